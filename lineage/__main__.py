@@ -1,0 +1,5 @@
+"""``python -m lineage``: the command line."""
+
+from lineage.cli import main
+
+main()

@@ -1,0 +1,712 @@
+r"""Passage alignment of one pair of texts: seed, extend, filter.
+
+The method follows the PAN text-alignment tradition (Sanchez-Perez, Sidorov and Gelbukh,
+2014, "A Winning Approach to Text Alignment for Text Reuse Detection at PAN 2014"):
+
+1. **Seeds.** Both texts are cut into sentences; each sentence becomes a TF-ISF vector of
+   its content-word stems (stop words removed, words cut to a short prefix). A sentence pair
+   is a seed when its cosine *and* its Dice coefficient both pass a threshold, which finds
+   paraphrase, reordering and translation as well as copies. Shared runs of word n-grams
+   (every word kept) are seeds too: they catch a copied phrase or quotation inside
+   otherwise different sentences, with exact character bounds.
+2. **Extension.** Seeds close to each other on *both* sides (at most ``max_gap`` sentences
+   apart) are clustered by splitting alternately on gaps in the first and in the second text
+   until nothing splits. Each cluster spans one passage; a passage whose two sides are not
+   similar enough is re-clustered with a smaller gap.
+3. **Filter.** Passages shorter than ``min_chars`` on either side are dropped, and of two
+   passages that overlap on either side only the better one (similarity times length) is
+   kept, so no two passages ever overlap.
+
+Offsets are computed on the normalized text (:func:`lineage.normalize.normalize_text`) and
+mapped back to the texts as given.
+
+Examples
+--------
+>>> a = "The cat sat on the mat all day long. It was sunny and warm outside. " * 3
+>>> b = "Unrelated opening words here. " + a
+>>> [(p.a_start, p.a_end, p.b_start, p.b_end) for p in align(a, b)]
+[(0, 203, 30, 233)]
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from lineage.errors import ParameterError, check_fraction, check_positive_int, shorten
+from lineage.normalize import normalize_text
+from lineage.records import NormalizedText, Passage, Span
+
+__all__ = [
+    "AlignParams",
+    "align",
+    "align_normalized",
+    "render_side_by_side",
+    "reuse_figures",
+]
+
+logger = logging.getLogger(__name__)
+
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
+_SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*(?= )|[\u3002\uff01\uff1f]")
+_PARAGRAPH = re.compile(r"\n[^\S\n]*\n|\r\n[^\S\r\n]*\r\n")
+_STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | {"s", "t", "said", "says", "mr", "ms"}
+
+
+@dataclass(frozen=True)
+class AlignParams:
+    """Thresholds of :func:`align`; every field is a keyword option of it.
+
+    Attributes
+    ----------
+    min_cosine, min_dice
+        A sentence pair is a seed when its TF-ISF cosine and its Dice coefficient of
+        stems are both at least these.
+    ngram
+        Length in words of the shared word n-grams that seed copied phrases.
+    max_gap
+        Seeds at most this many sentences apart (on both sides) join one passage.
+    min_similarity
+        A passage's two sides must reach this cosine, else it is re-clustered tighter.
+    min_chars
+        Passages shorter than this (original characters) on either side are dropped.
+    stem_length
+        Words are cut to this many characters before comparison (a cheap stemmer).
+    min_sentence_words
+        Sentences with fewer content words are joined to the next one.
+    relative_cosine
+        A sentence seed is kept only if its cosine is at least this share of the best
+        cosine of each of its two sentences (0 keeps every seed).
+    max_sentence_words
+        Longer sentences (or unpunctuated text) are cut into pieces of at most this many
+        words.
+    """
+
+    min_cosine: float = 0.33
+    min_dice: float = 0.33
+    ngram: int = 8
+    max_gap: int = 4
+    min_similarity: float = 0.34
+    min_chars: int = 150
+    stem_length: int = 5
+    min_sentence_words: int = 3
+    relative_cosine: float = 0.6
+    max_sentence_words: int = 50
+
+    def __post_init__(self) -> None:
+        for name in ("min_cosine", "min_dice", "min_similarity", "relative_cosine"):
+            check_fraction(name, getattr(self, name))
+        for name in (
+            "ngram",
+            "min_chars",
+            "stem_length",
+            "min_sentence_words",
+            "max_sentence_words",
+        ):
+            check_positive_int(name, getattr(self, name))
+        if isinstance(self.max_gap, bool) or not isinstance(self.max_gap, int) or self.max_gap < 0:
+            raise ParameterError(
+                f"'max_gap' must be a whole number >= 0 (got {shorten(self.max_gap)})"
+            )
+
+
+def _params(options: dict[str, object]) -> AlignParams:
+    known = AlignParams.__dataclass_fields__
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        raise ParameterError(
+            f"unknown alignment option(s) {', '.join(map(repr, unknown))}; "
+            f"known: {', '.join(sorted(known))}"
+        )
+    return AlignParams(**options)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class _Text:
+    """One normalized text cut into tokens and sentences."""
+
+    norm: NormalizedText
+    token_starts: np.ndarray
+    token_ends: np.ndarray
+    words: list[str]
+    stems: list[str | None]
+    sentence_tokens: np.ndarray
+    """``(n_sentences + 1,)`` token index where each sentence starts, then the token count."""
+    sentence_ends: np.ndarray
+    """Normalized char where each sentence ends (after its closing punctuation)."""
+
+    @property
+    def n_sentences(self) -> int:
+        return len(self.sentence_tokens) - 1
+
+
+def _prepare(norm: NormalizedText, params: AlignParams) -> _Text:
+    text = norm.text
+    starts: list[int] = []
+    ends: list[int] = []
+    words: list[str] = []
+    for match in _TOKEN.finditer(text):
+        starts.append(match.start())
+        ends.append(match.end())
+        words.append(match.group())
+    token_starts = np.asarray(starts, dtype=np.int64)
+    token_ends = np.asarray(ends, dtype=np.int64)
+    cut = params.stem_length
+    stems: list[str | None] = [None if w in _STOP_WORDS else w[:cut] for w in words]
+
+    # Sentence ends in the normalized text, plus paragraph breaks of the original.
+    breaks = [m.end() for m in _SENTENCE_END.finditer(text)]
+    if norm.original:
+        paragraph_at = [m.start() for m in _PARAGRAPH.finditer(norm.original)]
+        if paragraph_at:
+            breaks.extend(np.searchsorted(norm.offsets[:-1], paragraph_at).tolist())
+    break_tokens = np.unique(np.searchsorted(token_starts, np.asarray(breaks, dtype=np.int64)))
+    content = np.cumsum([0] + [s is not None for s in stems])
+    bounds = [0]
+    for tok in break_tokens.tolist():
+        if 0 < tok < len(words) and content[tok] - content[bounds[-1]] >= (
+            params.min_sentence_words
+        ):
+            bounds.append(tok)
+    if len(words) > 0 and len(bounds) > 1 and content[-1] - content[bounds[-1]] < 1:
+        bounds.pop()  # a trailing fragment without content joins the last sentence
+    bounds.append(len(words))
+    # Text without sentence punctuation (headlines, lists) is cut into pieces of bounded
+    # length so that one seed never stands for a whole page.
+    longest = params.max_sentence_words
+    pieces = [0]
+    for start, end in itertools.pairwise(bounds):
+        count = -(-(end - start) // longest)
+        pieces.extend(start + ((end - start) * np.arange(1, count + 1)) // count)
+    sentence_tokens = np.asarray(pieces, dtype=np.int64)
+    next_starts = np.append(token_starts[sentence_tokens[1:-1]], len(text))
+    trailing_space = np.array([text[i - 1] == " " for i in next_starts[:-1]] + [False], bool)
+    return _Text(
+        norm, token_starts, token_ends, words, stems, sentence_tokens, next_starts - trailing_space
+    )
+
+
+@dataclass
+class _Seeds:
+    """Seeds as parallel arrays: sentence ranges and normalized char ranges per side."""
+
+    a_sent: np.ndarray  # (k, 2) first and last sentence index
+    b_sent: np.ndarray
+    a_char: np.ndarray  # (k, 2) normalized [start, end)
+    b_char: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.a_sent)
+
+
+class _Vectors:
+    """Stem ids, ISF weights and sentence vectors shared by both texts of a pair."""
+
+    def __init__(self, ta: _Text, tb: _Text) -> None:
+        vocab: dict[str, int] = {}
+        self.a_ids = np.array(
+            [-1 if s is None else vocab.setdefault(s, len(vocab)) for s in ta.stems], np.int64
+        )
+        self.b_ids = np.array(
+            [-1 if s is None else vocab.setdefault(s, len(vocab)) for s in tb.stems], np.int64
+        )
+        self.n_terms = max(len(vocab), 1)
+        counts_a = self._sentence_counts(self.a_ids, ta.sentence_tokens)
+        counts_b = self._sentence_counts(self.b_ids, tb.sentence_tokens)
+        n_sentences = counts_a.shape[0] + counts_b.shape[0]
+        df = (
+            np.asarray((counts_a > 0).sum(axis=0)).ravel()
+            + np.asarray((counts_b > 0).sum(axis=0)).ravel()
+        )
+        self.idf = np.log((1 + n_sentences) / (1 + df)) + 1.0
+        self.a_bin, self.b_bin = self._binary(counts_a), self._binary(counts_b)
+        self.a_vec, self.b_vec = self._weigh(counts_a), self._weigh(counts_b)
+
+    def _sentence_counts(self, ids: np.ndarray, bounds: np.ndarray) -> sparse.csr_matrix:
+        rows = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
+        keep = ids >= 0
+        matrix = sparse.csr_matrix(
+            (np.ones(int(keep.sum())), (rows[keep], ids[keep])),
+            shape=(len(bounds) - 1, self.n_terms),
+        )
+        matrix.sum_duplicates()
+        return matrix
+
+    @staticmethod
+    def _binary(counts: sparse.csr_matrix) -> sparse.csr_matrix:
+        binary = counts.copy()
+        binary.data[:] = 1.0
+        return binary
+
+    def _weigh(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
+        weighted = sparse.csr_matrix(counts.multiply(self.idf[np.newaxis, :]))
+        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        return sparse.csr_matrix(sparse.diags(1.0 / norms) @ weighted)
+
+    def span_similarity(self, a_tokens: tuple[int, int], b_tokens: tuple[int, int]) -> float:
+        """Cosine of the ISF-weighted stem counts of two token ranges."""
+        va = self._span_vector(self.a_ids[a_tokens[0] : a_tokens[1]])
+        vb = self._span_vector(self.b_ids[b_tokens[0] : b_tokens[1]])
+        denom = float(np.linalg.norm(va) * np.linalg.norm(vb))
+        return float(va @ vb) / denom if denom else 0.0
+
+    def _span_vector(self, ids: np.ndarray) -> np.ndarray:
+        ids = ids[ids >= 0]
+        return np.bincount(ids, minlength=self.n_terms) * self.idf
+
+
+def _sentence_seeds(ta: _Text, tb: _Text, vec: _Vectors, params: AlignParams) -> _Seeds:
+    """Sentence pairs whose cosine and Dice both pass their thresholds."""
+    sizes_a = np.asarray(vec.a_bin.sum(axis=1)).ravel()
+    sizes_b = np.asarray(vec.b_bin.sum(axis=1)).ravel()
+    found_i: list[np.ndarray] = []
+    found_j: list[np.ndarray] = []
+    found_c: list[np.ndarray] = []
+    block = 1024
+    b_vec_t, b_bin_t = vec.b_vec.T.tocsr(), vec.b_bin.T.tocsr()
+    for first in range(0, ta.n_sentences, block):
+        cos = (vec.a_vec[first : first + block] @ b_vec_t).tocoo()
+        passing = cos.data >= params.min_cosine
+        i, j = cos.row[passing], cos.col[passing]
+        if len(i) == 0:
+            continue
+        inter = np.asarray((vec.a_bin[first : first + block] @ b_bin_t)[i, j]).ravel()
+        dice = 2 * inter / np.maximum(sizes_a[first + i] + sizes_b[j], 1)
+        keep = dice >= params.min_dice
+        found_i.append(first + i[keep])
+        found_j.append(j[keep])
+        found_c.append(cos.data[passing][keep])
+    i = np.concatenate(found_i) if found_i else np.zeros(0, np.int64)
+    j = np.concatenate(found_j) if found_j else np.zeros(0, np.int64)
+    c = np.concatenate(found_c) if found_c else np.zeros(0)
+    if len(c) and params.relative_cosine > 0:
+        # A seed far weaker than the best partner of either sentence is an echo (a title,
+        # a recurring phrase) that would stretch a passage; keep only near-best partners.
+        best_a = np.zeros(ta.n_sentences)
+        best_b = np.zeros(tb.n_sentences)
+        np.maximum.at(best_a, i, c)
+        np.maximum.at(best_b, j, c)
+        keep = (c >= params.relative_cosine * best_a[i]) & (c >= params.relative_cosine * best_b[j])
+        i, j = i[keep], j[keep]
+    a_char, b_char = _shared_extent(ta, tb, vec, i, j)
+    return _Seeds(np.stack([i, i], axis=1), np.stack([j, j], axis=1), a_char, b_char)
+
+
+def _shared_extent(
+    ta: _Text, tb: _Text, vec: _Vectors, i: np.ndarray, j: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Char extents of sentence pairs, each side cut to its first..last shared stem.
+
+    A sentence that is only partly reused then does not stretch a passage over its
+    unshared head or tail.
+    """
+    a_char = np.zeros((len(i), 2), np.int64)
+    b_char = np.zeros((len(i), 2), np.int64)
+    for k, (si, sj) in enumerate(zip(i.tolist(), j.tolist(), strict=True)):
+        a0, a1 = ta.sentence_tokens[si], ta.sentence_tokens[si + 1]
+        b0, b1 = tb.sentence_tokens[sj], tb.sentence_tokens[sj + 1]
+        ids_a, ids_b = vec.a_ids[a0:a1], vec.b_ids[b0:b1]
+        in_a = np.flatnonzero(np.isin(ids_a, ids_b[ids_b >= 0]) & (ids_a >= 0))
+        in_b = np.flatnonzero(np.isin(ids_b, ids_a[ids_a >= 0]) & (ids_b >= 0))
+        if len(in_a) == 0 or len(in_b) == 0:  # only possible with min_dice=0
+            in_a, in_b = np.array([0, a1 - a0 - 1]), np.array([0, b1 - b0 - 1])
+        a_char[k] = _extent(ta, si, a0 + in_a[0], a0 + in_a[-1])
+        b_char[k] = _extent(tb, sj, b0 + in_b[0], b0 + in_b[-1])
+    return a_char, b_char
+
+
+def _extent(text: _Text, sentence: int, first: int, last: int) -> tuple[int, int]:
+    """Chars from token ``first`` to token ``last``, or to the sentence end if it is last."""
+    start = (
+        text.token_starts[text.sentence_tokens[sentence]]
+        if first == text.sentence_tokens[sentence]
+        else text.token_starts[first]
+    )
+    end = (
+        text.sentence_ends[sentence]
+        if last == text.sentence_tokens[sentence + 1] - 1
+        else text.token_ends[last]
+    )
+    return int(start), int(end)
+
+
+def _ngram_hashes(words: Sequence[str], vocab: dict[str, int], n: int) -> np.ndarray:
+    ids = np.array([vocab.setdefault(w, len(vocab)) for w in words], dtype=np.uint64)
+    if len(ids) < n:
+        return np.zeros(0, dtype=np.uint64)
+    hashes = np.zeros(len(ids) - n + 1, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(n):
+            hashes = hashes * np.uint64(1_000_003) + ids[k : len(ids) - n + 1 + k]
+    return hashes
+
+
+def _ngram_seeds(ta: _Text, tb: _Text, params: AlignParams, max_repeats: int = 8) -> _Seeds:
+    """Maximal runs of shared word n-grams, one seed per run (diagonal in both texts)."""
+    n = params.ngram
+    vocab: dict[str, int] = {}
+    ha = _ngram_hashes(ta.words, vocab, n)
+    hb = _ngram_hashes(tb.words, vocab, n)
+    shared = np.intersect1d(ha, hb)
+    empty = np.zeros((0, 2), np.int64)
+    if len(shared) == 0:
+        return _Seeds(empty, empty, empty, empty)
+    pos_a = np.flatnonzero(np.isin(ha, shared))
+    pos_b = np.flatnonzero(np.isin(hb, shared))
+    order_b = np.argsort(hb[pos_b], kind="stable")
+    sorted_b = hb[pos_b][order_b]
+    left = np.searchsorted(sorted_b, ha[pos_a], side="left")
+    right = np.searchsorted(sorted_b, ha[pos_a], side="right")
+    counts = right - left
+    keep = counts <= max_repeats  # very frequent phrases say nothing about a pair
+    pos_a, left, counts = pos_a[keep], left[keep], counts[keep]
+    if len(pos_a) == 0:
+        return _Seeds(empty, empty, empty, empty)
+    pa = np.repeat(pos_a, counts)
+    offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    pb = pos_b[order_b][np.repeat(left, counts) + offsets]
+    # Group matches by diagonal and join consecutive positions into runs.
+    diag = pa - pb
+    order = np.lexsort((pa, diag))
+    pa, pb, diag = pa[order], pb[order], diag[order]
+    new_run = np.ones(len(pa), dtype=bool)
+    new_run[1:] = (diag[1:] != diag[:-1]) | (pa[1:] != pa[:-1] + 1)
+    run_id = np.cumsum(new_run) - 1
+    run_first = np.flatnonzero(new_run)
+    run_last = np.r_[run_first[1:], len(pa)] - 1
+    a_tok = np.stack([pa[run_first], pa[run_last] + n], axis=1)
+    b_tok = np.stack([pb[run_first], pb[run_last] + n], axis=1)
+    del run_id
+    return _Seeds(
+        _token_sentences(ta, a_tok),
+        _token_sentences(tb, b_tok),
+        np.stack([ta.token_starts[a_tok[:, 0]], ta.token_ends[a_tok[:, 1] - 1]], axis=1),
+        np.stack([tb.token_starts[b_tok[:, 0]], tb.token_ends[b_tok[:, 1] - 1]], axis=1),
+    )
+
+
+def _token_sentences(text: _Text, tokens: np.ndarray) -> np.ndarray:
+    """Sentence indices of the first and last token of each ``[start, end)`` token range."""
+    first = np.searchsorted(text.sentence_tokens, tokens[:, 0], side="right") - 1
+    last = np.searchsorted(text.sentence_tokens, tokens[:, 1] - 1, side="right") - 1
+    return np.stack([first, last], axis=1)
+
+
+def _split_on_gaps(group: np.ndarray, spans: np.ndarray, max_gap: int) -> list[np.ndarray]:
+    order = group[np.lexsort((spans[group, 1], spans[group, 0]))]
+    starts = spans[order, 0]
+    reach = np.maximum.accumulate(spans[order, 1])
+    cut = np.flatnonzero(starts[1:] - reach[:-1] - 1 > max_gap) + 1
+    return np.split(order, cut)
+
+
+def _cluster(group: np.ndarray, seeds: _Seeds, max_gap: int) -> list[np.ndarray]:
+    """Split seeds alternately on gaps in ``a`` and in ``b`` until nothing splits."""
+    done: list[np.ndarray] = []
+    stack = [group]
+    while stack:
+        current = stack.pop()
+        parts = _split_on_gaps(current, seeds.a_sent, max_gap)
+        if len(parts) == 1:
+            parts = _split_on_gaps(current, seeds.b_sent, max_gap)
+            if len(parts) == 1:
+                done.append(current)
+                continue
+        stack.extend(parts)
+    return done
+
+
+@dataclass(frozen=True)
+class _Fragment:
+    a_char: tuple[int, int]
+    b_char: tuple[int, int]
+    similarity: float
+
+
+def _fragment(group: np.ndarray, seeds: _Seeds, ta: _Text, tb: _Text, vec: _Vectors) -> _Fragment:
+    a_char = (int(seeds.a_char[group, 0].min()), int(seeds.a_char[group, 1].max()))
+    b_char = (int(seeds.b_char[group, 0].min()), int(seeds.b_char[group, 1].max()))
+    a_tok = _char_tokens(ta, a_char)
+    b_tok = _char_tokens(tb, b_char)
+    return _Fragment(a_char, b_char, vec.span_similarity(a_tok, b_tok))
+
+
+def _char_tokens(text: _Text, chars: tuple[int, int]) -> tuple[int, int]:
+    first = int(np.searchsorted(text.token_starts, chars[0], side="left"))
+    last = int(np.searchsorted(text.token_starts, chars[1], side="left"))
+    return first, last
+
+
+def _extend(seeds: _Seeds, ta: _Text, tb: _Text, vec: _Vectors, params: AlignParams):
+    """Cluster seeds into fragments, tightening the gap where a fragment is not similar."""
+    fragments: list[_Fragment] = []
+    pending = [(np.arange(len(seeds)), params.max_gap)]
+    while pending:
+        group, gap = pending.pop()
+        for cluster in _cluster(group, seeds, gap):
+            fragment = _fragment(cluster, seeds, ta, tb, vec)
+            if fragment.similarity >= params.min_similarity:
+                fragments.append(fragment)
+            elif gap > 0 and len(cluster) > 1:
+                pending.append((cluster, gap - 1))
+    return fragments
+
+
+def _filter(fragments: list[_Fragment], ta: _Text, tb: _Text, params: AlignParams):
+    """Drop short fragments, then keep the best of any that overlap on either side."""
+    scored = []
+    for fragment in fragments:
+        a = ta.norm.to_original(*fragment.a_char)
+        b = tb.norm.to_original(*fragment.b_char)
+        if min(a[1] - a[0], b[1] - b[0]) < params.min_chars:
+            continue
+        quality = fragment.similarity * ((a[1] - a[0]) + (b[1] - b[0]))
+        scored.append((-quality, a, b, fragment.similarity))
+    scored.sort()
+    kept: list[tuple[tuple[int, int], tuple[int, int], float]] = []
+    taken_a: list[tuple[int, int]] = []  # sorted, disjoint
+    taken_b: list[tuple[int, int]] = []
+    for _, a, b, similarity in scored:
+        if _hits(taken_a, a) or _hits(taken_b, b):
+            continue
+        bisect.insort(taken_a, a)
+        bisect.insort(taken_b, b)
+        kept.append((a, b, similarity))
+    kept.sort()
+    return kept
+
+
+def _hits(taken: list[tuple[int, int]], span: tuple[int, int]) -> bool:
+    """Whether ``span`` overlaps any of the sorted, disjoint spans in ``taken``."""
+    at = bisect.bisect_left(taken, span)
+    return (at < len(taken) and taken[at][0] < span[1]) or (at > 0 and taken[at - 1][1] > span[0])
+
+
+def align_normalized(
+    na: NormalizedText,
+    nb: NormalizedText,
+    *,
+    a_id: str = "a",
+    b_id: str = "b",
+    **params: object,
+) -> list[Passage]:
+    """Align two normalized texts; offsets of the result are into their originals.
+
+    Parameters
+    ----------
+    na, nb
+        Normalized texts (:func:`lineage.normalize.normalize_text` or ``normalize_corpus``).
+    a_id, b_id
+        Ids written into the passages.
+    **params
+        Thresholds, see :class:`AlignParams`.
+
+    Returns
+    -------
+    list of Passage
+        Sorted by ``a_start``; ``kind`` is ``"prose"`` (see :mod:`lineage.quotes` to mark
+        quotations). No two passages overlap on either side.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown option or one out of range.
+    """
+    options = _params(params)
+    ta, tb = _prepare(na, options), _prepare(nb, options)
+    if not ta.words or not tb.words:
+        return []
+    vec = _Vectors(ta, tb)
+    sentence = _sentence_seeds(ta, tb, vec, options)
+    phrase = _ngram_seeds(ta, tb, options)
+    seeds = _Seeds(
+        *(
+            np.concatenate([getattr(sentence, f), getattr(phrase, f)]).astype(np.int64)
+            for f in ("a_sent", "b_sent", "a_char", "b_char")
+        )
+    )
+    logger.debug(
+        "%s~%s: %d sentence seeds, %d phrase seeds", a_id, b_id, len(sentence), len(phrase)
+    )
+    if len(seeds) == 0:
+        return []
+    fragments = _extend(seeds, ta, tb, vec, options)
+    return [
+        Passage(a_id, a[0], a[1], b_id, b[0], b[1], kind="prose", similarity=round(sim, 6))
+        for a, b, sim in _filter(fragments, ta, tb, options)
+    ]
+
+
+def align(a: str, b: str, **params: object) -> list[Passage]:
+    """Find the passages that ``a`` and ``b`` share, with offsets into both as given.
+
+    Parameters
+    ----------
+    a, b
+        The two texts.
+    **params
+        Thresholds, see :class:`AlignParams` (``min_chars=150``, ``max_gap=4``, ...).
+
+    Returns
+    -------
+    list of Passage
+        With ids ``"a"`` and ``"b"``, sorted by ``a_start``.
+
+    Examples
+    --------
+    >>> text = "Putin spurned a challenge to meet Zelensky in Istanbul on Thursday. " * 4
+    >>> other = "Talks opened in Turkey with no Russian leader present. " + text
+    >>> [(p.a_start, p.a_end, p.b_start, p.b_end) for p in align(text, other)]
+    [(0, 271, 55, 326)]
+    """
+    for name, value in (("a", a), ("b", b)):
+        if not isinstance(value, str):
+            raise ParameterError(f"{name!r} must be a str (got {type(value).__name__})")
+    return align_normalized(normalize_text(a), normalize_text(b), **params)
+
+
+def _union(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(s for s in spans if s[1] > s[0]):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _covered(spans: Iterable[tuple[int, int]], holes: list[tuple[int, int]]) -> int:
+    """Characters inside the union of ``spans`` but outside the union of ``holes``."""
+    total = 0
+    for start, end in _union(spans):
+        total += end - start
+        for h_start, h_end in holes:
+            total -= max(0, min(end, h_end) - max(start, h_start))
+    return total
+
+
+def reuse_figures(
+    doc_length: int, passages: Iterable[Passage], ignored: Iterable[Span] = ()
+) -> dict[str, float]:
+    """Reuse shares of one document from its passages (the document is side ``a``).
+
+    Every figure is a share of the document's characters, debris and boilerplate
+    (``ignored``) left out of both the numerator and the denominator, so each figure can be
+    traced to passages:
+
+    - ``reuse_fraction``: inside the union of all passages;
+    - ``prose_reuse_fraction``: inside the union of ``kind="prose"`` passages and not of a
+      quote passage;
+    - ``quote_fraction``: inside the union of ``kind="quote"`` passages;
+    - ``original_fraction``: ``1 - reuse_fraction``.
+
+    Parameters
+    ----------
+    doc_length
+        Length of the document's original text.
+    passages
+        Passages of the document with the document as side ``a`` (swap sides first for
+        passages where it is side ``b``), any number of partner documents.
+    ignored
+        Debris and boilerplate spans of the document.
+
+    Returns
+    -------
+    dict
+        ``reuse_fraction``, ``prose_reuse_fraction``, ``quote_fraction``,
+        ``original_fraction``, each in [0, 1].
+
+    Examples
+    --------
+    >>> ps = [Passage("d", 0, 40, "x", 0, 40), Passage("d", 30, 50, "y", 0, 20, kind="quote")]
+    >>> reuse_figures(100, ps, [Span(90, 100, "debris")])
+    {'reuse_fraction': 0.5556, 'prose_reuse_fraction': 0.3333,
+     'quote_fraction': 0.2222, 'original_fraction': 0.4444}
+    """
+    if isinstance(doc_length, bool) or not isinstance(doc_length, int) or doc_length < 0:
+        raise ParameterError(f"'doc_length' must be a whole number >= 0 (got {doc_length!r})")
+    holes = _union((max(0, s.start), min(doc_length, s.end)) for s in ignored)
+    counted = doc_length - sum(end - start for start, end in holes)
+    passages = list(passages)
+    clip = [(p, (max(0, p.a_start), min(doc_length, p.a_end))) for p in passages]
+    quote_spans = _union(span for p, span in clip if p.kind == "quote")
+    prose_spans = [span for p, span in clip if p.kind != "quote"]
+    if counted <= 0:
+        return dict.fromkeys(("reuse_fraction", "prose_reuse_fraction", "quote_fraction"), 0.0) | {
+            "original_fraction": 1.0
+        }
+    reuse = _covered([s for _, s in clip], holes) / counted
+    quote = _covered(quote_spans, holes) / counted
+    prose = _covered(prose_spans, _union(holes + quote_spans)) / counted
+    return {
+        "reuse_fraction": round(reuse, 4),
+        "prose_reuse_fraction": round(prose, 4),
+        "quote_fraction": round(quote, 4),
+        "original_fraction": round(1.0 - reuse, 4),
+    }
+
+
+def render_side_by_side(
+    a: str,
+    b: str,
+    passages: Sequence[Passage],
+    *,
+    width: int = 100,
+    a_label: str = "a",
+    b_label: str = "b",
+) -> str:
+    """Render the passages of a pair as two text columns, one block per passage.
+
+    Parameters
+    ----------
+    a, b
+        The two texts the passages index into.
+    passages
+        Passages of ``a`` and ``b`` (from :func:`align`).
+    width
+        Total line width; each column gets about half.
+    a_label, b_label
+        Column titles (e.g. the file names).
+
+    Returns
+    -------
+    str
+        A header per passage (number, kind, similarity, offsets) followed by the two
+        spans wrapped side by side; a quote passage is marked ``[quote]``.
+
+    Examples
+    --------
+    >>> p = Passage("a", 0, 11, "b", 4, 15, similarity=1.0)
+    >>> print(render_side_by_side("hello world", "say hello world", [p], width=40))
+    #1 prose similarity 1.00  a[0:11]  b[4:15]
+    hello world        | hello world
+    """
+    import textwrap
+
+    check_positive_int("width", width)
+    column = max(10, (width - 3) // 2)
+    blocks: list[str] = []
+    for number, p in enumerate(passages, start=1):
+        header = (
+            f"#{number} {p.kind}{' [quote]' if p.kind == 'quote' else ''} "
+            f"similarity {p.similarity:.2f}  {a_label}[{p.a_start}:{p.a_end}]  "
+            f"{b_label}[{p.b_start}:{p.b_end}]"
+        )
+        left = textwrap.wrap(" ".join(a[p.a_start : p.a_end].split()), column) or [""]
+        right = textwrap.wrap(" ".join(b[p.b_start : p.b_end].split()), column) or [""]
+        rows = max(len(left), len(right))
+        left += [""] * (rows - len(left))
+        right += [""] * (rows - len(right))
+        lines = [f"{x:<{column}} | {y}".rstrip() for x, y in zip(left, right, strict=True)]
+        blocks.append("\n".join([header, *lines]))
+    return "\n\n".join(blocks)

@@ -5,6 +5,19 @@ folded (NFKD), accents dropped, quotes, apostrophes and dashes folded to ASCII, 
 and whitespace runs collapsed to one space. ``NormalizedText.offsets`` maps each
 normalized char back to the original, so every later offset can be shown to a person.
 
+Three corpus-level cleaners feed it (:func:`normalize_corpus` runs them all):
+
+- :func:`spelling_variants` finds name spellings of one name in the corpus itself
+  (Zelensky, Zelenskiy, Zelenskyy) and folds them to the most frequent one;
+- :func:`find_debris` marks scraping debris of one text (a ``date`` prefix, a duplicated
+  lead line, photo captions, "SEE ALSO" promos, player notices, bare URLs, contributor
+  and sign-off lines, bylines, datelines);
+- :func:`find_boilerplate` marks lines that recur across many unrelated documents
+  (sign-offs, newsletter promos, legal lines).
+
+Debris and boilerplate stay in the text; their spans go to ``NormalizedText.ignored`` so
+later stages can leave them out of reuse figures.
+
 Examples
 --------
 >>> nt = normalize_text("Erdoğan’s  “decorative”\n line-up")
@@ -17,13 +30,34 @@ Examples
 
 from __future__ import annotations
 
+import itertools
+import logging
+import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
+from scipy import sparse
 
+from lineage.errors import ParameterError, check_fraction, check_positive_int, shorten
 from lineage.records import NormalizedText, Span
+
+__all__ = [
+    "find_boilerplate",
+    "find_debris",
+    "fold_char",
+    "normalize_corpus",
+    "normalize_text",
+    "spelling_variants",
+]
+
+logger = logging.getLogger(__name__)
+
+# ---------------------------------------------------------------------------------------
+# Character folding
+# ---------------------------------------------------------------------------------------
 
 _PUNCT_FOLD = {
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'",
@@ -31,7 +65,7 @@ _PUNCT_FOLD = {
     "\u00ab": '"', "\u00bb": '"', "\u2039": "'", "\u203a": "'", "\u2010": "-", "\u2011": "-",
     "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-", "\u2026": "...",
     "\u00ad": "", "\u200b": "", "\u200c": "", "\u200d": "", "\ufeff": "",
-}
+}  # fmt: skip
 _FOLDED: dict[str, str] = {}
 
 
@@ -59,23 +93,95 @@ def fold_char(char: str) -> str:
     return folded
 
 
-def _collapse_whitespace(text: str, offsets: np.ndarray) -> tuple[str, np.ndarray]:
-    """Collapse runs of spaces to one and strip the ends, keeping ``offsets`` in step."""
-    if not text:
-        return text, offsets
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+class _FoldTable(dict):
+    """A ``str.translate`` table that folds each code point with :func:`fold_char`."""
+
+    def __missing__(self, code: int) -> str:
+        folded = fold_char(chr(code))
+        self[code] = folded
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+# Per code point, learnt on first sight: the first char of its fold in the low 24 bits and
+# the fold's length above them (_UNKNOWN until seen); folds longer than one char ("…" ->
+# "...") are kept whole in _LONG_FOLDS.
+_UNKNOWN = np.uint32(0xFFFFFFFF)
+_LENGTH_SHIFT = 24
+_FOLD_CODE = np.full(0x110000, _UNKNOWN, dtype=np.uint32)
+_LONG_FOLDS: dict[int, np.ndarray] = {}
+
+
+def _codes(text: str) -> np.ndarray:
+    """Return the code points of ``text`` as a uint32 array (lone surrogates allowed)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _text(codes: np.ndarray) -> str:
+    """Return the text of a uint32 array of code points."""
+    if codes.size and codes.max() < 128:
+        return codes.astype(np.uint8).tobytes().decode("ascii")
+    return codes.astype("<u4", copy=False).tobytes().decode("utf-32-le", "surrogatepass")
+
+
+def _learn(codes: np.ndarray) -> None:
+    """Fill the lookup table for code points not seen before."""
+    for code in np.unique(codes).tolist():
+        folded = fold_char(chr(code))
+        if len(folded) > 1:
+            _LONG_FOLDS[code] = _codes(folded)
+        first = ord(folded[0]) if folded else 0
+        _FOLD_CODE[code] = first | (len(folded) << _LENGTH_SHIFT)
+
+
+def _fold(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Fold every char of ``text`` (:func:`fold_char`).
+
+    Returns the folded code points and ``len + 1`` offsets into ``text``. Python looks
+    only at code points never seen before and at the distinct ones whose fold is longer
+    than one char; the rest is numpy gathers.
+    """
+    codes = _codes(text).astype(np.intp)
+    n = codes.size
+    packed = _FOLD_CODE[codes]
+    unknown = packed == _UNKNOWN
+    if unknown.any():
+        _learn(codes[unknown])
+        packed = _FOLD_CODE[codes]
+    lengths = packed >> _LENGTH_SHIFT
+    first = packed & np.uint32((1 << _LENGTH_SHIFT) - 1)
+    if (lengths == 1).all():
+        return first, np.arange(n + 1, dtype=np.int64)
+    lengths = lengths.astype(np.int64)
+    folded = np.repeat(first, lengths)
+    starts = np.cumsum(lengths) - lengths
+    long_at = np.flatnonzero(lengths > 1)
+    for code in np.unique(codes[long_at]).tolist():
+        where = starts[long_at[codes[long_at] == code]]
+        chars = _LONG_FOLDS[code]
+        for k in range(1, chars.size):
+            folded[where + k] = chars[k]
+    offsets = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    return folded, np.concatenate([offsets, np.array([n], dtype=np.int64)])
+
+
+def _collapse_whitespace(codes: np.ndarray, offsets: np.ndarray) -> tuple[str, np.ndarray]:
+    """Collapse runs of spaces to one and strip the ends, keeping ``offsets`` in step.
+
+    Takes folded code points and returns the text.
+    """
     space = codes == 32
-    keep = ~space
-    keep[1:] |= space[1:] & ~space[:-1]
     nonspace = np.flatnonzero(~space)
     if nonspace.size == 0:
         return "", offsets[-1:]
+    keep = ~space
+    keep[1:] |= space[1:] & ~space[:-1]
     keep[: nonspace[0]] = False
     keep[nonspace[-1] + 1 :] = False
-    kept = codes[keep]
-    new_text = kept.astype("<u4").tobytes().decode("utf-32-le")
-    new_offsets = np.concatenate([offsets[:-1][keep], offsets[-1:]])
-    return new_text, new_offsets
+    if keep.all():
+        return _text(codes), offsets
+    return _text(codes[keep]), np.concatenate([offsets[:-1][keep], offsets[-1:]])
 
 
 def _replace_matches(
@@ -105,8 +211,22 @@ def _replace_matches(
 def _variant_pattern(variants: Mapping[str, str]) -> re.Pattern[str] | None:
     if not variants:
         return None
-    words = sorted(variants, key=len, reverse=True)
+    words = sorted(variants, key=lambda word: (-len(word), word))
     return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b")
+
+
+def _normalize(
+    text: str,
+    pattern: re.Pattern[str] | None,
+    variants: Mapping[str, str],
+    ignored: tuple[Span, ...],
+) -> NormalizedText:
+    """Normalize ``text`` with an already compiled variant pattern."""
+    normalized, offsets = _fold(text)
+    normalized, offsets = _collapse_whitespace(normalized, offsets)
+    if pattern is not None:
+        normalized, offsets = _replace_matches(normalized, offsets, pattern, variants)
+    return NormalizedText(normalized, text, offsets, ignored)
 
 
 def normalize_text(
@@ -132,20 +252,706 @@ def normalize_text(
     NormalizedText
         ``offsets[i]`` is the original index of normalized char ``i``.
 
+    Notes
+    -----
+    Cost is linear in the text: folding is one ``str.translate`` over a table filled on
+    first sight of each char, lengths and offsets are numpy; Python touches only the
+    distinct non-ASCII chars of the text.
+
     Examples
     --------
     >>> nt = normalize_text("Zelenskiy  SAID", variants={"zelenskiy": "zelensky"})
     >>> nt.text, nt.to_original(0, 8)
     ('zelensky said', (0, 8))
     """
-    parts = [fold_char(c) for c in text]
-    lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
-    normalized = "".join(parts)
-    offsets = np.concatenate(
-        [np.repeat(np.arange(len(text), dtype=np.int64), lengths), [len(text)]]
+    variants = variants or {}
+    return _normalize(text, _variant_pattern(variants), variants, tuple(ignored))
+
+
+# ---------------------------------------------------------------------------------------
+# Spelling variants of names
+# ---------------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W\d_]+")
+# A word and the separator before the next word, when that next word is not ASCII-lowercase:
+# the previous word tells whether a capitalised word stands inside a sentence.
+_WORD_BEFORE_CAPITAL = re.compile(r"([^\W\d_]+)([,;:.]?)[ \t]+(?=([^\W\d_a-z][^\W\d_]*))")
+# Calendar words are capitalised common words, never names (March is not a Marco variant).
+_CALENDAR = frozenset(
+    {"january", "february", "march", "april", "may", "june", "july", "august", "september"}
+    | {"october", "november", "december", "monday", "tuesday", "wednesday", "thursday"}
+    | {"friday", "saturday", "sunday"}
+)
+_TITLES = frozenset({"Mr", "Ms", "Mrs", "Dr", "Gen", "Sen", "Rep", "Gov", "Col", "Lt", "St"})
+# Endings that make another word from a stem (Russia/Russian, Ukraine/Ukrainian,
+# Putin/Putins, Israel/Israeli, German/Germany): such pairs are different words.
+_STEM_ENDINGS = frozenset({"", "a", "e", "o", "y", "i", "ia", "us", "um"})
+_DERIVED_ENDINGS = frozenset(
+    {"s", "es", "n", "an", "ans", "ian", "ians", "ns", "i", "is", "ese", "ish", "ic", "ics"}
+    | {"er", "ers", "ern", "ite", "ites", "ist", "ists", "y", "ia", "ean", "eans", "ies"}
+)
+
+
+def _fold_word(word: str) -> str:
+    return word.translate(_FOLD_TABLE)
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance of ``a`` and ``b``, or ``limit + 1`` once it exceeds ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            )
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def _is_other_word(short: str, long: str) -> bool:
+    """Return whether two close spellings are different words rather than one name.
+
+    Examples
+    --------
+    >>> _is_other_word("russia", "russian"), _is_other_word("ukraine", "ukrainian")
+    (True, True)
+    >>> _is_other_word("zelensky", "zelenskyy"), _is_other_word("zelensky", "zelenskiy")
+    (False, False)
+    >>> _is_other_word("zelensky", "zelenska"), _is_other_word("german", "germany")
+    (True, True)
+    """
+    if len(short) > len(long):
+        short, long = long, short
+    prefix = 0
+    for char_a, char_b in zip(short, long, strict=False):
+        if char_a != char_b:
+            break
+        prefix += 1
+    tail_short, tail_long = short[prefix:], long[prefix:]
+    if not tail_short and tail_long == short[-1:] * len(tail_long):
+        return False  # a doubled last letter is a spelling (Zelensky/Zelenskyy)
+    if tail_short in _STEM_ENDINGS and tail_long in _DERIVED_ENDINGS:
+        return True
+    # Feminine and masculine forms of one surname are two people (Zelensky/Zelenska).
+    return tail_short.endswith("a") != tail_long.endswith("a")
+
+
+def _corpus_word_counts(
+    texts: Iterable[str],
+) -> tuple[Counter[str], Counter[str], Counter[str], int]:
+    """Count capitalised, lowercase and mid-sentence capitalised words of a corpus."""
+    capitalised: Counter[str] = Counter()
+    lowercase: Counter[str] = Counter()
+    inside: Counter[str] = Counter()
+    n_texts = 0
+    for text in texts:
+        if not isinstance(text, str):
+            raise ParameterError(
+                f"'texts' must hold strings (got {type(text).__name__} at position {n_texts})"
+            )
+        n_texts += 1
+        text = unicodedata.normalize("NFC", text)
+        surface = Counter(_WORD.findall(text))
+        for word, count in surface.items():
+            if word[0].isupper():
+                if not word.isupper() or len(word) == 1:
+                    capitalised[word] += count
+            elif word.islower():
+                lowercase[word] += count
+        for previous, separator, word in _WORD_BEFORE_CAPITAL.findall(text):
+            if not previous[0].islower() and previous not in _TITLES:
+                continue
+            if separator == "." and previous not in _TITLES:
+                continue
+            if word[0].isupper() and not word.isupper():
+                inside[word] += 1
+    return capitalised, lowercase, inside, n_texts
+
+
+def _names(
+    capitalised: Counter[str],
+    lowercase: Counter[str],
+    inside: Counter[str],
+    *,
+    min_length: int,
+    min_count: int,
+    max_lowercase_fraction: float,
+) -> tuple[dict[str, int], dict[str, set[str]]]:
+    """Return folded proper names with their counts, and the surface forms of each."""
+    total: Counter[str] = Counter()
+    lower: Counter[str] = Counter()
+    inside_folded: Counter[str] = Counter()
+    surfaces: dict[str, set[str]] = defaultdict(set)
+    for word, count in capitalised.items():
+        folded = _fold_word(word)
+        total[folded] += count
+        surfaces[folded].add(word)
+    for word, count in lowercase.items():
+        lower[_fold_word(word)] += count
+    for word, count in inside.items():
+        inside_folded[_fold_word(word)] += count
+    names: dict[str, int] = {}
+    for folded, count in total.items():
+        if len(folded) < min_length or not folded.isalpha() or folded in _CALENDAR:
+            continue
+        if count + lower[folded] < min_count or inside_folded[folded] == 0:
+            continue
+        if lower[folded] > max_lowercase_fraction * (count + lower[folded]):
+            continue
+        names[folded] = count + lower[folded]
+    return names, {name: surfaces[name] for name in names}
+
+
+def _close_pairs(names: Iterable[str]) -> set[tuple[str, str]]:
+    """Pairs of names with the same first letter and a shared one-deletion key.
+
+    A shared key of the names and their one-char deletions finds every pair within one
+    edit, and pairs two edits apart by one insertion and one deletion (Zelenkyy/Zelensky),
+    in time linear in the summed name lengths.
+    """
+    buckets: dict[str, list[str]] = defaultdict(list)
+    for name in names:
+        keys = {name} | {name[:i] + name[i + 1 :] for i in range(1, len(name))}
+        for key in keys:
+            buckets[key].append(name)
+    pairs: set[tuple[str, str]] = set()
+    for members in buckets.values():
+        if len(members) < 2:
+            continue
+        members = sorted(set(members))
+        for i, first in enumerate(members):
+            for second in members[i + 1 :]:
+                if first[0] == second[0]:
+                    pairs.add((first, second))
+    return pairs
+
+
+def _repeated_together(
+    texts: Iterable[str], surfaces: Mapping[str, set[str]], pairs: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """Count, per pair, the documents that use both spellings at least twice each.
+
+    One writer keeps one spelling; two spellings each repeated in one document are two
+    names (Johnson and Johnston, Iran and Iraq), not a variant.
+    """
+    pair_list = list(pairs)
+    wanted = {name for pair in pair_list for name in pair}
+    folded_of = {surface: name for name in wanted for surface in surfaces[name]}
+    together: dict[tuple[str, str], int] = dict.fromkeys(pair_list, 0)
+    for text in texts:
+        counts: Counter[str] = Counter()
+        for word in _WORD.findall(unicodedata.normalize("NFC", text)):
+            name = folded_of.get(word)
+            if name is not None:
+                counts[name] += 1
+        repeated = {name for name, count in counts.items() if count >= 2}
+        if len(repeated) < 2:
+            continue
+        for pair in pair_list:
+            if pair[0] in repeated and pair[1] in repeated:
+                together[pair] += 1
+    return together
+
+
+def spelling_variants(
+    texts: Iterable[str],
+    *,
+    min_length: int = 5,
+    min_count: int = 1,
+    max_lowercase_fraction: float = 0.1,
+) -> dict[str, str]:
+    """Find spelling variants of proper names in a corpus and map each to one spelling.
+
+    A name is a word written capitalised (at least once inside a sentence, after a
+    lowercase word or a title such as ``Mr.``) and almost never in lowercase, so common
+    words never take part. Two names are variants when they start with the same letter and
+    are one edit apart, or two edits apart when both have at least eight letters, unless
+
+    - one is the other with a derivational ending (Russia/Russian, Ukraine/Ukrainian,
+      Putin/Putins, German/Germany), or a feminine form (Zelensky/Zelenska);
+    - some document repeats both (a writer keeps one spelling; Johnson and Johnston
+      repeated in one story are two people).
+
+    Names are taken from most to least frequent; each joins the group of its most frequent
+    variant, so the canonical spelling of a group is its most frequent one (ties broken
+    alphabetically).
+
+    Parameters
+    ----------
+    texts
+        The documents (a one-shot iterable is read into a list: two passes are made).
+    min_length
+        Shorter names are left alone (Iran/Iraq, Kyiv/Kiev are too short to tell).
+    min_count
+        Names seen fewer times in the corpus are left alone.
+    max_lowercase_fraction
+        Largest share of lowercase occurrences a word may have and still count as a name.
+
+    Returns
+    -------
+    dict of str to str
+        ``{variant: canonical}`` over normalized (folded, lowercase) words; canonical
+        spellings do not appear as keys. Pass it to :func:`normalize_text`.
+
+    Notes
+    -----
+    Cost is linear in the corpus size plus the summed lengths of the distinct names:
+    candidate pairs come from buckets of one-deletion keys, never from all pairs.
+
+    Examples
+    --------
+    >>> spelling_variants([
+    ...     "Talks with Zelensky ended. Russia and Russian troops. Then Zelensky left.",
+    ...     "Reporters met Zelenskiy in Ankara.",
+    ...     "The president, Zelenskyy, said so.",
+    ... ])
+    {'zelenskiy': 'zelensky', 'zelenskyy': 'zelensky'}
+    """
+    check_positive_int("min_length", min_length)
+    check_positive_int("min_count", min_count)
+    check_fraction("max_lowercase_fraction", max_lowercase_fraction)
+    if isinstance(texts, str):
+        raise ParameterError(f"'texts' must be a sequence of strings (got {shorten(texts)})")
+    texts = texts if isinstance(texts, Sequence) else list(texts)
+    names, surfaces = _names(
+        *_corpus_word_counts(texts)[:3],
+        min_length=min_length,
+        min_count=min_count,
+        max_lowercase_fraction=max_lowercase_fraction,
     )
-    normalized, offsets = _collapse_whitespace(normalized, offsets)
-    pattern = _variant_pattern(variants or {})
-    if pattern is not None:
-        normalized, offsets = _replace_matches(normalized, offsets, pattern, variants or {})
-    return NormalizedText(normalized, text, offsets.astype(np.int64), tuple(ignored))
+    close: dict[tuple[str, str], int] = {}
+    for first, second in _close_pairs(names):
+        limit = 2 if min(len(first), len(second)) >= 8 else 1
+        if _edit_distance(first, second, limit) <= limit and not _is_other_word(first, second):
+            close[(first, second)] = 0
+    if not close:
+        return {}
+    together = _repeated_together(texts, surfaces, close)
+    neighbours: dict[str, set[str]] = defaultdict(set)
+    for (first, second), count in together.items():
+        if count == 0:
+            neighbours[first].add(second)
+            neighbours[second].add(first)
+    order = sorted(names, key=lambda name: (-names[name], name))
+    rank = {name: i for i, name in enumerate(order)}
+    canonical: dict[str, str] = {}
+    for name in order:
+        earlier = sorted(
+            (rank[other], other) for other in neighbours[name] if rank[other] < rank[name]
+        )
+        target = name
+        for _, other in earlier:
+            head = canonical[other]
+            if head == other or not _is_other_word(name, head):
+                target = head
+                break
+        canonical[name] = target
+    mapping = {name: head for name, head in canonical.items() if head != name}
+    logger.info("spelling variants: %d names, %d variants", len(names), len(mapping))
+    return dict(sorted(mapping.items()))
+
+
+# ---------------------------------------------------------------------------------------
+# Scraping debris of one text
+# ---------------------------------------------------------------------------------------
+
+_LINE = re.compile(r"[^\r\n]+")
+_DATE_PREFIX = re.compile(
+    r"\A\s*((?:date|published|updated|posted)\s*:?\s+\d{4}-\d{2}-\d{2}"
+    r"(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?)(?=\s|\Z)",
+    re.IGNORECASE,
+)
+_CAPTION_START = re.compile(r"(?:FILE PHOTO|PHOTO|File photo|Photo)\s*:\s")
+_CAPTION_CREDIT = re.compile(
+    r"\b(?:REUTERS|Reuters|AFP|EPA(?:-EFE)?|AP Photo|ANADOLU|Anadolu|Getty Images|SPUTNIK)"
+    r"/[A-Z][^\n/]*(?:/[^\n/]+)*\)?\s*\Z"
+)
+_PROMO_LABEL = re.compile(
+    r"(?:SEE ALSO|READ MORE|READ ALSO|ALSO READ|RELATED|Read more|Read also|See also)\s*:\s*"
+)
+# Where a promo title runs into the next sentence with no space: "...For TalksZelenskyy".
+_GLUED = re.compile(r"(?<=[^\W\d_A-Z]|[?!)\]\"”’])(?=[^\W\d_a-z][^\W\d_A-Z])")
+_PLAYER = re.compile(
+    r"(?:Your browser does(?:n['’]t| not) support (?:HTML5|the video tag|this video)"
+    r"|Video player is loading|This video is (?:no longer )?(?:un)?available)\b.*",
+    re.IGNORECASE,
+)
+_URL = re.compile(
+    r"(?:https?://\S+|www\.[\w-]+(?:\.[\w-]+)+(?:/\S*)?"
+    r"|[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|co\.uk|gov|edu|info|news|io)(?:/\S*)?)",
+    re.IGNORECASE,
+)
+_NAME = r"[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}"
+_NAMES = rf"{_NAME}(?:(?:,| and|, and| &) {_NAME})*"
+_CONTRIBUTORS = re.compile(
+    rf"(?:{_NAMES} contributed (?:additional )?(?:reporting|research)"
+    rf"(?: from [A-Z][^.\n]{{0,80}}?)?(?: to this (?:article|report|story))?\.\s*)+"
+)
+_CREDITS = re.compile(
+    r"\((?:Additional )?[Rr]eporting by [A-Z][^()\n]{0,300}\)"
+    r"|(?:Additional )?[Rr]eporting by [A-Z][^\n]{0,300}?(?:; |\. )"
+    r"(?:[Ww]riting|[Ee]diting) by [^\n]+"
+)
+_SIGNOFF = re.compile(
+    r"(?:[-—–] ?)?(?:(?:With )?[Aa]gencies|AFP|Reuters|AP|Associated Press|dpa|UNIAN|TASS"
+    r"|Agence France-Presse|(?:With )?(?:AFP|Reuters|AP) and agencies)\.?"
+)
+_LEGAL = re.compile(r"(?:©|\(c\)|Copyright(?: ©)?) ?(?:\d{4}[-–]?)+\b[^\n]{0,200}", re.IGNORECASE)
+_BYLINE = re.compile(rf"By {_NAMES}(?:,? (?:Reuters|AP|AFP|RFE/RL|CNN|BBC News))?")
+_DATELINE = re.compile(
+    r"[A-Z][A-Z'’.-]+(?:[ /][A-Z][A-Z'’.-]+)*(?:, [A-Z][\w.]+(?: [A-Z][\w.]+)?)*"
+    r"(?:,? [A-Z][a-z]{2,8}\.? \d{1,2})? \((?:Reuters|AP|AFP|RFE/RL|dpa|AA)\) ?[-—–]+"
+)
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """Return ``(start, end)`` of every non-blank line, without its outer whitespace."""
+    spans = []
+    for match in _LINE.finditer(text):
+        line = match.group(0)
+        stripped = line.strip()
+        if stripped:
+            start = match.start() + len(line) - len(line.lstrip())
+            spans.append((start, start + len(stripped)))
+    return spans
+
+
+def _line_key(line: str) -> str:
+    """Reduce a line to its lowercase words, for comparing lines."""
+    return " ".join(_fold_word(word) for word in re.findall(r"\w+", line))
+
+
+def _is_title(words: Sequence[str], *, min_capitalised: float = 0.6) -> bool:
+    """Return whether ``words`` read like a Title Case headline."""
+    letters = [word for word in words if word[:1].isalpha()]
+    if not letters:
+        return False
+    capitalised = sum(word[0].isupper() for word in letters)
+    return capitalised >= min_capitalised * len(letters)
+
+
+def _date_prefix(text: str, lines: list[tuple[int, int]]) -> list[Span]:
+    match = _DATE_PREFIX.match(text)
+    return [Span(*match.span(1), "date_prefix")] if match else []
+
+
+def _duplicated_lines(text: str, lines: list[tuple[int, int]]) -> list[Span]:
+    """Mark a line repeated, or cut short and repeated, by the next (a scraped lead)."""
+    found = []
+    for (start, end), (next_start, next_end) in itertools.pairwise(lines):
+        if end - start < 40:
+            continue
+        key, next_key = _line_key(text[start:end]), _line_key(text[next_start:next_end])
+        if key and next_key.startswith(key):
+            found.append(Span(start, end, "duplicated_line"))
+    return found
+
+
+def _photo_captions(text: str, lines: list[tuple[int, int]]) -> list[Span]:
+    found = []
+    for start, end in lines:
+        line = text[start:end]
+        if _CAPTION_START.match(line) or _CAPTION_CREDIT.search(line[-120:]):
+            found.append(Span(start, end, "photo_caption"))
+    return found
+
+
+def _promos(text: str, lines: list[tuple[int, int]]) -> list[Span]:
+    """Mark "SEE ALSO: Title" promos, up to where a glued next sentence starts."""
+    found = []
+    for start, end in lines:
+        line = text[start:end]
+        label = _PROMO_LABEL.match(line)
+        if not label:
+            continue
+        title_end = None
+        for join in _GLUED.finditer(line, label.end()):
+            following = line[join.start() :].split()[:5]
+            if any(word[:1].islower() for word in following):
+                title_end = join.start()
+                break
+        if title_end is None and _is_title(line[label.end() :].split()):
+            title_end = len(line)
+        if title_end is not None:
+            found.append(Span(start, start + title_end, "see_also"))
+    return found
+
+
+def _player_notices(text: str, lines: list[tuple[int, int]]) -> list[Span]:
+    """Mark a video player's notice and the video's title line right after it."""
+    found = []
+    for i, (start, end) in enumerate(lines):
+        if not _PLAYER.fullmatch(text, start, end):
+            continue
+        found.append(Span(start, end, "player_notice"))
+        if i + 1 < len(lines):
+            next_start, next_end = lines[i + 1]
+            title = text[next_start:next_end]
+            if (
+                len(title) <= 200
+                and not re.search(r"[.!?:;,][\"”’']?\Z", title)
+                and _is_title(title.split(), min_capitalised=0.7)
+            ):
+                found.append(Span(next_start, next_end, "player_notice", "video title"))
+    return found
+
+
+def _whole_lines(pattern: re.Pattern[str], kind: str) -> Callable[..., list[Span]]:
+    def rule(text: str, lines: list[tuple[int, int]]) -> list[Span]:
+        return [Span(s, e, kind) for s, e in lines if pattern.fullmatch(text, s, e)]
+
+    rule.__name__ = f"_{kind}_lines"
+    rule.__doc__ = f"Lines that are wholly {kind.replace('_', ' ')}."
+    return rule
+
+
+def _datelines(text: str, lines: list[tuple[int, int]]) -> list[Span]:
+    """Mark "KYIV, May 15 (Reuters) -" opening a paragraph."""
+    found = []
+    for start, end in lines:
+        match = _DATELINE.match(text, start, end)
+        if match:
+            found.append(Span(start, match.end(), "dateline"))
+    return found
+
+
+_DEBRIS_RULES: tuple[Callable[[str, list[tuple[int, int]]], list[Span]], ...] = (
+    _date_prefix,
+    _duplicated_lines,
+    _photo_captions,
+    _promos,
+    _player_notices,
+    _whole_lines(_URL, "url"),
+    _whole_lines(_CONTRIBUTORS, "contributors"),
+    _whole_lines(_CREDITS, "contributors"),
+    _whole_lines(_SIGNOFF, "signoff"),
+    _whole_lines(_LEGAL, "legal"),
+    _whole_lines(_BYLINE, "byline"),
+    _datelines,
+)
+
+
+def _drop_overlaps(spans: Iterable[Span]) -> list[Span]:
+    """Sort spans and drop each one that overlaps an earlier kept one."""
+    kept: list[Span] = []
+    for span in sorted(spans, key=lambda s: (s.start, -s.end, s.kind)):
+        if kept and span.start < kept[-1].end:
+            continue
+        kept.append(span)
+    return kept
+
+
+def _overlap(first: Span, second: Span) -> bool:
+    return first.start < second.end and second.start < first.end
+
+
+def find_debris(text: str) -> list[Span]:
+    r"""Mark scraping debris in one text, in original offsets.
+
+    Each kind is one small rule that looks at whole lines (or a line's head); rules prefer
+    missing debris to marking prose. Kinds: ``date_prefix`` (``date 2025-05-15`` opening
+    the text), ``duplicated_line`` (a lead line repeated, or cut short and repeated, by the
+    next line), ``photo_caption`` (``FILE PHOTO: ... REUTERS/Name``), ``see_also`` (a
+    "SEE ALSO:" promo up to where the glued next sentence starts), ``player_notice``
+    ("Your browser doesn't support HTML5" and the video title after it), ``url`` (a bare
+    site address on its own line), ``contributors`` ("X contributed reporting.",
+    "(Reporting by ...; Editing by ...)"), ``signoff`` ("Agencies"), ``legal``
+    ("© 2025 ..."), ``byline`` ("By Name") and ``dateline`` ("KYIV (Reuters) -").
+
+    Parameters
+    ----------
+    text
+        One original text.
+
+    Returns
+    -------
+    list of Span
+        Non-overlapping spans sorted by start; ``text[span.start:span.end]`` is the debris.
+
+    Examples
+    --------
+    >>> text = "date 2025-05-15 Talks began.\nAgencies"
+    >>> [(s.kind, text[s.start:s.end]) for s in find_debris(text)]
+    [('date_prefix', 'date 2025-05-15'), ('signoff', 'Agencies')]
+    """
+    if not isinstance(text, str):
+        raise ParameterError(f"'text' must be a string (got {type(text).__name__})")
+    lines = _lines(text)
+    return _drop_overlaps(span for rule in _DEBRIS_RULES for span in rule(text, lines))
+
+
+# ---------------------------------------------------------------------------------------
+# Boilerplate across a corpus
+# ---------------------------------------------------------------------------------------
+
+
+def find_boilerplate(
+    texts: Sequence[str],
+    *,
+    min_documents: int = 5,
+    min_fraction: float = 0.05,
+    max_line_chars: int = 400,
+    max_block_chars: int = 1000,
+) -> list[list[Span]]:
+    r"""Mark whole lines that recur across many unrelated documents of a corpus.
+
+    A line (a paragraph of the text, compared on its lowercase words) is boilerplate when
+
+    - at least ``max(min_documents, ceil(min_fraction * len(texts)))`` documents hold it;
+    - it is at most ``max_line_chars`` long (sign-offs, promos and legal lines are short;
+      a reused paragraph of prose is usually not);
+    - the lines that travel with it are few: the recurring lines found in at least half of
+      its documents, with it, add up to at most ``max_block_chars``. A story reposted by
+      many outlets brings all its paragraphs along (reuse, not boilerplate); a sign-off
+      sits in documents that share nothing else.
+
+    A sentence inside a paragraph is never boilerplate, so a quotation that outlets repeat
+    within their own prose stays reuse.
+
+    Parameters
+    ----------
+    texts
+        The original documents.
+    min_documents
+        Fewest documents a line must recur in.
+    min_fraction
+        Smallest share of the corpus a line must recur in.
+    max_line_chars
+        Longest line that can be boilerplate.
+    max_block_chars
+        Largest block of lines travelling together that can still be boilerplate.
+
+    Returns
+    -------
+    list of list of Span
+        Per document, spans of kind ``"boilerplate"`` (original offsets, sorted); the label
+        says in how many documents the line recurs.
+
+    Notes
+    -----
+    Cost is linear in the corpus size plus a sparse product of the document-by-line
+    matrix of the recurring lines.
+
+    Examples
+    --------
+    >>> texts = [f"Story {i} happened.\nSign up for our newsletter." for i in range(6)]
+    >>> [(s.start, s.end, s.label) for s in find_boilerplate(texts)[0]]
+    [(18, 45, 'in 6 documents')]
+    """
+    check_positive_int("min_documents", min_documents)
+    check_fraction("min_fraction", min_fraction)
+    check_positive_int("max_line_chars", max_line_chars)
+    check_positive_int("max_block_chars", max_block_chars)
+    if isinstance(texts, str) or not isinstance(texts, Sequence):
+        raise ParameterError(f"'texts' must be a sequence of strings (got {shorten(texts)})")
+    doc_lines: list[list[tuple[int, int, str]]] = []
+    frequency: Counter[str] = Counter()
+    for position, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise ParameterError(
+                f"'texts' must hold strings (got {type(text).__name__} at position {position})"
+            )
+        lines = []
+        for start, end in _lines(text):
+            if end - start <= max_line_chars:
+                key = _line_key(text[start:end])
+                if key:
+                    lines.append((start, end, key))
+        doc_lines.append(lines)
+        frequency.update({key for _, _, key in lines})
+    needed = max(min_documents, math.ceil(min_fraction * len(texts)))
+    recurring = sorted(key for key, count in frequency.items() if count >= needed)
+    result: list[list[Span]] = [[] for _ in texts]
+    if not recurring:
+        return result
+    column = {key: j for j, key in enumerate(recurring)}
+    rows, cols = [], []
+    for i, lines in enumerate(doc_lines):
+        for j in sorted({column[key] for _, _, key in lines if key in column}):
+            rows.append(i)
+            cols.append(j)
+    presence = sparse.csr_matrix(
+        (np.ones(len(rows), dtype=np.int64), (rows, cols)), shape=(len(texts), len(recurring))
+    )
+    together = (presence.T @ presence).tocsr()
+    lengths = np.array([len(key) for key in recurring], dtype=np.int64)
+    documents = together.diagonal()
+    boilerplate = np.zeros(len(recurring), dtype=bool)
+    for j in range(len(recurring)):
+        row = slice(together.indptr[j], together.indptr[j + 1])
+        companions = together.indices[row][together.data[row] * 2 >= documents[j]]
+        boilerplate[j] = lengths[companions].sum() <= max_block_chars
+    for i, lines in enumerate(doc_lines):
+        for start, end, key in lines:
+            j = column.get(key)
+            if j is not None and boilerplate[j]:
+                label = f"in {documents[j]} documents"
+                result[i].append(Span(start, end, "boilerplate", label))
+    logger.info(
+        "boilerplate: %d recurring lines, %d marked", len(recurring), int(boilerplate.sum())
+    )
+    return result
+
+
+# ---------------------------------------------------------------------------------------
+# The corpus stage
+# ---------------------------------------------------------------------------------------
+
+
+def normalize_corpus(
+    texts: Sequence[str],
+    *,
+    variants: bool | Mapping[str, str] = True,
+    debris: bool = True,
+    boilerplate: bool = True,
+) -> list[NormalizedText]:
+    """Normalize every text of a corpus with what the corpus itself teaches.
+
+    Parameters
+    ----------
+    texts
+        The original documents.
+    variants
+        ``True`` folds the name variants :func:`spelling_variants` finds in ``texts``; a
+        mapping folds those given (e.g. found on a larger corpus); ``False`` folds none.
+    debris
+        Mark :func:`find_debris` spans in ``ignored``.
+    boilerplate
+        Mark :func:`find_boilerplate` spans in ``ignored``.
+
+    Returns
+    -------
+    list of NormalizedText
+        One per text, in order; ``ignored`` holds the debris and boilerplate spans
+        (sorted, non-overlapping; debris wins where both mark the same line).
+
+    Examples
+    --------
+    >>> texts = ["date 2025-05-15 Talks with Zelenskiy.", "We met Zelensky, Zelensky."]
+    >>> out = normalize_corpus(texts)
+    >>> [nt.text for nt in out]
+    ['date 2025-05-15 talks with zelensky.', 'we met zelensky, zelensky.']
+    >>> out[0].ignored[0].kind
+    'date_prefix'
+    """
+    if isinstance(texts, str) or not isinstance(texts, Sequence):
+        raise ParameterError(f"'texts' must be a sequence of strings (got {shorten(texts)})")
+    if isinstance(variants, Mapping):
+        mapping = dict(variants)
+    else:
+        mapping = spelling_variants(texts) if variants else {}
+    boiler = find_boilerplate(texts) if boilerplate else [[] for _ in texts]
+    pattern = _variant_pattern(mapping)
+    result = []
+    for text, recurring in zip(texts, boiler, strict=True):
+        spans = find_debris(text) if debris else []
+        # Debris is the more specific finding: it wins over a boilerplate span it touches.
+        recurring = [r for r in recurring if not any(_overlap(r, s) for s in spans)]
+        ignored = tuple(_drop_overlaps([*spans, *recurring]))
+        result.append(_normalize(text, pattern, mapping, ignored))
+    return result

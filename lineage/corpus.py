@@ -1,0 +1,1098 @@
+"""Read a corpus from files, tables or memory, one id per document, and list every problem.
+
+A corpus comes from a folder of ``.txt``/``.md`` files (searched recursively), a single
+text file, a JSONL file, a CSV/TSV file, a Parquet file, a pandas DataFrame or Series, or
+a list of strings. Bad inputs never sink the corpus: each one (an empty, binary or
+NUL-riddled file, a malformed JSONL line, a row without text, a duplicate id...) is
+skipped with a :class:`~lineage.records.Problem` that names the file and line and says
+what to try. Inputs loaded with a caveat (a file decoded with the fallback encoding, a
+number read as text) become documents plus a ``Problem(status="warning")``.
+:attr:`Corpus.inputs` lists every input, loaded or skipped, in input order.
+
+JSONL, CSV and Parquet are read as streams (line by line, Parquet batch by batch):
+:func:`iter_corpus_shards` yields bounded shards, and :func:`load_corpus` is those shards
+joined.
+
+Where a record sits is said as ``path:line`` (1-based line) for JSONL and CSV rows,
+``path row N`` for Parquet rows, ``DataFrame row N`` / ``Series row N`` for pandas
+inputs and ``list item N`` for a list (0-based positions, as pandas counts them).
+
+Examples
+--------
+>>> corpus = load_corpus(["Putin stayed away.", "  ", "Zelensky flew to Ankara."])
+>>> corpus.ids
+('0', '2')
+>>> [(entry.id, entry.status, entry.problem) for entry in corpus.inputs]
+[('0', 'ok', ''), ('1', 'skipped', 'text is whitespace only'), ('2', 'ok', '')]
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import difflib
+import gzip
+import json
+import logging
+import math
+import os
+import sys
+import warnings
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+
+from lineage.errors import (
+    CorpusError,
+    LineageWarning,
+    ParameterError,
+    check_positive_int,
+    shorten,
+)
+from lineage.records import Document, Problem, Status
+
+logger = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = (".txt", ".md")
+"""File suffixes read as one document each when a folder is given (case-insensitive)."""
+
+_JSONL_SUFFIXES = (".jsonl", ".ndjson")
+_CSV_DELIMITERS = {".csv": ",", ".tsv": "\t"}
+_PARQUET_SUFFIXES = (".parquet", ".pq")
+_RESERVED_ID_PREFIX = "latent:"
+_USUAL_TEXT_FIELDS = ("body", "content", "article", "full_text", "maintext", "story", "raw_text")
+_NUL_SKIP_FRACTION = 0.01
+_CONTROL_SKIP_FRACTION = 0.05
+_SNIFF_BYTES = 8192
+_MAGIC = {
+    b"\x89PNG\r\n\x1a\n": "PNG image",
+    b"\xff\xd8\xff": "JPEG image",
+    b"GIF87a": "GIF image",
+    b"GIF89a": "GIF image",
+    b"%PDF-": "PDF document",
+    b"PK\x03\x04": "ZIP archive (or .docx/.xlsx)",
+    b"\x1f\x8b": "gzip archive",
+    b"\x7fELF": "ELF executable",
+    b"PAR1": "Parquet file",
+    b"SQLite format 3\x00": "SQLite database",
+}
+# Bytes that do not occur in text: C0 controls other than tab, newlines, form feed and
+# escape, plus DEL. NUL is counted apart (see _nul_problem).
+_CONTROL_BYTES = bytes(b for b in [*range(1, 32), 127] if b not in b"\t\n\v\f\r\x1b")
+
+
+@dataclass(frozen=True)
+class InputStatus:
+    """One input of a corpus, loaded or skipped, as the ``documents`` table lists it.
+
+    ``status`` is ``"ok"``, ``"warning"`` (loaded with a caveat) or ``"skipped"``;
+    ``problem`` holds the problem messages (joined by ``"; "``), empty when ``ok``;
+    ``chars`` is the length of the loaded text (0 when skipped).
+    """
+
+    id: str
+    origin: str
+    status: Status
+    problem: str = ""
+    chars: int = 0
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Documents read from a source, with the problems met on the way.
+
+    ``documents`` are the loaded documents in input order; ``problems`` the skipped
+    inputs (``status="skipped"``) and the caveats on loaded ones (``status="warning"``),
+    in input order. ``inputs`` lists every input once, in input order; it is filled from
+    ``documents`` and ``problems`` when not given.
+
+    Examples
+    --------
+    >>> corpus = load_corpus(["one text", "another"])
+    >>> corpus.usable, corpus.texts
+    (True, ('one text', 'another'))
+    """
+
+    documents: tuple[Document, ...]
+    problems: tuple[Problem, ...] = ()
+    inputs: tuple[InputStatus, ...] = field(default=(), repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.inputs and (self.documents or self.problems):
+            object.__setattr__(self, "inputs", _statuses(self.documents, self.problems))
+
+    @property
+    def usable(self) -> bool:
+        """Whether at least one document was loaded."""
+        return bool(self.documents)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Document ids in input order."""
+        return tuple(document.id for document in self.documents)
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """Document texts in input order."""
+        return tuple(document.text for document in self.documents)
+
+    @property
+    def skipped(self) -> tuple[Problem, ...]:
+        """The problems of skipped inputs, in input order."""
+        return tuple(problem for problem in self.problems if problem.status == "skipped")
+
+    @classmethod
+    def concat(cls, parts: Iterable[Corpus]) -> Corpus:
+        """Join corpora (e.g. the shards of :func:`iter_corpus_shards`) in order.
+
+        Ids are not checked again: shards of one source already have unique ids.
+
+        Examples
+        --------
+        >>> a, b = load_corpus(["x"]), load_corpus(["y"])
+        >>> Corpus.concat([a, b]).texts
+        ('x', 'y')
+        """
+        parts = list(parts)
+        return cls(
+            documents=tuple(doc for part in parts for doc in part.documents),
+            problems=tuple(problem for part in parts for problem in part.problems),
+            inputs=tuple(entry for part in parts for entry in part.inputs),
+        )
+
+
+@dataclass(frozen=True)
+class _Options:
+    id_column: str
+    text_column: str
+    date_column: str
+    encoding_fallback: str | None
+    batch_size: int
+    alerts: list[str] = field(default_factory=list)
+    """Messages for :class:`LineageWarning`, raised by the public functions."""
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Where one input sits: a file or record label, and a 1-based line when there is one."""
+
+    origin: str
+    line: int | None = None
+
+    @property
+    def label(self) -> str:
+        return self.origin if self.line is None else f"{self.origin}:{self.line}"
+
+
+@dataclass
+class _Item:
+    """One input in input order: a document (with its warnings) or a skip."""
+
+    where: _Where
+    id: str
+    document: Document | None = None
+    warnings: list[str] = field(default_factory=list)
+    skip: str = ""
+
+    def problems(self) -> list[Problem]:
+        where = self.where
+        if self.document is None:
+            return [Problem(self.id, where.origin, self.skip, "skipped", where.line)]
+        return [
+            Problem(self.id, where.origin, text, "warning", where.line) for text in self.warnings
+        ]
+
+
+def load_corpus(
+    source: object,
+    *,
+    id_column: str = "id",
+    text_column: str = "text",
+    date_column: str = "date",
+    encoding_fallback: str | None = "cp1252",
+) -> Corpus:
+    """Read every document of ``source``, skipping bad inputs with a problem each.
+
+    Parameters
+    ----------
+    source
+        A folder (every ``.txt``/``.md`` file below it, in sorted path order; the id is
+        the file name without extension, or the relative path where names repeat), a
+        ``.txt``/``.md`` file, a JSONL (``.jsonl``/``.ndjson``), CSV (``.csv``/``.tsv``)
+        or Parquet (``.parquet``/``.pq``) file (JSONL and CSV may be gzipped, ``.gz``),
+        a pandas DataFrame, a pandas Series (index as ids), a list of strings (ids
+        ``"0"``, ``"1"``, ...) or a :class:`Corpus` (returned as is).
+    id_column
+        Column (or JSON field) holding the document id. Without it, a DataFrame's index
+        labels, else the 0-based record position, are the ids.
+    text_column
+        Column (or JSON field) holding the text.
+    date_column
+        Column holding the publication date, kept as ``meta["date"]`` (an ISO 8601
+        string where the value is understood).
+    encoding_fallback
+        Codec tried where a file is not valid UTF-8 (with a :class:`LineageWarning` and a
+        warning problem), or ``None`` to skip such files instead.
+
+    Returns
+    -------
+    Corpus
+        Documents in input order, every other column of a table kept in
+        ``Document.meta``; skipped inputs only as problems. When every input is
+        skipped the corpus is returned all the same (``Corpus.usable`` is false).
+
+    Raises
+    ------
+    CorpusError
+        When the path does not exist, is of an unsupported type, or is a folder with no
+        text files.
+    ParameterError
+        When an option is of the wrong kind.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"id": [7, 8], "text": ["a wire story", "a rewrite"],
+    ...                       "outlet": ["Reuters", "AA"], "date": ["2025-05-15", None]})
+    >>> corpus = load_corpus(frame)
+    >>> corpus.documents[0].id, dict(corpus.documents[0].meta)
+    ('7', {'outlet': 'Reuters', 'date': '2025-05-15'})
+    """
+    if isinstance(source, Corpus):
+        return source
+    options = _options(id_column, text_column, date_column, encoding_fallback, 10_000)
+    corpus = Corpus.concat(_shards(source, options, shard_size=sys.maxsize))
+    _raise_alerts(options.alerts)
+    logger.info(
+        "loaded %d documents from %s (%d skipped, %d warnings)",
+        len(corpus.documents),
+        _describe(source),
+        len(corpus.skipped),
+        len(corpus.problems) - len(corpus.skipped),
+    )
+    return corpus
+
+
+def iter_corpus_shards(
+    source: object,
+    *,
+    shard_size: int = 10_000,
+    id_column: str = "id",
+    text_column: str = "text",
+    date_column: str = "date",
+    encoding_fallback: str | None = "cp1252",
+) -> Iterator[Corpus]:
+    """Read ``source`` as a stream of corpora of at most ``shard_size`` inputs each.
+
+    JSONL and CSV files are read line by line and Parquet files batch by batch, so
+    memory stays bounded by the shard size (plus one id per document, kept to find
+    duplicates across shards). The shards joined with :meth:`Corpus.concat` equal
+    :func:`load_corpus` on the same source.
+
+    Parameters
+    ----------
+    source
+        As for :func:`load_corpus`.
+    shard_size
+        Most inputs (documents and skipped inputs) per shard.
+    id_column, text_column, date_column, encoding_fallback
+        As for :func:`load_corpus`.
+
+    Yields
+    ------
+    Corpus
+        The next shard; its ``inputs`` cover the inputs it read.
+
+    Examples
+    --------
+    >>> [shard.ids for shard in iter_corpus_shards(["a", "b", "c"], shard_size=2)]
+    [('0', '1'), ('2',)]
+    """
+    shard_size = check_positive_int("shard_size", shard_size)
+    options = _options(id_column, text_column, date_column, encoding_fallback, shard_size)
+    if isinstance(source, Corpus):
+        return iter([source])
+    if isinstance(source, (str, os.PathLike)):
+        _check_exists(Path(source))
+    return _alerting_shards(source, options, shard_size)
+
+
+def _alerting_shards(source: object, options: _Options, shard_size: int) -> Iterator[Corpus]:
+    """Yield the shards, raising the warnings of each before it is handed over."""
+    for shard in _shards(source, options, shard_size=shard_size):
+        _raise_alerts(options.alerts)
+        yield shard
+
+
+def _raise_alerts(alerts: list[str], *, most: int = 10) -> None:
+    """Raise a :class:`LineageWarning` per message (at most ``most``, then a count)."""
+    for message in alerts[:most]:
+        warnings.warn(message, LineageWarning, stacklevel=3)
+    if len(alerts) > most:
+        warnings.warn(
+            f"{len(alerts) - most} more inputs were decoded with the fallback encoding; "
+            "see the corpus problems",
+            LineageWarning,
+            stacklevel=3,
+        )
+    alerts.clear()
+
+
+def _options(
+    id_column: str,
+    text_column: str,
+    date_column: str,
+    encoding_fallback: str | None,
+    batch_size: int,
+) -> _Options:
+    for name, value in [
+        ("id_column", id_column),
+        ("text_column", text_column),
+        ("date_column", date_column),
+    ]:
+        if not isinstance(value, str) or not value:
+            raise ParameterError(f"{name!r} must be a non-empty string (got {shorten(value)})")
+    if id_column == text_column:
+        raise ParameterError(
+            f"'id_column' and 'text_column' must differ (both are {shorten(id_column)})"
+        )
+    if encoding_fallback is not None:
+        try:
+            codecs.lookup(encoding_fallback)
+        except (LookupError, TypeError):
+            raise ParameterError(
+                "'encoding_fallback' must be a codec name such as 'cp1252' or 'latin-1', "
+                f"or None (got {shorten(encoding_fallback)})"
+            ) from None
+    return _Options(id_column, text_column, date_column, encoding_fallback, batch_size)
+
+
+def _shards(source: object, options: _Options, *, shard_size: int) -> Iterator[Corpus]:
+    """Group the checked items of ``source`` into corpora of ``shard_size`` inputs."""
+    items: list[_Item] = []
+    for item in _unique_ids(_items(source, options)):
+        items.append(item)
+        if len(items) >= shard_size:
+            yield _corpus(items)
+            items = []
+    if items:
+        yield _corpus(items)
+
+
+def _corpus(items: list[_Item]) -> Corpus:
+    documents = tuple(item.document for item in items if item.document is not None)
+    problems = tuple(problem for item in items for problem in item.problems())
+    inputs = tuple(
+        InputStatus(
+            id=item.id,
+            origin=item.where.label,
+            status="skipped" if item.document is None else "warning" if item.warnings else "ok",
+            problem=item.skip or "; ".join(item.warnings),
+            chars=0 if item.document is None else len(item.document.text),
+        )
+        for item in items
+    )
+    return Corpus(documents, problems, inputs)
+
+
+def _statuses(
+    documents: Sequence[Document], problems: Sequence[Problem]
+) -> tuple[InputStatus, ...]:
+    """List documents, then skipped problems, for a corpus built by hand."""
+    warned: dict[str, list[str]] = {}
+    for problem in problems:
+        if problem.status == "warning":
+            warned.setdefault(problem.id, []).append(problem.message)
+    loaded = [
+        InputStatus(
+            doc.id,
+            doc.origin,
+            "warning" if doc.id in warned else "ok",
+            "; ".join(warned.get(doc.id, [])),
+            len(doc.text),
+        )
+        for doc in documents
+    ]
+    skipped = [
+        InputStatus(p.id, _Where(p.origin, p.line).label, "skipped", p.message)
+        for p in problems
+        if p.status == "skipped"
+    ]
+    return tuple(loaded + skipped)
+
+
+def _unique_ids(items: Iterable[_Item]) -> Iterator[_Item]:
+    """Skip documents whose id was already used (the first is kept) or is reserved."""
+    first_origin: dict[str, str] = {}
+    for item in items:
+        if item.document is not None:
+            if item.id.startswith(_RESERVED_ID_PREFIX):
+                item = _skip(
+                    item.where,
+                    item.id,
+                    f"id {item.id!r} starts with {_RESERVED_ID_PREFIX!r}, which is reserved "
+                    "for latent sources; rename it",
+                )
+            elif item.id in first_origin:
+                item = _skip(
+                    item.where,
+                    item.id,
+                    f"duplicate id {item.id!r}: already used by {first_origin[item.id]}; "
+                    "the first is kept",
+                )
+            else:
+                first_origin[item.id] = item.where.label
+        if item.document is None:
+            logger.info("skipped %s: %s", item.where.label, item.skip)
+        yield item
+
+
+def _skip(where: _Where, item_id: str | None, message: str) -> _Item:
+    return _Item(where, item_id if item_id is not None else where.label, skip=message)
+
+
+def _describe(source: object) -> str:
+    if isinstance(source, (str, os.PathLike)):
+        return str(source)
+    return type(source).__name__
+
+
+# --------------------------------------------------------------------------- dispatch
+
+
+def _items(source: object, options: _Options) -> Iterator[_Item]:
+    """Yield one item per input of ``source``, in input order."""
+    if isinstance(source, pd.DataFrame):
+        yield from _frame_items(source, options, "DataFrame")
+    elif isinstance(source, pd.Series):
+        frame = pd.DataFrame(
+            {options.text_column: source.to_numpy(dtype=object)}, index=source.index
+        )
+        yield from _frame_items(frame, options, "Series")
+    elif isinstance(source, (str, os.PathLike)):
+        yield from _path_items(Path(source), options)
+    elif isinstance(source, (list, tuple)):
+        for position, value in enumerate(source):
+            yield _record_item(
+                {options.text_column: value},
+                _Where(f"list item {position}"),
+                str(position),
+                options,
+            )
+    else:
+        raise ParameterError(
+            "'source' must be a path, a pandas DataFrame or Series, or a list of strings "
+            f"(got {type(source).__name__})"
+        )
+
+
+def _check_exists(path: Path) -> None:
+    """Raise :class:`CorpusError` naming ``path`` when it does not exist."""
+    if not path.exists():
+        hint = ""
+        if "\n" in str(path) or len(str(path)) > 200:
+            hint = "; to load texts directly, pass a list of strings"
+        raise CorpusError(f"corpus path does not exist: {shorten(str(path), 120)}{hint}")
+
+
+def _path_items(path: Path, options: _Options) -> Iterator[_Item]:
+    _check_exists(path)
+    if path.is_dir():
+        yield from _folder_items(path, options)
+        return
+    suffixes = [suffix.lower() for suffix in path.suffixes[-2:]]
+    compressed = bool(suffixes) and suffixes[-1] == ".gz"
+    kind = suffixes[-2] if compressed and len(suffixes) == 2 else suffixes[-1] if suffixes else ""
+    if kind in _JSONL_SUFFIXES:
+        yield from _jsonl_items(path, options, compressed=compressed)
+    elif kind in _CSV_DELIMITERS:
+        yield from _csv_items(path, options, _CSV_DELIMITERS[kind], compressed=compressed)
+    elif kind in _PARQUET_SUFFIXES and not compressed:
+        yield from _parquet_items(path, options)
+    elif kind in TEXT_SUFFIXES and not compressed:
+        yield _text_file_item(path, path.stem, options)
+    else:
+        raise CorpusError(
+            f"cannot read {str(path)!r}: unsupported file type "
+            f"{''.join(path.suffixes) or '(no suffix)'}; "
+            "give a folder of .txt/.md files, a .txt, .md, .jsonl, .csv, .tsv or .parquet file"
+        )
+
+
+# ----------------------------------------------------------------------------- folders
+
+
+def _folder_items(root: Path, options: _Options) -> Iterator[_Item]:
+    files, others = _text_files(root)
+    if not files:
+        found = ", ".join(sorted(others)[:5]) or "nothing"
+        raise CorpusError(
+            f"folder {str(root)!r} has no .txt or .md files (found: {found}); "
+            "give a folder of text files, or the path of a .jsonl, .csv or .parquet file"
+        )
+    if others:
+        logger.info("ignored %d non-text files under %s", len(others), root)
+    for relative, doc_id in zip(files, _folder_ids(files), strict=True):
+        yield _text_file_item(root.joinpath(*relative.parts), doc_id, options)
+
+
+def _text_files(root: Path) -> tuple[list[Path], list[str]]:
+    """Relative paths of the text files below ``root`` in sorted order, and the rest."""
+    files: list[Path] = []
+    others: list[str] = []
+    for directory, subdirs, names in os.walk(root):
+        subdirs[:] = [name for name in subdirs if not name.startswith(".")]
+        for name in names:
+            relative = Path(directory, name).relative_to(root)
+            if name.startswith("."):
+                continue
+            if Path(name).suffix.lower() in TEXT_SUFFIXES:
+                files.append(relative)
+            else:
+                others.append(relative.as_posix())
+    files.sort(key=lambda rel: rel.parts)
+    return files, others
+
+
+def _folder_ids(files: Sequence[Path]) -> list[str]:
+    """File stems as ids; relative paths where stems repeat (with suffix if still needed)."""
+    stems = pd.Series([rel.stem for rel in files])
+    bare = [rel.with_suffix("").as_posix() for rel in files]
+    bare_repeats = pd.Series(bare).duplicated(keep=False)
+    ids = []
+    for rel, stem_repeats, bare_id, bare_repeat in zip(
+        files, stems.duplicated(keep=False), bare, bare_repeats, strict=True
+    ):
+        ids.append(rel.as_posix() if bare_repeat else bare_id if stem_repeats else rel.stem)
+    return ids
+
+
+def _text_file_item(path: Path, doc_id: str, options: _Options) -> _Item:
+    where = _Where(str(path))
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return _skip(where, doc_id, f"could not be read ({error.strerror or error})")
+    if not data:
+        return _skip(where, doc_id, "empty file (0 bytes)")
+    binary = _binary_kind(data)
+    if binary:
+        return _skip(where, doc_id, f"binary file ({binary}), not text")
+    text, notes, failure = _decode(data, where, options)
+    if failure:
+        return _skip(where, doc_id, failure)
+    return _text_item(text, where, doc_id, {}, notes, subject="file")
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def _binary_kind(data: bytes) -> str:
+    """Name the kind of a binary file from its signature or its control bytes, else ``""``."""
+    for magic, name in _MAGIC.items():
+        if data.startswith(magic):
+            return f"{name} signature"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return ""
+    head = data[:_SNIFF_BYTES]
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    if controls > _CONTROL_SKIP_FRACTION * len(head):
+        return f"{controls / len(head):.0%} control bytes in its first {len(head)} bytes"
+    return ""
+
+
+def _decode(data: bytes, where: _Where, options: _Options) -> tuple[str, list[str], str]:
+    """Decode file bytes: BOM, else UTF-8, else the fallback codec.
+
+    Returns the text, warning messages and a failure message (empty unless skipped).
+    """
+    for bom, codec in [
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ]:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), [], ""
+            except UnicodeDecodeError as error:
+                return (
+                    "",
+                    [],
+                    f"starts with a {codec} byte-order mark but is not valid {codec} "
+                    f"({error.reason})",
+                )
+    try:
+        return data.decode("utf-8"), [], ""
+    except UnicodeDecodeError as error:
+        text, message = _fallback(data, error, options)
+    if not text:
+        return "", [], message
+    options.alerts.append(f"{where.label}: {message}")
+    return text, [message], ""
+
+
+def _fallback(data: bytes, error: UnicodeDecodeError, options: _Options) -> tuple[str, str]:
+    """Decode with the fallback codec; return the text ("" when none) and the message."""
+    bad = f"not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})"
+    if options.encoding_fallback is None:
+        return "", f"{bad}; pass encoding_fallback='cp1252' (or the real encoding) to read it"
+    text = data.decode(options.encoding_fallback, errors="replace")
+    replaced = text.count("\ufffd")
+    note = f" ({replaced} undecodable bytes replaced)" if replaced else ""
+    message = (
+        f"{bad}; decoded as {options.encoding_fallback}{note}; "
+        "pass encoding_fallback=... (e.g. 'latin-1', 'cp1251') if that is wrong"
+    )
+    return text, message
+
+
+class _LineDecoder:
+    """Decode the lines of one file: UTF-8 (BOM stripped on line 1), else the fallback.
+
+    The first line that needs the fallback raises one :class:`LineageWarning` for the
+    file; every such line gets its own warning problem.
+    """
+
+    def __init__(self, origin: str, options: _Options) -> None:
+        self.origin = origin
+        self.options = options
+        self.warned = False
+
+    def decode(self, raw: bytes, line: int) -> tuple[str, str, str]:
+        """Return the line's text, a warning and a failure message (each possibly empty)."""
+        if line == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        try:
+            return raw.decode("utf-8"), "", ""
+        except UnicodeDecodeError as error:
+            text, message = _fallback(raw, error, self.options)
+        if not text:
+            return raw.decode("utf-8", errors="replace"), "", message
+        if not self.warned:
+            self.warned = True
+            self.options.alerts.append(
+                f"{self.origin}:{line}: {message} (later such lines of this file are "
+                "listed as problems only)"
+            )
+        return text, message, ""
+
+
+def _nul_problem(text: str) -> tuple[str, str, str]:
+    """Handle NUL characters: strip a few (warning) or skip a NUL-riddled text.
+
+    Returns the text, a warning and a skip message (each possibly empty).
+    """
+    nuls = text.count("\x00")
+    if not nuls:
+        return text, "", ""
+    if nuls <= _NUL_SKIP_FRACTION * len(text):
+        plural = "s" if nuls > 1 else ""
+        return text.replace("\x00", ""), f"removed {nuls} NUL character{plural}", ""
+    hint = ""
+    if (
+        min(text[0::2].count("\x00"), text[1::2].count("\x00")) < nuls * 0.05
+        and nuls > len(text) / 3
+    ):
+        hint = "; it looks like UTF-16 without a byte-order mark: re-save it as UTF-8"
+    return text, "", f"NUL-riddled: {nuls} of its {len(text)} characters are NUL, not text{hint}"
+
+
+def _text_item(
+    text: str,
+    where: _Where,
+    doc_id: str,
+    meta: dict[str, object],
+    notes: list[str],
+    *,
+    subject: str,
+) -> _Item:
+    """Check the text (NULs, emptiness) and make the document item.
+
+    ``subject`` names what is empty in a message: ``"file"`` or ``"text"``.
+    """
+    text, nul_note, nul_skip = _nul_problem(text)
+    if nul_skip:
+        return _skip(where, doc_id, nul_skip)
+    if not text.strip():
+        what = "empty" if not text else "whitespace only"
+        return _skip(where, doc_id, f"{subject} is {what}")
+    notes = [*notes, nul_note] if nul_note else notes
+    document = Document(id=doc_id, text=text, meta=meta, origin=where.label)
+    return _Item(where, doc_id, document=document, warnings=notes)
+
+
+# ----------------------------------------------------------------------------- records
+
+
+def _record_item(
+    fields: Mapping[Any, object],
+    where: _Where,
+    default_id: str,
+    options: _Options,
+    notes: Sequence[str] = (),
+) -> _Item:
+    """Make an item from one table record (a JSON object, a CSV row, a DataFrame row)."""
+    notes = list(notes)
+    doc_id = default_id
+    if options.id_column in fields:
+        raw_id = fields[options.id_column]
+        coerced = _coerce_id(raw_id)
+        if coerced is None:
+            notes.append(
+                f"{options.id_column!r} is {_kind(raw_id)}; used the record position "
+                f"{default_id!r} as id"
+            )
+        else:
+            doc_id = coerced
+    if options.text_column not in fields:
+        keys = ", ".join(str(key) for key in fields) or "none"
+        return _skip(
+            where,
+            doc_id,
+            f"has no {options.text_column!r} field (fields: {keys}); "
+            "pass text_column=... naming the field that holds the text"
+            f"{_close(options.text_column, fields)}",
+        )
+    raw_text = fields[options.text_column]
+    text, text_note, text_skip = _coerce_text(raw_text, where, options)
+    if text_skip:
+        return _skip(where, doc_id, text_skip)
+    if text_note:
+        notes.append(text_note)
+    meta: dict[str, object] = {}
+    for key, value in fields.items():
+        if key in (options.id_column, options.text_column):
+            continue
+        if isinstance(key, str) and key.startswith("__index_level_"):
+            continue
+        plain = _plain(value)
+        if plain is None:
+            continue
+        if key == options.date_column:
+            plain, date_note = _iso_date(plain)
+            if date_note:
+                notes.append(date_note)
+            meta["date"] = plain
+        else:
+            meta[str(key)] = plain
+    return _text_item(text, where, doc_id, meta, notes, subject="text")
+
+
+def _kind(value: object) -> str:
+    if _missing(value):
+        return "missing"
+    if isinstance(value, str):
+        return "empty"
+    return f"a {type(value).__name__} ({shorten(value, 30)})"
+
+
+def _missing(value: object) -> bool:
+    if value is None or value is pd.NaT or value is pd.NA:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _coerce_id(value: object) -> str | None:
+    """Return a usable id string for ``value``, or ``None`` when it has none."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if _missing(value) or isinstance(value, (list, dict, tuple, bytes)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value).strip()
+    return text or None
+
+
+def _coerce_text(value: object, where: _Where, options: _Options) -> tuple[str, str, str]:
+    """Return the text of a record value, a warning and a skip message."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, str):
+        return value, "", ""
+    if _missing(value):
+        return "", "", f"{options.text_column!r} is missing (null)"
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8"), "", ""
+        except UnicodeDecodeError as error:
+            text, message = _fallback(value, error, options)
+            if text:
+                options.alerts.append(f"{where.label}: {message}")
+            return text, message if text else "", "" if text else message
+    if isinstance(value, (bool, int, float)):
+        text = str(value)
+        return (
+            text,
+            f"{options.text_column!r} is a number ({shorten(value, 30)}); read as {text!r}",
+            "",
+        )
+    return (
+        "",
+        "",
+        f"{options.text_column!r} is a {type(value).__name__} ({shorten(value, 40)}), not a string",
+    )
+
+
+def _plain(value: object) -> object:
+    """Turn a metadata value into plain JSON-friendly Python; ``None`` when missing."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, (list, tuple, dict)):
+        return value
+    if _missing(value) or value == "":
+        return None
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return value
+
+
+def _iso_date(value: object) -> tuple[object, str]:
+    """Return an ISO 8601 date string for ``value`` where it is understood, and a warning."""
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value.strip()).isoformat().removesuffix(
+                "T00:00:00"
+            ), ""
+        except ValueError:
+            pass
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                stamp = pd.Timestamp(value.strip())
+            except (ValueError, TypeError, OverflowError):
+                stamp = None
+        if stamp is not None and not pd.isna(stamp):
+            return stamp.isoformat().removesuffix("T00:00:00"), ""
+    return value, f"date {shorten(value, 30)} not understood; kept as text"
+
+
+def _close(name: str, fields: Iterable[object]) -> str:
+    """Suggest the field that likely holds the text, as a message tail (or ``""``).
+
+    A field spelled like ``name`` (case aside) wins, else a usual name for article text.
+    """
+    keys = {str(key).lower(): str(key) for key in fields}
+    matches = difflib.get_close_matches(name.lower(), list(keys), n=1, cutoff=0.8)
+    usual = [key for key in _USUAL_TEXT_FIELDS if key in keys]
+    best = matches[0] if matches else usual[0] if usual else None
+    return f" (did you mean text_column={keys[best]!r}?)" if best else ""
+
+
+# ------------------------------------------------------------------------------ tables
+
+
+def _open_binary(path: Path, compressed: bool) -> IO[bytes]:
+    return gzip.open(path, "rb") if compressed else path.open("rb")
+
+
+def _jsonl_items(path: Path, options: _Options, *, compressed: bool) -> Iterator[_Item]:
+    """Read a JSONL file line by line: one object per line, blank lines ignored."""
+    origin = str(path)
+    decoder = _LineDecoder(origin, options)
+    position = 0
+    line_no = 0
+    try:
+        with _open_binary(path, compressed) as stream:
+            for line_no, raw in enumerate(stream, 1):
+                if not raw.strip():
+                    continue
+                where = _Where(origin, line_no)
+                default_id = str(position)
+                position += 1
+                line, note, failure = decoder.decode(raw, line_no)
+                if failure:
+                    yield _skip(where, None, failure)
+                    continue
+                try:
+                    record = json.loads(line.rstrip())
+                except json.JSONDecodeError as error:
+                    reason = error.msg.rstrip(": ").removesuffix(" at")
+                    yield _skip(
+                        where,
+                        None,
+                        f"not valid JSON ({reason} at column {error.colno}): "
+                        f"{shorten(line.strip(), 60)}",
+                    )
+                    continue
+                except RecursionError:
+                    yield _skip(where, None, "JSON nested too deeply to read")
+                    continue
+                if not isinstance(record, dict):
+                    yield _skip(
+                        where,
+                        None,
+                        f"is a JSON {_json_kind(record)}, not an object; each line must be "
+                        f'one object such as {{"{options.id_column}": ..., '
+                        f'"{options.text_column}": ...}}',
+                    )
+                    continue
+                yield _record_item(record, where, default_id, options, [note] if note else [])
+    except (OSError, EOFError) as error:
+        yield _unreadable(origin, line_no, error)
+        return
+    if position == 0:
+        yield _skip(_Where(origin), None, "no JSON lines in the file (empty or whitespace only)")
+
+
+def _json_kind(value: object) -> str:
+    kinds = {list: "list", str: "string", bool: "boolean", int: "number", float: "number"}
+    return "null" if value is None else kinds.get(type(value), type(value).__name__)
+
+
+def _unreadable(origin: str, line_no: int, error: BaseException) -> _Item:
+    reason = getattr(error, "strerror", None) or error
+    if line_no == 0:
+        return _skip(_Where(origin), None, f"could not be read ({reason})")
+    return _skip(_Where(origin, line_no + 1), None, f"unreadable from this line on ({reason})")
+
+
+def _csv_items(
+    path: Path, options: _Options, delimiter: str, *, compressed: bool
+) -> Iterator[_Item]:
+    """Read a CSV file row by row (the header names the columns), line numbers kept."""
+    origin = str(path)
+    decoder = _LineDecoder(origin, options)
+    notes: dict[int, str] = {}
+    failures: dict[int, str] = {}
+
+    def lines(stream: IO[bytes]) -> Iterator[str]:
+        for line_no, raw in enumerate(stream, 1):
+            text, note, failure = decoder.decode(raw, line_no)
+            if note:
+                notes[line_no] = note
+            if failure:
+                failures[line_no] = failure
+            yield text
+
+    previous_limit = csv.field_size_limit()
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # articles can exceed the 128 KiB default
+    last = 0
+    try:
+        with _open_binary(path, compressed) as stream:
+            reader = csv.reader(lines(stream), delimiter=delimiter, strict=True)
+            header = _csv_header(reader)
+            last = reader.line_num
+            if header is None:
+                yield _skip(_Where(origin), None, "empty file (no header line)")
+                return
+            if options.text_column not in header:
+                yield _skip(
+                    _Where(origin),
+                    None,
+                    f"has no {options.text_column!r} column (columns: {', '.join(header)}); "
+                    "pass text_column=... naming the column that holds the text"
+                    f"{_close(options.text_column, header)}",
+                )
+                return
+            position = 0
+            while True:
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as error:
+                    yield _skip(_Where(origin, last + 1), None, f"malformed CSV row ({error})")
+                    last = reader.line_num
+                    position += 1
+                    continue
+                start, last = last + 1, reader.line_num
+                if not row:
+                    continue
+                where = _Where(origin, start)
+                default_id = str(position)
+                position += 1
+                failed = [failures.pop(n) for n in range(start, last + 1) if n in failures]
+                row_notes = [notes.pop(n) for n in range(start, last + 1) if n in notes]
+                if failed:
+                    yield _skip(where, None, failed[0])
+                elif len(row) != len(header):
+                    yield _skip(
+                        where,
+                        None,
+                        f"has {len(row)} fields where the header has {len(header)} "
+                        f"(an unquoted {delimiter!r} or quote in a field?)",
+                    )
+                else:
+                    fields = dict(zip(header, row, strict=True))
+                    yield _record_item(fields, where, default_id, options, row_notes[:1])
+    except (OSError, EOFError) as error:
+        yield _unreadable(origin, last, error)
+    finally:
+        csv.field_size_limit(previous_limit)
+
+
+def _csv_header(reader: Iterator[list[str]]) -> list[str] | None:
+    """Return the first non-blank row, stripped, or ``None`` for an empty file."""
+    for row in reader:
+        if row:
+            return [name.strip() for name in row]
+    return None
+
+
+def _parquet_items(path: Path, options: _Options) -> Iterator[_Item]:
+    """Read a Parquet file batch by batch (``options.batch_size`` rows at a time)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    origin = str(path)
+    try:
+        parquet = pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as error:
+        yield _skip(_Where(origin), None, f"not a readable Parquet file ({error})")
+        return
+    names = parquet.schema_arrow.names
+    if options.text_column not in names:
+        yield _skip(
+            _Where(origin),
+            None,
+            f"has no {options.text_column!r} column (columns: {', '.join(names)}); "
+            f"pass text_column=... naming the column that holds the text"
+            f"{_close(options.text_column, names)}",
+        )
+        return
+    position = 0
+    try:
+        for batch in parquet.iter_batches(batch_size=options.batch_size):
+            for record in batch.to_pylist():
+                where = _Where(f"{origin} row {position}")
+                yield _record_item(record, where, str(position), options)
+                position += 1
+    except (pa.ArrowException, OSError) as error:
+        yield _skip(
+            _Where(f"{origin} row {position}"),
+            None,
+            f"unreadable from this row on ({error})",
+        )
+
+
+def _frame_items(frame: pd.DataFrame, options: _Options, name: str) -> Iterator[_Item]:
+    """Read a DataFrame's rows; the index labels are the ids when no id column exists."""
+    if options.text_column not in frame.columns:
+        columns = ", ".join(str(column) for column in frame.columns) or "none"
+        yield _skip(
+            _Where(name),
+            None,
+            f"has no {options.text_column!r} column (columns: {columns}); "
+            "pass text_column=... naming the column that holds the text"
+            f"{_close(options.text_column, frame.columns)}",
+        )
+        return
+    index_ids = options.id_column not in frame.columns
+    for start in range(0, len(frame), options.batch_size):
+        chunk = frame.iloc[start : start + options.batch_size]
+        for offset, (label, record) in enumerate(
+            zip(chunk.index, chunk.to_dict("records"), strict=True)
+        ):
+            position = start + offset
+            default_id = (_coerce_id(label) if index_ids else None) or str(position)
+            yield _record_item(record, _Where(f"{name} row {position}"), default_id, options)

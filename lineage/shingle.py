@@ -1,0 +1,459 @@
+"""Word tokens with their spans, and hashed word n-gram shingles, vectorized with numpy.
+
+Texts are tokenized and hashed without a Python call or a Python string per token or per
+shingle: a batch of texts becomes one array of code points, a lookup table classifies every
+code point (word character, joiner, character of a script written without spaces, other),
+token boundaries come from comparing each character with its neighbours, and each token is
+hashed as a polynomial over its **folded** characters (:func:`lineage.normalize.fold_char`:
+case, accents and compatibility forms folded, so ``Erdoğan`` and ``erdogan`` hash alike)
+with segment sums. The ``n`` token hashes of every window are then combined with a second
+polynomial and the MurmurHash3 64-bit finalizer, so every bit of a shingle hash, the low 32
+included, depends on every token. All arithmetic is uint64 modulo 2**64 with fixed
+constants: the hashes are the same in every process and on every machine (nothing depends
+on Python's salted ``hash()``).
+
+Tokens: a run of letters, digits and combining marks of any script written with spaces
+(Latin, Greek, Cyrillic, Hangul, ...), joined across one apostrophe or hyphen between word
+characters (``putin's``, ``line-up``) and across one dot or comma between digits
+(``1,000``, ``3.5``); every character of a script written without spaces (Chinese
+ideographs, Japanese kana) is a token of its own.
+
+Examples
+--------
+>>> tokenize("Putin's line-up, 2024.")
+(array([ 0,  8, 17]), array([ 7, 15, 21]))
+>>> text = "Nothing's going to happen until Putin and I get together"
+>>> sh = shingle(text, n=5)
+>>> len(sh), sh.hashes.dtype
+(6, dtype('uint64'))
+>>> text[sh.starts[1] : sh.ends[1]]
+'going to happen until Putin'
+>>> bool((shingle("NOTHING'S GOING TO HAPPEN", n=2).hashes
+...       == shingle("nothing’s going to happen", n=2).hashes).all())
+True
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from lineage.errors import ParameterError, check_positive_int, shorten
+from lineage.normalize import fold_char
+
+__all__ = [
+    "Shingles",
+    "combine_token_hashes",
+    "shingle",
+    "shingle_batch",
+    "shingle_hashes",
+    "token_hashes",
+    "tokenize",
+]
+
+# Character classes of the lookup table.
+_OTHER, _WORD, _DIGIT, _JOINER, _NUMBER_JOINER, _NO_SPACE = range(6)
+_TABLE_SIZE = 0x30000  # Planes 0-2; code points above are "other".
+_JOINERS = "'\u2019-\u2010\u2011"
+_NUMBER_JOINERS = ".,"
+_NO_SPACE_RANGES = (
+    (0x3040, 0x30FF),  # Hiragana, Katakana
+    (0x3400, 0x4DBF),  # CJK Unified Ideographs Extension A
+    (0x4E00, 0x9FFF),  # CJK Unified Ideographs
+    (0xF900, 0xFAFF),  # CJK Compatibility Ideographs
+    (0x20000, 0x2FA1F),  # CJK Extensions B-F, Compatibility Supplement
+)
+_IDENTITY_FOLD_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0x20000, 0x2A6DF))
+
+# Odd 64-bit constants: polynomial bases (SplitMix64 gamma, a large odd prime) and the
+# MurmurHash3 fmix64 multipliers.
+_CHAR_BASE = 0x100000001B3
+_TOKEN_BASE = np.uint64(0x9E3779B97F4A7C15)
+_LENGTH_SALT = np.uint64(0xD6E8FEB86659FD93)
+_FMIX1 = np.uint64(0xFF51AFD7ED558CCD)
+_FMIX2 = np.uint64(0xC4CEB9FE1A85EC53)
+_SHIFT = np.uint64(33)
+_MASK64 = (1 << 64) - 1
+_BATCH_CHARS = 1 << 19
+
+
+@dataclass(frozen=True)
+class Shingles:
+    """Hashed word n-grams of one text with the char span each covers.
+
+    ``hashes[i]`` is the hash of the n-gram covering ``text[starts[i]:ends[i]]`` (spans
+    into the text given to :func:`shingle`). Hashes follow token order, so they may
+    repeat; ``np.unique(hashes)`` is the shingle set.
+    """
+
+    hashes: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.hashes.size)
+
+
+@cache
+def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Build the code point tables once per process: class, fold polynomial, fold length.
+
+    ``poly[c]`` is ``sum_k f_k * C**-k`` over the folded chars ``f`` of ``chr(c)`` and
+    ``length[c]`` their count, so a token's hash can be assembled from per-char terms.
+    """
+    inverse = pow(_CHAR_BASE, -1, 1 << 64)
+    classes = np.zeros(_TABLE_SIZE + 1, dtype=np.uint8)
+    poly = np.zeros(_TABLE_SIZE + 1, dtype=np.uint64)
+    length = np.zeros(_TABLE_SIZE + 1, dtype=np.uint8)
+    identity = np.zeros(_TABLE_SIZE + 1, dtype=bool)
+    for low, high in _IDENTITY_FOLD_RANGES:
+        identity[low : high + 1] = True
+    for code in range(_TABLE_SIZE):
+        char = chr(code)
+        if char.isalnum() or unicodedata.category(char)[0] == "M":
+            classes[code] = _DIGIT if char.isdecimal() else _WORD
+            folded = char if identity[code] else fold_char(char)
+            value, scale = 0, 1
+            for piece in folded:
+                value = (value + ord(piece) * scale) & _MASK64
+                scale = (scale * inverse) & _MASK64
+            poly[code] = value
+            length[code] = len(folded)
+    for char in _JOINERS:
+        classes[ord(char)] = _JOINER
+        poly[ord(char)], length[ord(char)] = ord(fold_char(char)), 1
+    for char in _NUMBER_JOINERS:
+        classes[ord(char)] = _NUMBER_JOINER
+        poly[ord(char)], length[ord(char)] = ord(char), 1
+    for low, high in _NO_SPACE_RANGES:
+        classes[low : high + 1] = np.where(classes[low : high + 1] == _OTHER, _OTHER, _NO_SPACE)
+    classes.setflags(write=False)
+    poly.setflags(write=False)
+    length.setflags(write=False)
+    return classes, poly, length
+
+
+_POWERS: dict[int, np.ndarray] = {}
+
+
+def _powers(base: int, count: int) -> np.ndarray:
+    """Return (at least) ``base**0 .. base**(count-1)`` modulo 2**64 as uint64, cached."""
+    known = _POWERS.get(base)
+    if known is None or known.size < count:
+        steps = np.full(max(count, 2 * _BATCH_CHARS), base, dtype=np.uint64)
+        steps[0] = 1
+        known = np.cumprod(steps, dtype=np.uint64)
+        known.setflags(write=False)
+        _POWERS[base] = known
+    return known
+
+
+def _finalize(values: np.ndarray) -> np.ndarray:
+    """Apply MurmurHash3 fmix64 in place to a uint64 array (a bijection of 64-bit values)."""
+    values ^= values >> _SHIFT
+    values *= _FMIX1
+    values ^= values >> _SHIFT
+    values *= _FMIX2
+    values ^= values >> _SHIFT
+    return values
+
+
+def _code_points(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Return the code points of ``texts`` joined by NUL, and each text's first index."""
+    joined = "\x00".join(texts)
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    bases = np.zeros(len(texts), dtype=np.int64)
+    np.cumsum(lengths[:-1] + 1, out=bases[1:])
+    return codes, bases
+
+
+def _token_spans(classes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return token starts, ends (exclusive) and the in-token mask from char classes."""
+    word = (classes == _WORD) | (classes == _DIGIT)
+    digit = classes == _DIGIT
+    before = np.zeros_like(word)
+    after = np.zeros_like(word)
+    before[1:], after[:-1] = word[:-1], word[1:]
+    joined = (classes == _JOINER) & before & after
+    digit_before = np.zeros_like(word)
+    digit_after = np.zeros_like(word)
+    digit_before[1:], digit_after[:-1] = digit[:-1], digit[1:]
+    joined |= (classes == _NUMBER_JOINER) & digit_before & digit_after
+    word |= joined
+    single = classes == _NO_SPACE
+    before[1:], after[:-1] = word[:-1], word[1:]
+    starts = np.flatnonzero(single | (word & ~before))
+    ends = np.flatnonzero(single | (word & ~after)) + 1
+    return starts, ends, word | single
+
+
+def _hash_tokens(
+    index: np.ndarray, starts: np.ndarray, ends: np.ndarray, inside: np.ndarray
+) -> np.ndarray:
+    """Hash every token ``[starts[k], ends[k])`` as a polynomial of its folded chars.
+
+    ``index`` holds the table index of every char (code points clipped to the table).
+    Token ``k`` with folded chars ``f_0 .. f_{m-1}`` hashes to
+    ``fmix64(sum_i f_i * C**(m-1-i) + m * SALT)``: each char contributes
+    ``poly[c] * C**-rank`` (``rank`` counting folded chars from the start of the batch),
+    segment sums collect the tokens and ``C**rank_of_last`` brings them back.
+    """
+    if starts.size == 0:
+        return np.zeros(0, dtype=np.uint64)
+    _, poly_table, length_table = _tables()
+    chars = index[inside]
+    compressed = np.cumsum(inside, dtype=np.int64) - 1  # index among in-token chars
+    lengths = length_table[chars]
+    after = np.cumsum(lengths, dtype=np.int64)  # folded chars up to and including each
+    ranks = after - lengths
+    # Token starts and last chars in the coordinates of ``positions``.
+    first = compressed[starts]
+    last = compressed[ends - 1]
+    total = int(after[-1]) + 1
+    inverse_powers = _powers(pow(_CHAR_BASE, -1, 1 << 64), total)
+    powers = _powers(_CHAR_BASE, total)
+    with np.errstate(over="ignore"):
+        terms = poly_table[chars] * inverse_powers[ranks]
+        sums = np.add.reduceat(terms, first, dtype=np.uint64)
+        last_rank = np.maximum(after[last] - 1, 0)
+        hashes = sums * powers[last_rank]
+        hashes += (after[last] - ranks[first]).astype(np.uint64) * _LENGTH_SALT
+    return _finalize(hashes)
+
+
+def combine_token_hashes(hashes: np.ndarray, *, n: int = 5) -> np.ndarray:
+    """Combine the token hashes of every window of ``n`` consecutive tokens into one.
+
+    The window ``t[i], ..., t[i+n-1]`` hashes to ``fmix64(sum_k t[i+k] * B**(n-1-k))``
+    modulo 2**64, computed for all windows at once. Fewer than ``n`` tokens (but at least
+    one) make one window of all of them; no tokens make no window.
+
+    Parameters
+    ----------
+    hashes
+        uint64 token hashes in text order.
+    n
+        Tokens per shingle.
+
+    Returns
+    -------
+    numpy.ndarray
+        uint64 array of ``max(len(hashes) - n + 1, min(len(hashes), 1))`` shingle hashes.
+
+    Examples
+    --------
+    >>> tokens = token_hashes("a b c d".split())
+    >>> combine_token_hashes(tokens, n=3).size, combine_token_hashes(tokens, n=9).size
+    (2, 1)
+    """
+    n = check_positive_int("n", n)
+    hashes = np.asarray(hashes, dtype=np.uint64)
+    width = min(n, hashes.size)
+    count = hashes.size - width + 1 if hashes.size else 0
+    combined = np.zeros(count, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(width):
+            combined *= _TOKEN_BASE
+            combined += hashes[k : k + count]
+    return _finalize(combined)
+
+
+def tokenize(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Return the char spans of the word tokens of ``text``.
+
+    Parameters
+    ----------
+    text
+        Any text; normalized text gives the spans the rest of the pipeline uses.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(starts, ends)`` int64 arrays, ``text[starts[i]:ends[i]]`` is token ``i``.
+
+    Examples
+    --------
+    >>> text = "Зеленский встретился с Путиным; 普京说 1,000 «ok»"
+    >>> starts, ends = tokenize(text)
+    >>> [text[s:e] for s, e in zip(starts, ends)]
+    ['Зеленский', 'встретился', 'с', 'Путиным', '普', '京', '说', '1,000', 'ok']
+    """
+    if not isinstance(text, str):
+        raise ParameterError(f"'text' must be a str (got {shorten(text)})")
+    codes, _ = _code_points([text])
+    classes = _tables()[0][np.minimum(codes, _TABLE_SIZE)]
+    starts, ends, _ = _token_spans(classes)
+    return starts.astype(np.int64), ends.astype(np.int64)
+
+
+def token_hashes(tokens: Iterable[str]) -> np.ndarray:
+    """Return the 64-bit hash of each token, the one :func:`shingle` gives it.
+
+    Examples
+    --------
+    >>> hashes = token_hashes(["Putin", "PUTİN", "Trump"])
+    >>> bool(hashes[0] == hashes[1]), bool(hashes[0] == hashes[2])
+    (True, False)
+    """
+    tokens = list(tokens)
+    codes, bases = _code_points(tokens)
+    lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+    inside = np.ones(codes.size, dtype=bool)
+    inside[bases[1:] - 1] = False
+    keep = lengths > 0
+    out = np.zeros(len(tokens), dtype=np.uint64)
+    index = np.minimum(codes, _TABLE_SIZE)
+    out[keep] = _hash_tokens(index, bases[keep], (bases + lengths)[keep], inside)
+    return out
+
+
+def _shingle_chunk(
+    texts: Sequence[str], n: int, with_spans: bool
+) -> list[Shingles] | list[np.ndarray]:
+    """Shingle one batch of texts (see :func:`shingle_batch`)."""
+    codes, bases = _code_points(texts)
+    index = np.minimum(codes, _TABLE_SIZE)
+    starts, ends, inside = _token_spans(_tables()[0][index])
+    hashes = _hash_tokens(index, starts, ends, inside)
+    # Token counts per text, then windows over the concatenation that stay in one text.
+    text_starts = np.zeros(codes.size + 1, dtype=np.int64)
+    text_starts[bases] = 1
+    owner = np.cumsum(text_starts)[starts] - 1
+    counts = np.bincount(owner, minlength=len(texts))
+    first = np.zeros(len(texts), dtype=np.int64)
+    np.cumsum(counts[:-1], out=first[1:])
+    combined = combine_token_hashes(hashes, n=n) if hashes.size >= n else hashes[:0]
+    results: list = []
+    for index, (begin, count) in enumerate(zip(first.tolist(), counts.tolist(), strict=True)):
+        width = min(n, count)
+        if count >= n:
+            shingles = combined[begin : begin + count - n + 1].copy()
+        else:
+            shingles = combine_token_hashes(hashes[begin : begin + count], n=n)
+        if not with_spans:
+            results.append(shingles)
+            continue
+        base = bases[index]
+        span_starts = starts[begin : begin + shingles.size] - base
+        span_ends = ends[begin + width - 1 : begin + width - 1 + shingles.size] - base
+        results.append(Shingles(shingles, span_starts, span_ends))
+    return results
+
+
+def _chunks(texts: Sequence[str]) -> Iterable[Sequence[str]]:
+    """Split ``texts`` into runs of about ``_BATCH_CHARS`` characters (bounded memory)."""
+    begin, size = 0, 0
+    for index, text in enumerate(texts):
+        size += len(text) + 1
+        if size >= _BATCH_CHARS:
+            yield texts[begin : index + 1]
+            begin, size = index + 1, 0
+    if begin < len(texts):
+        yield texts[begin:]
+
+
+def _check_texts(texts: Iterable[str]) -> list[str]:
+    texts = list(texts)
+    for position, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise ParameterError(
+                f"texts[{position}] must be a str (got {type(text).__name__}: {shorten(text)})"
+            )
+    return texts
+
+
+def shingle_batch(texts: Iterable[str], *, n: int = 5) -> list[Shingles]:
+    """Shingle many texts at once: ``[shingle(t, n=n) for t in texts]``, vectorized.
+
+    Parameters
+    ----------
+    texts
+        The texts.
+    n
+        Tokens per shingle (see :func:`shingle` for texts shorter than ``n`` tokens).
+
+    Returns
+    -------
+    list of Shingles
+        One per text, in text order, spans into each text.
+    """
+    n = check_positive_int("n", n)
+    texts = _check_texts(texts)
+    out: list[Shingles] = []
+    for chunk in _chunks(texts):
+        out.extend(_shingle_chunk(chunk, n, with_spans=True))
+    return out
+
+
+def shingle(text: str, *, n: int = 5) -> Shingles:
+    """Hash the word ``n``-grams of ``text`` and keep the char span of each.
+
+    Parameters
+    ----------
+    text
+        The text to shingle (usually ``NormalizedText.text``; spans point into it).
+    n
+        Tokens per shingle. A text with fewer than ``n`` tokens but at least one gives a
+        single shingle of all its tokens (so short texts still compare); a text without
+        tokens gives no shingles.
+
+    Returns
+    -------
+    Shingles
+        ``hashes`` (uint64), ``starts`` and ``ends`` (int64 char offsets into ``text``).
+
+    Raises
+    ------
+    ParameterError
+        If ``n`` is not a whole number >= 1 or ``text`` is not a string.
+
+    Examples
+    --------
+    >>> sh = shingle("Putin spurned a challenge.", n=5)
+    >>> len(sh), int(sh.starts[0]), int(sh.ends[0])
+    (1, 0, 25)
+    >>> len(shingle("  ...  ", n=5))
+    0
+    """
+    n = check_positive_int("n", n)
+    if not isinstance(text, str):
+        raise ParameterError(f"'text' must be a str (got {shorten(text)})")
+    return shingle_batch([text], n=n)[0]
+
+
+def shingle_hashes(texts: Iterable[str], *, n: int = 5) -> list[np.ndarray]:
+    """Return the shingle hashes of many texts without spans (the fast path for dedup).
+
+    Equal to ``[shingle(t, n=n).hashes for t in texts]``.
+
+    Parameters
+    ----------
+    texts
+        The texts.
+    n
+        Tokens per shingle (see :func:`shingle` for texts shorter than ``n`` tokens).
+
+    Returns
+    -------
+    list of numpy.ndarray
+        One uint64 array per text, in text order.
+
+    Examples
+    --------
+    >>> texts = ["Trump said nothing will happen until he meets Putin", "Hi", ""]
+    >>> [h.size for h in shingle_hashes(texts, n=5)]
+    [5, 1, 0]
+    >>> bool((shingle_hashes(texts)[0] == shingle(texts[0]).hashes).all())
+    True
+    """
+    n = check_positive_int("n", n)
+    texts = _check_texts(texts)
+    out: list[np.ndarray] = []
+    for chunk in _chunks(texts):
+        out.extend(_shingle_chunk(chunk, n, with_spans=False))
+    return out

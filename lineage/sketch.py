@@ -1,0 +1,504 @@
+"""MinHash signatures (vectorized, bit-identical to datasketch) and LSH candidate pairs.
+
+:func:`minhash_signatures` computes the signatures of many documents at once with numpy:
+no Python call per shingle. The permutations are datasketch's own
+(``datasketch.MinHash(num_perm, seed, scheme=...).permutations``) and the arithmetic is
+datasketch's, so for the same seed, scheme and 32-bit input values (the low 32 bits of
+:mod:`lineage.shingle` hashes) each row equals ``datasketch.MinHash.hashvalues`` bit for
+bit, and a row can be handed to ``datasketch.MinHashLSH`` as
+``MinHash(hashvalues=row, seed=seed, scheme=scheme)``.
+
+:func:`lsh_candidates` bands the signatures and returns the pairs that share a band. The
+band count and width come from the LSH S-curve: a pair with Jaccard ``s`` shares at least
+one of ``b`` bands of ``r`` rows with probability ``1 - (1 - s**r)**b``; among the
+``(b, r)`` with ``b * r <= num_perm`` whose probability at the threshold reaches
+``recall_target``, the one with the smallest false-positive area
+``integral_0^t 1 - (1 - s**r)**b ds`` is used (:func:`lsh_parameters`). datasketch's
+default weights balance both errors and miss about a fifth of the pairs just above the
+threshold; here recall is the constraint and exact verification removes the extra
+candidates.
+
+:func:`containment_candidates` finds pairs where a short text sits inside a long one
+(high containment, low Jaccard), the idea of LSH Ensemble: documents are split into
+size classes (powers of two) and each pair of classes is banded at the Jaccard implied by
+the containment threshold and the largest size ratio between the two classes.
+
+Examples
+--------
+>>> from lineage.shingle import shingle_hashes
+>>> texts = ["the quick brown fox jumps over the lazy dog near the river bank today",
+...          "the quick brown fox jumps over the lazy dog near the river bank",
+...          "an entirely different sentence about markets and oil prices this week"]
+>>> signatures = minhash_signatures(shingle_hashes(texts, n=3), num_perm=64)
+>>> signatures.shape, signatures.dtype
+((3, 64), dtype('uint32'))
+>>> lsh_candidates(signatures, threshold=0.5).to_dict("records")
+[{'a': 0, 'b': 1}]
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from lineage.errors import ParameterError, check_fraction, check_positive_int, shorten
+
+__all__ = [
+    "SCHEMES",
+    "containment_candidates",
+    "lsh_candidates",
+    "lsh_parameters",
+    "minhash_signatures",
+    "pair_probability",
+]
+
+logger = logging.getLogger(__name__)
+
+SCHEMES = ("affine32", "affine64", "legacy")
+_MERSENNE_PRIME = np.uint64((1 << 61) - 1)
+_MAX_HASH32 = np.uint64((1 << 32) - 1)
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
+_FMIX64 = (
+    np.uint64(33),
+    np.uint64(0xFF51AFD7ED558CCD),
+    np.uint64(33),
+    np.uint64(0xC4CEB9FE1A85EC53),
+)
+_BAND_BASE = np.uint64(0x9E3779B97F4A7C15)
+_CHUNK_SHINGLES = 1 << 17
+
+
+def _check_scheme(scheme: str) -> str:
+    if scheme not in SCHEMES:
+        raise ParameterError(f"'scheme' must be one of {SCHEMES} (got {shorten(scheme)})")
+    return scheme
+
+
+@cache
+def _permutations(num_perm: int, seed: int, scheme: str) -> tuple[np.ndarray, np.ndarray]:
+    """Return datasketch's permutation parameters ``(a, b)`` for these settings."""
+    from datasketch import MinHash
+
+    a, b = MinHash(num_perm=num_perm, seed=seed, scheme=scheme).permutations
+    dtype = np.uint32 if scheme == "affine32" else np.uint64
+    a, b = np.asarray(a, dtype=dtype), np.asarray(b, dtype=dtype)
+    a.setflags(write=False)
+    b.setflags(write=False)
+    return a, b
+
+
+def _empty_value(scheme: str) -> np.ndarray:
+    """Return datasketch's value for a permutation no element has reached (its empty state)."""
+    if scheme == "affine32":
+        return np.uint32(0xFFFFFFFF)
+    if scheme == "affine64":
+        return np.uint64(0xFFFFFFFFFFFFFFFF)
+    return _MAX_HASH32
+
+
+def _fmix(values: np.ndarray, constants: tuple) -> np.ndarray:
+    s1, m1, s2, m2 = constants
+    values = values ^ (values >> s1)
+    values *= m1
+    values ^= values >> s2
+    values *= m2
+    values ^= values >> s1
+    return values
+
+
+def _prepare(hashes: np.ndarray, scheme: str) -> np.ndarray:
+    """Turn uint64 shingle hashes into the values datasketch's permutations see."""
+    if scheme == "affine64":
+        return _fmix(hashes.astype(np.uint64), _FMIX64)
+    low = (hashes & _MAX_HASH32).astype(np.uint32 if scheme == "affine32" else np.uint64)
+    return _fmix(low, _FMIX32) if scheme == "affine32" else low
+
+
+def _signature_chunk(
+    values: np.ndarray, offsets: np.ndarray, a: np.ndarray, b: np.ndarray, scheme: str
+) -> np.ndarray:
+    """Return the (num_perm, len(offsets)) minima of each permutation per segment."""
+    out = np.empty((a.size, offsets.size), dtype=a.dtype)
+    work = np.empty_like(values)
+    with np.errstate(over="ignore"):
+        for k in range(a.size):
+            np.multiply(values, a[k], out=work)
+            np.add(work, b[k], out=work)
+            if scheme == "legacy":
+                np.remainder(work, _MERSENNE_PRIME, out=work)
+                np.bitwise_and(work, _MAX_HASH32, out=work)
+            out[k] = np.minimum.reduceat(work, offsets)
+    return out
+
+
+def minhash_signatures(
+    hash_arrays: Sequence[np.ndarray],
+    *,
+    num_perm: int = 128,
+    seed: int = 1,
+    scheme: str = "affine32",
+) -> np.ndarray:
+    """Compute the MinHash signature of every document, as datasketch would.
+
+    Parameters
+    ----------
+    hash_arrays
+        One array of uint64 shingle hashes per document (:func:`lineage.shingle.shingle`
+        ``.hashes`` or :func:`lineage.shingle.shingle_hashes`). Repeats do not matter.
+    num_perm
+        Number of permutations (signature length).
+    seed
+        Seed of the permutations (datasketch's ``seed``).
+    scheme
+        datasketch's permutation scheme: ``"affine32"`` (its default since 2.0),
+        ``"affine64"`` or ``"legacy"`` (before 2.0). The 32-bit schemes see the low 32 bits
+        of each hash; ``"affine64"`` sees all 64.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(len(hash_arrays), num_perm)`` array in datasketch's dtype for the scheme (uint32
+        for ``"affine32"``, uint64 otherwise). Row ``i`` equals
+        ``MinHash(num_perm, seed, scheme=scheme, hashfunc=h)`` updated with the same values
+        (``h`` returning ``value & 0xFFFFFFFF`` for the 32-bit schemes). A document without
+        shingles gets datasketch's empty signature (every value at its maximum).
+
+    Notes
+    -----
+    Cost ``O(S * num_perm)`` for ``S`` shingles in all, in chunks of about 131,072
+    shingles so memory stays bounded whatever the corpus size.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from datasketch import MinHash
+    >>> values = np.array([3, 1 << 40, 77], dtype=np.uint64)
+    >>> ours = minhash_signatures([values], num_perm=16, seed=7)[0]
+    >>> theirs = MinHash(num_perm=16, seed=7, hashfunc=lambda v: v & 0xFFFFFFFF)
+    >>> theirs.update_batch(values.tolist())
+    >>> bool((ours == theirs.hashvalues).all())
+    True
+    """
+    num_perm = check_positive_int("num_perm", num_perm)
+    scheme = _check_scheme(scheme)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ParameterError(f"'seed' must be a whole number >= 0 (got {shorten(seed)})")
+    a, b = _permutations(num_perm, seed, scheme)
+    arrays = [np.asarray(h) for h in hash_arrays]
+    for position, array in enumerate(arrays):
+        if array.ndim != 1 or (array.size and array.dtype.kind not in "ui"):
+            raise ParameterError(
+                f"hash_arrays[{position}] must be a 1-d array of integer hashes "
+                f"(got dtype {array.dtype}, shape {array.shape})"
+            )
+    signatures = np.full((len(arrays), num_perm), _empty_value(scheme), dtype=a.dtype)
+    sizes = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
+    nonempty = np.flatnonzero(sizes)
+    begin = 0
+    while begin < nonempty.size:
+        # Grow the chunk until it holds about _CHUNK_SHINGLES shingles (at least one doc).
+        end = begin + 1
+        total = sizes[nonempty[begin]]
+        while end < nonempty.size and total + sizes[nonempty[end]] <= _CHUNK_SHINGLES:
+            total += sizes[nonempty[end]]
+            end += 1
+        docs = nonempty[begin:end]
+        values = _prepare(
+            np.concatenate([arrays[i] for i in docs]).astype(np.uint64, copy=False), scheme
+        )
+        offsets = np.zeros(docs.size, dtype=np.int64)
+        np.cumsum(sizes[docs][:-1], out=offsets[1:])
+        signatures[docs] = _signature_chunk(values, offsets, a, b, scheme).T
+        begin = end
+    return signatures
+
+
+def pair_probability(similarity: float | np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """Return the chance that a pair of this Jaccard shares a band: ``1-(1-s**r)**b``.
+
+    Examples
+    --------
+    >>> round(float(pair_probability(0.5, bands=20, rows=5)), 2)
+    0.47
+    """
+    s = np.asarray(similarity, dtype=float)
+    return 1.0 - (1.0 - s**rows) ** bands
+
+
+def lsh_parameters(
+    threshold: float, *, num_perm: int = 128, recall_target: float = 0.99
+) -> tuple[int, int]:
+    """Choose ``(bands, rows)`` so a pair at ``threshold`` is found with ``recall_target``.
+
+    Among all ``(b, r)`` with ``b * r <= num_perm`` and ``b >= 2`` (datasketch's
+    ``MinHashLSH`` needs two bands) whose S-curve reaches ``recall_target`` at
+    ``threshold``, return the one with the smallest false-positive area
+    ``integral_0^threshold 1-(1-s**r)**b ds`` (fewest candidates below the threshold).
+    If none reaches the target, return the one with the highest probability at the
+    threshold.
+
+    Parameters
+    ----------
+    threshold
+        Jaccard similarity that must be found, in (0, 1].
+    num_perm
+        Signature length.
+    recall_target
+        Probability that a pair with Jaccard exactly ``threshold`` becomes a candidate
+        (pairs above it are found more often).
+
+    Returns
+    -------
+    tuple of int
+        ``(bands, rows)``.
+
+    Examples
+    --------
+    >>> lsh_parameters(0.5, num_perm=128, recall_target=0.99)
+    (35, 3)
+    >>> bands, rows = lsh_parameters(0.8, num_perm=128, recall_target=0.95)
+    >>> bool(pair_probability(0.8, bands, rows) >= 0.95)
+    True
+    """
+    threshold = check_fraction("threshold", threshold)
+    recall_target = check_fraction("recall_target", recall_target)
+    num_perm = check_positive_int("num_perm", num_perm)
+    if threshold == 0.0 or num_perm < 2:
+        return max(num_perm, 2), 1
+    grid = np.linspace(0.0, threshold, 201)
+    best: tuple[float, int, int] | None = None
+    fallback: tuple[float, int, int] = (-1.0, 2, 1)
+    for rows in range(1, num_perm // 2 + 1):
+        at_threshold = threshold**rows
+        if at_threshold >= 1.0:
+            bands = 2
+        elif at_threshold <= 0.0:
+            bands = num_perm + 1
+        else:
+            bands = max(2, math.ceil(math.log1p(-recall_target) / math.log1p(-at_threshold)))
+        if bands * rows > num_perm:
+            most = num_perm // rows
+            reached = float(pair_probability(threshold, most, rows))
+            if most >= 2 and reached > fallback[0]:
+                fallback = (reached, most, rows)
+            continue
+        area = float(np.trapezoid(pair_probability(grid, bands, rows), grid))
+        if best is None or area < best[0]:
+            best = (area, bands, rows)
+    if best is None:
+        logger.info(
+            "no LSH banding of %d permutations reaches recall %.2f at %.2f; using %s",
+            num_perm,
+            recall_target,
+            threshold,
+            fallback[1:],
+        )
+        return fallback[1], fallback[2]
+    return best[1], best[2]
+
+
+def _band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """Return one uint64 key per (band, document): a hash of the band's rows."""
+    keys = np.zeros((bands, signatures.shape[0]), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for row in range(rows):
+            column = signatures[:, row : bands * rows : rows].T.astype(np.uint64)
+            keys *= _BAND_BASE
+            keys += column
+        return _fmix(keys, _FMIX64)
+
+
+def _pairs_in_groups(order: np.ndarray, sorted_keys: np.ndarray) -> tuple[np.ndarray, ...]:
+    """All pairs of elements whose sorted keys are equal, as two aligned index arrays."""
+    if sorted_keys.size < 2:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    change = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
+    bounds = np.concatenate([[0], change, [sorted_keys.size]])
+    group_end = np.repeat(bounds[1:], np.diff(bounds))
+    after = group_end - np.arange(sorted_keys.size) - 1  # later members of my group
+    total = int(after.sum())
+    if total == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    left = np.repeat(np.arange(sorted_keys.size), after)
+    step = np.arange(total) - np.repeat(np.cumsum(after) - after, after)
+    right = left + 1 + step
+    return order[left], order[right]
+
+
+def _banded_pairs(signatures: np.ndarray, members: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """Return unique pair codes ``a * n + b`` (a < b, positions) sharing a band."""
+    n = signatures.shape[0]
+    keys = _band_keys(signatures[members], bands, rows)
+    codes: list[np.ndarray] = []
+    for band_keys in keys:
+        order = np.argsort(band_keys, kind="stable")
+        left, right = _pairs_in_groups(order, band_keys[order])
+        left, right = members[left], members[right]
+        low, high = np.minimum(left, right), np.maximum(left, right)
+        codes.append(np.unique(low * n + high))
+    return np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
+
+
+def _pairs_frame(codes: np.ndarray, n: int) -> pd.DataFrame:
+    return pd.DataFrame({"a": codes // n, "b": codes % n}).astype("int64")
+
+
+def _check_signatures(signatures: np.ndarray) -> np.ndarray:
+    signatures = np.asarray(signatures)
+    if signatures.ndim != 2 or signatures.dtype.kind not in "ui":
+        raise ParameterError(
+            "'signatures' must be a 2-d integer array (documents x permutations), "
+            f"got dtype {signatures.dtype} and shape {signatures.shape}"
+        )
+    return signatures
+
+
+def _nonempty(signatures: np.ndarray) -> np.ndarray:
+    """Rows that are not datasketch's empty signature (all values at the maximum)."""
+    top = np.iinfo(signatures.dtype).max
+    empty = (signatures == top).all(axis=1)
+    if signatures.dtype == np.uint64:
+        empty |= (signatures == int(_MAX_HASH32)).all(axis=1)
+    return np.flatnonzero(~empty)
+
+
+def lsh_candidates(
+    signatures: np.ndarray,
+    *,
+    threshold: float = 0.5,
+    recall_target: float = 0.99,
+    params: tuple[int, int] | None = None,
+) -> pd.DataFrame:
+    """Return the pairs of documents that share at least one LSH band.
+
+    Parameters
+    ----------
+    signatures
+        ``(n_docs, num_perm)`` from :func:`minhash_signatures`.
+    threshold
+        Jaccard similarity the candidates are for.
+    recall_target
+        Chance that a pair exactly at ``threshold`` becomes a candidate; the bands are
+        chosen by :func:`lsh_parameters`.
+    params
+        ``(bands, rows)`` to use instead (as datasketch's ``MinHashLSH(params=...)``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``a, b`` (int64 row positions, ``a < b``), sorted, no repeats. Documents
+        without shingles are never candidates.
+
+    Notes
+    -----
+    Band ``i`` is rows ``i*r .. (i+1)*r - 1`` of the signature, as in ``MinHashLSH``,
+    so the same ``params`` give the same candidates as inserting the signatures into
+    ``MinHashLSH`` and querying each. Cost ``O(b * n log n)`` plus the pairs found.
+    """
+    signatures = _check_signatures(signatures)
+    threshold = check_fraction("threshold", threshold)
+    num_perm = signatures.shape[1]
+    if params is None:
+        bands, rows = lsh_parameters(threshold, num_perm=num_perm, recall_target=recall_target)
+    else:
+        bands, rows = (
+            check_positive_int(name, v) for name, v in zip(("bands", "rows"), params, strict=True)
+        )
+        if bands * rows > num_perm:
+            raise ParameterError(
+                f"'params' needs bands * rows <= num_perm ({bands} * {rows} > {num_perm})"
+            )
+    logger.debug("LSH with %d bands of %d rows at threshold %.2f", bands, rows, threshold)
+    codes = _banded_pairs(signatures, _nonempty(signatures), bands, rows)
+    return _pairs_frame(codes, signatures.shape[0])
+
+
+def containment_candidates(
+    signatures: np.ndarray,
+    sizes: Sequence[int] | np.ndarray,
+    *,
+    threshold: float = 0.5,
+    max_ratio: float = 8.0,
+    recall_target: float = 0.95,
+) -> pd.DataFrame:
+    """Return pairs where the smaller document may be contained in the larger one.
+
+    The containment of ``Q`` in ``X`` is ``|Q & X| / |Q|``. When it is at least ``t`` and
+    ``|X| <= x |Q|``, the Jaccard is at least ``t / (1 + x - t)``. Documents are put in
+    size classes ``[2**k, 2**(k+1))``; each class is banded against itself and every
+    larger class up to ``max_ratio`` times larger, at the Jaccard threshold implied by
+    the largest size ratio between the two classes (the partitioning of LSH Ensemble,
+    Zhu et al., VLDB 2016). Exact verification then keeps the real ones.
+
+    Parameters
+    ----------
+    signatures
+        ``(n_docs, num_perm)`` from :func:`minhash_signatures`.
+    sizes
+        Number of distinct shingles of each document.
+    threshold
+        Containment of the smaller document in the larger one the candidates are for.
+    max_ratio
+        Largest size ratio (larger / smaller) searched; a shorter text inside a text more
+        than this many times longer is not looked for.
+    recall_target
+        Chance that a pair exactly at the implied Jaccard becomes a candidate.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``a, b`` (int64 row positions, ``a < b``), sorted, no repeats.
+
+    Examples
+    --------
+    >>> from lineage.shingle import shingle_hashes
+    >>> story = " ".join(f"word{i}" for i in range(400))
+    >>> brief = " ".join(f"word{i}" for i in range(100, 220))
+    >>> hashes = shingle_hashes([story, brief, "nothing in common at all here"], n=3)
+    >>> signatures = minhash_signatures(hashes, num_perm=128)
+    >>> sizes = [len(set(h.tolist())) for h in hashes]
+    >>> containment_candidates(signatures, sizes, threshold=0.8).to_dict("records")
+    [{'a': 0, 'b': 1}]
+    """
+    signatures = _check_signatures(signatures)
+    threshold = check_fraction("threshold", threshold)
+    sizes = np.asarray(sizes, dtype=np.int64)
+    if sizes.shape != (signatures.shape[0],):
+        raise ParameterError(
+            f"'sizes' needs one entry per signature row ({signatures.shape[0]}), "
+            f"got shape {sizes.shape}"
+        )
+    if not isinstance(max_ratio, (int, float)) or max_ratio < 1:
+        raise ParameterError(f"'max_ratio' must be a number >= 1 (got {shorten(max_ratio)})")
+    num_perm = signatures.shape[1]
+    n = signatures.shape[0]
+    usable = np.intersect1d(_nonempty(signatures), np.flatnonzero(sizes > 0))
+    size_class = np.floor(np.log2(np.maximum(sizes, 1))).astype(np.int64)
+    span = math.ceil(math.log2(max_ratio)) if max_ratio > 1 else 0
+    classes = np.unique(size_class[usable])
+    codes: list[np.ndarray] = []
+    for low in classes:
+        for high in classes[(classes >= low) & (classes <= low + span)]:
+            members = usable[(size_class[usable] == low) | (size_class[usable] == high)]
+            if members.size < 2:
+                continue
+            ratio = min(2.0 ** (high - low + 1), max_ratio)
+            implied = threshold / (1.0 + ratio - threshold) if threshold > 0 else 0.0
+            bands, rows = lsh_parameters(implied, num_perm=num_perm, recall_target=recall_target)
+            found = _banded_pairs(signatures, members, bands, rows)
+            if high != low:  # pairs inside one class are covered by (low, low)
+                a_class, b_class = size_class[found // n], size_class[found % n]
+                found = found[a_class != b_class]
+            codes.append(found)
+    all_codes = np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
+    a, b = all_codes // n, all_codes % n
+    small, large = np.minimum(sizes[a], sizes[b]), np.maximum(sizes[a], sizes[b])
+    keep = large <= max_ratio * np.maximum(small, 1)
+    return _pairs_frame(all_codes[keep], n)

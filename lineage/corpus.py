@@ -39,6 +39,7 @@ import math
 import os
 import sys
 import warnings
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -266,7 +267,7 @@ def load_corpus(
     if isinstance(source, Corpus):
         return source
     options = _options(id_column, text_column, date_column, encoding_fallback, 10_000)
-    corpus = Corpus.concat(_shards(source, options, shard_size=sys.maxsize))
+    corpus = Corpus.concat(_shards(_items(source, options), shard_size=sys.maxsize))
     _raise_alerts(options.alerts)
     logger.info(
         "loaded %d documents from %s (%d skipped, %d warnings)",
@@ -317,14 +318,14 @@ def iter_corpus_shards(
     options = _options(id_column, text_column, date_column, encoding_fallback, shard_size)
     if isinstance(source, Corpus):
         return iter([source])
-    if isinstance(source, (str, os.PathLike)):
-        _check_exists(Path(source))
-    return _alerting_shards(source, options, shard_size)
+    return _alerting_shards(_items(source, options), options, shard_size)
 
 
-def _alerting_shards(source: object, options: _Options, shard_size: int) -> Iterator[Corpus]:
+def _alerting_shards(
+    items: Iterator[_Item], options: _Options, shard_size: int
+) -> Iterator[Corpus]:
     """Yield the shards, raising the warnings of each before it is handed over."""
-    for shard in _shards(source, options, shard_size=shard_size):
+    for shard in _shards(items, shard_size=shard_size):
         _raise_alerts(options.alerts)
         yield shard
 
@@ -372,16 +373,16 @@ def _options(
     return _Options(id_column, text_column, date_column, encoding_fallback, batch_size)
 
 
-def _shards(source: object, options: _Options, *, shard_size: int) -> Iterator[Corpus]:
-    """Group the checked items of ``source`` into corpora of ``shard_size`` inputs."""
-    items: list[_Item] = []
-    for item in _unique_ids(_items(source, options)):
-        items.append(item)
-        if len(items) >= shard_size:
-            yield _corpus(items)
-            items = []
-    if items:
-        yield _corpus(items)
+def _shards(items: Iterator[_Item], *, shard_size: int) -> Iterator[Corpus]:
+    """Group the id-checked ``items`` into corpora of ``shard_size`` inputs."""
+    shard: list[_Item] = []
+    for item in _unique_ids(items):
+        shard.append(item)
+        if len(shard) >= shard_size:
+            yield _corpus(shard)
+            shard = []
+    if shard:
+        yield _corpus(shard)
 
 
 def _corpus(items: list[_Item]) -> Corpus:
@@ -466,29 +467,28 @@ def _describe(source: object) -> str:
 
 
 def _items(source: object, options: _Options) -> Iterator[_Item]:
-    """Yield one item per input of ``source``, in input order."""
+    """Return an iterator of one item per input of ``source``, in input order.
+
+    Errors about the source as a whole (its type, a missing path, an empty folder) are
+    raised here at once; problems with single inputs come out as skipped items.
+    """
     if isinstance(source, pd.DataFrame):
-        yield from _frame_items(source, options, "DataFrame")
-    elif isinstance(source, pd.Series):
-        frame = pd.DataFrame(
-            {options.text_column: source.to_numpy(dtype=object)}, index=source.index
+        return _frame_items(source, options, "DataFrame")
+    if isinstance(source, pd.Series):
+        texts = source.to_numpy(dtype=object)
+        frame = pd.DataFrame({options.text_column: texts}, index=source.index)
+        return _frame_items(frame, options, "Series")
+    if isinstance(source, (str, os.PathLike)):
+        return _path_items(Path(source), options)
+    if isinstance(source, (list, tuple)):
+        return (
+            _record_item({options.text_column: value}, _Where(f"list item {n}"), str(n), options)
+            for n, value in enumerate(source)
         )
-        yield from _frame_items(frame, options, "Series")
-    elif isinstance(source, (str, os.PathLike)):
-        yield from _path_items(Path(source), options)
-    elif isinstance(source, (list, tuple)):
-        for position, value in enumerate(source):
-            yield _record_item(
-                {options.text_column: value},
-                _Where(f"list item {position}"),
-                str(position),
-                options,
-            )
-    else:
-        raise ParameterError(
-            "'source' must be a path, a pandas DataFrame or Series, or a list of strings "
-            f"(got {type(source).__name__})"
-        )
+    raise ParameterError(
+        "'source' must be a path, a pandas DataFrame or Series, or a list of strings "
+        f"(got {type(source).__name__})"
+    )
 
 
 def _check_exists(path: Path) -> None:
@@ -501,33 +501,33 @@ def _check_exists(path: Path) -> None:
 
 
 def _path_items(path: Path, options: _Options) -> Iterator[_Item]:
+    """Return the item iterator for a folder or file, by its suffix."""
     _check_exists(path)
     if path.is_dir():
-        yield from _folder_items(path, options)
-        return
+        return _folder_items(path, options)
     suffixes = [suffix.lower() for suffix in path.suffixes[-2:]]
     compressed = bool(suffixes) and suffixes[-1] == ".gz"
     kind = suffixes[-2] if compressed and len(suffixes) == 2 else suffixes[-1] if suffixes else ""
     if kind in _JSONL_SUFFIXES:
-        yield from _jsonl_items(path, options, compressed=compressed)
-    elif kind in _CSV_DELIMITERS:
-        yield from _csv_items(path, options, _CSV_DELIMITERS[kind], compressed=compressed)
-    elif kind in _PARQUET_SUFFIXES and not compressed:
-        yield from _parquet_items(path, options)
-    elif kind in TEXT_SUFFIXES and not compressed:
-        yield _text_file_item(path, path.stem, options)
-    else:
-        raise CorpusError(
-            f"cannot read {str(path)!r}: unsupported file type "
-            f"{''.join(path.suffixes) or '(no suffix)'}; "
-            "give a folder of .txt/.md files, a .txt, .md, .jsonl, .csv, .tsv or .parquet file"
-        )
+        return _jsonl_items(path, options, compressed=compressed)
+    if kind in _CSV_DELIMITERS:
+        return _csv_items(path, options, _CSV_DELIMITERS[kind], compressed=compressed)
+    if kind in _PARQUET_SUFFIXES and not compressed:
+        return _parquet_items(path, options)
+    if kind in TEXT_SUFFIXES and not compressed:
+        return iter([_text_file_item(path, path.stem, options)])
+    raise CorpusError(
+        f"cannot read {str(path)!r}: unsupported file type "
+        f"{''.join(path.suffixes) or '(no suffix)'}; "
+        "give a folder of .txt/.md files, a .txt, .md, .jsonl, .csv, .tsv or .parquet file"
+    )
 
 
 # ----------------------------------------------------------------------------- folders
 
 
 def _folder_items(root: Path, options: _Options) -> Iterator[_Item]:
+    """Return the item iterator over the text files below ``root`` (checked at once)."""
     files, others = _text_files(root)
     if not files:
         found = ", ".join(sorted(others)[:5]) or "nothing"
@@ -537,8 +537,10 @@ def _folder_items(root: Path, options: _Options) -> Iterator[_Item]:
         )
     if others:
         logger.info("ignored %d non-text files under %s", len(others), root)
-    for relative, doc_id in zip(files, _folder_ids(files), strict=True):
-        yield _text_file_item(root.joinpath(*relative.parts), doc_id, options)
+    return (
+        _text_file_item(root.joinpath(*relative.parts), doc_id, options)
+        for relative, doc_id in zip(files, _folder_ids(files), strict=True)
+    )
 
 
 def _text_files(root: Path) -> tuple[list[Path], list[str]]:
@@ -561,14 +563,14 @@ def _text_files(root: Path) -> tuple[list[Path], list[str]]:
 
 def _folder_ids(files: Sequence[Path]) -> list[str]:
     """File stems as ids; relative paths where stems repeat (with suffix if still needed)."""
-    stems = pd.Series([rel.stem for rel in files])
-    bare = [rel.with_suffix("").as_posix() for rel in files]
-    bare_repeats = pd.Series(bare).duplicated(keep=False)
+    stems = Counter(rel.stem for rel in files)
+    bare = Counter(rel.with_suffix("").as_posix() for rel in files)
     ids = []
-    for rel, stem_repeats, bare_id, bare_repeat in zip(
-        files, stems.duplicated(keep=False), bare, bare_repeats, strict=True
-    ):
-        ids.append(rel.as_posix() if bare_repeat else bare_id if stem_repeats else rel.stem)
+    for rel in files:
+        bare_id = rel.with_suffix("").as_posix()
+        ids.append(
+            rel.as_posix() if bare[bare_id] > 1 else bare_id if stems[rel.stem] > 1 else rel.stem
+        )
     return ids
 
 
@@ -857,23 +859,25 @@ def _plain(value: object) -> object:
 
 
 def _iso_date(value: object) -> tuple[object, str]:
-    """Return an ISO 8601 date string for ``value`` where it is understood, and a warning."""
-    if isinstance(value, str):
+    """Return an ISO 8601 date string for ``value`` where it is understood, and a warning.
+
+    Only strings with a digit are parsed, so that words such as "now" never turn into
+    the time of the run.
+    """
+    if isinstance(value, str) and any(char.isdigit() for char in value):
+        text = value.strip()
         try:
-            return dt.datetime.fromisoformat(value.strip()).isoformat().removesuffix(
-                "T00:00:00"
-            ), ""
+            stamp: dt.datetime | None = dt.datetime.fromisoformat(text)
         except ValueError:
-            pass
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                stamp = pd.Timestamp(value.strip())
-            except (ValueError, TypeError, OverflowError):
-                stamp = None
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # pandas' "could not infer format" notes
+                try:
+                    stamp = pd.Timestamp(text)
+                except (ValueError, TypeError, OverflowError):
+                    stamp = None
         if stamp is not None and not pd.isna(stamp):
             return stamp.isoformat().removesuffix("T00:00:00"), ""
-    return value, f"date {shorten(value, 30)} not understood; kept as text"
+    return value, f"date {shorten(value, 30)} not understood; kept as is"
 
 
 def _close(name: str, fields: Iterable[object]) -> str:

@@ -409,6 +409,26 @@ def test_dataframe_uses_the_id_column_and_keeps_other_columns():
     ]
 
 
+def test_dates_become_iso_strings_and_others_are_kept_with_a_warning():
+    frame = pd.DataFrame(
+        {
+            "text": ["One.", "Two.", "Three.", "Four."],
+            "published": ["2025-05-15T09:30:00+00:00", "May 16, 2025", "now", "soon"],
+        }
+    )
+    corpus = load_corpus(frame, date_column="published")
+    assert [d.meta["date"] for d in corpus.documents] == [
+        "2025-05-15T09:30:00+00:00",
+        "2025-05-16",
+        "now",
+        "soon",
+    ]
+    assert [p.message for p in corpus.problems] == [
+        "date 'now' not understood; kept as is",
+        "date 'soon' not understood; kept as is",
+    ]
+
+
 def test_dataframe_without_id_column_uses_its_index():
     frame = pd.DataFrame({"body": ["Wire copy.", "A rewrite."]}, index=["reuters", "aa"])
     corpus = load_corpus(frame, text_column="body")
@@ -518,6 +538,8 @@ def test_bad_options_raise_parameter_errors(options, message):
 def test_bad_source_and_shard_size_raise_parameter_errors():
     with pytest.raises(ParameterError, match=r"'source' must be a path.*\(got int\)"):
         load_corpus(42)
+    with pytest.raises(ParameterError, match=r"'source' must be a path"):
+        iter_corpus_shards({"text": "a dict is not a source"})
     with pytest.raises(ParameterError, match=r"'shard_size' must be a whole number >= 1 \(got 0\)"):
         iter_corpus_shards(SEEDS, shard_size=0)
 

@@ -41,7 +41,7 @@ import sys
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -174,6 +174,8 @@ class _Options:
     date_column: str
     encoding_fallback: str | None
     batch_size: int
+    default_id_prefix: str = ""
+    """Put before the position of a record that has no id (a folder of table shards)."""
     alerts: list[str] = field(default_factory=list)
     """Messages for :class:`LineageWarning`, raised by the public functions."""
 
@@ -505,17 +507,11 @@ def _path_items(path: Path, options: _Options) -> Iterator[_Item]:
     _check_exists(path)
     if path.is_dir():
         return _folder_items(path, options)
-    suffixes = [suffix.lower() for suffix in path.suffixes[-2:]]
-    compressed = bool(suffixes) and suffixes[-1] == ".gz"
-    kind = suffixes[-2] if compressed and len(suffixes) == 2 else suffixes[-1] if suffixes else ""
-    if kind in _JSONL_SUFFIXES:
-        return _jsonl_items(path, options, compressed=compressed)
-    if kind in _CSV_DELIMITERS:
-        return _csv_items(path, options, _CSV_DELIMITERS[kind], compressed=compressed)
-    if kind in _PARQUET_SUFFIXES and not compressed:
-        return _parquet_items(path, options)
+    kind, compressed = _suffix_kind(path)
     if kind in TEXT_SUFFIXES and not compressed:
         return iter([_text_file_item(path, path.stem, options)])
+    if _is_table(path):
+        return _table_items(path, options)
     raise CorpusError(
         f"cannot read {str(path)!r}: unsupported file type "
         f"{''.join(path.suffixes) or '(no suffix)'}; "
@@ -523,55 +519,112 @@ def _path_items(path: Path, options: _Options) -> Iterator[_Item]:
     )
 
 
+def _suffix_kind(path: Path) -> tuple[str, bool]:
+    """Return the lower-case format suffix (under a ``.gz``) and whether it is gzipped."""
+    suffixes = [suffix.lower() for suffix in path.suffixes[-2:]]
+    compressed = bool(suffixes) and suffixes[-1] == ".gz"
+    if compressed:
+        return (suffixes[0] if len(suffixes) == 2 else ""), True
+    return (suffixes[-1] if suffixes else ""), False
+
+
+def _is_table(path: Path) -> bool:
+    kind, compressed = _suffix_kind(path)
+    streams = (*_JSONL_SUFFIXES, *_CSV_DELIMITERS)
+    return kind in streams or (kind in _PARQUET_SUFFIXES and not compressed)
+
+
+def _table_items(path: Path, options: _Options) -> Iterator[_Item]:
+    kind, compressed = _suffix_kind(path)
+    if kind in _JSONL_SUFFIXES:
+        return _jsonl_items(path, options, compressed=compressed)
+    if kind in _CSV_DELIMITERS:
+        return _csv_items(path, options, _CSV_DELIMITERS[kind], compressed=compressed)
+    return _parquet_items(path, options)
+
+
 # ----------------------------------------------------------------------------- folders
 
 
 def _folder_items(root: Path, options: _Options) -> Iterator[_Item]:
-    """Return the item iterator over the text files below ``root`` (checked at once)."""
-    files, others = _text_files(root)
-    if not files:
-        found = ", ".join(sorted(others)[:5]) or "nothing"
-        raise CorpusError(
-            f"folder {str(root)!r} has no .txt or .md files (found: {found}); "
-            "give a folder of text files, or the path of a .jsonl, .csv or .parquet file"
+    """Return the item iterator over the files below ``root`` (checked at once).
+
+    A folder with ``.txt``/``.md`` files is read as one document per file. A folder with
+    none but with table files (JSONL, CSV, Parquet: the shards of a large corpus) is read
+    as those tables one after the other; there, a record without an id column gets
+    ``"<file stem>:<position>"`` so that ids stay unique across shards.
+    """
+    texts, tables, others = _scan_folder(root)
+    if texts:
+        if tables or others:
+            logger.info("ignored %d non-text files under %s", len(tables) + len(others), root)
+        return (
+            _text_file_item(root.joinpath(*relative.parts), doc_id, options)
+            for relative, doc_id in zip(texts, _folder_ids(texts), strict=True)
         )
-    if others:
-        logger.info("ignored %d non-text files under %s", len(others), root)
-    return (
-        _text_file_item(root.joinpath(*relative.parts), doc_id, options)
-        for relative, doc_id in zip(files, _folder_ids(files), strict=True)
+    if tables:
+        if others:
+            logger.info("ignored %d other files under %s", len(others), root)
+        return _table_folder_items(root, tables, options)
+    found = ", ".join(sorted(others)[:5]) or "nothing"
+    raise CorpusError(
+        f"folder {str(root)!r} has no .txt, .md or table (.jsonl, .csv, .parquet) files "
+        f"(found: {found})"
     )
 
 
-def _text_files(root: Path) -> tuple[list[Path], list[str]]:
-    """Relative paths of the text files below ``root`` in sorted order, and the rest."""
-    files: list[Path] = []
+def _table_folder_items(root: Path, tables: list[Path], options: _Options) -> Iterator[_Item]:
+    prefixes = _folder_ids(tables)
+    for relative, prefix in zip(tables, prefixes, strict=True):
+        shard_options = replace(options, default_id_prefix=f"{prefix}:")
+        yield from _table_items(root.joinpath(*relative.parts), shard_options)
+
+
+def _scan_folder(root: Path) -> tuple[list[Path], list[Path], list[str]]:
+    """Relative paths below ``root`` of text files and table files (sorted), and the rest.
+
+    Hidden files and folders (a leading dot, e.g. ``.ipynb_checkpoints``) are left out.
+    """
+    texts: list[Path] = []
+    tables: list[Path] = []
     others: list[str] = []
     for directory, subdirs, names in os.walk(root):
         subdirs[:] = [name for name in subdirs if not name.startswith(".")]
         for name in names:
-            relative = Path(directory, name).relative_to(root)
             if name.startswith("."):
                 continue
+            relative = Path(directory, name).relative_to(root)
             if Path(name).suffix.lower() in TEXT_SUFFIXES:
-                files.append(relative)
+                texts.append(relative)
+            elif _is_table(relative):
+                tables.append(relative)
             else:
                 others.append(relative.as_posix())
-    files.sort(key=lambda rel: rel.parts)
-    return files, others
+    texts.sort(key=lambda rel: rel.parts)
+    tables.sort(key=lambda rel: rel.parts)
+    return texts, tables, others
 
 
 def _folder_ids(files: Sequence[Path]) -> list[str]:
     """File stems as ids; relative paths where stems repeat (with suffix if still needed)."""
-    stems = Counter(rel.stem for rel in files)
-    bare = Counter(rel.with_suffix("").as_posix() for rel in files)
+    stems = Counter(_stem(rel) for rel in files)
+    bare = Counter(rel.parent.joinpath(_stem(rel)).as_posix() for rel in files)
     ids = []
     for rel in files:
-        bare_id = rel.with_suffix("").as_posix()
-        ids.append(
-            rel.as_posix() if bare[bare_id] > 1 else bare_id if stems[rel.stem] > 1 else rel.stem
-        )
+        bare_id = rel.parent.joinpath(_stem(rel)).as_posix()
+        if bare[bare_id] > 1:
+            ids.append(rel.as_posix())
+        else:
+            ids.append(bare_id if stems[_stem(rel)] > 1 else _stem(rel))
     return ids
+
+
+def _stem(path: Path) -> str:
+    """Return the file name without its format suffix (and without ``.gz``)."""
+    name = path.name
+    if name.lower().endswith(".gz"):
+        name = name[:-3]
+    return Path(name).stem
 
 
 def _text_file_item(path: Path, doc_id: str, options: _Options) -> _Item:
@@ -911,7 +964,7 @@ def _jsonl_items(path: Path, options: _Options, *, compressed: bool) -> Iterator
                 if not raw.strip():
                     continue
                 where = _Where(origin, line_no)
-                default_id = str(position)
+                default_id = f"{options.default_id_prefix}{position}"
                 position += 1
                 line, note, failure = decoder.decode(raw, line_no)
                 if failure:
@@ -1013,7 +1066,7 @@ def _csv_items(
                 if not row:
                     continue
                 where = _Where(origin, start)
-                default_id = str(position)
+                default_id = f"{options.default_id_prefix}{position}"
                 position += 1
                 failed = [failures.pop(n) for n in range(start, last + 1) if n in failures]
                 row_notes = [notes.pop(n) for n in range(start, last + 1) if n in notes]
@@ -1069,7 +1122,8 @@ def _parquet_items(path: Path, options: _Options) -> Iterator[_Item]:
         for batch in parquet.iter_batches(batch_size=options.batch_size):
             for record in batch.to_pylist():
                 where = _Where(f"{origin} row {position}")
-                yield _record_item(record, where, str(position), options)
+                default_id = f"{options.default_id_prefix}{position}"
+                yield _record_item(record, where, default_id, options)
                 position += 1
     except (pa.ArrowException, OSError) as error:
         yield _skip(

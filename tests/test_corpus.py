@@ -509,10 +509,32 @@ def test_text_passed_as_a_path_is_told_to_use_a_list():
         load_corpus("Putin spurned a challenge.\nZelensky flew to Ankara.")
 
 
-def test_folder_without_text_files_raises_listing_what_it_found(tmp_path):
-    shutil.copy(CSV, tmp_path / "articles.csv")
-    with pytest.raises(CorpusError, match=r"has no \.txt or \.md files \(found: articles\.csv\)"):
+def test_folder_without_readable_files_raises_listing_what_it_found(tmp_path):
+    (tmp_path / "notes.docx").write_bytes(b"PK\x03\x04")
+    with pytest.raises(CorpusError, match=r"has no \.txt, \.md or table .* \(found: notes\.docx\)"):
         load_corpus(tmp_path)
+
+
+def test_folder_of_table_shards_reads_each_and_skips_a_corrupt_one_by_name(tmp_path):
+    shutil.copy(JSONL, tmp_path / "part-0.jsonl")
+    pq.write_table(
+        pa.table({"text": ["Shard one, row zero.", "Shard one, row one."]}),
+        tmp_path / "part-1.parquet",
+    )
+    (tmp_path / "part-2.parquet").write_bytes(b"PAR1 truncated by a dying worker")
+    shutil.copy(CSV, tmp_path / "part-3.csv")
+    corpus = quiet_load(tmp_path)
+    assert corpus.ids == (
+        *quiet_load(JSONL).ids[:-1],
+        "part-0:10",  # the JSONL line without an id, named by its shard
+        "part-1:0",
+        "part-1:1",
+        *quiet_load(CSV).ids,
+    )
+    corrupt = [p for p in corpus.problems if p.origin == str(tmp_path / "part-2.parquet")]
+    assert [p.message.split(" (")[0] for p in corrupt] == ["not a readable Parquet file"]
+    assert Corpus.concat(quiet_shards(tmp_path, shard_size=4)) == corpus
+    assert_every_input_once(corpus)
 
 
 def test_unsupported_file_type_raises(tmp_path):

@@ -197,8 +197,10 @@ def _replace_matches(
         pieces.append(text[last:start])
         maps.append(offsets[last:start])
         pieces.append(new)
-        # Each replacement char maps to the source char at the same position, clipped.
+        # Each replacement char maps to the source char at the same position, clipped, and
+        # the last one to the last source char, so the word maps back to the whole word.
         idx = np.minimum(np.arange(len(new)) + start, end - 1)
+        idx[-1:] = end - 1
         maps.append(offsets[idx])
         last = end
     if not pieces:
@@ -262,7 +264,7 @@ def normalize_text(
     --------
     >>> nt = normalize_text("Zelenskiy  SAID", variants={"zelenskiy": "zelensky"})
     >>> nt.text, nt.to_original(0, 8)
-    ('zelensky said', (0, 8))
+    ('zelensky said', (0, 9))
     """
     variants = variants or {}
     return _normalize(text, _variant_pattern(variants), variants, tuple(ignored))

@@ -140,7 +140,7 @@ def cluster_order(similarity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     --------
     >>> s = np.array([[1, 0, 0.9], [0, 1, 0], [0.9, 0, 1]])
     >>> order, labels = cluster_order(s)
-    >>> sorted(order.tolist()), labels[0] == labels[2] != labels[1]
+    >>> sorted(order.tolist()), bool(labels[0] == labels[2] != labels[1])
     ([0, 1, 2], True)
     """
     n = len(similarity)

@@ -44,6 +44,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from lineage.errors import ParameterError, check_fraction, check_positive_int, shorten
 from lineage.normalize import normalize_text
 from lineage.records import NormalizedText, Passage, Span
+from lineage.shingle import tokenize
 
 __all__ = [
     "AlignParams",
@@ -55,8 +56,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
-_TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
 _SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*(?= )|[\u3002\uff01\uff1f]")
 _PARAGRAPH = re.compile(r"\n[^\S\n]*\n|\r\n[^\S\r\n]*\r\n")
 _STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | {"s", "t", "said", "says", "mr", "ms"}
@@ -89,18 +88,22 @@ class AlignParams:
     max_sentence_words
         Longer sentences (or unpunctuated text) are cut into pieces of at most this many
         words.
+    min_copy_chars
+        A passage made only of verbatim runs of ``ngram`` words (a copied phrase, a shared
+        quotation) is kept from this length on, below ``min_chars``.
     """
 
     min_cosine: float = 0.33
     min_dice: float = 0.33
     ngram: int = 8
     max_gap: int = 4
-    min_similarity: float = 0.34
+    min_similarity: float = 0.45
     min_chars: int = 150
     stem_length: int = 5
     min_sentence_words: int = 3
     relative_cosine: float = 0.6
     max_sentence_words: int = 50
+    min_copy_chars: int = 40
 
     def __post_init__(self) -> None:
         for name in ("min_cosine", "min_dice", "min_similarity", "relative_cosine"):
@@ -111,6 +114,7 @@ class AlignParams:
             "stem_length",
             "min_sentence_words",
             "max_sentence_words",
+            "min_copy_chars",
         ):
             check_positive_int(name, getattr(self, name))
         if isinstance(self.max_gap, bool) or not isinstance(self.max_gap, int) or self.max_gap < 0:
@@ -151,15 +155,8 @@ class _Text:
 
 def _prepare(norm: NormalizedText, params: AlignParams) -> _Text:
     text = norm.text
-    starts: list[int] = []
-    ends: list[int] = []
-    words: list[str] = []
-    for match in _TOKEN.finditer(text):
-        starts.append(match.start())
-        ends.append(match.end())
-        words.append(match.group())
-    token_starts = np.asarray(starts, dtype=np.int64)
-    token_ends = np.asarray(ends, dtype=np.int64)
+    token_starts, token_ends = tokenize(text)
+    words = [text[s:e] for s, e in zip(token_starts.tolist(), token_ends.tolist(), strict=True)]
     cut = params.stem_length
     stems: list[str | None] = [None if w in _STOP_WORDS else w[:cut] for w in words]
 
@@ -203,9 +200,20 @@ class _Seeds:
     b_sent: np.ndarray
     a_char: np.ndarray  # (k, 2) normalized [start, end)
     b_char: np.ndarray
+    phrase: np.ndarray  # (k,) bool: a run of shared word n-grams (verbatim)
 
     def __len__(self) -> int:
         return len(self.a_sent)
+
+
+def _subset(seeds: _Seeds, keep: np.ndarray) -> _Seeds:
+    return _Seeds(
+        seeds.a_sent[keep],
+        seeds.b_sent[keep],
+        seeds.a_char[keep],
+        seeds.b_char[keep],
+        seeds.phrase[keep],
+    )
 
 
 class _Vectors:
@@ -299,7 +307,9 @@ def _sentence_seeds(ta: _Text, tb: _Text, vec: _Vectors, params: AlignParams) ->
         keep = (c >= params.relative_cosine * best_a[i]) & (c >= params.relative_cosine * best_b[j])
         i, j = i[keep], j[keep]
     a_char, b_char = _shared_extent(ta, tb, vec, i, j)
-    return _Seeds(np.stack([i, i], axis=1), np.stack([j, j], axis=1), a_char, b_char)
+    return _Seeds(
+        np.stack([i, i], axis=1), np.stack([j, j], axis=1), a_char, b_char, np.zeros(len(i), bool)
+    )
 
 
 def _shared_extent(
@@ -359,8 +369,9 @@ def _ngram_seeds(ta: _Text, tb: _Text, params: AlignParams, max_repeats: int = 8
     hb = _ngram_hashes(tb.words, vocab, n)
     shared = np.intersect1d(ha, hb)
     empty = np.zeros((0, 2), np.int64)
+    none = _Seeds(empty, empty, empty, empty, np.zeros(0, bool))
     if len(shared) == 0:
-        return _Seeds(empty, empty, empty, empty)
+        return none
     pos_a = np.flatnonzero(np.isin(ha, shared))
     pos_b = np.flatnonzero(np.isin(hb, shared))
     order_b = np.argsort(hb[pos_b], kind="stable")
@@ -371,7 +382,7 @@ def _ngram_seeds(ta: _Text, tb: _Text, params: AlignParams, max_repeats: int = 8
     keep = counts <= max_repeats  # very frequent phrases say nothing about a pair
     pos_a, left, counts = pos_a[keep], left[keep], counts[keep]
     if len(pos_a) == 0:
-        return _Seeds(empty, empty, empty, empty)
+        return none
     pa = np.repeat(pos_a, counts)
     offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
     pb = pos_b[order_b][np.repeat(left, counts) + offsets]
@@ -392,6 +403,7 @@ def _ngram_seeds(ta: _Text, tb: _Text, params: AlignParams, max_repeats: int = 8
         _token_sentences(tb, b_tok),
         np.stack([ta.token_starts[a_tok[:, 0]], ta.token_ends[a_tok[:, 1] - 1]], axis=1),
         np.stack([tb.token_starts[b_tok[:, 0]], tb.token_ends[b_tok[:, 1] - 1]], axis=1),
+        np.ones(len(a_tok), bool),
     )
 
 
@@ -431,6 +443,8 @@ class _Fragment:
     a_char: tuple[int, int]
     b_char: tuple[int, int]
     similarity: float
+    verbatim: bool
+    """Made of shared n-gram runs only."""
 
 
 def _fragment(group: np.ndarray, seeds: _Seeds, ta: _Text, tb: _Text, vec: _Vectors) -> _Fragment:
@@ -438,7 +452,8 @@ def _fragment(group: np.ndarray, seeds: _Seeds, ta: _Text, tb: _Text, vec: _Vect
     b_char = (int(seeds.b_char[group, 0].min()), int(seeds.b_char[group, 1].max()))
     a_tok = _char_tokens(ta, a_char)
     b_tok = _char_tokens(tb, b_char)
-    return _Fragment(a_char, b_char, vec.span_similarity(a_tok, b_tok))
+    verbatim = bool(seeds.phrase[group].all())
+    return _Fragment(a_char, b_char, vec.span_similarity(a_tok, b_tok), verbatim)
 
 
 def _char_tokens(text: _Text, chars: tuple[int, int]) -> tuple[int, int]:
@@ -448,16 +463,22 @@ def _char_tokens(text: _Text, chars: tuple[int, int]) -> tuple[int, int]:
 
 
 def _extend(seeds: _Seeds, ta: _Text, tb: _Text, vec: _Vectors, params: AlignParams):
-    """Cluster seeds into fragments, tightening the gap where a fragment is not similar."""
+    """Cluster seeds into fragments, tightening the gap where a fragment is not similar.
+
+    A cluster that is still not similar enough with no gap at all falls apart into its
+    single seeds, each judged on its own (so a shared quotation inside a paraphrased
+    sentence pair survives).
+    """
     fragments: list[_Fragment] = []
-    pending = [(np.arange(len(seeds)), params.max_gap)]
+    pending = [(np.arange(len(seeds)), params.max_gap)] if len(seeds) else []
     while pending:
         group, gap = pending.pop()
-        for cluster in _cluster(group, seeds, gap):
+        clusters = _cluster(group, seeds, gap) if gap >= 0 else np.split(group, len(group))
+        for cluster in clusters:
             fragment = _fragment(cluster, seeds, ta, tb, vec)
             if fragment.similarity >= params.min_similarity:
                 fragments.append(fragment)
-            elif gap > 0 and len(cluster) > 1:
+            elif gap >= 0 and len(cluster) > 1:
                 pending.append((cluster, gap - 1))
     return fragments
 
@@ -468,9 +489,10 @@ def _filter(fragments: list[_Fragment], ta: _Text, tb: _Text, params: AlignParam
     for fragment in fragments:
         a = ta.norm.to_original(*fragment.a_char)
         b = tb.norm.to_original(*fragment.b_char)
-        if min(a[1] - a[0], b[1] - b[0]) < params.min_chars:
+        shortest = params.min_copy_chars if fragment.verbatim else params.min_chars
+        if min(a[1] - a[0], b[1] - b[0]) < shortest:
             continue
-        quality = fragment.similarity * ((a[1] - a[0]) + (b[1] - b[0]))
+        quality = fragment.similarity * min(a[1] - a[0], b[1] - b[0])
         scored.append((-quality, a, b, fragment.similarity))
     scored.sort()
     kept: list[tuple[tuple[int, int], tuple[int, int], float]] = []
@@ -533,14 +555,19 @@ def align_normalized(
         *(
             np.concatenate([getattr(sentence, f), getattr(phrase, f)]).astype(np.int64)
             for f in ("a_sent", "b_sent", "a_char", "b_char")
-        )
+        ),
+        np.concatenate([sentence.phrase, phrase.phrase]),
     )
     logger.debug(
         "%s~%s: %d sentence seeds, %d phrase seeds", a_id, b_id, len(sentence), len(phrase)
     )
     if len(seeds) == 0:
         return []
-    fragments = _extend(seeds, ta, tb, vec, options)
+    # Verbatim runs are also extended on their own: a shared quotation must not be lost
+    # because it sits next to a short paraphrased sentence that fails the filter.
+    fragments = _extend(seeds, ta, tb, vec, options) + _extend(
+        _subset(seeds, seeds.phrase), ta, tb, vec, options
+    )
     return [
         Passage(a_id, a[0], a[1], b_id, b[0], b[1], kind="prose", similarity=round(sim, 6))
         for a, b, sim in _filter(fragments, ta, tb, options)

@@ -1,0 +1,340 @@
+"""Passage alignment on the seeds, on labelled PAN pairs, on bad input and by property."""
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lineage.align import align, align_normalized, render_side_by_side, reuse_figures
+from lineage.errors import ParameterError
+from lineage.normalize import normalize_text
+from lineage.quotes import find_quotations
+from lineage.records import Passage, Span
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+PAN = Path("/work/shared/data/pan13-train")
+
+
+def seed(prefix: str) -> str:
+    return next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+
+
+def assert_valid(passages, a: str, b: str) -> None:
+    for p in passages:
+        assert 0 <= p.a_start < p.a_end <= len(a)
+        assert 0 <= p.b_start < p.b_end <= len(b)
+        assert 0.0 <= p.similarity <= 1.0 + 1e-9
+    for i, p in enumerate(passages):
+        for q in passages[i + 1 :]:
+            overlap_a = p.a_start < q.a_end and q.a_start < p.a_end
+            overlap_b = p.b_start < q.b_end and q.b_start < p.b_end
+            assert not (overlap_a and overlap_b), (p, q)
+
+
+# --- the seeds ---------------------------------------------------------------------------
+
+
+def test_abridged_rewrite_reuses_most_of_the_wire_story():
+    a, b = seed("000"), seed("001")
+    passages = align(a, b)
+    assert_valid(passages, a, b)
+    assert reuse_figures(len(a), passages)["reuse_fraction"] >= 0.40
+    longest = max(passages, key=lambda p: p.a_end - p.a_start)
+    assert longest.a_end - longest.a_start > 1000
+    assert longest.similarity > 0.8
+
+
+def test_independent_reports_share_only_quotations():
+    a, b = seed("003"), seed("004")
+    passages = align(a, b)
+    assert_valid(passages, a, b)
+    texts = [a[p.a_start : p.a_end] for p in passages]
+    assert any("going to happen until Putin and I get together" in t for t in texts)
+    quotes_a = find_quotations(a)
+    for p in passages:  # every passage lies inside a quotation of 003
+        assert any(q.start <= p.a_start and p.a_end <= q.end for q in quotes_a), texts
+    assert reuse_figures(len(a), passages)["reuse_fraction"] < 0.10
+
+
+def test_alignment_is_deterministic_and_offsets_read_as_given():
+    a, b = seed("001"), seed("002")
+    first, second = align(a, b), align(a, b)
+    assert first == second
+    for p in first:
+        # The normalized spans really are similar text, so each passage shares words.
+        words_a = set(re.findall(r"\w+", a[p.a_start : p.a_end].lower()))
+        words_b = set(re.findall(r"\w+", b[p.b_start : p.b_end].lower()))
+        assert len(words_a & words_b) >= 5
+
+
+def test_align_normalized_maps_back_to_the_originals():
+    a, b = seed("000"), seed("001")
+    passages = align_normalized(
+        normalize_text(a), normalize_text(b), a_id="000", b_id="001", min_chars=200
+    )
+    assert passages and all(p.a == "000" and p.b == "001" for p in passages)
+    assert passages == [
+        Passage("000", p.a_start, p.a_end, "001", p.b_start, p.b_end, p.kind, p.similarity)
+        for p in align(a, b, min_chars=200)
+    ]
+
+
+# --- obfuscations with known truth ----------------------------------------------------------
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+", text) if s]
+
+
+def _insert(host: str, piece: str) -> tuple[str, int]:
+    cut = host.index(". ", len(host) // 2) + 2
+    return host[:cut] + piece + " " + host[cut:], cut
+
+
+@pytest.mark.parametrize("obfuscation", ["verbatim", "word_edits", "shuffle"])
+def test_obfuscated_copy_is_found_where_it_was_put(obfuscation):
+    rng = random.Random(7)
+    source = seed("001")
+    lines = [line for line in source.split("\n") if len(line) > 150][3:9]
+    piece = " ".join(lines)
+    if obfuscation == "word_edits":  # replace or drop one word in five
+        words = piece.split()
+        for k in rng.sample(range(len(words)), len(words) // 5):
+            words[k] = rng.choice(["the", "also", "really", "many", ""])
+        piece = " ".join(w for w in words if w)
+    elif obfuscation == "shuffle":  # shuffle the words inside each sentence
+        shuffled = []
+        for sentence in _sentences(piece):
+            words = sentence.split()
+            rng.shuffle(words)
+            shuffled.append(" ".join(words))
+        piece = " ".join(shuffled)
+    host, at = _insert(seed("003"), piece)
+    passages = align(host, source)
+    inside = [p for p in passages if p.a_start < at + len(piece) and at < p.a_end]
+    covered = sum(min(p.a_end, at + len(piece)) - max(p.a_start, at) for p in inside)
+    assert covered >= 0.8 * len(piece)
+    src_start = source.index(lines[0])
+    src_end = source.index(lines[-1]) + len(lines[-1])
+    for p in inside:
+        assert src_start - 200 <= p.b_start and p.b_end <= src_end + 200
+
+
+# --- PAN 2013 labelled pairs ----------------------------------------------------------------
+
+FLOORS = {
+    "01-no-plagiarism": 1.0,  # nothing may be found
+    "02-no-obfuscation": 0.7,
+    "03-random-obfuscation": 0.85,
+    "04-translation-obfuscation": 0.75,
+    "05-summary-obfuscation": 0.05,
+}
+
+
+@pytest.mark.skipif(not PAN.is_dir(), reason=f"PAN-13 training corpus not found at {PAN}")
+@pytest.mark.parametrize("category", sorted(FLOORS))
+def test_pan_pairs_reach_the_floor(category):
+    from benchmarks.alignment import read_pairs, read_truth
+    from benchmarks.plagdet import Annotation, evaluate
+
+    cases, detections = [], []
+    for name, susp, src in read_pairs(PAN, category)[:6]:
+        a = (PAN / "susp" / susp).read_text(encoding="utf-8")
+        b = (PAN / "src" / src).read_text(encoding="utf-8")
+        passages = align(a, b)
+        assert_valid(passages, a, b)
+        cases += read_truth(PAN, category, name)
+        detections += [Annotation(name, p.a_start, p.a_end, p.b_start, p.b_end) for p in passages]
+    assert evaluate(cases, detections)["plagdet"] >= FLOORS[category]
+
+
+# --- bad input ----------------------------------------------------------------------------
+
+
+def test_empty_and_blank_texts():
+    assert align("", "") == []
+    assert align("", seed("000")) == []
+    assert align("   \n\n ", seed("000")) == []
+
+
+def test_identical_texts_align_as_one_passage():
+    a = seed("001")
+    passages = align(a, a)
+    assert len(passages) == 1
+    p = passages[0]
+    assert (p.a_start, p.b_start) == (p.b_start, p.a_start)
+    assert p.a_end - p.a_start >= 0.95 * len(a.strip())
+    assert p.similarity == pytest.approx(1.0)
+
+
+def test_one_text_inside_the_other():
+    inner = seed("000")
+    outer = seed("003") + "\n\n" + inner + "\n\n" + seed("004")
+    passages = align(inner, outer)
+    assert_valid(passages, inner, outer)
+    start = outer.index(inner)
+    main = max(passages, key=lambda p: p.a_end - p.a_start)
+    assert main.a_end - main.a_start >= 0.95 * len(inner.strip())
+    assert start <= main.b_start and main.b_end <= start + len(inner)
+
+
+def test_a_megabyte_text():
+    # 33 copies of the seeds, each with its own word edits, so that only one copy of the
+    # excerpt is exact.
+    rng = random.Random(3)
+    words = "\n\n".join(seed(k) for k in ("000", "001", "002", "003", "004")).split(" ")
+    copies = []
+    for _ in range(33):
+        edited = list(words)
+        for k in rng.sample(range(len(edited)), len(edited) // 6):
+            edited[k] = rng.choice(VOCAB)
+        copies.append(" ".join(edited))
+    big = "\n\n".join(copies)
+    assert len(big) > 1_000_000
+    start = big.index("\n", 500_000) + 1
+    excerpt = big[start : start + 10_000]
+    passages = align(big, excerpt)
+    assert_valid(passages, big, excerpt)
+    main = max(passages, key=lambda p: p.b_end - p.b_start)
+    assert main.b_end - main.b_start >= 0.9 * len(excerpt)
+    assert abs(main.a_start - (start + main.b_start)) < 10
+
+
+GREEK = (
+    "Η κυβέρνηση ανακοίνωσε σήμερα νέα μέτρα για την οικονομία της χώρας. "
+    "Ο υπουργός δήλωσε ότι οι μεταρρυθμίσεις θα συνεχιστούν με αποφασιστικότητα. "
+    "Οι συνδικαλιστές αντέδρασαν έντονα στις ανακοινώσεις της κυβέρνησης. "
+)
+RUSSIAN = (
+    "Переговоры в Стамбуле начались без участия президента России. "
+    "Делегацию возглавил помощник президента Владимир Мединский. "
+    "Украинская сторона назвала состав делегации декоративным и несерьёзным. "
+)
+CHINESE = (
+    "俄罗斯和乌克兰的代表团在伊斯坦布尔举行了直接谈判。"
+    "这是三年来双方首次面对面会谈。"
+    "泽连斯基说俄方代表团级别太低，显示莫斯科并不认真。"
+    "美国总统特朗普表示，在他和普京见面之前什么都不会发生。"
+)
+
+
+@pytest.mark.parametrize("text", [GREEK, RUSSIAN, CHINESE], ids=["greek", "russian", "chinese"])
+def test_non_latin_copies_are_found(text):
+    other = {GREEK: RUSSIAN, RUSSIAN: CHINESE, CHINESE: GREEK}[text]
+    a = other + text + other
+    passages = align(a, text, min_chars=40)
+    assert_valid(passages, a, text)
+    assert len(passages) == 1
+    p = passages[0]
+    assert a[p.a_start : p.a_end].strip("。 ") == text.strip("。 ")
+    assert align(other, text) == []
+
+
+def test_bad_parameters_are_diagnosed():
+    with pytest.raises(ParameterError, match=r"'min_cosine' must be in \[0, 1\] \(got 1.5\)"):
+        align("a", "b", min_cosine=1.5)
+    with pytest.raises(ParameterError, match="'max_gap' must be a whole number >= 0"):
+        align("a", "b", max_gap=-1)
+    with pytest.raises(ParameterError, match=r"unknown alignment option.*'mincos'"):
+        align("a", "b", mincos=0.5)
+    with pytest.raises(ParameterError, match="'a' must be a str"):
+        align(None, "b")  # type: ignore[arg-type]
+
+
+# --- properties ---------------------------------------------------------------------------
+
+VOCAB = [
+    "putin",
+    "zelensky",
+    "talks",
+    "istanbul",
+    "russia",
+    "ukraine",
+    "delegation",
+    "peace",
+    "war",
+    "trump",
+    "said",
+    "the",
+    "a",
+    "of",
+    "meeting",
+    "turkey",
+    "erdogan",
+    "ceasefire",
+    "minister",
+    "foreign",
+    "reporters",
+    "decorative",
+    "level",
+]
+word_lists = st.lists(st.sampled_from(VOCAB), min_size=0, max_size=120)
+
+
+def _text(words: list[str], breaks: list[int]) -> str:
+    out = []
+    for k, word in enumerate(words):
+        out.append(word)
+        if k in breaks:
+            out[-1] += "."
+    return " ".join(out)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    a_words=word_lists,
+    b_words=word_lists,
+    shared=word_lists,
+    breaks=st.lists(st.integers(0, 200), max_size=30),
+    min_chars=st.integers(1, 200),
+)
+def test_offsets_inside_and_no_double_overlap(a_words, b_words, shared, breaks, min_chars):
+    a = _text(a_words[:40] + shared + a_words[40:], breaks)
+    b = _text(b_words[:60] + shared + b_words[60:] + shared, breaks)
+    passages = align(a, b, min_chars=min_chars, min_copy_chars=min_chars)
+    assert_valid(passages, a, b)
+    assert passages == sorted(passages, key=lambda p: p.a_start)
+
+
+# --- reuse figures and rendering ----------------------------------------------------------
+
+
+def test_reuse_figures_trace_to_passages():
+    passages = [
+        Passage("d", 0, 40, "x", 0, 40),
+        Passage("d", 30, 50, "y", 0, 20, kind="quote"),
+        Passage("d", 85, 100, "x", 50, 65),
+    ]
+    figures = reuse_figures(100, passages, [Span(90, 100, "debris")])
+    # counted chars: 90; reused: 0-50 and 85-90 = 55; quote 30-50 = 20; prose 35
+    assert figures == {
+        "reuse_fraction": round(55 / 90, 4),
+        "prose_reuse_fraction": round(35 / 90, 4),
+        "quote_fraction": round(20 / 90, 4),
+        "original_fraction": round(35 / 90, 4),
+    }
+    assert reuse_figures(0, []) == {
+        "reuse_fraction": 0.0,
+        "prose_reuse_fraction": 0.0,
+        "quote_fraction": 0.0,
+        "original_fraction": 1.0,
+    }
+    with pytest.raises(ParameterError):
+        reuse_figures(-1, [])
+
+
+def test_render_side_by_side_shows_both_spans():
+    a, b = seed("003"), seed("004")
+    passages = [
+        Passage("a", p.a_start, p.a_end, "b", p.b_start, p.b_end, "quote", p.similarity)
+        for p in align(a, b)
+    ]
+    text = render_side_by_side(a, b, passages, width=80, a_label="003", b_label="004")
+    assert "#1 quote [quote]" in text
+    assert "003[" in text and "004[" in text
+    assert all(len(line) <= 80 for line in text.splitlines() if not line.startswith("#"))
+    assert "get together" in text

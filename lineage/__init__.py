@@ -1,10 +1,41 @@
-"""lineage: find reused text in a corpus and infer where each text came from."""
+"""lineage: find reused text in a corpus and infer where each text came from.
+
+Examples
+--------
+>>> import lineage
+>>> result = lineage.analyze("seeds")  # doctest: +SKIP
+>>> result.documents[["id", "parent", "reuse_fraction", "quote_fraction"]]  # doctest: +SKIP
+"""
 
 from importlib.metadata import PackageNotFoundError, version
+
+from lineage.analysis import Analysis
+from lineage.api import align, analyze, near_duplicate_clusters, near_duplicates
+from lineage.corpus import Corpus, load_corpus
+from lineage.errors import CorpusError, LineageError, LineageWarning, ParameterError
+from lineage.records import Document, Edge, Passage, Problem, Source
 
 try:
     __version__ = version("lineage")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
-__all__ = ["__version__"]
+__all__ = [
+    "Analysis",
+    "Corpus",
+    "CorpusError",
+    "Document",
+    "Edge",
+    "LineageError",
+    "LineageWarning",
+    "ParameterError",
+    "Passage",
+    "Problem",
+    "Source",
+    "__version__",
+    "align",
+    "analyze",
+    "load_corpus",
+    "near_duplicate_clusters",
+    "near_duplicates",
+]

@@ -1,0 +1,576 @@
+"""The Python API: orchestration of the stages, no algorithms of its own.
+
+``analyze`` runs the whole pipeline (corpus -> normalize -> shingle -> sketch -> verify ->
+align -> quotes -> sources -> derivation) and returns an :class:`~lineage.analysis.Analysis`;
+``near_duplicates`` and ``near_duplicate_clusters`` stop after verification; ``align``
+aligns one pair. Per-document and per-pair stages go through a *runner* whose ``map``
+is the builtin one in process and a Dask bag on a cluster (:mod:`lineage.distributed`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from lineage import schema
+from lineage.align import align as align_texts
+from lineage.align import align_normalized, render_side_by_side, reuse_figures
+from lineage.analysis import Analysis
+from lineage.clusters import near_duplicate_clusters as cluster_pairs
+from lineage.corpus import Corpus, load_corpus
+from lineage.derivation import derive
+from lineage.errors import CorpusError, ParameterError, check_fraction, check_positive_int
+from lineage.normalize import normalize_corpus, normalize_text
+from lineage.quotes import find_quotations, split_passages_by_quotes
+from lineage.records import NormalizedText, Passage
+from lineage.shingle import shingle
+from lineage.sketch import containment_candidates, lsh_candidates, minhash_signatures
+from lineage.sources import infer_sources
+from lineage.verify import score_pairs
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+R = TypeVar("R")
+Progress = Callable[[str, int, int], None]
+
+
+class Runner(Protocol):
+    """Maps a stage function over items, in order; in process or on a cluster."""
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        """Return ``[fn(item) for item in items]``."""
+        ...
+
+
+class LocalRunner:
+    """Runs stage functions in this process."""
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        """Return ``[fn(item) for item in items]``."""
+        return [fn(item) for item in items]
+
+
+@dataclass(frozen=True)
+class _Sketches:
+    """What the candidate stage needs of every document."""
+
+    hashes: list[np.ndarray]
+    signatures: np.ndarray
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    """Report nothing (the default progress callback)."""
+
+
+def _shingle_hashes(texts: Sequence[str], n: int, runner: Runner) -> list[np.ndarray]:
+    return runner.map(lambda text: shingle(text, n=n).hashes, list(texts))
+
+
+def _sketch(
+    texts: Sequence[str], *, shingle_size: int, num_perm: int, seed: int, runner: Runner
+) -> _Sketches:
+    hashes = _shingle_hashes(texts, shingle_size, runner)
+    return _Sketches(hashes, minhash_signatures(hashes, num_perm=num_perm, seed=seed))
+
+
+def candidate_pairs(
+    sketches: _Sketches,
+    *,
+    threshold: float,
+    containment_threshold: float,
+    exhaustive_below: int,
+) -> pd.DataFrame:
+    """Union of LSH Jaccard and containment candidates (every pair in a small corpus).
+
+    Returns a DataFrame of row positions ``a < b``, sorted, no repeats.
+    """
+    n_docs = len(sketches.hashes)
+    if n_docs < exhaustive_below:
+        pairs = list(combinations(range(n_docs), 2))
+        return pd.DataFrame(pairs, columns=["a", "b"], dtype="int64")
+    sizes = np.array([np.unique(h).size for h in sketches.hashes])
+    found = pd.concat(
+        [
+            lsh_candidates(sketches.signatures, threshold=threshold),
+            containment_candidates(sketches.signatures, sizes, threshold=containment_threshold),
+        ]
+    )
+    return found.drop_duplicates().sort_values(["a", "b"], ignore_index=True)
+
+
+def _texts_and_ids(
+    texts: Sequence[str] | pd.Series | pd.DataFrame, *, id_column: str, text_column: str
+) -> tuple[list[str], list[str]]:
+    corpus = load_corpus(texts, id_column=id_column, text_column=text_column)
+    if not corpus.usable:
+        raise CorpusError(
+            "no usable text in the input: " + "; ".join(str(p) for p in corpus.skipped[:3])
+        )
+    return list(corpus.texts), list(corpus.ids)
+
+
+def near_duplicates(
+    texts: Sequence[str] | pd.Series | pd.DataFrame,
+    threshold: float = 0.5,
+    *,
+    id_column: str = "id",
+    text_column: str = "text",
+    measure: str = "jaccard",
+    shingle_size: int = 5,
+    num_perm: int = 128,
+    seed: int = 1,
+) -> pd.DataFrame:
+    """Return the near-duplicate pairs of ``texts`` with their exact scores.
+
+    Parameters
+    ----------
+    texts
+        A list of strings (ids ``"0"``, ``"1"``, ...), a Series (its index as ids) or a
+        DataFrame (``id_column`` and ``text_column``).
+    id_column, text_column
+        Columns of a DataFrame holding ids and texts.
+    threshold
+        Pairs whose exact ``measure`` reaches this are returned.
+    measure
+        ``"jaccard"`` of the word ``shingle_size``-gram sets, or ``"containment"``: the
+        larger share of one document's shingles found in the other (a short rewrite
+        inside a long story).
+    shingle_size, num_perm, seed
+        Shingle length in words, MinHash permutations and their seed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``a, b, jaccard, containment_a_in_b, containment_b_in_a, tfidf_cosine,
+        shared_chars``, ``a < b``, most similar first.
+
+    Examples
+    --------
+    >>> wire = ("Russia's Vladimir Putin spurned a challenge to meet face-to-face with "
+    ...         "Ukrainian President Volodymyr Zelensky in Turkey on Thursday, dealing a "
+    ...         "blow to prospects for a peace breakthrough.")
+    >>> texts = [wire, wire.replace("Thursday", "Friday"), "An unrelated story on crops."]
+    >>> near_duplicates(texts, 0.5)[["a", "b"]].values.tolist()
+    [['0', '1']]
+    """
+    threshold = check_fraction("threshold", threshold)
+    if measure not in MEASURES:
+        raise ParameterError(f"'measure' must be one of {sorted(MEASURES)} (got {measure!r})")
+    texts_list, ids = _texts_and_ids(texts, id_column=id_column, text_column=text_column)
+    normalized = [normalize_text(text).text for text in texts_list]
+    sketches = _sketch(
+        normalized, shingle_size=shingle_size, num_perm=num_perm, seed=seed, runner=LocalRunner()
+    )
+    candidates = candidate_pairs(
+        sketches, threshold=threshold, containment_threshold=threshold, exhaustive_below=0
+    )
+    pairs = score_pairs(candidates, sketches.hashes, normalized, ids)
+    keep = pairs[MEASURES[measure]].max(axis=1) >= threshold
+    return pairs[keep].reset_index(drop=True)
+
+
+MEASURES = {"jaccard": ["jaccard"], "containment": ["containment_a_in_b", "containment_b_in_a"]}
+
+
+def near_duplicate_clusters(
+    texts: Sequence[str] | pd.Series | pd.DataFrame,
+    threshold: float = 0.5,
+    *,
+    id_column: str = "id",
+    text_column: str = "text",
+    measure: str = "jaccard",
+    shingle_size: int = 5,
+    num_perm: int = 128,
+    seed: int = 1,
+) -> pd.DataFrame:
+    """Group near-duplicates into clusters with a representative and per-member evidence.
+
+    Parameters are those of :func:`near_duplicates`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``cluster, id, representative, matched, jaccard, containment,
+        tfidf_cosine``: one row per member of a cluster of two or more documents;
+        ``matched`` is the document the member was matched to and the scores are that
+        match's. Cluster ids are stable across runs and input orders.
+
+    Examples
+    --------
+    >>> wire = ("Russia's Vladimir Putin spurned a challenge to meet face-to-face with "
+    ...         "Ukrainian President Volodymyr Zelensky in Turkey on Thursday, dealing a "
+    ...         "blow to prospects for a peace breakthrough.")
+    >>> texts = [wire, wire.replace("Thursday", "Friday"), "An unrelated story on crops."]
+    >>> near_duplicate_clusters(texts)[["cluster", "id"]].values.tolist()
+    [['c0', '0'], ['c0', '1']]
+    """
+    pairs = near_duplicates(
+        texts,
+        threshold,
+        id_column=id_column,
+        text_column=text_column,
+        measure=measure,
+        shingle_size=shingle_size,
+        num_perm=num_perm,
+        seed=seed,
+    )
+    _, ids = _texts_and_ids(texts, id_column=id_column, text_column=text_column)
+    return cluster_pairs(pairs, ids, threshold=threshold, measure=measure)
+
+
+def _oriented(passages: Iterable[Passage], doc_id: str) -> list[Passage]:
+    """Return the passages ``doc_id`` takes part in, with ``doc_id`` as side ``a``."""
+    out = []
+    for p in passages:
+        if p.a == doc_id:
+            out.append(p)
+        elif p.b == doc_id:
+            out.append(
+                Passage(p.b, p.b_start, p.b_end, p.a, p.a_start, p.a_end, p.kind, p.similarity)
+            )
+    return out
+
+
+def _covered_chars(spans: Iterable[tuple[int, int]]) -> int:
+    """Length of the union of ``[start, end)`` spans."""
+    total, reach = 0, 0
+    for start, end in sorted(spans):
+        start = max(start, reach)
+        if end > start:
+            total += end - start
+            reach = end
+    return total
+
+
+def _documents_table(
+    corpus: Corpus, figures: dict[str, dict[str, float]], parents: pd.DataFrame
+) -> pd.DataFrame:
+    """One row per input: loaded documents with figures, skipped ones with their problem."""
+    parent_of = parents.set_index("id") if len(parents) else None
+    rows = []
+    for entry in corpus.inputs:
+        row: dict[str, Any] = {
+            "id": entry.id,
+            "origin": entry.origin,
+            "status": entry.status,
+            "problem": entry.problem or None,
+            "chars": entry.chars,
+            "parent": None,
+            "parent_confidence": np.nan,
+            "reuse_fraction": np.nan,
+            "prose_reuse_fraction": np.nan,
+            "quote_fraction": np.nan,
+            "original_fraction": np.nan,
+            "ignored_fraction": np.nan,
+        }
+        if entry.status != "skipped":
+            row.update(figures.get(entry.id, {}))
+            if parent_of is not None and entry.id in parent_of.index:
+                row["parent"] = parent_of.at[entry.id, "parent"]
+                row["parent_confidence"] = parent_of.at[entry.id, "parent_confidence"]
+        rows.append(row)
+    return schema.frame("documents", rows)
+
+
+def analyze(
+    corpus: str | Path | Sequence[str] | pd.Series | pd.DataFrame | Corpus,
+    *,
+    id_column: str = "id",
+    text_column: str = "text",
+    date_column: str = "date",
+    encoding_fallback: str | None = "cp1252",
+    threshold: float = 0.5,
+    containment_threshold: float = 0.3,
+    shingle_size: int = 5,
+    num_perm: int = 128,
+    seed: int = 1,
+    exhaustive_below: int = 200,
+    min_tfidf: float = 0.1,
+    client: Any = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Progress | None = None,
+) -> Analysis:
+    """Analyze a corpus: reused passages, quotation, latent sources and derivation.
+
+    Parameters
+    ----------
+    corpus
+        A folder of ``.txt``/``.md`` files, a ``.txt``, JSONL, CSV or Parquet file, a list
+        of strings, a Series (index as ids) or a DataFrame (see
+        :func:`lineage.corpus.load_corpus`).
+    id_column, text_column, date_column, encoding_fallback
+        How to read ``corpus``, see :func:`lineage.corpus.load_corpus`.
+    threshold
+        Jaccard threshold of LSH candidate pairs in a large corpus.
+    containment_threshold
+        Containment threshold of LSH candidate pairs in a large corpus (a short rewrite
+        inside a long story).
+    shingle_size, num_perm, seed
+        Shingle length in words, MinHash permutations and their seed.
+    exhaustive_below
+        Below this many documents every pair is a candidate (no LSH).
+    min_tfidf
+        Candidate pairs sharing no shingle are aligned only from this TF-IDF cosine on.
+    client, workers, scheduler
+        Run the per-document and per-pair stages on Dask: an existing
+        ``distributed.Client``, a new local cluster of ``workers`` processes, or the
+        scheduler at ``scheduler`` (``tcp://host:8786``).
+    progress
+        Called as ``progress(stage, done, total)``.
+
+    Returns
+    -------
+    Analysis
+        ``documents`` lists every input, skipped ones with their problem.
+
+    Raises
+    ------
+    CorpusError
+        When the path does not exist or holds no text files.
+
+    Examples
+    --------
+    >>> result = analyze("seeds")
+    >>> result.documents.set_index("id").loc["000_30916bffc445b469", "reuse_fraction"] > 0.4
+    True
+    """
+    for name, value in (
+        ("threshold", threshold),
+        ("containment_threshold", containment_threshold),
+        ("min_tfidf", min_tfidf),
+    ):
+        check_fraction(name, value)
+    check_positive_int("shingle_size", shingle_size)
+    check_positive_int("num_perm", num_perm)
+    progress = progress or _quiet
+    params = {
+        "threshold": threshold,
+        "containment_threshold": containment_threshold,
+        "shingle_size": shingle_size,
+        "num_perm": num_perm,
+        "seed": seed,
+        "exhaustive_below": exhaustive_below,
+        "min_tfidf": min_tfidf,
+    }
+    loaded = load_corpus(
+        corpus,
+        id_column=id_column,
+        text_column=text_column,
+        date_column=date_column,
+        encoding_fallback=encoding_fallback,
+    )
+    with _runner(client=client, workers=workers, scheduler=scheduler) as runner:
+        return _analyze_loaded(loaded, runner=runner, progress=progress, params=params)
+
+
+def _runner(*, client: Any, workers: int | None, scheduler: str | None) -> Any:
+    """Return a context manager yielding the runner for the options given."""
+    if client is None and workers is None and scheduler is None:
+        from contextlib import nullcontext
+
+        return nullcontext(LocalRunner())
+    from lineage.distributed import dask_runner
+
+    return dask_runner(client=client, workers=workers, scheduler=scheduler)
+
+
+def _analyze_loaded(
+    loaded: Corpus, *, runner: Runner, progress: Progress, params: dict[str, Any]
+) -> Analysis:
+    ids, texts = list(loaded.ids), list(loaded.texts)
+    empty = {name: schema.frame(name, []) for name in ("pairs", "passages", "sources", "edges")}
+    if not ids:
+        return Analysis(
+            documents=_documents_table(loaded, {}, pd.DataFrame()), **empty, params=params
+        )
+    progress("normalize", 0, len(ids))
+    normalized = normalize_corpus(texts)
+    progress("normalize", len(ids), len(ids))
+    norm_texts = [nt.text for nt in normalized]
+    sketches = _sketch(
+        norm_texts,
+        shingle_size=params["shingle_size"],
+        num_perm=params["num_perm"],
+        seed=params["seed"],
+        runner=runner,
+    )
+    candidates = candidate_pairs(
+        sketches,
+        threshold=params["threshold"],
+        containment_threshold=params["containment_threshold"],
+        exhaustive_below=params["exhaustive_below"],
+    )
+    pairs = score_pairs(candidates, sketches.hashes, norm_texts, ids)
+    related = pairs[["jaccard", "containment_a_in_b", "containment_b_in_a"]].max(axis=1) > 0
+    related |= pairs["tfidf_cosine"] >= params["min_tfidf"]
+    position = {doc_id: i for i, doc_id in enumerate(ids)}
+    quotations = runner.map(find_quotations, texts)
+    work = [
+        (position[a], position[b])
+        for a, b in pairs.loc[related, ["a", "b"]].itertuples(index=False)
+    ]
+    progress("align", 0, len(work))
+    aligned = runner.map(
+        lambda ij: _align_pair(
+            normalized[ij[0]],
+            normalized[ij[1]],
+            ids[ij[0]],
+            ids[ij[1]],
+            quotations[ij[0]],
+            quotations[ij[1]],
+        ),
+        work,
+    )
+    progress("align", len(work), len(work))
+    passages = [p for found in aligned for p in found]
+    pairs = _with_shared_chars(pairs, passages)
+    passages_table = schema.frame("passages", [p.__dict__ for p in passages]).sort_values(
+        ["a", "b", "a_start", "b_start"], ignore_index=True
+    )
+    figures = {
+        doc_id: _figures(normalized[i], _oriented(passages, doc_id)) for i, doc_id in enumerate(ids)
+    }
+    dates = {d.id: d.meta["date"] for d in loaded.documents if d.meta.get("date")}
+    progress("derive", 0, 1)
+    sources = infer_sources(ids, texts, passages_table, dates=dates)
+    derivation = derive(ids, texts, pairs, passages_table, sources, dates=dates)
+    progress("derive", 1, 1)
+    return Analysis(
+        documents=_documents_table(loaded, figures, derivation.documents),
+        pairs=pairs,
+        passages=passages_table,
+        sources=schema.frame("sources", sources.sources),
+        edges=schema.frame("edges", derivation.edges),
+        texts=dict(zip(ids, texts, strict=True)),
+        ignored={doc_id: normalized[i].ignored for i, doc_id in enumerate(ids)},
+        meta={d.id: dict(d.meta) for d in loaded.documents},
+        params=params,
+    )
+
+
+def _align_pair(
+    na: NormalizedText, nb: NormalizedText, a_id: str, b_id: str, quotes_a: list, quotes_b: list
+) -> list[Passage]:
+    """Align one candidate pair and mark its passages as quotation or prose."""
+    return split_passages_by_quotes(
+        align_normalized(na, nb, a_id=a_id, b_id=b_id), quotes_a, quotes_b
+    )
+
+
+def _figures(normalized: NormalizedText, passages: list[Passage]) -> dict[str, float]:
+    """Reuse figures of one document (side ``a`` of ``passages``), debris left out."""
+    length = len(normalized.original)
+    figures = reuse_figures(length, passages, normalized.ignored)
+    ignored = _covered_chars((s.start, s.end) for s in normalized.ignored)
+    figures["ignored_fraction"] = round(ignored / length, 4) if length else 0.0
+    return figures
+
+
+def _with_shared_chars(pairs: pd.DataFrame, passages: list[Passage]) -> pd.DataFrame:
+    """Fill ``shared_chars``: characters of ``a`` inside the pair's passages."""
+    spans: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for p in passages:
+        spans.setdefault((p.a, p.b), []).append((p.a_start, p.a_end))
+    shared = [
+        _covered_chars(spans.get((a, b), [])) for a, b in zip(pairs["a"], pairs["b"], strict=True)
+    ]
+    return pairs.assign(shared_chars=np.array(shared, dtype=np.int64))
+
+
+def align(a: str, b: str, **params: object) -> list[Passage]:
+    """Return the passages ``a`` and ``b`` share, each marked ``quote`` or ``prose``.
+
+    Offsets are into ``a`` and ``b`` exactly as given; see :func:`lineage.align.align` for
+    ``params``.
+
+    Examples
+    --------
+    >>> quote = '"Nothing is going to happen until Putin and I get together," Trump said.'
+    >>> a = "Talks in Istanbul stalled on Thursday without the Russian leader. " + quote
+    >>> b = quote + " Officials in Kyiv said they were ready to meet in Turkey anyway."
+    >>> [(p.kind, a[p.a_start:p.a_end][:20]) for p in align(a, b, min_chars=40)]
+    [('quote', '"Nothing is going to')]
+    """
+    passages = align_texts(a, b, **params)
+    return split_passages_by_quotes(passages, find_quotations(a), find_quotations(b))
+
+
+def side_by_side(
+    a: str,
+    b: str,
+    passages: Sequence[Passage],
+    *,
+    names: tuple[str, str] = ("a", "b"),
+    width: int = 100,
+) -> str:
+    """Render ``passages`` of ``a`` and ``b`` as two text columns (quotes marked)."""
+    return render_side_by_side(a, b, passages, width=width, a_label=names[0], b_label=names[1])
+
+
+def read_text_file(path: str | Path, *, encoding_fallback: str | None = "cp1252") -> str:
+    """Read one text file as :func:`lineage.corpus.load_corpus` would, or raise why not."""
+    loaded = load_corpus(Path(path), encoding_fallback=encoding_fallback)
+    if not loaded.usable:
+        raise CorpusError("; ".join(str(p) for p in loaded.skipped))
+    return loaded.texts[0]
+
+
+def dedup_corpus(
+    corpus: str | Path, *, threshold: float = 0.5, **corpus_options: Any
+) -> tuple[pd.DataFrame, list[str]]:
+    """Read ``corpus`` and return its near-duplicate clusters and the load problems.
+
+    Raises :class:`~lineage.errors.CorpusError` when nothing usable was read.
+    """
+    loaded = load_corpus(corpus, **corpus_options)
+    problems = [str(p) for p in loaded.problems]
+    if not loaded.usable:
+        raise CorpusError(f"no usable document in {corpus}: " + "; ".join(problems[:3]))
+    frame = pd.DataFrame({"id": loaded.ids, "text": loaded.texts})
+    return near_duplicate_clusters(frame, threshold), problems
+
+
+def write_table(table: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``table`` as CSV, JSONL or Parquet, chosen by the file extension."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        table.to_csv(path, index=False)
+    elif suffix in (".jsonl", ".ndjson"):
+        table.to_json(path, orient="records", lines=True, force_ascii=False)
+    elif suffix in (".parquet", ".pq"):
+        table.to_parquet(path, index=False)
+    else:
+        raise ParameterError(f"cannot write {path.name}: use .csv, .jsonl or .parquet")
+    return path
+
+
+def write_outputs(result: Analysis, out_dir: str | Path) -> list[Path]:
+    """Write the output contract of ``result`` into ``out_dir`` and return the paths.
+
+    ``lineage.json``, ``documents.csv``, ``pairs.csv``, ``passages.csv``,
+    ``sources.csv``, ``edges.csv``, ``heatmap.png``, ``tree.png`` and ``report.html``.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = [result.to_json(out / "lineage.json")]
+    for name in ("documents", "pairs", "passages", "sources", "edges"):
+        written.append(write_table(getattr(result, name), out / f"{name}.csv"))
+    for name, plot in (("heatmap.png", result.plot_heatmap), ("tree.png", result.plot_tree)):
+        axes = plot()
+        axes.figure.savefig(out / name, dpi=150, bbox_inches="tight")
+        written.append(out / name)
+    written.append(result.to_html(out / "report.html"))
+    return written

@@ -1,0 +1,136 @@
+"""The Python API on the seeds and on small corpora with known answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import lineage
+from lineage.errors import ParameterError
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+WIRE, ABRIDGED, REWRITE, NYT, RFERL = (
+    "001_bf39bc6a18a36fb4", "000_30916bffc445b469", "002_8a724f554aead3e1",
+    "003_519159185b2807fc", "004_1cade51c715f05f0",
+)
+
+
+@pytest.fixture(scope="module")
+def seeds() -> lineage.Analysis:
+    return lineage.analyze(SEEDS)
+
+
+@pytest.fixture(scope="module")
+def seed_texts() -> dict[str, str]:
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}
+
+
+def test_near_duplicates_takes_lists_series_and_frames(seed_texts: dict[str, str]) -> None:
+    wire = seed_texts[WIRE]
+    texts = [wire, wire.replace("Thursday", "Friday"), seed_texts[NYT]]
+    as_list = lineage.near_duplicates(texts, threshold=0.5)
+    assert as_list[["a", "b"]].values.tolist() == [["0", "1"]]
+    series = pd.Series(texts, index=["w", "w2", "nyt"])
+    assert lineage.near_duplicates(series)[["a", "b"]].values.tolist() == [["w", "w2"]]
+    frame = pd.DataFrame({"id": ["x", "y", "z"], "text": texts})
+    found = lineage.near_duplicates(frame)
+    assert found.columns.tolist()[:6] == ["a", "b", "jaccard", "containment_a_in_b",
+                                          "containment_b_in_a", "tfidf_cosine"]
+    assert found.loc[0, "jaccard"] > 0.8
+
+
+def test_near_duplicates_by_containment_finds_an_abridged_rewrite(
+    seed_texts: dict[str, str],
+) -> None:
+    wire = seed_texts[WIRE]
+    lead = wire[: len(wire) // 3]
+    texts = pd.Series([wire, lead, seed_texts[RFERL]], index=["wire", "lead", "other"])
+    by_jaccard = lineage.near_duplicates(texts, 0.6)
+    assert by_jaccard.empty
+    by_containment = lineage.near_duplicates(texts, 0.6, measure="containment")
+    row = by_containment.set_index(["a", "b"]).loc[("lead", "wire")]
+    assert row["containment_a_in_b"] > 0.9
+
+
+def test_parameters_are_checked_with_a_diagnosis() -> None:
+    with pytest.raises(ParameterError, match=r"'threshold' must be in \[0, 1\] \(got 1.5\)"):
+        lineage.near_duplicates(["a b c", "a b c"], threshold=1.5)
+    with pytest.raises(ParameterError, match="'measure' must be one of"):
+        lineage.near_duplicates(["a b c", "a b c"], measure="cosine")
+
+
+def test_clusters_name_a_representative_and_each_members_match(
+    seed_texts: dict[str, str],
+) -> None:
+    wire = seed_texts[WIRE]
+    texts = pd.Series(
+        [wire, wire.replace("Thursday", "Friday"), wire.replace("Putin", "Mr Putin"),
+         seed_texts[NYT]],
+        index=["wire", "copy1", "copy2", "nyt"],
+    )
+    clusters = lineage.near_duplicate_clusters(texts)
+    assert sorted(clusters["id"]) == ["copy1", "copy2", "wire"]
+    assert clusters["cluster"].nunique() == 1
+    assert clusters["representative"].nunique() == 1
+    assert set(clusters["matched"]) <= {"wire", "copy1", "copy2"}
+    again = lineage.near_duplicate_clusters(texts.iloc[::-1])
+    assert sorted(again["cluster"]) == sorted(clusters["cluster"])
+
+
+def test_every_seed_is_listed_with_figures(seeds: lineage.Analysis) -> None:
+    docs = seeds.documents.set_index("id")
+    assert sorted(docs.index) == sorted([WIRE, ABRIDGED, REWRITE, NYT, RFERL])
+    assert (docs["status"] == "ok").all()
+    for column in ("reuse_fraction", "prose_reuse_fraction", "quote_fraction",
+                   "original_fraction"):
+        assert docs[column].between(0, 1).all(), column
+    total = docs["reuse_fraction"] + docs["original_fraction"]
+    assert (total.round(3) == 1).all()
+
+
+def test_seed_figures_say_what_a_careful_reader_sees(seeds: lineage.Analysis) -> None:
+    docs = seeds.documents.set_index("id")
+    assert docs.loc[ABRIDGED, "prose_reuse_fraction"] >= 0.4
+    for independent in (NYT, RFERL):
+        assert docs.loc[independent, "prose_reuse_fraction"] < 0.10
+        assert docs.loc[independent, "quote_fraction"] > 0
+    assert docs.loc[REWRITE, "quote_fraction"] > 0.05
+
+
+def test_every_figure_traces_to_passages(seeds: lineage.Analysis,
+                                         seed_texts: dict[str, str]) -> None:
+    explained = seeds.explain(ABRIDGED)
+    assert len(explained) > 0
+    for row in explained.itertuples():
+        assert row.text == seed_texts[ABRIDGED][row.start:row.end]
+        assert row.other_text == seed_texts[row.other][row.other_start:row.other_end]
+    quoted = explained[explained["kind"] == "quote"]
+    assert quoted["text"].str.contains("Putin and I get together").any()
+
+
+def test_the_derivation_matches_the_reading_of_the_seeds(seeds: lineage.Analysis) -> None:
+    docs = seeds.documents.set_index("id")
+    wire_family = {WIRE} | set(seeds.sources["id"])
+    assert docs.loc[ABRIDGED, "parent"] in wire_family
+    assert pd.isna(docs.loc[NYT, "parent"]) and pd.isna(docs.loc[RFERL, "parent"])
+    family = {ABRIDGED, WIRE, *seeds.sources["id"]}
+    assert docs.loc[REWRITE, "parent"] in family
+    graph = seeds.graph
+    assert graph.has_edge(docs.loc[ABRIDGED, "parent"], ABRIDGED)
+
+
+def test_the_same_corpus_gives_the_same_result(seeds: lineage.Analysis) -> None:
+    again = lineage.analyze(SEEDS)
+    for name in ("documents", "pairs", "passages", "sources", "edges"):
+        pd.testing.assert_frame_equal(getattr(seeds, name), getattr(again, name))
+
+
+def test_align_marks_quotation_and_prose(seed_texts: dict[str, str]) -> None:
+    passages = lineage.align(seed_texts[NYT], seed_texts[RFERL])
+    kinds = {p.kind for p in passages}
+    assert "quote" in kinds
+    prose = sum(p.a_end - p.a_start for p in passages if p.kind == "prose")
+    assert prose < 0.1 * len(seed_texts[NYT])

@@ -1,0 +1,132 @@
+"""The command line, run as a user runs it: in a subprocess, on real files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lineage.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "lineage", *args], capture_output=True, text=True, cwd=cwd,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def seeds_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("seeds")
+    done = run("analyze", str(SEEDS), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def test_every_command_has_help_and_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in cli.commands:
+        done = run(name, "--help")
+        assert done.returncode == 0
+        assert "Usage:" in done.stdout
+        assert f"lineage {name}" in readme, f"README does not show 'lineage {name}'"
+
+
+def test_version_matches_package_metadata() -> None:
+    from importlib.metadata import version
+
+    done = run("--version")
+    assert done.returncode == 0
+    assert version("lineage") in done.stdout
+
+
+def test_analyze_writes_the_output_contract(seeds_out: Path) -> None:
+    names = {p.name for p in seeds_out.iterdir()}
+    assert {"lineage.json", "documents.csv", "pairs.csv", "passages.csv", "heatmap.png",
+            "tree.png", "report.html"} <= names
+    data = json.loads((seeds_out / "lineage.json").read_text(encoding="utf-8"))
+    assert data["schema_version"]
+    ids = sorted(d["id"] for d in data["documents"])
+    assert ids == sorted(p.stem for p in SEEDS.glob("*.txt"))
+    for key in ("pairs", "passages", "sources", "edges"):
+        assert isinstance(data[key], list)
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
+    for passage in data["passages"]:
+        a_text = texts[passage["a"]][passage["a_start"]:passage["a_end"]]
+        b_text = texts[passage["b"]][passage["b_start"]:passage["b_end"]]
+        assert a_text.strip() and b_text.strip()
+
+
+def test_analyze_missing_path_says_so_without_traceback(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-corpus"
+    done = run("analyze", str(missing), "--out", str(tmp_path / "out"))
+    assert done.returncode == 2
+    assert "no-such-corpus" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_analyze_exits_nonzero_when_nothing_is_usable(tmp_path: Path) -> None:
+    corpus = tmp_path / "bad"
+    corpus.mkdir()
+    (corpus / "empty.txt").write_text("", encoding="utf-8")
+    (corpus / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    done = run("analyze", str(corpus), "--out", str(tmp_path / "out"))
+    assert done.returncode == 2
+    assert "empty.txt" in done.stderr and "image.txt" in done.stderr
+    assert "Traceback" not in done.stderr
+    data = json.loads((tmp_path / "out" / "lineage.json").read_text(encoding="utf-8"))
+    assert sorted(d["status"] for d in data["documents"]) == ["skipped", "skipped"]
+
+
+def test_one_bad_document_does_not_sink_the_corpus(tmp_path: Path) -> None:
+    corpus = tmp_path / "mixed"
+    corpus.mkdir()
+    for seed in sorted(SEEDS.glob("*.txt"))[:2]:
+        (corpus / seed.name).write_bytes(seed.read_bytes())
+    (corpus / "broken.txt").write_bytes(b"\x00\x00\x00\x00" * 50)
+    done = run("analyze", str(corpus), "--out", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    assert "broken.txt" in done.stderr
+    data = json.loads((tmp_path / "out" / "lineage.json").read_text(encoding="utf-8"))
+    by_id = {d["id"]: d for d in data["documents"]}
+    assert by_id["broken"]["status"] == "skipped" and by_id["broken"]["problem"]
+    assert sum(d["status"] == "ok" for d in data["documents"]) == 2
+
+
+def test_dedup_writes_clusters_with_evidence(tmp_path: Path) -> None:
+    corpus = tmp_path / "dups"
+    corpus.mkdir()
+    wire = (SEEDS / "001_bf39bc6a18a36fb4.txt").read_text(encoding="utf-8")
+    (corpus / "wire.txt").write_text(wire, encoding="utf-8")
+    (corpus / "copy.txt").write_text(wire.replace("Thursday", "Friday"), encoding="utf-8")
+    (corpus / "other.txt").write_text(
+        (SEEDS / "003_519159185b2807fc.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "clusters.csv"
+    done = run("dedup", str(corpus), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    import pandas as pd
+
+    clusters = pd.read_csv(out)
+    assert sorted(clusters["id"]) == ["copy", "wire"]
+    assert clusters["cluster"].nunique() == 1
+    assert (clusters["jaccard"] > 0.7).all()
+
+
+def test_align_prints_passages_and_json() -> None:
+    a, b = SEEDS / "000_30916bffc445b469.txt", SEEDS / "001_bf39bc6a18a36fb4.txt"
+    done = run("align", str(a), str(b))
+    assert done.returncode == 0, done.stderr
+    assert "Zelensk" in done.stdout
+    done = run("align", str(a), str(b), "--json")
+    passages = json.loads(done.stdout)
+    text_a = a.read_text(encoding="utf-8")
+    assert passages and {"a_start", "a_end", "b_start", "b_end", "kind"} <= set(passages[0])
+    covered = sum(p["a_end"] - p["a_start"] for p in passages)
+    assert covered > 0.4 * len(text_a)

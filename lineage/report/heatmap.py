@@ -259,8 +259,12 @@ def plot_heatmap(analysis: Analysis, ax: Axes | None = None, *, max_documents: i
             np.ma.masked_invalid(values), cmap=cmap, vmin=0.0, vmax=1.0, interpolation="none"
         )
         panel.set_title(PANEL_TITLES[kind], fontsize=10)
-        panel.set_xticks(range(0, n, step), labels[::step], rotation=90, fontsize=font)
-        panel.set_yticks(range(0, n, step), labels[::step] if kind == "prose" else [])
+        panel.set_xticks(
+            range(0, n, step), labels[::step], rotation=90, fontsize=font, parse_math=False
+        )
+        panel.set_yticks(
+            range(0, n, step), labels[::step] if kind == "prose" else [], parse_math=False
+        )
         panel.tick_params(axis="y", labelsize=font, length=2 if kind == "prose" else 0)
         panel.tick_params(axis="x", length=2)
         panel.set_xlabel("source (column)", fontsize=8)
@@ -279,9 +283,7 @@ def plot_heatmap(analysis: Analysis, ax: Axes | None = None, *, max_documents: i
 def _colormap(name: str) -> Colormap:
     import matplotlib
 
-    cmap = matplotlib.colormaps[name].copy()
-    cmap.set_bad("#e6e6e6")
-    return cmap
+    return matplotlib.colormaps[name].with_extremes(bad="#e6e6e6")
 
 
 def _annotate(panel: Axes, values: np.ndarray, *, fontsize: float) -> None:

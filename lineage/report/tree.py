@@ -287,6 +287,7 @@ def plot_tree(analysis: Analysis, ax: Axes | None = None) -> Axes:
             x + (-0.03 if has_children else 0.05),
             y + (0.32 if has_children else 0.0),
             label,
+            parse_math=False,
             fontsize=font,
             va="bottom" if has_children else "center",
             ha="left",

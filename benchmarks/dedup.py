@@ -1,0 +1,213 @@
+"""Near-duplicate detection benchmark: lineage against datasketch, from raw text.
+
+Generates ``--n`` documents with known near-duplicate families
+(:mod:`benchmarks.near_duplicate_corpus`), then runs each engine end to end from the raw
+texts, each in its own subprocess so each has its own peak memory:
+
+- ``lineage``: vectorized shingles (tokens folded for case, accents and quote styles as
+  they are hashed) -> MinHash signatures -> LSH with bands chosen for recall at the
+  threshold -> exact Jaccard of every candidate -> pairs at or above the threshold;
+- ``datasketch-update``: datasketch as its documentation shows: shingle strings,
+  ``MinHash.update`` per shingle, ``MinHashLSH`` insert then query every document (the
+  query result is the answer); run on the first ``--baseline-n`` documents;
+- ``datasketch-bulk``: datasketch at its best: shingle strings, ``MinHash.bulk``,
+  ``MinHashLSH`` insertion session, query.
+
+Both baselines tokenize with ``re.findall(r"\\w+", text.lower())`` and join 5 tokens per
+shingle string. Truth: the related pairs of the generated corpus whose exact Jaccard on
+lineage's 5-word shingles is at least ``--threshold``; for an engine run on a sample, the
+true pairs inside the sample. Speed is documents per CPU second of the engine process
+(the machine is shared, CPU time is steadier than wall time; both are printed) and the
+ratios compare engines measured in this same invocation.
+
+Run::
+
+    python -m benchmarks.dedup --n 20000 --threshold 0.5 --seed 0 --baseline-n 2000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from benchmarks.near_duplicate_corpus import generate, true_pairs
+
+ENGINES = ("lineage", "datasketch-bulk", "datasketch-update")
+_WORD = re.compile(r"\w+")
+
+
+def _baseline_shingles(text: str, n: int = 5) -> list[bytes]:
+    tokens = _WORD.findall(text.lower())
+    if len(tokens) < n:
+        return [" ".join(tokens).encode("utf-8")] if tokens else []
+    return [" ".join(tokens[i : i + n]).encode("utf-8") for i in range(len(tokens) - n + 1)]
+
+
+def run_lineage(texts: list[str], ids: list[str], threshold: float, num_perm: int) -> set:
+    from lineage.shingle import shingle_hashes
+    from lineage.sketch import lsh_candidates, minhash_signatures
+    from lineage.verify import score_pairs
+
+    hashes = shingle_hashes(texts, n=5)
+    signatures = minhash_signatures(hashes, num_perm=num_perm, seed=1)
+    candidates = lsh_candidates(signatures, threshold=threshold)
+    pairs = score_pairs(candidates, hashes, None, ids, tfidf=False)
+    found = pairs[pairs["jaccard"] >= threshold]
+    return set(zip(found["a"], found["b"], strict=True))
+
+
+def _query_all(lsh, minhashes, ids: list[str]) -> set:
+    found = set()
+    for key, minhash in zip(ids, minhashes, strict=True):
+        for other in lsh.query(minhash):
+            if other != key:
+                found.add((min(key, other), max(key, other)))
+    return found
+
+
+def run_datasketch_update(texts: list[str], ids: list[str], threshold: float, num_perm: int):
+    from datasketch import MinHash, MinHashLSH
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    minhashes = []
+    for key, text in zip(ids, texts, strict=True):
+        minhash = MinHash(num_perm=num_perm)
+        for value in _baseline_shingles(text):
+            minhash.update(value)
+        lsh.insert(key, minhash)
+        minhashes.append(minhash)
+    return _query_all(lsh, minhashes, ids)
+
+
+def run_datasketch_bulk(texts: list[str], ids: list[str], threshold: float, num_perm: int):
+    from datasketch import MinHash, MinHashLSH
+
+    minhashes = MinHash.bulk([_baseline_shingles(t) for t in texts], num_perm=num_perm)
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    with lsh.insertion_session() as session:
+        for key, minhash in zip(ids, minhashes, strict=True):
+            session.insert(key, minhash)
+    return _query_all(lsh, minhashes, ids)
+
+
+RUNNERS = {
+    "lineage": run_lineage,
+    "datasketch-update": run_datasketch_update,
+    "datasketch-bulk": run_datasketch_bulk,
+}
+
+
+def worker(engine: str, corpus_path: Path, truth_path: Path, limit: int, args) -> dict:
+    """Run one engine on the first ``limit`` documents and return its measurements."""
+    corpus = pd.read_parquet(corpus_path).iloc[:limit]
+    texts = corpus["text"].tolist()
+    ids = corpus["id"].tolist()
+    truth_table = pd.read_parquet(truth_path)
+    inside = set(ids)
+    truth = {
+        (a, b)
+        for a, b in zip(truth_table["a"], truth_table["b"], strict=True)
+        if a in inside and b in inside
+    }
+    loaded_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    wall, cpu = time.perf_counter(), time.process_time()
+    found = RUNNERS[engine](texts, ids, args.threshold, args.num_perm)
+    cpu = time.process_time() - cpu
+    wall = time.perf_counter() - wall
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    hits = len(found & truth)
+    return {
+        "engine": engine,
+        "docs": len(texts),
+        "cpu_s": cpu,
+        "wall_s": wall,
+        "docs_per_cpu_s": len(texts) / cpu,
+        "docs_per_wall_s": len(texts) / wall,
+        "peak_mib": peak_kib / 1024,
+        "corpus_loaded_mib": loaded_kib / 1024,
+        "found": len(found),
+        "true": len(truth),
+        "precision": hits / len(found) if found else 1.0,
+        "recall": hits / len(truth) if truth else 1.0,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=20000, help="documents to generate")
+    parser.add_argument("--threshold", type=float, default=0.5, help="Jaccard threshold")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the generated corpus")
+    parser.add_argument(
+        "--baseline-n", type=int, default=2000, help="documents for datasketch-update"
+    )
+    parser.add_argument(
+        "--bulk-n", type=int, default=None, help="documents for datasketch-bulk (default --n)"
+    )
+    parser.add_argument("--num-perm", type=int, default=128)
+    parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated")
+    parser.add_argument("--worker", choices=ENGINES, help=argparse.SUPPRESS)
+    parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--truth", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--limit", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.worker:
+        result = worker(args.worker, args.corpus, args.truth, args.limit, args)
+        print(json.dumps(result))
+        return 0
+
+    started = time.perf_counter()
+    corpus = generate(args.n, seed=args.seed)
+    generated_s = time.perf_counter() - started
+    truth = sorted(true_pairs(corpus, args.threshold))
+    print(
+        f"corpus: {args.n} docs, {np.mean([len(t.split()) for t in corpus.texts]):.0f} words "
+        f"on average, {len(corpus.pairs)} related pairs, {len(truth)} with Jaccard >= "
+        f"{args.threshold}; generated in {generated_s:.1f} s"
+    )
+    limits = {
+        "lineage": args.n,
+        "datasketch-bulk": min(args.bulk_n or args.n, args.n),
+        "datasketch-update": min(args.baseline_n, args.n),
+    }
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        corpus_path = Path(folder) / "corpus.parquet"
+        truth_path = Path(folder) / "truth.parquet"
+        pd.DataFrame({"id": corpus.ids, "text": corpus.texts}).to_parquet(corpus_path)
+        pd.DataFrame(truth, columns=["a", "b"]).to_parquet(truth_path)
+        for engine in args.engines.split(","):
+            command = [
+                sys.executable, "-m", "benchmarks.dedup", "--worker", engine,
+                "--corpus", str(corpus_path), "--truth", str(truth_path),
+                "--limit", str(limits[engine]), "--threshold", str(args.threshold),
+                "--num-perm", str(args.num_perm),
+            ]  # fmt: skip
+            run = subprocess.run(command, capture_output=True, text=True, check=True)
+            results.append(json.loads(run.stdout.strip().splitlines()[-1]))
+    table = pd.DataFrame(results).set_index("engine")
+    speed = table["docs_per_cpu_s"]
+    for baseline in ("datasketch-update", "datasketch-bulk"):
+        if baseline in speed:
+            table[f"x_{baseline}"] = speed / speed[baseline]
+    columns = [
+        "docs", "cpu_s", "wall_s", "docs_per_cpu_s", "docs_per_wall_s", "peak_mib",
+        "corpus_loaded_mib", "found", "true", "precision", "recall",
+    ] + [c for c in table.columns if c.startswith("x_")]  # fmt: skip
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(table[columns].round(3).to_string())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

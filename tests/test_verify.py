@@ -1,0 +1,104 @@
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics.pairwise import cosine_similarity
+
+from lineage import schema
+from lineage.errors import ParameterError
+from lineage.shingle import shingle_batch
+from lineage.verify import score_pairs, tfidf_matrix
+
+SEEDS = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))
+TEXTS = [path.read_text(encoding="utf-8") for path in SEEDS]
+IDS = [path.stem for path in SEEDS]
+SHINGLES = shingle_batch(TEXTS)
+ALL_PAIRS = pd.DataFrame(list(combinations(range(5), 2)), columns=["a", "b"])
+
+
+def test_scores_match_closed_forms_and_directions_follow_the_ids():
+    sets = [
+        np.arange(1, 11, dtype=np.uint64),  # "zeta": 10 elements
+        np.arange(6, 16, dtype=np.uint64),  # "alpha": overlaps zeta in 5 of 15
+        np.arange(1, 5, dtype=np.uint64),  # "beta": inside zeta
+    ]
+    ids = ["zeta", "alpha", "beta"]
+    candidates = pd.DataFrame({"a": [0, 0, 1], "b": [1, 2, 2]})
+    table = score_pairs(candidates, sets, None, ids, tfidf=False).set_index(["a", "b"])
+    row = table.loc[("alpha", "zeta")]
+    assert row["jaccard"] == pytest.approx(5 / 15)
+    assert row["containment_a_in_b"] == pytest.approx(0.5)
+    row = table.loc[("beta", "zeta")]
+    assert row["jaccard"] == pytest.approx(4 / 10)
+    assert row["containment_a_in_b"] == pytest.approx(1.0)  # all of beta is in zeta
+    assert row["containment_b_in_a"] == pytest.approx(0.4)
+    row = table.loc[("alpha", "beta")]
+    assert row["jaccard"] == 0.0
+    assert np.isnan(row["tfidf_cosine"])
+
+
+def test_tfidf_cosine_equals_sklearn_on_the_full_matrix():
+    table = score_pairs(ALL_PAIRS, SHINGLES, TEXTS, IDS)
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode")
+    full = cosine_similarity(vectorizer.fit_transform(TEXTS))
+    position = {doc: k for k, doc in enumerate(IDS)}
+    for row in table.itertuples():
+        assert row.tfidf_cosine == pytest.approx(full[position[row.a], position[row.b]])
+    assert tfidf_matrix(TEXTS).shape[0] == 5
+
+
+def test_wire_family_pairs_rank_above_every_pair_with_independent_reporting():
+    table = score_pairs(ALL_PAIRS, SHINGLES, TEXTS, IDS)
+    order = list(zip(table["a"].str[:3], table["b"].str[:3], strict=True))
+    independent = [k for k, pair in enumerate(order) if {"003", "004"} & set(pair)]
+    assert order.index(("000", "001")) < min(independent)
+    assert order.index(("001", "002")) < min(independent)
+    assert order[0] == ("000", "001")
+
+
+def test_shared_chars_equal_a_char_mask_of_shared_shingles():
+    table = score_pairs(pd.DataFrame({"a": [0], "b": [1]}), SHINGLES, TEXTS, IDS)
+    small, large = (SHINGLES[0], SHINGLES[1])
+    assert np.unique(small.hashes).size <= np.unique(large.hashes).size
+    mask = np.zeros(len(TEXTS[0]), dtype=bool)
+    for value, start, end in zip(small.hashes, small.starts, small.ends, strict=True):
+        if value in set(large.hashes.tolist()):
+            mask[start:end] = True
+    assert table.loc[0, "shared_chars"] == mask.sum()
+    assert 0 < mask.sum() < len(TEXTS[0])
+    plain = score_pairs(
+        pd.DataFrame({"a": [0], "b": [1]}), [s.hashes for s in SHINGLES], TEXTS, IDS
+    )
+    assert plain.loc[0, "shared_chars"] == 0
+    assert plain.loc[0, "jaccard"] == table.loc[0, "jaccard"]
+
+
+def test_table_is_canonical_whatever_the_candidate_order():
+    shuffled = ALL_PAIRS.sample(frac=1.0, random_state=4)
+    flipped = shuffled.rename(columns={"a": "b", "b": "a"})
+    repeated = pd.concat([flipped, shuffled, pd.DataFrame({"a": [2], "b": [2]})])
+    first = score_pairs(ALL_PAIRS, SHINGLES, TEXTS, IDS)
+    second = score_pairs(repeated, SHINGLES, TEXTS, IDS)
+    pd.testing.assert_frame_equal(first, second)
+    assert (first["a"] < first["b"]).all()
+    assert list(first.columns) == schema.columns("pairs")
+
+
+def test_no_candidates_give_an_empty_pairs_table():
+    table = score_pairs(pd.DataFrame({"a": [], "b": []}), SHINGLES, TEXTS, IDS)
+    assert table.empty
+    assert list(table.columns) == schema.columns("pairs")
+
+
+def test_inputs_that_disagree_are_named():
+    with pytest.raises(ParameterError, match=r"one entry per document \(got 5, 5, 4\)"):
+        score_pairs(ALL_PAIRS, SHINGLES, TEXTS, IDS[:4])
+    with pytest.raises(ParameterError, match=r"row positions in \[0, 5\)"):
+        score_pairs(pd.DataFrame({"a": [0], "b": [7]}), SHINGLES, TEXTS, IDS)
+    with pytest.raises(ParameterError, match=r"'texts' are needed for tfidf=True"):
+        score_pairs(ALL_PAIRS, SHINGLES, None, IDS)
+    with pytest.raises(ParameterError, match=r"lacks columns \['b'\]"):
+        score_pairs(pd.DataFrame({"a": [0]}), SHINGLES, TEXTS, IDS)

@@ -1,0 +1,834 @@
+"""Shared material, latent sources and where each document's reuse comes from.
+
+The stage reads the passages table (which spans of which pair are aligned, quotation or
+prose) and the texts, and works on **material**: the word n-grams (hashed, see
+:func:`lineage.shingle.shingle`) of a document that lie inside a prose passage *and* occur
+inside the matching passage of the other side. Material is therefore both aligned and
+verbatim, so a loosely drawn passage does not inflate it, and a paraphrased word shows up
+as material the two sides do not share (a variant, in the stemmatologist's sense).
+Quotations are left out: a public quotation that independent outlets share is common
+knowledge and neither makes a family nor a copy.
+
+From that material it finds
+
+- **families**: documents connected by substantial shared prose material;
+- a tentative **document forest**: the document each document most plausibly copied
+  (:func:`document_parents`; the cues are those of :mod:`lineage.derivation`);
+- **latent sources**: where a document carries family material, shared with relatives
+  outside its own line of descent, that its tentative parent lacks, the two do not copy
+  each other but draw on a text that is not in the corpus. A latent source ``latent:N``
+  then takes the parent's place, with the parent and such documents as its children.
+  Many rewrites of one missing wire story thus hang from one latent source instead of
+  forming a chain. Its text is reconstructed from the members' aligned passages in order.
+- **attribution**: per document and source, the characters drawn from it (prose and
+  quotation).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from lineage import schema
+from lineage.errors import ParameterError, check_fraction, check_positive_int
+from lineage.shingle import shingle
+
+__all__ = [
+    "ReuseEvidence",
+    "SourcesResult",
+    "direction_scores",
+    "document_parents",
+    "infer_sources",
+    "reuse_evidence",
+]
+
+logger = logging.getLogger(__name__)
+
+LATENT_PREFIX = "latent:"
+ATTRIBUTION_COLUMNS = ["document", "source", "chars", "quote_chars", "prose_chars"]
+
+
+def _merge(intervals: list[tuple[int, int]]) -> np.ndarray:
+    """Merge ``[start, end)`` intervals into a sorted, disjoint ``(k, 2)`` array."""
+    if not intervals:
+        return np.zeros((0, 2), dtype=np.int64)
+    spans = np.array(sorted(intervals), dtype=np.int64)
+    merged = [spans[0].tolist()]
+    for start, end in spans[1:].tolist():
+        if start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return np.array(merged, dtype=np.int64)
+
+
+def _inside(starts: np.ndarray, ends: np.ndarray, spans: np.ndarray) -> np.ndarray:
+    """Mask of the ``[starts, ends)`` items lying wholly inside one of the merged ``spans``."""
+    if spans.size == 0 or starts.size == 0:
+        return np.zeros(starts.shape, dtype=bool)
+    k = np.searchsorted(spans[:, 0], starts, side="right") - 1
+    ok = k >= 0
+    k = np.clip(k, 0, None)
+    return ok & (ends <= spans[k, 1])
+
+
+def _covered_chars(spans: np.ndarray) -> int:
+    return int((spans[:, 1] - spans[:, 0]).sum()) if spans.size else 0
+
+
+@dataclass(frozen=True)
+class ReuseEvidence:
+    """Shared material of every related pair, the input of source and lineage inference.
+
+    Attributes
+    ----------
+    ids
+        Document ids, in the order of every matrix.
+    lengths
+        Characters of every document.
+    shingle_counts
+        Distinct word n-grams of every document.
+    shared
+        ``shared[i, j]``: distinct n-grams that documents ``i`` and ``j`` share inside
+        aligned prose (symmetric).
+    material
+        Per document, the sorted distinct n-gram hashes it shares with any other document.
+    pair_material
+        ``(i, j)`` with ``i < j`` -> the sorted hashes the pair shares.
+    prose_spans, quote_spans
+        ``(i, j)`` -> merged char spans of document ``i`` inside prose (quote) passages
+        with document ``j``.
+    positions
+        ``(i, j)`` -> mean relative position (0 = start, 1 = end) in document ``i`` of the
+        material it shares with ``j``.
+    """
+
+    ids: tuple[str, ...]
+    lengths: np.ndarray
+    shingle_counts: np.ndarray
+    shared: np.ndarray
+    material: tuple[np.ndarray, ...]
+    pair_material: dict[tuple[int, int], np.ndarray]
+    prose_spans: dict[tuple[int, int], np.ndarray]
+    quote_spans: dict[tuple[int, int], np.ndarray]
+    positions: dict[tuple[int, int], float]
+
+    def index(self, doc: str) -> int:
+        """Row of document ``doc`` in the matrices."""
+        return self.ids.index(doc)
+
+    def pair(self, i: int, j: int) -> np.ndarray:
+        """Hashes documents ``i`` and ``j`` share (empty when unrelated)."""
+        key = (i, j) if i < j else (j, i)
+        return self.pair_material.get(key, np.zeros(0, dtype=np.uint64))
+
+    def material_size(self) -> np.ndarray:
+        """Distinct shared n-grams of every document."""
+        return np.array([m.size for m in self.material], dtype=np.int64)
+
+
+def reuse_evidence(
+    ids: Sequence[str],
+    texts: Sequence[str],
+    passages: pd.DataFrame,
+    *,
+    ngram: int = 3,
+) -> ReuseEvidence:
+    """Compute the shared material of every pair that has passages.
+
+    Parameters
+    ----------
+    ids, texts
+        Documents (ids unique, texts the originals the passages point into).
+    passages
+        Passages table (schema ``"passages"``).
+    ngram
+        Words per n-gram; 3 keeps paraphrased sentences visible as shared material.
+
+    Returns
+    -------
+    ReuseEvidence
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a = "the talks in istanbul were delayed until the afternoon on thursday"
+    >>> b = "talks in istanbul were delayed until the evening on thursday"
+    >>> rows = [dict(a="A", a_start=4, a_end=len(a), b="B", b_start=0, b_end=len(b),
+    ...              kind="prose", similarity=0.9)]
+    >>> ev = reuse_evidence(["A", "B"], [a, b], pd.DataFrame(rows))
+    >>> int(ev.shared[0, 1])
+    5
+    """
+    if len(ids) != len(texts):
+        raise ParameterError(f"'ids' and 'texts' differ in length ({len(ids)} != {len(texts)})")
+    if len(set(ids)) != len(ids):
+        raise ParameterError("'ids' must be unique")
+    check_positive_int("ngram", ngram)
+    index = {doc: k for k, doc in enumerate(ids)}
+    n = len(ids)
+    shingles = [shingle(text, n=ngram) for text in texts]
+    prose: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    quote: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for row in passages.itertuples(index=False):
+        i, j = index.get(row.a), index.get(row.b)
+        if i is None or j is None or i == j:
+            continue
+        target = quote if row.kind == "quote" else prose
+        target.setdefault((i, j), []).append((int(row.a_start), int(row.a_end)))
+        target.setdefault((j, i), []).append((int(row.b_start), int(row.b_end)))
+    prose_spans = {key: _merge(spans) for key, spans in prose.items()}
+    quote_spans = {key: _merge(spans) for key, spans in quote.items()}
+
+    shared = np.zeros((n, n), dtype=np.int64)
+    pair_material: dict[tuple[int, int], np.ndarray] = {}
+    positions: dict[tuple[int, int], float] = {}
+    per_doc: list[list[np.ndarray]] = [[] for _ in range(n)]
+    for i, j in sorted(key for key in prose_spans if key[0] < key[1]):
+        sides = []
+        for x, y in ((i, j), (j, i)):
+            sh = shingles[x]
+            sides.append(sh.hashes[_inside(sh.starts, sh.ends, prose_spans[(x, y)])])
+        common = np.intersect1d(sides[0], sides[1])
+        if common.size == 0:
+            continue
+        pair_material[(i, j)] = common
+        shared[i, j] = shared[j, i] = common.size
+        per_doc[i].append(common)
+        per_doc[j].append(common)
+        for x in (i, j):
+            sh = shingles[x]
+            hit = np.isin(sh.hashes, common)
+            size = max(len(texts[x]), 1)
+            positions[(x, j if x == i else i)] = float(sh.starts[hit].mean() / size)
+    material = tuple(
+        np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint64)
+        for parts in per_doc
+    )
+    return ReuseEvidence(
+        ids=tuple(ids),
+        lengths=np.array([len(t) for t in texts], dtype=np.int64),
+        shingle_counts=np.array([np.unique(s.hashes).size for s in shingles], dtype=np.int64),
+        shared=shared,
+        material=material,
+        pair_material=pair_material,
+        prose_spans=prose_spans,
+        quote_spans=quote_spans,
+        positions=positions,
+    )
+
+
+def _date_order(ids: Sequence[str], dates: Mapping[str, object] | None) -> np.ndarray:
+    """``order[i, j]`` = +1 when ``i`` is dated before ``j``, -1 after, 0 unknown or equal."""
+    n = len(ids)
+    out = np.zeros((n, n))
+    if not dates:
+        return out
+    stamps = pd.to_datetime(pd.Series([dates.get(d) for d in ids], dtype=object), errors="coerce")
+    values = stamps.to_numpy()
+    for i in range(n):
+        for j in range(n):
+            if pd.notna(values[i]) and pd.notna(values[j]) and values[i] != values[j]:
+                out[i, j] = 1.0 if values[i] < values[j] else -1.0
+    return out
+
+
+@dataclass(frozen=True)
+class DirectionCues:
+    """Per ordered pair ``(p, x)``: cues that ``p`` is upstream of ``x``, each in [-1, 1].
+
+    ``family`` compares the family material each side carries that the other lacks (a
+    copy carries a subset of its source's material); ``size`` the amounts of shared
+    material (a copy trims); ``trim`` where the shared material sits (a copy keeps the top
+    of its source, so the material sits earlier in the source than in the copy);
+    ``dates`` the publication order where both are known.
+    """
+
+    family: np.ndarray
+    size: np.ndarray
+    trim: np.ndarray
+    dates: np.ndarray
+    probability: np.ndarray
+
+
+DIRECTION_WEIGHTS = {"family": 3.0, "size": 2.0, "trim": 2.0, "dates": 4.0}
+
+
+def direction_scores(
+    evidence: ReuseEvidence, *, dates: Mapping[str, object] | None = None
+) -> DirectionCues:
+    """Return the direction cues and ``probability[p, x]`` that ``p`` is upstream of ``x``.
+
+    The probability is a logistic combination of the cues with the weights in
+    ``DIRECTION_WEIGHTS``; ``probability[p, x] + probability[x, p] == 1``.
+    """
+    sizes = evidence.material_size().astype(float)
+    shared = evidence.shared.astype(float)
+    unique = sizes[:, None] - shared  # unique[p, x]: p's family material x lacks
+    family = (unique - unique.T) / (unique + unique.T + 10.0)
+    total = np.maximum(evidence.shingle_counts.astype(float), 1.0)
+    size = (sizes[:, None] - sizes[None, :]) / (sizes[:, None] + sizes[None, :] + 1.0)
+    size = 0.5 * size + 0.5 * (total[:, None] - total[None, :]) / (total[:, None] + total[None, :])
+    n = len(evidence.ids)
+    trim = np.zeros((n, n))
+    for (x, y), position in evidence.positions.items():
+        other = evidence.positions.get((y, x))
+        if other is not None:
+            trim[x, y] = other - position
+    order = _date_order(evidence.ids, dates)
+    w = DIRECTION_WEIGHTS
+    logit = w["family"] * family + w["size"] * size + w["trim"] * trim + w["dates"] * order
+    return DirectionCues(family, size, trim, order, 1.0 / (1.0 + np.exp(-logit)))
+
+
+ROOT = "__root__"
+
+
+def candidate_weights(
+    evidence: ReuseEvidence, cues: DirectionCues, *, min_shared: int, min_fraction: float
+) -> np.ndarray:
+    """``weight[p, x]``: how well document ``p`` explains ``x`` as its source (0 = no edge).
+
+    The share of ``x``'s family material that ``p`` carries, times the probability that
+    ``p`` is upstream. Pairs sharing fewer than ``min_shared`` n-grams, or less than
+    ``min_fraction`` of ``x``'s n-grams, get no edge.
+    """
+    sizes = np.maximum(evidence.material_size(), 1)
+    explain = evidence.shared / sizes[None, :]  # explain[p, x] = shared / |material x|
+    share = evidence.shared / np.maximum(evidence.shingle_counts, 1)[None, :]
+    ok = (evidence.shared >= min_shared) & (share >= min_fraction)
+    np.fill_diagonal(ok, False)
+    return np.where(ok, explain * cues.probability, 0.0)
+
+
+def document_parents(
+    weights: np.ndarray, ids: Sequence[str], *, root_weight: float
+) -> dict[str, str | None]:
+    """Best forest over documents: a maximum spanning arborescence with a virtual root.
+
+    Every document may hang from the virtual root (no parent) at ``root_weight``.
+    """
+    graph = nx.DiGraph()
+    graph.add_node(ROOT)
+    n = len(ids)
+    for x in range(n):
+        graph.add_edge(ROOT, ids[x], weight=root_weight)
+        for p in range(n):
+            if weights[p, x] > root_weight:
+                # A tiny order-based term breaks exact ties the same way every run.
+                graph.add_edge(ids[p], ids[x], weight=float(weights[p, x]) - 1e-9 * p)
+    tree = nx.maximum_spanning_arborescence(graph, attr="weight", preserve_attrs=True)
+    out: dict[str, str | None] = {}
+    for doc in ids:
+        (parent,) = tree.predecessors(doc)
+        out[doc] = None if parent == ROOT else parent
+    return out
+
+
+def _is_tradition(
+    evidence: ReuseEvidence, family: Sequence[str], *, min_containment: float
+) -> bool:
+    """Whether a family's members are complete copies of one text (not partial reuse)."""
+    if len(family) < 4:
+        return False
+    rows = [evidence.index(d) for d in family]
+    sizes = np.maximum(evidence.material_size()[rows], 1)
+    shared = evidence.shared[np.ix_(rows, rows)]
+    i, j = np.triu_indices(len(rows), 1)
+    related = shared[i, j] > 0
+    if not related.any():
+        return False
+    contained = np.minimum(shared[i, j] / sizes[i], shared[i, j] / sizes[j])[related]
+    return bool(np.percentile(contained, 25) >= min_containment)
+
+
+def neighbor_joining(distances: np.ndarray, names: Sequence[str], *, prefix: str) -> nx.Graph:
+    """Neighbour-joining tree (Saitou and Nei 1987) with branch lengths in ``length``.
+
+    Internal nodes are named ``prefix + str(k)``. Cost O(n^3).
+
+    Examples
+    --------
+    >>> d = np.array([[0, 5, 9, 9, 8], [5, 0, 10, 10, 9], [9, 10, 0, 8, 7],
+    ...               [9, 10, 8, 0, 3], [8, 9, 7, 3, 0]], dtype=float)
+    >>> tree = neighbor_joining(d, list("abcde"), prefix="u")
+    >>> sorted(tree["u1"]), tree["u1"]["a"]["length"]
+    (['a', 'b', 'u2'], 2.0)
+    """
+    dist = np.array(distances, dtype=float)
+    nodes = list(names)
+    tree = nx.Graph()
+    tree.add_nodes_from(nodes)
+    made = 0
+    while len(nodes) > 2:
+        n = len(nodes)
+        totals = dist.sum(axis=1)
+        q = (n - 2) * dist - totals[:, None] - totals[None, :]
+        np.fill_diagonal(q, np.inf)
+        i, j = np.unravel_index(int(np.argmin(q)), q.shape)
+        to_i = 0.5 * dist[i, j] + (totals[i] - totals[j]) / (2 * (n - 2))
+        made += 1
+        joined = f"{prefix}{made}"
+        tree.add_edge(joined, nodes[i], length=float(max(to_i, 0.0)))
+        tree.add_edge(joined, nodes[j], length=float(max(dist[i, j] - to_i, 0.0)))
+        to_joined = 0.5 * (dist[i] + dist[j] - dist[i, j])
+        keep = [k for k in range(n) if k not in (i, j)]
+        grown = np.zeros((n - 1, n - 1))
+        grown[:-1, :-1] = dist[np.ix_(keep, keep)]
+        grown[-1, :-1] = grown[:-1, -1] = to_joined[keep]
+        dist = grown
+        nodes = [nodes[k] for k in keep] + [joined]
+    if len(nodes) == 2:
+        tree.add_edge(nodes[0], nodes[1], length=max(float(dist[0, 1]), 0.0))
+    return tree
+
+
+def _contract_short_branches(tree: nx.Graph, documents: set[str], tolerance: float) -> None:
+    """Merge latent nodes into a neighbour across branches no longer than ``tolerance``.
+
+    A latent node next to a document is that document (an extant ancestor); a latent node
+    with two neighbours or fewer adds nothing and is suppressed.
+    """
+    while True:
+        short = [
+            (length, u, v)
+            for u, v, length in tree.edges(data="length")
+            if length <= tolerance and not (u in documents and v in documents)
+        ]
+        lonely = [node for node in tree if node not in documents and tree.degree(node) <= 2]
+        if not short and not lonely:
+            return
+        if short:
+            _, u, v = min(short, key=lambda e: (e[0], str(e[1]), str(e[2])))
+            gone, kept = (u, v) if u not in documents else (v, u)
+        else:
+            gone = min(lonely)
+            neighbours = sorted(tree[gone], key=lambda k: tree[gone][k]["length"])
+            if not neighbours:
+                tree.remove_node(gone)
+                continue
+            kept = neighbours[0]
+        for other in list(tree[gone]):
+            if other != kept:
+                tree.add_edge(
+                    kept, other, length=tree[gone][other]["length"] + tree[gone][kept]["length"]
+                )
+        tree.remove_node(gone)
+
+
+def _tradition_tree(
+    evidence: ReuseEvidence,
+    cues: DirectionCues,
+    family: Sequence[str],
+    parents: dict[str, str | None],
+    latent_members: dict[str, list[str]],
+    *,
+    collapse: float,
+) -> None:
+    """Rebuild a tradition's parents by neighbour joining, adding latent sources for lost texts.
+
+    Distances are ``-log(shared / sqrt(|material a| |material b|)) / n`` (per-word change
+    along the line between two texts, additive over copies). The tree is rooted where the
+    direction cues between documents are most probable, a lost text counting as the
+    ancestor of the documents next to it.
+    """
+    rows = [evidence.index(d) for d in family]
+    sizes = np.maximum(evidence.material_size()[rows], 1).astype(float)
+    shared = evidence.shared[np.ix_(rows, rows)].astype(float)
+    similarity = np.clip(shared / np.sqrt(np.outer(sizes, sizes)), 1e-3, 1.0)
+    distances = -np.log(similarity)
+    np.fill_diagonal(distances, 0.0)
+    prefix = f"{LATENT_PREFIX}t{len(latent_members) + 1}."
+    tree = neighbor_joining(distances, list(family), prefix=prefix)
+    documents = set(family)
+    lengths = [
+        length for u, v, length in tree.edges(data="length") if u in documents or v in documents
+    ]
+    _contract_short_branches(
+        tree, documents, collapse * float(np.median(lengths)) if lengths else 0.0
+    )
+    log_p = np.log(np.clip(cues.probability, 1e-6, 1.0))
+
+    def edge_score(parent: str, child: str) -> float:
+        if parent in documents and child in documents:
+            return float(log_p[evidence.index(parent), evidence.index(child)])
+        return float(np.log(0.7 if child in documents else 0.3))
+
+    best = max(
+        sorted(tree, key=str),
+        key=lambda root: sum(edge_score(p, c) for p, c in nx.bfs_edges(tree, root)),
+    )
+    renamed: dict[str, str] = {}
+    for node in nx.bfs_tree(tree, best):
+        if node not in documents:
+            renamed[node] = f"{LATENT_PREFIX}{len(latent_members) + 1}"
+            latent_members[renamed[node]] = []
+    parents[renamed.get(best, best)] = None
+    for p, c in nx.bfs_edges(tree, best):
+        parent = renamed.get(p, p)
+        parents[renamed.get(c, c)] = parent
+        if parent in latent_members and c in documents:
+            latent_members[parent].append(c)
+
+
+def _descendants(parents: Mapping[str, str | None], node: str) -> set[str]:
+    children: dict[str, list[str]] = {}
+    for child, parent in parents.items():
+        if parent is not None:
+            children.setdefault(parent, []).append(child)
+    out, stack = set(), [node]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in out:
+                out.add(child)
+                stack.append(child)
+    return out
+
+
+def unexplained_material(
+    evidence: ReuseEvidence, parents: Mapping[str, str | None], child: str
+) -> np.ndarray:
+    """Material ``child`` shares with relatives outside its own line that its parent lacks."""
+    parent = parents.get(child)
+    x = evidence.index(child)
+    line = _descendants(parents, child) | {child, parent}
+    outside = [
+        evidence.pair(x, k)
+        for k, doc in enumerate(evidence.ids)
+        if doc not in line and evidence.shared[x, k] > 0
+    ]
+    if not outside or parent is None:
+        return np.zeros(0, dtype=np.uint64)
+    found = np.unique(np.concatenate(outside))
+    return np.setdiff1d(found, evidence.pair(x, evidence.index(parent)))
+
+
+@dataclass(frozen=True)
+class SourcesResult:
+    """Latent sources, the forest they sit in, and each document's attribution.
+
+    Attributes
+    ----------
+    sources
+        Schema ``"sources"`` (``id``, ``members``, ``text``, ``chars``) plus ``parent`` (the
+        latent source's own parent or missing) and ``family``.
+    attribution
+        ``document, source, chars, quote_chars, prose_chars``: characters of the document
+        inside passages with the source (a document, or a latent source's members).
+    parents
+        Document or latent id -> parent id (``None`` for no parent): the forest the
+        latent sources were inferred in, for :func:`lineage.derivation.derive`.
+    families
+        Document id -> family number (documents without shared prose: ``-1``).
+    unexplained
+        Document id -> n-grams of family material its tentative parent lacked.
+    evidence
+        The :class:`ReuseEvidence` everything was computed from.
+    """
+
+    sources: pd.DataFrame
+    attribution: pd.DataFrame
+    parents: dict[str, str | None]
+    families: dict[str, int]
+    unexplained: dict[str, int] = field(default_factory=dict)
+    evidence: ReuseEvidence | None = None
+
+
+def _families(evidence: ReuseEvidence, weights: np.ndarray) -> dict[str, int]:
+    graph = nx.Graph()
+    graph.add_nodes_from(range(len(evidence.ids)))
+    for p, x in zip(*np.nonzero(weights), strict=True):
+        graph.add_edge(int(p), int(x))
+    out = {doc: -1 for doc in evidence.ids}
+    components = sorted(sorted(c) for c in nx.connected_components(graph) if len(c) > 1)
+    for number, component in enumerate(components):
+        for k in component:
+            out[evidence.ids[k]] = number
+    return out
+
+
+def _aligned_position(passages: pd.DataFrame, doc: str, other: str, position: int) -> int | None:
+    """Position in ``other`` aligned to ``position`` in ``doc`` (the nearest earlier passage)."""
+    best: tuple[int, int] | None = None
+    for row in passages.itertuples(index=False):
+        if row.kind == "quote":
+            continue
+        if row.a == doc and row.b == other:
+            start, end, o_start, o_end = row.a_start, row.a_end, row.b_start, row.b_end
+        elif row.b == doc and row.a == other:
+            start, end, o_start, o_end = row.b_start, row.b_end, row.a_start, row.a_end
+        else:
+            continue
+        if start > position:
+            continue
+        if position < end:
+            scale = (o_end - o_start) / max(end - start, 1)
+            return int(o_start + (position - start) * scale)
+        if best is None or end > best[0]:
+            best = (int(end), int(o_end))
+    return None if best is None else best[1]
+
+
+def reconstruct_text(
+    members: Sequence[str],
+    texts: Mapping[str, str],
+    evidence: ReuseEvidence,
+    passages: pd.DataFrame,
+    *,
+    min_chars: int = 30,
+) -> str:
+    """Reconstruct a latent source's text from its members' aligned prose, in order.
+
+    The member carrying the most family material gives the order and the text of what it
+    shares with the other members; the material other members share with each other but
+    not with it is inserted after the position it follows in that member, each piece
+    once.
+    """
+    sizes = evidence.material_size()
+    ordered = sorted(members, key=lambda d: (-sizes[evidence.index(d)], d))
+    base = ordered[0]
+    idx = {d: evidence.index(d) for d in members}
+    included = {d: np.zeros(len(texts[d]), dtype=bool) for d in members}
+    pieces: list[tuple[float, int, str]] = []
+
+    def family_spans(doc: str) -> np.ndarray:
+        spans = [
+            evidence.prose_spans[(idx[doc], idx[o])]
+            for o in members
+            if o != doc and (idx[doc], idx[o]) in evidence.prose_spans
+        ]
+        return _merge([tuple(s) for block in spans for s in block.tolist()])
+
+    def mark(doc: str, start: int, end: int) -> None:
+        included[doc][start:end] = True
+        for other in members:
+            if other == doc:
+                continue
+            lo = _aligned_position(passages, doc, other, start)
+            hi = _aligned_position(passages, doc, other, max(end - 1, start))
+            if lo is not None and hi is not None and hi >= lo:
+                included[other][lo : hi + 1] = True
+
+    for order, doc in enumerate(ordered):
+        for start, end in family_spans(doc).tolist():
+            free = ~included[doc][start:end]
+            if free.sum() < min_chars:
+                continue
+            runs = np.flatnonzero(np.diff(np.concatenate([[0], free.astype(np.int8), [0]])))
+            for run_start, run_end in zip(runs[0::2], runs[1::2], strict=True):
+                if run_end - run_start < min_chars:
+                    continue
+                a, b = start + int(run_start), start + int(run_end)
+                at = a if doc == base else _aligned_position(passages, doc, base, a)
+                pieces.append((float(-1 if at is None else at), order, texts[doc][a:b].strip()))
+                mark(doc, a, b)
+    pieces.sort(key=lambda piece: (piece[0], piece[1]))
+    return "\n".join(text for _, _, text in pieces if text)
+
+
+def _attribution(
+    evidence: ReuseEvidence,
+    parents: Mapping[str, str | None],
+    latent_members: Mapping[str, list[str]],
+) -> pd.DataFrame:
+    rows = []
+    for doc in evidence.ids:
+        source = parents.get(doc)
+        if source is None:
+            continue
+        x = evidence.index(doc)
+        others = latent_members.get(source, [source])
+        prose, quote = [], []
+        for other in others:
+            if other == doc or other not in evidence.ids:
+                continue
+            y = evidence.index(other)
+            prose += [tuple(s) for s in evidence.prose_spans.get((x, y), np.zeros((0, 2))).tolist()]
+            quote += [tuple(s) for s in evidence.quote_spans.get((x, y), np.zeros((0, 2))).tolist()]
+        prose_chars = _covered_chars(_merge(prose))
+        quote_chars = _covered_chars(_merge(quote))
+        both = _covered_chars(_merge(prose + quote))
+        rows.append(
+            dict(
+                document=doc,
+                source=source,
+                chars=both,
+                quote_chars=quote_chars,
+                prose_chars=prose_chars,
+            )
+        )
+    table = pd.DataFrame(rows, columns=ATTRIBUTION_COLUMNS)
+    return table.astype(
+        {
+            "document": "string",
+            "source": "string",
+            "chars": "int64",
+            "quote_chars": "int64",
+            "prose_chars": "int64",
+        }
+    )
+
+
+def infer_sources(
+    ids: Sequence[str],
+    texts: Sequence[str],
+    passages: pd.DataFrame,
+    *,
+    dates: Mapping[str, object] | None = None,
+    ngram: int = 3,
+    min_shared: int = 8,
+    min_fraction: float = 0.06,
+    root_weight: float = 0.3,
+    unexplained_fraction: float = 0.08,
+    min_unexplained: int = 8,
+    tradition_containment: float = 0.5,
+    collapse: float = 0.5,
+) -> SourcesResult:
+    """Group shared passages into families and infer the latent sources behind them.
+
+    Parameters
+    ----------
+    ids, texts
+        The documents (originals, as the passages' offsets point into them).
+    passages
+        Passages table (schema ``"passages"``): aligned spans of document pairs with
+        ``kind`` ``"prose"`` or ``"quote"``.
+    dates
+        Optional document id -> publication date (anything ``pandas.to_datetime`` reads).
+    ngram
+        Words per n-gram of material.
+    min_shared, min_fraction
+        A pair is related when it shares at least ``min_shared`` n-grams of prose material
+        and they are at least ``min_fraction`` of the copy's n-grams.
+    root_weight
+        Weight of "no parent" against a document parent (explained share times direction
+        probability).
+    unexplained_fraction, min_unexplained
+        A document whose tentative parent lacks at least this share (and this many n-grams)
+        of the family material it shares with relatives outside its own line is drawn from
+        a latent source instead.
+    tradition_containment
+        A family of four or more documents in which three quarters of the related pairs
+        each carry at least this share of the other's material is a tradition of complete
+        copies (manuscript-like): its tree is built by neighbour joining on
+        distances from shared material, with lost texts as latent sources.
+    collapse
+        In a tradition, a branch shorter than this fraction of the median branch length
+        is contracted (a latent node next to a document becomes that document).
+
+    Returns
+    -------
+    SourcesResult
+
+    Examples
+    --------
+    Two rewrites that each keep wire sentences the other dropped:
+
+    >>> import pandas as pd
+    >>> s = ["Putin spurned a challenge to meet Zelensky in Turkey on Thursday.",
+    ...      "The Russian president sent a second-tier team of aides to Istanbul.",
+    ...      "Trump said there would be no movement without a meeting with Putin.",
+    ...      "It was not clear when the talks would actually begin in the city."]
+    >>> a, b, c = " ".join(s[:3]), " ".join(s[1:]), " ".join([s[0], s[3]])
+    >>> def p(x, y, i, j, k):
+    ...     return dict(a=x, a_start=i, a_end=i + len(s[k]), b=y, b_start=j,
+    ...                 b_end=j + len(s[k]), kind="prose", similarity=1.0)
+    >>> rows = [p("A", "B", a.index(s[k]), b.index(s[k]), k) for k in (1, 2)]
+    >>> rows += [p("A", "C", 0, 0, 0), p("B", "C", b.index(s[3]), c.index(s[3]), 3)]
+    >>> result = infer_sources(["A", "B", "C"], [a, b, c], pd.DataFrame(rows))
+    >>> result.sources["id"].tolist(), sorted(result.sources["members"][0])
+    (['latent:1'], ['A', 'B', 'C'])
+    """
+    check_fraction("min_fraction", min_fraction)
+    check_fraction("root_weight", root_weight)
+    check_fraction("unexplained_fraction", unexplained_fraction)
+    check_positive_int("min_shared", min_shared)
+    check_positive_int("min_unexplained", min_unexplained)
+    evidence = reuse_evidence(ids, texts, passages, ngram=ngram)
+    cues = direction_scores(evidence, dates=dates)
+    weights = candidate_weights(evidence, cues, min_shared=min_shared, min_fraction=min_fraction)
+    parents: dict[str, str | None] = dict(document_parents(weights, ids, root_weight=root_weight))
+    families = _families(evidence, weights)
+    sizes = evidence.material_size()
+    latent_members: dict[str, list[str]] = {}
+    traditions: set[str] = set()
+    for number in sorted(set(families.values()) - {-1}):
+        family = [doc for doc in ids if families[doc] == number]
+        if _is_tradition(evidence, family, min_containment=tradition_containment):
+            traditions.update(family)
+            _tradition_tree(evidence, cues, family, parents, latent_members, collapse=collapse)
+
+    unexplained: dict[str, int] = {}
+    latent_of: dict[str, str] = {}  # a document that a latent source replaced -> that source
+    text_ids = set(ids)
+    order = list(nx.lexicographical_topological_sort(_forest_graph(parents)))
+    for doc in order:
+        if doc not in text_ids or doc in traditions:
+            continue
+        parent = parents.get(doc)
+        if parent is None or parent.startswith(LATENT_PREFIX):
+            continue
+        missing = unexplained_material(evidence, parents, doc)
+        unexplained[doc] = int(missing.size)
+        if missing.size < max(min_unexplained, unexplained_fraction * sizes[evidence.index(doc)]):
+            continue
+        grand = parents.get(parent)
+        if grand is not None and grand.startswith(LATENT_PREFIX):
+            latent = grand  # the parent already hangs from a latent source: join it
+        elif parent in latent_of:
+            latent = latent_of[parent]
+        else:
+            latent = f"{LATENT_PREFIX}{len(latent_members) + 1}"
+            latent_members[latent] = [parent]
+            latent_of[parent] = latent
+            parents[latent] = grand
+            parents[parent] = latent
+        parents[doc] = latent
+        latent_members[latent].append(doc)
+        logger.debug(
+            "%s draws on %s (%d n-grams unexplained by %s)", doc, latent, missing.size, parent
+        )
+
+    text_by_id = dict(zip(ids, texts, strict=True))
+    rows = []
+    for latent, members in latent_members.items():
+        members = sorted(members)
+        readers = members or sorted(_descendants(parents, latent) & text_ids)
+        rows.append(
+            dict(
+                id=latent,
+                members=tuple(members),
+                text=(text := reconstruct_text(readers, text_by_id, evidence, passages)),
+                chars=len(text),
+                parent=parents.get(latent),
+                family=families.get(readers[0], -1) if readers else -1,
+            )
+        )
+    sources = schema.frame("sources", rows) if rows else _empty_sources()
+    return SourcesResult(
+        sources=sources,
+        attribution=_attribution(evidence, parents, latent_members),
+        parents=parents,
+        families=families,
+        unexplained=unexplained,
+        evidence=evidence,
+    )
+
+
+def _empty_sources() -> pd.DataFrame:
+    table = schema.frame("sources", [])
+    table["parent"] = pd.Series([], dtype="string")
+    table["family"] = pd.Series([], dtype="int64")
+    return table
+
+
+def _forest_graph(parents: Mapping[str, str | None]) -> nx.DiGraph:
+    graph = nx.DiGraph()
+    graph.add_nodes_from(sorted(parents))
+    graph.add_edges_from((p, c) for c, p in parents.items() if p is not None)
+    return graph

@@ -1,0 +1,691 @@
+"""Run the stages on a Dask cluster: a runner, sharded sketching and LSH as a shuffle.
+
+Nothing here re-implements a stage. :class:`DaskRunner` maps the in-process stage
+functions over a :mod:`dask.bag` (order kept), so ``lineage.api`` runs the same code on a
+laptop or a cluster. :func:`sketch_corpus` reads a corpus in shards
+(:func:`lineage.corpus.iter_corpus_shards`) and maps :func:`sketch_shard` (normalize,
+shingle, MinHash) over them; a folder of JSONL/CSV/Parquet files is read by the workers
+themselves, one file per task, so the client never holds the texts. :func:`lsh_candidates`
+is :func:`lineage.sketch.lsh_candidates` as a dataframe shuffle: one ``(band, key, doc)``
+row per band of every document, shuffled on the band key, pairs emitted within each
+group; it gives exactly the in-process candidate set for the same parameters.
+
+Dask is imported inside the functions, so ``import lineage`` never needs it.
+
+Clusters: :func:`start_local_cluster` starts worker processes on this machine (loopback,
+one thread each, no dashboard), :func:`connect` joins a running scheduler, and
+:func:`dask_runner` is the context manager the API and CLI use for ``client=``,
+``workers=`` and ``scheduler=``. A worker that dies mid-run is replaced by the scheduler,
+which reruns its tasks elsewhere: the answer does not change.
+
+Examples
+--------
+>>> list(map_in_process(len, ["ab", "abc"]))
+[2, 3]
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import uuid
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from functools import partial
+from itertools import islice
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from lineage import sketch as sketching
+from lineage.corpus import Corpus, InputStatus, iter_corpus_shards
+from lineage.errors import LineageError, ParameterError, check_fraction, check_positive_int
+from lineage.normalize import normalize_text
+from lineage.shingle import shingle_hashes
+from lineage.sketch import lsh_parameters, minhash_signatures
+
+__all__ = [
+    "TABLE_SUFFIXES",
+    "CorpusSketch",
+    "DaskRunner",
+    "close",
+    "connect",
+    "dask_runner",
+    "gather_texts",
+    "lsh_candidates",
+    "map_in_process",
+    "sketch_corpus",
+    "sketch_shard",
+    "start_local_cluster",
+    "table_files",
+    "write_parquet",
+]
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".tsv", ".parquet", ".pq")
+"""Suffixes of the table files a folder of shards is made of (JSONL and CSV may be ``.gz``)."""
+
+_BAND_TABLE_META = {"band": "int32", "key": "uint64", "doc": "int64"}
+_PAIR_META = {"a": "int64", "b": "int64"}
+_SIGNATURE_CHUNK_ROWS = 50_000
+
+
+class Runner(Protocol):
+    """Maps a function over items in order (``lineage.api.LocalRunner`` or :class:`DaskRunner`)."""
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        """Return ``[fn(item) for item in items]``."""
+        ...
+
+
+def map_in_process(fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+    """Return ``[fn(item) for item in items]``: the runner used when none is given."""
+    return [fn(item) for item in items]
+
+
+# ------------------------------------------------------------------------------ runner
+
+
+class DaskRunner:
+    """Maps stage functions over a :mod:`dask.bag` on a ``distributed.Client``.
+
+    Parameters
+    ----------
+    client
+        A connected ``distributed.Client``.
+    partition_size
+        Items per bag partition; by default about four partitions per worker thread.
+
+    Notes
+    -----
+    The function is put in the graph once (as a data node every partition depends on),
+    not once per task, so a closure over a large corpus travels to each worker once.
+    """
+
+    def __init__(self, client: Any, *, partition_size: int | None = None) -> None:
+        if partition_size is not None:
+            partition_size = check_positive_int("partition_size", partition_size)
+        self.client = client
+        self.partition_size = partition_size
+
+    @property
+    def parallelism(self) -> int:
+        """Worker threads of the cluster now (at least 1)."""
+        return max(1, sum(self.client.nthreads().values()))
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        """Return ``[fn(item) for item in items]``, computed on the cluster, in order.
+
+        Parameters
+        ----------
+        fn
+            A picklable function (module functions, ``functools.partial``, closures).
+        items
+            The items; they travel inside the task graph.
+
+        Returns
+        -------
+        list
+            One result per item, in item order.
+        """
+        import dask
+        import dask.bag as db
+
+        items = list(items)
+        if not items:
+            return []
+        size = self.partition_size or math.ceil(len(items) / (4 * self.parallelism))
+        bag = db.from_sequence(items, partition_size=size)
+        shared = dask.delayed(fn, name=f"lineage-fn-{uuid.uuid4().hex}", traverse=False)
+        mapped = bag.map_partitions(_apply, shared)
+        return list(self.client.compute(mapped).result())
+
+    def __repr__(self) -> str:
+        return f"DaskRunner({self.client!r}, partition_size={self.partition_size})"
+
+
+def _apply(partition: Iterable[T], fn: Callable[[T], R]) -> list[R]:
+    return [fn(item) for item in partition]
+
+
+def start_local_cluster(workers: int, *, memory_limit: str | int = "auto") -> Any:
+    """Start ``workers`` worker processes on 127.0.0.1 and return a client of them.
+
+    Each worker has one thread (the stages are numpy-bound and hold the GIL between
+    calls); the dashboard is off. Close with :func:`close`, which stops the cluster too.
+
+    Parameters
+    ----------
+    workers
+        Number of worker processes.
+    memory_limit
+        Per-worker memory limit as ``distributed.LocalCluster`` takes it.
+
+    Returns
+    -------
+    distributed.Client
+        Connected to the new cluster (``client.cluster``).
+    """
+    workers = check_positive_int("workers", workers)
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        memory_limit=memory_limit,
+    )
+    logger.info(
+        "started a local Dask cluster of %d workers at %s", workers, cluster.scheduler_address
+    )
+    return Client(cluster)
+
+
+def connect(address: str, *, timeout: float = 30.0) -> Any:
+    """Return a client of the Dask scheduler at ``address`` (``tcp://host:8786``).
+
+    Raises
+    ------
+    LineageError
+        When no scheduler answers at ``address`` within ``timeout`` seconds.
+    """
+    if not isinstance(address, str) or not address:
+        raise ParameterError(
+            f"'scheduler' must be an address such as 'tcp://host:8786' (got {address!r})"
+        )
+    from distributed import Client
+
+    try:
+        return Client(address, timeout=timeout)
+    except (OSError, TimeoutError) as error:
+        raise LineageError(
+            f"no Dask scheduler answered at {address!r} within {timeout:g} s ({error}); "
+            "start one with `dask scheduler` and workers with `dask worker ADDRESS`"
+        ) from None
+
+
+def close(client: Any) -> None:
+    """Close ``client`` and, when :func:`start_local_cluster` made it, its cluster."""
+    cluster = getattr(client, "cluster", None)
+    client.close()
+    if cluster is not None:
+        cluster.close()
+
+
+@contextmanager
+def dask_runner(
+    *,
+    client: Any = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    partition_size: int | None = None,
+) -> Iterator[DaskRunner]:
+    """Yield a :class:`DaskRunner` for exactly one of ``client``, ``workers``, ``scheduler``.
+
+    A given ``client`` is used and left open; a cluster started for ``workers`` and a
+    connection made to ``scheduler`` are closed on exit.
+
+    Parameters
+    ----------
+    client
+        An existing ``distributed.Client``.
+    workers
+        Start a local cluster of this many worker processes.
+    scheduler
+        Address of a running scheduler.
+    partition_size
+        See :class:`DaskRunner`.
+
+    Examples
+    --------
+    >>> with dask_runner() as runner:
+    ...     pass
+    Traceback (most recent call last):
+    ...
+    lineage.errors.ParameterError: give exactly one of 'client', 'workers' or 'scheduler' (got none)
+    """
+    given = [
+        name
+        for name, value in (("client", client), ("workers", workers), ("scheduler", scheduler))
+        if value is not None
+    ]
+    if len(given) != 1:
+        raise ParameterError(
+            "give exactly one of 'client', 'workers' or 'scheduler' "
+            f"(got {' and '.join(given) or 'none'})"
+        )
+    if client is not None:
+        yield DaskRunner(client, partition_size=partition_size)
+        return
+    own = start_local_cluster(workers) if workers is not None else connect(scheduler)
+    try:
+        yield DaskRunner(own, partition_size=partition_size)
+    finally:
+        close(own)
+
+
+# ----------------------------------------------------------------------------- sketch
+
+
+@dataclass(frozen=True)
+class CorpusSketch:
+    """What near-duplicate search needs of every document, without its text.
+
+    ``ids[i]``, ``signatures[i]`` (MinHash of the normalized text's shingles) and
+    ``sizes[i]`` (distinct shingles) describe loaded document ``i`` in input order;
+    ``inputs`` lists every input, skipped ones with their problem.
+    """
+
+    ids: tuple[str, ...]
+    signatures: np.ndarray
+    sizes: np.ndarray
+    inputs: tuple[InputStatus, ...] = field(default=(), repr=False)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def skipped(self) -> tuple[InputStatus, ...]:
+        """Inputs that were skipped, with their problem, in input order."""
+        return tuple(entry for entry in self.inputs if entry.status == "skipped")
+
+    @classmethod
+    def concat(cls, parts: Sequence[CorpusSketch], *, num_perm: int) -> CorpusSketch:
+        """Join sketches in order (an empty list gives an empty sketch)."""
+        signatures = [part.signatures for part in parts if len(part)]
+        return cls(
+            ids=tuple(doc_id for part in parts for doc_id in part.ids),
+            signatures=(
+                np.concatenate(signatures)
+                if signatures
+                else np.zeros((0, num_perm), dtype=np.uint32)
+            ),
+            sizes=np.concatenate([part.sizes for part in parts]).astype(np.int64)
+            if parts
+            else np.zeros(0, dtype=np.int64),
+            inputs=tuple(entry for part in parts for entry in part.inputs),
+        )
+
+
+def sketch_shard(
+    shard: Corpus, *, shingle_size: int = 5, num_perm: int = 128, seed: int = 1
+) -> CorpusSketch:
+    """Normalize, shingle and MinHash the documents of one shard.
+
+    The stages of ``lineage.api.near_duplicates`` for one shard: ``normalize_text``,
+    ``shingle_hashes`` and ``minhash_signatures`` (each row depends on its document
+    only, so shards give the signatures of the whole corpus).
+
+    Examples
+    --------
+    >>> from lineage.corpus import load_corpus
+    >>> part = sketch_shard(load_corpus(["Putin stayed away from the talks.", "  "]))
+    >>> part.ids, part.signatures.shape, part.skipped[0].problem
+    (('0',), (1, 128), 'text is whitespace only')
+    """
+    texts = [normalize_text(text).text for text in shard.texts]
+    hashes = shingle_hashes(texts, n=shingle_size)
+    return CorpusSketch(
+        ids=shard.ids,
+        signatures=minhash_signatures(hashes, num_perm=num_perm, seed=seed),
+        sizes=np.fromiter((np.unique(h).size for h in hashes), dtype=np.int64, count=len(hashes)),
+        inputs=shard.inputs,
+    )
+
+
+def table_files(source: object) -> list[Path] | None:
+    """Return the table files of a folder of shards, sorted, or ``None`` for other sources.
+
+    A folder of shards holds JSONL, CSV or Parquet files (see :data:`TABLE_SUFFIXES`)
+    and no ``.txt``/``.md`` file (a folder of text files is one document per file).
+    """
+    if not isinstance(source, (str, os.PathLike)) or not Path(source).is_dir():
+        return None
+    files, texts = [], False
+    for path in Path(source).rglob("*"):
+        if any(part.startswith(".") for part in path.relative_to(source).parts):
+            continue
+        name = path.name.lower().removesuffix(".gz")
+        if name.endswith((".txt", ".md")):
+            texts = True
+        elif path.is_file() and name.endswith(TABLE_SUFFIXES):
+            files.append(path)
+    return None if texts or not files else sorted(files)
+
+
+def _sketch_file(
+    path: str, *, shard_size: int, read: Mapping[str, Any], **params: Any
+) -> CorpusSketch:
+    """Read one table file in shards and sketch each (a worker's task)."""
+    parts = [
+        sketch_shard(shard, **params)
+        for shard in iter_corpus_shards(path, shard_size=shard_size, **read)
+    ]
+    return CorpusSketch.concat(parts, num_perm=params["num_perm"])
+
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def sketch_corpus(
+    source: object,
+    *,
+    runner: Runner | None = None,
+    shard_size: int = 10_000,
+    shingle_size: int = 5,
+    num_perm: int = 128,
+    seed: int = 1,
+    id_column: str = "id",
+    text_column: str = "text",
+    date_column: str = "date",
+    encoding_fallback: str | None = "cp1252",
+) -> CorpusSketch:
+    """Sketch every document of ``source`` in shards, on ``runner`` (in process by default).
+
+    A folder of JSONL/CSV/Parquet files (:func:`table_files`) is read one file per task,
+    by the workers; any other source (a file, a folder of text files, a DataFrame...) is
+    read here with :func:`~lineage.corpus.iter_corpus_shards` and handed out shard by
+    shard, a few shards per worker at a time, so memory stays bounded by the shards in
+    flight. A corrupt file is skipped with a problem naming it; a document id met again in
+    a later file is skipped as a duplicate (the first is kept), as ``load_corpus`` does.
+
+    Parameters
+    ----------
+    source
+        A folder of table files, or anything :func:`lineage.corpus.load_corpus` reads.
+    runner
+        ``lineage.api.LocalRunner()``, a :class:`DaskRunner`, or ``None`` (in process).
+    shard_size
+        Most inputs per shard.
+    shingle_size, num_perm, seed
+        As for ``lineage.api.near_duplicates``.
+    id_column, text_column, date_column, encoding_fallback
+        As for :func:`lineage.corpus.load_corpus`.
+
+    Returns
+    -------
+    CorpusSketch
+        Ids, signatures and shingle-set sizes of the loaded documents in input order,
+        and every input's status.
+
+    Examples
+    --------
+    >>> texts = ["Putin spurned a challenge to meet Zelensky in Turkey on Thursday.",
+    ...          "Putin spurned a challenge to meet Zelensky in Turkey on Friday.", ""]
+    >>> sketch = sketch_corpus(texts, shard_size=2)
+    >>> sketch.ids, [entry.status for entry in sketch.inputs]
+    (('0', '1'), ['ok', 'ok', 'skipped'])
+    """
+    shard_size = check_positive_int("shard_size", shard_size)
+    params = {"shingle_size": shingle_size, "num_perm": num_perm, "seed": seed}
+    read = {
+        "id_column": id_column,
+        "text_column": text_column,
+        "date_column": date_column,
+        "encoding_fallback": encoding_fallback,
+    }
+    mapper = runner.map if runner is not None else map_in_process
+    files = table_files(source)
+    if files is not None:
+        logger.info("sketching %d table files of %s", len(files), source)
+        task = partial(_sketch_file, shard_size=shard_size, read=read, **params)
+        parts = mapper(task, [str(path) for path in files])
+        return _drop_repeated_ids(CorpusSketch.concat(parts, num_perm=num_perm))
+    in_flight = 2 * getattr(runner, "parallelism", 1)
+    task = partial(sketch_shard, **params)
+    parts: list[CorpusSketch] = []
+    shards = iter_corpus_shards(source, shard_size=shard_size, **read)
+    for batch in _batches(shards, in_flight):
+        parts.extend(mapper(task, batch))
+    return CorpusSketch.concat(parts, num_perm=num_perm)
+
+
+def _drop_repeated_ids(sketch: CorpusSketch) -> CorpusSketch:
+    """Skip documents whose id an earlier file already used, as ``load_corpus`` does."""
+    first: dict[str, str] = {}
+    keep = np.ones(len(sketch), dtype=bool)
+    row = 0
+    inputs = list(sketch.inputs)
+    for index, entry in enumerate(inputs):
+        if entry.status == "skipped":
+            continue
+        if entry.id in first:
+            keep[row] = False
+            inputs[index] = replace(
+                entry,
+                status="skipped",
+                problem=f"duplicate id {entry.id!r}: already used by {first[entry.id]}; "
+                "the first is kept",
+                chars=0,
+            )
+            logger.info("skipped %s: duplicate id %r", entry.origin, entry.id)
+        else:
+            first[entry.id] = entry.origin
+        row += 1
+    if keep.all():
+        return sketch
+    return CorpusSketch(
+        ids=tuple(doc_id for doc_id, kept in zip(sketch.ids, keep, strict=True) if kept),
+        signatures=sketch.signatures[keep],
+        sizes=sketch.sizes[keep],
+        inputs=tuple(inputs),
+    )
+
+
+def _texts_of_file(
+    path: str, wanted: frozenset[str], *, shard_size: int, read: Mapping[str, Any]
+) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for shard in iter_corpus_shards(path, shard_size=shard_size, **read):
+        for document in shard.documents:
+            if document.id in wanted and document.id not in found:
+                found[document.id] = document.text
+    return found
+
+
+def gather_texts(
+    source: object,
+    ids: Collection[str],
+    *,
+    runner: Runner | None = None,
+    shard_size: int = 10_000,
+    **read: Any,
+) -> dict[str, str]:
+    """Read ``source`` again and return the original texts of the documents in ``ids``.
+
+    For a second pass (verification, alignment) over the few documents that are
+    candidates: a folder of table files is read by the workers, one file per task, and
+    only the wanted texts come back. ``read`` takes the options of
+    :func:`lineage.corpus.load_corpus`. Where an id repeats, the first document wins.
+
+    Examples
+    --------
+    >>> gather_texts(["first text", "second text", "third"], {"2", "0"})
+    {'0': 'first text', '2': 'third'}
+    """
+    wanted = frozenset(ids)
+    shard_size = check_positive_int("shard_size", shard_size)
+    files = table_files(source)
+    if files is None:
+        files_found = [_texts_of_file(source, wanted, shard_size=shard_size, read=read)]
+    else:
+        mapper = runner.map if runner is not None else map_in_process
+        task = partial(_texts_of_file, wanted=wanted, shard_size=shard_size, read=read)
+        files_found = mapper(task, [str(path) for path in files])
+    texts: dict[str, str] = {}
+    for found in files_found:
+        for doc_id, text in found.items():
+            texts.setdefault(doc_id, text)
+    return texts
+
+
+# -------------------------------------------------------------------------------- LSH
+
+
+def _band_table(chunk: tuple[np.ndarray, np.ndarray], bands: int, rows: int) -> pd.DataFrame:
+    """One ``(band, key, doc)`` row per band of every non-empty signature of ``chunk``."""
+    positions, signatures = chunk
+    keep = sketching._nonempty(signatures)
+    keys = sketching._band_keys(signatures[keep], bands, rows)
+    return pd.DataFrame(
+        {
+            "band": np.repeat(np.arange(bands, dtype=np.int32), keep.size),
+            "key": keys.ravel(),
+            "doc": np.tile(np.asarray(positions, dtype=np.int64)[keep], bands),
+        }
+    )
+
+
+def _band_table_of_items(
+    items: Iterable[tuple[int, np.ndarray]], bands: int, rows: int
+) -> pd.DataFrame:
+    items = list(items)
+    if not items:
+        return pd.DataFrame(
+            {name: pd.Series([], dtype=dtype) for name, dtype in _BAND_TABLE_META.items()}
+        )
+    positions = np.array([position for position, _ in items], dtype=np.int64)
+    return _band_table((positions, np.stack([signature for _, signature in items])), bands, rows)
+
+
+def _pairs_within_groups(part: pd.DataFrame) -> pd.DataFrame:
+    """Pairs ``a < b`` of documents sharing a ``(band, key)`` group of this partition."""
+    shared = part[part.duplicated(["band", "key"], keep=False)]
+    joined = shared.merge(shared, on=["band", "key"], suffixes=("_a", "_b"))
+    joined = joined[joined["doc_a"] < joined["doc_b"]]
+    pairs = pd.DataFrame({"a": joined["doc_a"].to_numpy(), "b": joined["doc_b"].to_numpy()})
+    return pairs.drop_duplicates().astype(_PAIR_META)
+
+
+def lsh_candidates(
+    signatures: np.ndarray | Any,
+    *,
+    client: Any,
+    threshold: float = 0.5,
+    recall_target: float = 0.99,
+    params: tuple[int, int] | None = None,
+    num_perm: int | None = None,
+    chunk_rows: int = _SIGNATURE_CHUNK_ROWS,
+) -> pd.DataFrame:
+    """Return the pairs sharing an LSH band, computed as a shuffle on the cluster.
+
+    Every document gives one ``(band, key, doc)`` row per band (the band keys of
+    :mod:`lineage.sketch`); the table is shuffled on ``key`` so each group lands in one
+    partition, where every pair of the group is emitted; duplicates (pairs sharing
+    several bands) are dropped. The result equals
+    ``lineage.sketch.lsh_candidates(signatures, threshold=..., params=...)``.
+
+    Parameters
+    ----------
+    signatures
+        ``(n_docs, num_perm)`` array (sent to the workers in chunks of ``chunk_rows``),
+        or a ``dask.bag.Bag`` of ``(position, signature_row)`` items (then give
+        ``num_perm`` unless ``params`` is given).
+    client
+        The ``distributed.Client`` to compute on.
+    threshold, recall_target, params
+        As for :func:`lineage.sketch.lsh_candidates`.
+    num_perm
+        Signature length of a bag input.
+    chunk_rows
+        Signature rows per task for an array input.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``a, b`` (int64 row positions, ``a < b``), sorted, no repeats.
+    """
+    import dask
+    import dask.bag as db
+    import dask.dataframe as dd
+
+    threshold = check_fraction("threshold", threshold)
+    chunk_rows = check_positive_int("chunk_rows", chunk_rows)
+    if isinstance(signatures, db.Bag):
+        if num_perm is None and params is None:
+            raise ParameterError("a bag of signatures needs 'num_perm' (or 'params')")
+        width = num_perm
+    else:
+        signatures = sketching._check_signatures(signatures)
+        width = signatures.shape[1]
+    if params is None:
+        bands, rows = lsh_parameters(threshold, num_perm=width, recall_target=recall_target)
+    else:
+        bands, rows = (
+            check_positive_int(name, v) for name, v in zip(("bands", "rows"), params, strict=True)
+        )
+        if width is not None and bands * rows > width:
+            raise ParameterError(
+                f"'params' needs bands * rows <= num_perm ({bands} * {rows} > {width})"
+            )
+    meta = pd.DataFrame(
+        {name: pd.Series([], dtype=dtype) for name, dtype in _BAND_TABLE_META.items()}
+    )
+    if isinstance(signatures, db.Bag):
+        parts = signatures.map_partitions(_band_table_of_items, bands, rows).to_delayed()
+    else:
+        n_docs = signatures.shape[0]
+        if n_docs < 2:
+            return pd.DataFrame({name: pd.Series([], dtype=d) for name, d in _PAIR_META.items()})
+        chunks = [
+            (
+                np.arange(start, min(start + chunk_rows, n_docs)),
+                signatures[start : start + chunk_rows],
+            )
+            for start in range(0, n_docs, chunk_rows)
+        ]
+        scattered = client.scatter(chunks)
+        parts = [dask.delayed(_band_table)(chunk, bands, rows) for chunk in scattered]
+    table = dd.from_delayed(parts, meta=meta, verify_meta=False)
+    npartitions = max(table.npartitions, 2 * max(1, sum(client.nthreads().values())))
+    pair_meta = pd.DataFrame({name: pd.Series([], dtype=d) for name, d in _PAIR_META.items()})
+    pairs = table.shuffle(on="key", npartitions=npartitions, shuffle_method="tasks").map_partitions(
+        _pairs_within_groups, meta=pair_meta
+    )
+    # A pair sharing several bands may come from several partitions: one pass here.
+    found = client.compute(pairs).result().drop_duplicates()
+    logger.debug(
+        "distributed LSH: %d bands of %d rows, %d candidate pairs", bands, rows, len(found)
+    )
+    return found.sort_values(["a", "b"], ignore_index=True).astype(_PAIR_META)
+
+
+# ----------------------------------------------------------------------------- output
+
+
+def write_parquet(
+    tables: Mapping[str, pd.DataFrame], out_dir: str | os.PathLike
+) -> dict[str, Path]:
+    """Write each table as ``out_dir/<name>.parquet`` (for results too big for JSON/CSV).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     paths = write_parquet({"pairs": pd.DataFrame({"a": ["x"], "b": ["y"]})}, folder)
+    ...     pd.read_parquet(paths["pairs"]).values.tolist()
+    [['x', 'y']]
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    for name, table in tables.items():
+        if not name or "/" in name or name.startswith("."):
+            raise ParameterError(f"table names must be plain file names (got {name!r})")
+        path = out / f"{name}.parquet"
+        table.to_parquet(path, index=False)
+        written[name] = path
+    return written

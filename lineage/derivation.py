@@ -44,6 +44,10 @@ __all__ = ["DerivationResult", "derive", "to_graph"]
 
 logger = logging.getLogger(__name__)
 
+EVIDENCE_SCALE = 20.0
+"""Shared n-grams at which a parent's confidence reaches 63% of what the cues allow."""
+DEFAULT_THRESHOLDS = dict(min_shared=8, min_fraction=0.06, min_prose_share=0.15, root_weight=0.3)
+
 
 @dataclass(frozen=True)
 class DerivationResult:
@@ -103,9 +107,6 @@ def derive(
     sources: SourcesResult,
     *,
     dates: Mapping[str, object] | None = None,
-    min_shared: int = 8,
-    min_fraction: float = 0.06,
-    root_weight: float = 0.3,
     secondary_fraction: float = 0.2,
 ) -> DerivationResult:
     """Derive a parent per document with confidence and evidence.
@@ -122,9 +123,8 @@ def derive(
     sources
         Result of :func:`lineage.sources.infer_sources` on the same documents.
     dates
-        Optional document id -> publication date.
-    min_shared, min_fraction, root_weight
-        As in :func:`lineage.sources.infer_sources` (use the same values).
+        Optional document id -> publication date (pass the same as to
+        :func:`lineage.sources.infer_sources`).
     secondary_fraction
         A second parent is recorded when one other document supplies at least this share
         of the document's family material that its parent lacks.
@@ -136,7 +136,9 @@ def derive(
     check_fraction("secondary_fraction", secondary_fraction)
     evidence = sources.evidence or reuse_evidence(ids, texts, passages)
     cues = direction_scores(evidence, dates=dates)
-    weights = candidate_weights(evidence, cues, min_shared=min_shared, min_fraction=min_fraction)
+    thresholds = {**DEFAULT_THRESHOLDS, **sources.params}
+    root_weight = float(thresholds.pop("root_weight"))
+    weights = candidate_weights(evidence, cues, **thresholds)
     sizes = evidence.material_size()
     parents = sources.parents
     members = {row.id: list(row.members) for row in sources.sources.itertuples(index=False)}
@@ -169,7 +171,15 @@ def derive(
             )
         edges.append(dict(parent=parent, child=doc, confidence=confidence, evidence=why, rank=1))
         documents.append(dict(id=doc, parent=parent, parent_confidence=confidence, evidence=why))
-        second = _secondary(doc, parent, evidence, parents, members, secondary_fraction, min_shared)
+        second = _secondary(
+            doc,
+            parent,
+            evidence,
+            parents,
+            members,
+            secondary_fraction,
+            int(thresholds["min_shared"]),
+        )
         if second is not None:
             edges.append(
                 dict(parent=second[0], child=doc, confidence=second[1], evidence=second[2], rank=2)
@@ -218,9 +228,11 @@ def _document_confidence(
     alternative = max(float(column[runner]), root_weight)
     margin = chosen / (chosen + alternative)
     direction = float(cues.probability[p, x])
-    confidence = _logistic(8.0 * (margin - 0.5)) * direction
     sizes = evidence.material_size()
     shared = int(evidence.shared[p, x])
+    # Few verbatim n-grams (a loose paraphrase) leave the choice less certain.
+    strength = 1.0 - np.exp(-shared / EVIDENCE_SCALE)
+    confidence = _logistic(8.0 * (margin - 0.5)) * direction * strength
     spans = evidence.prose_spans.get((x, p), np.zeros((0, 2)))
     chars = int((spans[:, 1] - spans[:, 0]).sum()) if len(spans) else 0
     decided = [

@@ -118,6 +118,14 @@ class ReuseEvidence:
     quote_spans: dict[tuple[int, int], np.ndarray]
     positions: dict[tuple[int, int], float]
 
+    def prose_share(self) -> np.ndarray:
+        """``share[x, p]``: fraction of document ``x``'s chars inside prose passages with ``p``."""
+        n = len(self.ids)
+        out = np.zeros((n, n))
+        for (x, p), spans in self.prose_spans.items():
+            out[x, p] = _covered_chars(spans) / max(int(self.lengths[x]), 1)
+        return out
+
     def index(self, doc: str) -> int:
         """Row of document ``doc`` in the matrices."""
         return self.ids.index(doc)
@@ -290,7 +298,12 @@ ROOT = "__root__"
 
 
 def candidate_weights(
-    evidence: ReuseEvidence, cues: DirectionCues, *, min_shared: int, min_fraction: float
+    evidence: ReuseEvidence,
+    cues: DirectionCues,
+    *,
+    min_shared: int,
+    min_fraction: float,
+    min_prose_share: float,
 ) -> np.ndarray:
     """``weight[p, x]``: how well document ``p`` explains ``x`` as its source (0 = no edge).
 
@@ -301,7 +314,10 @@ def candidate_weights(
     sizes = np.maximum(evidence.material_size(), 1)
     explain = evidence.shared / sizes[None, :]  # explain[p, x] = shared / |material x|
     share = evidence.shared / np.maximum(evidence.shingle_counts, 1)[None, :]
-    ok = (evidence.shared >= min_shared) & (share >= min_fraction)
+    verbatim = (evidence.shared >= min_shared) & (share >= min_fraction)
+    # A loose rewrite shares few verbatim n-grams but much aligned (paraphrased) prose.
+    paraphrased = (evidence.shared >= 2) & (min_prose_share <= evidence.prose_share().T)
+    ok = verbatim | paraphrased
     np.fill_diagonal(ok, False)
     return np.where(ok, explain * cues.probability, 0.0)
 
@@ -529,6 +545,9 @@ class SourcesResult:
         Document id -> n-grams of family material its tentative parent lacked.
     evidence
         The :class:`ReuseEvidence` everything was computed from.
+    params
+        The thresholds used (``min_shared``, ``min_fraction``, ``min_prose_share``,
+        ``root_weight``), so that :func:`lineage.derivation.derive` scores alike.
     """
 
     sources: pd.DataFrame
@@ -537,6 +556,7 @@ class SourcesResult:
     families: dict[str, int]
     unexplained: dict[str, int] = field(default_factory=dict)
     evidence: ReuseEvidence | None = None
+    params: dict[str, float] = field(default_factory=dict)
 
 
 def _families(evidence: ReuseEvidence, weights: np.ndarray) -> dict[str, int]:
@@ -683,6 +703,7 @@ def infer_sources(
     ngram: int = 3,
     min_shared: int = 8,
     min_fraction: float = 0.06,
+    min_prose_share: float = 0.15,
     root_weight: float = 0.3,
     unexplained_fraction: float = 0.08,
     min_unexplained: int = 8,
@@ -702,9 +723,11 @@ def infer_sources(
         Optional document id -> publication date (anything ``pandas.to_datetime`` reads).
     ngram
         Words per n-gram of material.
-    min_shared, min_fraction
+    min_shared, min_fraction, min_prose_share
         A pair is related when it shares at least ``min_shared`` n-grams of prose material
-        and they are at least ``min_fraction`` of the copy's n-grams.
+        and they are at least ``min_fraction`` of the copy's n-grams, or when at least
+        ``min_prose_share`` of the copy's characters lie in prose passages with the other
+        (a loose, paraphrasing rewrite).
     root_weight
         Weight of "no parent" against a document parent (explained share times direction
         probability).
@@ -745,13 +768,22 @@ def infer_sources(
     (['latent:1'], ['A', 'B', 'C'])
     """
     check_fraction("min_fraction", min_fraction)
+    check_fraction("min_prose_share", min_prose_share)
     check_fraction("root_weight", root_weight)
     check_fraction("unexplained_fraction", unexplained_fraction)
     check_positive_int("min_shared", min_shared)
     check_positive_int("min_unexplained", min_unexplained)
     evidence = reuse_evidence(ids, texts, passages, ngram=ngram)
     cues = direction_scores(evidence, dates=dates)
-    weights = candidate_weights(evidence, cues, min_shared=min_shared, min_fraction=min_fraction)
+    params = dict(
+        min_shared=min_shared,
+        min_fraction=min_fraction,
+        min_prose_share=min_prose_share,
+        root_weight=root_weight,
+    )
+    weights = candidate_weights(
+        evidence, cues, **{k: v for k, v in params.items() if k != "root_weight"}
+    )
     parents: dict[str, str | None] = dict(document_parents(weights, ids, root_weight=root_weight))
     families = _families(evidence, weights)
     sizes = evidence.material_size()
@@ -817,6 +849,7 @@ def infer_sources(
         families=families,
         unexplained=unexplained,
         evidence=evidence,
+        params=params,
     )
 
 

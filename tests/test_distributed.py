@@ -16,7 +16,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from benchmarks.lineage_corpus import news_corpus
 from benchmarks.near_duplicate_corpus import generate, true_pairs
+from lineage.api import analyze
 from lineage.corpus import load_corpus
 from lineage.distributed import (
     DaskRunner,
@@ -136,6 +138,24 @@ def test_bag_of_signatures_gives_the_same_candidates(client, corpus):
     found = lsh_candidates(bag, client=client, num_perm=64, threshold=0.5)
     pd.testing.assert_frame_equal(found, lsh_in_process(signatures, threshold=0.5))
     assert len(found) > 0
+
+
+@pytest.mark.parametrize("which", ["seeds", "news without its wire"])
+def test_analyze_on_dask_gives_the_in_process_analysis(client, which):
+    if which == "seeds":
+        source = SEEDS
+    else:
+        news = news_corpus(5, remove="wire", dated=True)
+        source = pd.DataFrame(
+            {"id": news.ids, "text": news.texts, "date": [news.dates[i] for i in news.ids]}
+        )
+    local = analyze(source)
+    dask = analyze(source, client=client)
+    for table in ("documents", "pairs", "passages", "sources", "edges"):
+        pd.testing.assert_frame_equal(getattr(dask, table), getattr(local, table))
+    assert len(local.passages) > 20 and len(local.edges) >= 2
+    if which != "seeds":
+        assert local.sources["id"].str.startswith("latent:").any()
 
 
 def test_a_worker_killed_mid_run_does_not_change_the_result(client, corpus, tmp_path):

@@ -35,10 +35,10 @@ True
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 
@@ -57,6 +57,7 @@ __all__ = [
 
 # Character classes of the lookup table.
 _OTHER, _WORD, _DIGIT, _JOINER, _NUMBER_JOINER, _NO_SPACE = range(6)
+_UNSEEN = 255
 _TABLE_SIZE = 0x30000  # Planes 0-2; code points above are "other".
 _JOINERS = "'\u2019-\u2010\u2011"
 _NUMBER_JOINERS = ".,"
@@ -78,6 +79,7 @@ _FMIX1 = np.uint64(0xFF51AFD7ED558CCD)
 _FMIX2 = np.uint64(0xC4CEB9FE1A85EC53)
 _SHIFT = np.uint64(33)
 _MASK64 = (1 << 64) - 1
+_CHAR_INVERSE = pow(_CHAR_BASE, -1, 1 << 64)
 _BATCH_CHARS = 1 << 19
 
 
@@ -98,43 +100,57 @@ class Shingles:
         return int(self.hashes.size)
 
 
-@cache
-def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Build the code point tables once per process: class, fold polynomial, fold length.
+class _CodeTables:
+    """Per code point: class, fold polynomial and fold length, learnt on first sight.
 
     ``poly[c]`` is ``sum_k f_k * C**-k`` over the folded chars ``f`` of ``chr(c)`` and
     ``length[c]`` their count, so a token's hash can be assembled from per-char terms.
+    Only code points that occur are worked out (a few hundred in a news corpus), so no
+    table of the whole of Unicode is built up front.
     """
-    inverse = pow(_CHAR_BASE, -1, 1 << 64)
-    classes = np.zeros(_TABLE_SIZE + 1, dtype=np.uint8)
-    poly = np.zeros(_TABLE_SIZE + 1, dtype=np.uint64)
-    length = np.zeros(_TABLE_SIZE + 1, dtype=np.uint8)
-    identity = np.zeros(_TABLE_SIZE + 1, dtype=bool)
-    for low, high in _IDENTITY_FOLD_RANGES:
-        identity[low : high + 1] = True
-    for code in range(_TABLE_SIZE):
+
+    def __init__(self) -> None:
+        size = _TABLE_SIZE + 1
+        self.classes = np.full(size, _UNSEEN, dtype=np.uint8)
+        self.classes[_TABLE_SIZE] = _OTHER  # every code point above the table
+        self.poly = np.zeros(size, dtype=np.uint64)
+        self.length = np.zeros(size, dtype=np.uint8)
+        self.lock = threading.Lock()
+
+    def classify(self, index: np.ndarray) -> np.ndarray:
+        """Return the class of every table index, learning unseen code points first."""
+        classes = self.classes[index]
+        unseen = classes == _UNSEEN
+        if unseen.any():
+            with self.lock:
+                for code in np.unique(index[unseen]).tolist():
+                    self._learn(code)
+            classes = self.classes[index]
+        return classes
+
+    def _learn(self, code: int) -> None:
         char = chr(code)
-        if char.isalnum() or unicodedata.category(char)[0] == "M":
-            classes[code] = _DIGIT if char.isdecimal() else _WORD
-            folded = char if identity[code] else fold_char(char)
-            value, scale = 0, 1
-            for piece in folded:
-                value = (value + ord(piece) * scale) & _MASK64
-                scale = (scale * inverse) & _MASK64
-            poly[code] = value
-            length[code] = len(folded)
-    for char in _JOINERS:
-        classes[ord(char)] = _JOINER
-        poly[ord(char)], length[ord(char)] = ord(fold_char(char)), 1
-    for char in _NUMBER_JOINERS:
-        classes[ord(char)] = _NUMBER_JOINER
-        poly[ord(char)], length[ord(char)] = ord(char), 1
-    for low, high in _NO_SPACE_RANGES:
-        classes[low : high + 1] = np.where(classes[low : high + 1] == _OTHER, _OTHER, _NO_SPACE)
-    classes.setflags(write=False)
-    poly.setflags(write=False)
-    length.setflags(write=False)
-    return classes, poly, length
+        kind, folded = _OTHER, ""
+        if char in _JOINERS:
+            kind, folded = _JOINER, fold_char(char)
+        elif char in _NUMBER_JOINERS:
+            kind, folded = _NUMBER_JOINER, char
+        elif char.isalnum() or unicodedata.category(char)[0] == "M":
+            kind = _DIGIT if char.isdecimal() else _WORD
+            if any(low <= code <= high for low, high in _NO_SPACE_RANGES):
+                kind = _NO_SPACE
+            identity = any(low <= code <= high for low, high in _IDENTITY_FOLD_RANGES)
+            folded = char if identity else fold_char(char)
+        value, scale = 0, 1
+        for piece in folded:
+            value = (value + ord(piece) * scale) & _MASK64
+            scale = (scale * _CHAR_INVERSE) & _MASK64
+        self.poly[code] = value
+        self.length[code] = len(folded)
+        self.classes[code] = kind  # last: a known class means poly and length are set
+
+
+_TABLES = _CodeTables()
 
 
 _POWERS: dict[int, np.ndarray] = {}
@@ -205,24 +221,26 @@ def _hash_tokens(
     """
     if starts.size == 0:
         return np.zeros(0, dtype=np.uint64)
-    _, poly_table, length_table = _tables()
-    chars = index[inside]
-    compressed = np.cumsum(inside, dtype=np.int64) - 1  # index among in-token chars
-    lengths = length_table[chars]
-    after = np.cumsum(lengths, dtype=np.int64)  # folded chars up to and including each
-    ranks = after - lengths
-    # Token starts and last chars in the coordinates of ``positions``.
-    first = compressed[starts]
-    last = compressed[ends - 1]
-    total = int(after[-1]) + 1
-    inverse_powers = _powers(pow(_CHAR_BASE, -1, 1 << 64), total)
-    powers = _powers(_CHAR_BASE, total)
+    chars = index[inside]  # tokens are the runs of in-token chars, in order
+    char_counts = ends - starts
+    first = np.cumsum(char_counts) - char_counts  # token starts among in-token chars
+    lengths = _TABLES.length[chars]
     with np.errstate(over="ignore"):
-        terms = poly_table[chars] * inverse_powers[ranks]
+        if (lengths == 1).all():  # every char folds to one char: ranks are positions
+            folded = char_counts
+            last_rank = first + folded - 1
+            inverse_powers = _powers(_CHAR_INVERSE, chars.size)[: chars.size]
+        else:
+            after = np.cumsum(lengths, dtype=np.int64)  # folded chars up to each char
+            ranks = after - lengths
+            last = first + char_counts - 1
+            folded = after[last] - ranks[first]
+            last_rank = np.maximum(after[last] - 1, 0)
+            inverse_powers = _powers(_CHAR_INVERSE, int(after[-1]) + 1)[ranks]
+        terms = _TABLES.poly[chars] * inverse_powers
         sums = np.add.reduceat(terms, first, dtype=np.uint64)
-        last_rank = np.maximum(after[last] - 1, 0)
-        hashes = sums * powers[last_rank]
-        hashes += (after[last] - ranks[first]).astype(np.uint64) * _LENGTH_SALT
+        hashes = sums * _powers(_CHAR_BASE, int(last_rank.max()) + 1)[last_rank]
+        hashes += folded.astype(np.uint64) * _LENGTH_SALT
     return _finalize(hashes)
 
 
@@ -286,7 +304,7 @@ def tokenize(text: str) -> tuple[np.ndarray, np.ndarray]:
     if not isinstance(text, str):
         raise ParameterError(f"'text' must be a str (got {shorten(text)})")
     codes, _ = _code_points([text])
-    classes = _tables()[0][np.minimum(codes, _TABLE_SIZE)]
+    classes = _TABLES.classify(np.minimum(codes, _TABLE_SIZE))
     starts, ends, _ = _token_spans(classes)
     return starts.astype(np.int64), ends.astype(np.int64)
 
@@ -308,6 +326,7 @@ def token_hashes(tokens: Iterable[str]) -> np.ndarray:
     keep = lengths > 0
     out = np.zeros(len(tokens), dtype=np.uint64)
     index = np.minimum(codes, _TABLE_SIZE)
+    _TABLES.classify(index)
     out[keep] = _hash_tokens(index, bases[keep], (bases + lengths)[keep], inside)
     return out
 
@@ -318,7 +337,7 @@ def _shingle_chunk(
     """Shingle one batch of texts (see :func:`shingle_batch`)."""
     codes, bases = _code_points(texts)
     index = np.minimum(codes, _TABLE_SIZE)
-    starts, ends, inside = _token_spans(_tables()[0][index])
+    starts, ends, inside = _token_spans(_TABLES.classify(index))
     hashes = _hash_tokens(index, starts, ends, inside)
     # Token counts per text, then windows over the concatenation that stay in one text.
     text_starts = np.zeros(codes.size + 1, dtype=np.int64)

@@ -87,12 +87,25 @@ def shared_shingle_chars(shingles: Shingles, other: np.ndarray) -> int:
     return int(np.clip(ends - np.maximum(starts, previous), 0, None).sum())
 
 
+def _shared_count(first: np.ndarray, second: np.ndarray) -> int:
+    """Return ``|first & second|`` for sorted unique arrays (binary search of the smaller)."""
+    if first.size > second.size:
+        first, second = second, first
+    if first.size == 0:
+        return 0
+    found = np.searchsorted(second, first)
+    found[found == second.size] = 0
+    return int(np.count_nonzero(second[found] == first))
+
+
 def _unique_sets(hash_arrays: Sequence, needed: np.ndarray) -> dict[int, np.ndarray]:
     sets: dict[int, np.ndarray] = {}
     for index in needed.tolist():
         item = hash_arrays[index]
-        values = item.hashes if isinstance(item, Shingles) else np.asarray(item)
-        sets[index] = np.unique(values)
+        values = np.sort(item.hashes if isinstance(item, Shingles) else np.asarray(item))
+        keep = np.ones(values.size, dtype=bool)
+        np.not_equal(values[1:], values[:-1], out=keep[1:])
+        sets[index] = values[keep]
     return sets
 
 
@@ -166,12 +179,10 @@ def score_pairs(
     sets = _unique_sets(hash_arrays, np.union1d(a, b))
     size_a = np.array([sets[i].size for i in a.tolist()], dtype=np.int64)
     size_b = np.array([sets[i].size for i in b.tolist()], dtype=np.int64)
-    shared = np.array(
-        [
-            np.intersect1d(sets[i], sets[j], assume_unique=True).size
-            for i, j in zip(a.tolist(), b.tolist(), strict=True)
-        ],
+    shared = np.fromiter(
+        (_shared_count(sets[i], sets[j]) for i, j in zip(a.tolist(), b.tolist(), strict=True)),
         dtype=np.int64,
+        count=a.size,
     )
     union = size_a + size_b - shared
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -89,6 +89,15 @@ def test_case_and_accents_are_folded_but_words_are_not():
     assert a != c
 
 
+def test_folds_to_several_chars_or_none_hash_like_their_folded_spelling():
+    # ß folds to "ss", the ligature ﬁ to "fi", a combining accent to nothing.
+    assert (
+        shingle("Straße ﬁnal café", n=3).hashes[0] == shingle("strasse final cafe", n=3).hashes[0]
+    )
+    assert shingle("cafe\u0301 au lait", n=3).hashes[0] == shingle("café au lait", n=3).hashes[0]
+    assert token_hashes(["Strasse"])[0] != token_hashes(["Strase"])[0]
+
+
 def test_short_texts_give_one_shingle_of_all_tokens_and_empty_texts_none():
     text = "Putin spurned talks."
     result = shingle(text, n=5)

@@ -1,10 +1,10 @@
 """Score source and lineage inference on generated corpora with known truth.
 
-Runs the real pipeline on every corpus: every pair of documents is aligned with
-:func:`lineage.align.align` (the corpora are small, so every pair is a candidate), the
-passages are split into quotation and prose by the aligner, then
-:func:`lineage.sources.infer_sources` and :func:`lineage.derivation.derive` run, and the
-result is compared with the truth of :mod:`benchmarks.lineage_corpus`.
+Runs the real pipeline on every corpus: :func:`lineage.api.analyze` normalizes, finds
+candidate pairs, aligns them (:func:`lineage.align.align_normalized`) and splits the
+passages into quotation and prose; then :func:`lineage.sources.infer_sources` and
+:func:`lineage.derivation.derive` run on its pairs and passages (as ``analyze`` itself
+does), and the result is compared with the truth of :mod:`benchmarks.lineage_corpus`.
 
 Prints: parent accuracy on news-like corpora (with and without the wire or an
 intermediate rewrite removed), parent accuracy and average sign similarity on
@@ -22,15 +22,13 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Sequence
-from itertools import combinations
 
 import numpy as np
 import pandas as pd
 
 from benchmarks.lineage_corpus import GeneratedCorpus, manuscript_corpus, news_corpus
 from benchmarks.stemma import match_latents, parent_accuracy, sign_similarity
-from lineage import schema
-from lineage.align import align
+from lineage.api import analyze
 from lineage.derivation import DerivationResult, derive, to_graph
 from lineage.sources import infer_sources
 
@@ -38,32 +36,20 @@ TUNING_SEEDS = range(0, 100)
 HELD_OUT_SEEDS = range(100, 200)
 
 
-def corpus_passages(ids: Sequence[str], texts: Sequence[str]) -> pd.DataFrame:
-    """Align every pair of documents and return the passages table."""
-    rows = []
-    for i, j in combinations(range(len(ids)), 2):
-        for p in align(texts[i], texts[j]):
-            rows.append(
-                dict(
-                    a=ids[i],
-                    a_start=p.a_start,
-                    a_end=p.a_end,
-                    b=ids[j],
-                    b_start=p.b_start,
-                    b_end=p.b_end,
-                    kind=p.kind,
-                    similarity=p.similarity,
-                )
-            )
-    return schema.frame("passages", rows)
+def pipeline_tables(corpus: GeneratedCorpus, *, use_dates: bool = False):
+    """Run the real pipeline (:func:`lineage.api.analyze`) and return its pairs and passages."""
+    frame = pd.DataFrame({"id": list(corpus.ids), "text": list(corpus.texts)})
+    if use_dates:
+        frame["date"] = [corpus.dates.get(doc) for doc in corpus.ids]
+    analysis = analyze(frame)
+    return analysis.pairs, analysis.passages
 
 
-def run(corpus: GeneratedCorpus, *, use_dates: bool = False) -> DerivationResult:
-    """Run alignment, source inference and derivation on one generated corpus."""
-    passages = corpus_passages(corpus.ids, corpus.texts)
+def run(corpus: GeneratedCorpus, *, use_dates: bool = False, **options) -> DerivationResult:
+    """Run the pipeline, source inference and derivation on one generated corpus."""
+    pairs, passages = pipeline_tables(corpus, use_dates=use_dates)
     dates = corpus.dates if use_dates else None
-    sources = infer_sources(corpus.ids, corpus.texts, passages, dates=dates)
-    pairs = schema.frame("pairs", [])
+    sources = infer_sources(corpus.ids, corpus.texts, passages, dates=dates, **options)
     return derive(corpus.ids, corpus.texts, pairs, passages, sources, dates=dates)
 
 

@@ -36,6 +36,8 @@ import pandas as pd
 
 from lineage import schema
 from lineage.errors import ParameterError, check_fraction, check_positive_int
+from lineage.quotes import find_quotations
+from lineage.records import Quotation
 from lineage.shingle import shingle
 
 __all__ = [
@@ -75,6 +77,16 @@ def _inside(starts: np.ndarray, ends: np.ndarray, spans: np.ndarray) -> np.ndarr
     ok = k >= 0
     k = np.clip(k, 0, None)
     return ok & (ends <= spans[k, 1])
+
+
+def _overlapping(starts: np.ndarray, ends: np.ndarray, spans: np.ndarray) -> np.ndarray:
+    """Mask of the ``[starts, ends)`` items overlapping any of the merged ``spans``."""
+    if spans.size == 0 or starts.size == 0:
+        return np.zeros(starts.shape, dtype=bool)
+    k = np.searchsorted(spans[:, 0], ends, side="left") - 1  # last span starting before end
+    ok = k >= 0
+    k = np.clip(k, 0, None)
+    return ok & (spans[k, 1] > starts)
 
 
 def _covered_chars(spans: np.ndarray) -> int:
@@ -146,8 +158,13 @@ def reuse_evidence(
     passages: pd.DataFrame,
     *,
     ngram: int = 3,
+    quotations: Mapping[str, Sequence[Quotation]] | None = None,
 ) -> ReuseEvidence:
     """Compute the shared material of every pair that has passages.
+
+    Material is taken from every passage of a pair, quotation or prose, leaving out the
+    n-grams inside a quotation of the document itself: a long passage split into pieces
+    by interpolation may mislabel a piece, the quotation marks of the text do not.
 
     Parameters
     ----------
@@ -157,6 +174,9 @@ def reuse_evidence(
         Passages table (schema ``"passages"``).
     ngram
         Words per n-gram; 3 keeps paraphrased sentences visible as shared material.
+    quotations
+        Document id -> its quotations; found with :func:`lineage.quotes.find_quotations`
+        when not given.
 
     Returns
     -------
@@ -181,6 +201,18 @@ def reuse_evidence(
     index = {doc: k for k, doc in enumerate(ids)}
     n = len(ids)
     shingles = [shingle(text, n=ngram) for text in texts]
+    quoted = [
+        _merge(
+            [
+                (q.start, q.end)
+                for q in (quotations[doc] if quotations is not None else find_quotations(text))
+            ]
+        )
+        for doc, text in zip(ids, texts, strict=True)
+    ]
+    unquoted = [
+        ~_overlapping(sh.starts, sh.ends, spans) for sh, spans in zip(shingles, quoted, strict=True)
+    ]
     prose: dict[tuple[int, int], list[tuple[int, int]]] = {}
     quote: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for row in passages.itertuples(index=False):
@@ -192,16 +224,19 @@ def reuse_evidence(
         target.setdefault((j, i), []).append((int(row.b_start), int(row.b_end)))
     prose_spans = {key: _merge(spans) for key, spans in prose.items()}
     quote_spans = {key: _merge(spans) for key, spans in quote.items()}
+    aligned = {
+        key: _merge(prose.get(key, []) + quote.get(key, [])) for key in set(prose) | set(quote)
+    }
 
     shared = np.zeros((n, n), dtype=np.int64)
     pair_material: dict[tuple[int, int], np.ndarray] = {}
     positions: dict[tuple[int, int], float] = {}
     per_doc: list[list[np.ndarray]] = [[] for _ in range(n)]
-    for i, j in sorted(key for key in prose_spans if key[0] < key[1]):
+    for i, j in sorted(key for key in aligned if key[0] < key[1]):
         sides = []
         for x, y in ((i, j), (j, i)):
             sh = shingles[x]
-            sides.append(sh.hashes[_inside(sh.starts, sh.ends, prose_spans[(x, y)])])
+            sides.append(sh.hashes[_inside(sh.starts, sh.ends, aligned[(x, y)]) & unquoted[x]])
         common = np.intersect1d(sides[0], sides[1])
         if common.size == 0:
             continue

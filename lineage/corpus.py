@@ -176,8 +176,8 @@ class _Options:
     date_column: str
     encoding_fallback: str | None
     batch_size: int
-    default_id_prefix: str = ""
-    """Put before the position of a record that has no id (a folder of table shards)."""
+    id_prefix: str = ""
+    """Put before the position of a record that has no id (see ``load_corpus``)."""
     alerts: list[str] = field(default_factory=list)
     """Messages for :class:`LineageWarning`, raised by the public functions."""
 
@@ -219,6 +219,7 @@ def load_corpus(
     text_column: str = "text",
     date_column: str = "date",
     encoding_fallback: str | None = "cp1252",
+    id_prefix: str = "",
 ) -> Corpus:
     """Read every document of ``source``, skipping bad inputs with a problem each.
 
@@ -242,6 +243,10 @@ def load_corpus(
     encoding_fallback
         Codec tried where a file is not valid UTF-8 (with a :class:`LineageWarning` and a
         warning problem), or ``None`` to skip such files instead.
+    id_prefix
+        Put before the record position where a record has no id (``"part-7:"`` gives
+        ``"part-7:0"``, ...). In a folder of table shards each file's stem and ``":"``
+        are added, so that ids stay unique across the files (see :func:`folder_shards`).
 
     Returns
     -------
@@ -269,7 +274,7 @@ def load_corpus(
     """
     if isinstance(source, Corpus):
         return source
-    options = _options(id_column, text_column, date_column, encoding_fallback, 10_000)
+    options = _options(id_column, text_column, date_column, encoding_fallback, 10_000, id_prefix)
     corpus = Corpus.concat(_shards(_items(source, options), shard_size=sys.maxsize))
     _raise_alerts(options.alerts)
     logger.info(
@@ -290,6 +295,7 @@ def iter_corpus_shards(
     text_column: str = "text",
     date_column: str = "date",
     encoding_fallback: str | None = "cp1252",
+    id_prefix: str = "",
 ) -> Iterator[Corpus]:
     """Read ``source`` as a stream of corpora of at most ``shard_size`` inputs each.
 
@@ -304,7 +310,7 @@ def iter_corpus_shards(
         As for :func:`load_corpus`.
     shard_size
         Most inputs (documents and skipped inputs) per shard.
-    id_column, text_column, date_column, encoding_fallback
+    id_column, text_column, date_column, encoding_fallback, id_prefix
         As for :func:`load_corpus`.
 
     Yields
@@ -318,7 +324,9 @@ def iter_corpus_shards(
     [('0', '1'), ('2',)]
     """
     shard_size = check_positive_int("shard_size", shard_size)
-    options = _options(id_column, text_column, date_column, encoding_fallback, shard_size)
+    options = _options(
+        id_column, text_column, date_column, encoding_fallback, shard_size, id_prefix
+    )
     if isinstance(source, Corpus):
         return iter([source])
     return _alerting_shards(_items(source, options), options, shard_size)
@@ -353,6 +361,7 @@ def _options(
     date_column: str,
     encoding_fallback: str | None,
     batch_size: int,
+    id_prefix: str,
 ) -> _Options:
     for name, value in [
         ("id_column", id_column),
@@ -361,6 +370,8 @@ def _options(
     ]:
         if not isinstance(value, str) or not value:
             raise ParameterError(f"{name!r} must be a non-empty string (got {shorten(value)})")
+    if not isinstance(id_prefix, str):
+        raise ParameterError(f"'id_prefix' must be a string (got {shorten(id_prefix)})")
     if id_column == text_column:
         raise ParameterError(
             f"'id_column' and 'text_column' must differ (both are {shorten(id_column)})"
@@ -373,7 +384,7 @@ def _options(
                 "'encoding_fallback' must be a codec name such as 'cp1252' or 'latin-1', "
                 f"or None (got {shorten(encoding_fallback)})"
             ) from None
-    return _Options(id_column, text_column, date_column, encoding_fallback, batch_size)
+    return _Options(id_column, text_column, date_column, encoding_fallback, batch_size, id_prefix)
 
 
 def _shards(items: Iterator[_Item], *, shard_size: int) -> Iterator[Corpus]:
@@ -575,10 +586,46 @@ def _folder_items(root: Path, options: _Options) -> Iterator[_Item]:
 
 
 def _table_folder_items(root: Path, tables: list[Path], options: _Options) -> Iterator[_Item]:
-    prefixes = _folder_ids(tables)
-    for relative, prefix in zip(tables, prefixes, strict=True):
-        shard_options = replace(options, default_id_prefix=f"{prefix}:")
-        yield from _table_items(root.joinpath(*relative.parts), shard_options)
+    for path, prefix in _shard_prefixes(root, tables):
+        yield from _table_items(path, replace(options, id_prefix=options.id_prefix + prefix))
+
+
+def folder_shards(source: object) -> list[tuple[Path, str]]:
+    """List the table files of a folder of shards, each with the id prefix it is read with.
+
+    This is how :func:`load_corpus` reads such a folder, file after file: reading each
+    file with ``load_corpus(path, id_prefix=prefix)`` (e.g. one file per worker) gives
+    the same documents and ids. The folder of text files and any other source give
+    ``[]``.
+
+    Parameters
+    ----------
+    source
+        Any corpus source.
+
+    Returns
+    -------
+    list of (Path, str)
+        The JSONL, CSV and Parquet files below ``source`` in sorted path order, and
+        ``"<file stem>:"`` for each (the relative path where stems repeat).
+
+    Examples
+    --------
+    >>> folder_shards(["not a folder"])
+    []
+    """
+    if not isinstance(source, (str, os.PathLike)) or not Path(source).is_dir():
+        return []
+    texts, tables, _ = _scan_folder(Path(source))
+    return [] if texts else _shard_prefixes(Path(source), tables)
+
+
+def _shard_prefixes(root: Path, tables: list[Path]) -> list[tuple[Path, str]]:
+    names = _folder_ids(tables)
+    return [
+        (root.joinpath(*relative.parts), f"{name}:")
+        for relative, name in zip(tables, names, strict=True)
+    ]
 
 
 def _scan_folder(root: Path) -> tuple[list[Path], list[Path], list[str]]:
@@ -967,7 +1014,7 @@ def _jsonl_items(path: Path, options: _Options, *, compressed: bool) -> Iterator
                 if not raw.strip():
                     continue
                 where = _Where(origin, line_no)
-                default_id = f"{options.default_id_prefix}{position}"
+                default_id = f"{options.id_prefix}{position}"
                 position += 1
                 line, note, failure = decoder.decode(raw, line_no)
                 if failure:
@@ -1069,7 +1116,7 @@ def _csv_items(
                 if not row:
                     continue
                 where = _Where(origin, start)
-                default_id = f"{options.default_id_prefix}{position}"
+                default_id = f"{options.id_prefix}{position}"
                 position += 1
                 failed = [failures.pop(n) for n in range(start, last + 1) if n in failures]
                 row_notes = [notes.pop(n) for n in range(start, last + 1) if n in notes]
@@ -1125,7 +1172,7 @@ def _parquet_items(path: Path, options: _Options) -> Iterator[_Item]:
         for batch in _parquet_batches(parquet, options.batch_size):
             for record in batch.to_pylist():
                 where = _Where(f"{origin} row {position}")
-                default_id = f"{options.default_id_prefix}{position}"
+                default_id = f"{options.id_prefix}{position}"
                 yield _record_item(record, where, default_id, options)
                 position += 1
     except (pa.ArrowException, OSError) as error:

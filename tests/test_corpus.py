@@ -14,7 +14,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from lineage.corpus import Corpus, InputStatus, iter_corpus_shards, load_corpus
+from lineage.corpus import (
+    Corpus,
+    InputStatus,
+    folder_shards,
+    iter_corpus_shards,
+    load_corpus,
+)
 from lineage.errors import CorpusError, LineageWarning, ParameterError
 from lineage.records import Document, Problem
 
@@ -535,6 +541,20 @@ def test_folder_of_table_shards_reads_each_and_skips_a_corrupt_one_by_name(tmp_p
     assert [p.message.split(" (")[0] for p in corrupt] == ["not a readable Parquet file"]
     assert Corpus.concat(quiet_shards(tmp_path, shard_size=4)) == corpus
     assert_every_input_once(corpus)
+    shards = folder_shards(tmp_path)
+    assert [(path.name, prefix) for path, prefix in shards] == [
+        ("part-0.jsonl", "part-0:"),
+        ("part-1.parquet", "part-1:"),
+        ("part-2.parquet", "part-2:"),
+        ("part-3.csv", "part-3:"),
+    ]
+    one_by_one = [quiet_load(path, id_prefix=prefix) for path, prefix in shards]
+    assert Corpus.concat(one_by_one) == corpus  # what a worker per file would read
+
+
+def test_folder_of_text_files_has_no_table_shards():
+    assert folder_shards(FOLDER) == []
+    assert folder_shards(JSONL) == []
 
 
 def test_unsupported_file_type_raises(tmp_path):

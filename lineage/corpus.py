@@ -1,17 +1,19 @@
 """Read a corpus from files, tables or memory, one id per document, and list every problem.
 
-A corpus comes from a folder of ``.txt``/``.md`` files (searched recursively), a single
-text file, a JSONL file, a CSV/TSV file, a Parquet file, a pandas DataFrame or Series, or
-a list of strings. Bad inputs never sink the corpus: each one (an empty, binary or
-NUL-riddled file, a malformed JSONL line, a row without text, a duplicate id...) is
-skipped with a :class:`~lineage.records.Problem` that names the file and line and says
-what to try. Inputs loaded with a caveat (a file decoded with the fallback encoding, a
-number read as text) become documents plus a ``Problem(status="warning")``.
+A corpus comes from a folder of ``.txt``/``.md`` files (searched recursively), a folder
+of JSONL/CSV/Parquet shards, a single text file, a JSONL file, a CSV/TSV file, a Parquet
+file, a pandas DataFrame or Series, or a list of strings. Bad inputs never sink the
+corpus: each one (an empty, binary or NUL-riddled file, a malformed JSONL line, a row
+without text, a duplicate id...) is skipped with a :class:`~lineage.records.Problem`
+that names the file and line and says what to try. Inputs loaded with a caveat (a file
+decoded with the fallback encoding, a number read as text) become documents plus a
+``Problem(status="warning")``.
 :attr:`Corpus.inputs` lists every input, loaded or skipped, in input order.
 
-JSONL, CSV and Parquet are read as streams (line by line, Parquet batch by batch):
-:func:`iter_corpus_shards` yields bounded shards, and :func:`load_corpus` is those shards
-joined.
+JSONL, CSV and Parquet are read as streams (line by line; Parquet batch by batch, one
+row group at a time): :func:`iter_corpus_shards` yields bounded shards, and
+:func:`load_corpus` is those shards joined. :func:`folder_shards` lists the files of a
+folder of shards with the id prefix each is read with, for one task per file.
 
 Where a record sits is said as ``path:line`` (1-based line) for JSONL and CSV rows,
 ``path row N`` for Parquet rows, ``DataFrame row N`` / ``Series row N`` for pandas

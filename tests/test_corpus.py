@@ -323,6 +323,16 @@ def test_csv_bad_quoting_and_cp1252_rows_are_reported_by_line(tmp_path):
     assert corpus.documents[3].origin == f"{path}:7"
 
 
+def test_byte_order_mark_of_excel_csv_and_jsonl_does_not_spoil_the_first_column(tmp_path):
+    csv_path = tmp_path / "excel.csv"
+    csv_path.write_bytes("id,text\r\nx1,Saved by Excel – with a BOM.\r\n".encode("utf-8-sig"))
+    jsonl_path = tmp_path / "bom.jsonl"
+    jsonl_path.write_bytes(b"\xef\xbb\xbf" + json.dumps({"id": "j1", "text": "BOM."}).encode())
+    assert load_corpus(csv_path).ids == ("x1",)
+    assert load_corpus(csv_path).texts == ("Saved by Excel – with a BOM.",)
+    assert load_corpus(jsonl_path).ids == ("j1",)
+
+
 def test_csv_field_larger_than_the_csv_module_default_is_read(tmp_path):
     long_text = "Putin spurned a challenge to meet Zelensky. " * 4000  # ~180 KB
     path = tmp_path / "long.csv"

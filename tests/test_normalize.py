@@ -358,10 +358,43 @@ def test_variants_refuse_pairs_a_reader_keeps_apart():
         "Talks with Zelensky ended, and Olena Zelenska spoke; Zelensky left.",
         "Talks began in March with Marco Rubio; in March the talks with Rubio resumed.",
         "Analysts in Ukraine and Ukrainian officials spoke with Russia and Russian envoys.",
-        "An aide to Zelenskiy said talks with Zelenskyy would resume.",
+        "Talks with Zelensky in Ankara ended; Zelensky left Ankara.",
+        "In Ankara an aide to Zelenskiy said talks with Zelenskyy would resume.",
     ]
     variants = spelling_variants(texts)
     assert variants == {"zelenskiy": "zelensky", "zelenskyy": "zelensky"}
+
+
+def test_variants_need_the_same_company():
+    london = "Boris Johnson spoke in London with Starmer; Johnson left London."
+    pittsburgh = "Coach Johnston of Pittsburgh praised Rooney; the Steelers hired Johnston."
+    apart = [london, pittsburgh, "Reporters in London met Johnson.", "Fans saw Johnston win."]
+    assert spelling_variants(apart) == {}
+    kyiv = [
+        "Talks in Kyiv with Zelensky and Erdogan ended.",
+        "In Kyiv, Erdogan met Zelenskiy from Ankara.",
+    ]
+    kyiv.append("In Kyiv, they met Zelensky.")
+    assert spelling_variants(kyiv) == {"zelenskiy": "zelensky"}
+    assert spelling_variants(kyiv, min_context_similarity=1.0) == {}
+
+
+def test_variants_follow_spelling_edits_not_any_edit():
+    texts = [
+        "Officials in Houston met Khalid and Davis; in Houston they met Khalil and David.",
+        "Reporters in Houston saw Barton; later in Houston Burton spoke.",
+        "The envoy met Dmitri in the Kremlin and in Moscow.",
+        "The envoy met Dmitry in the Kremlin and in Moscow.",
+        "The envoy met Sulaiman in Riyadh and in Jeddah.",
+        "The envoy met Sulayman in Riyadh and in Jeddah.",
+        "The envoy met Medinsky in Istanbul and in Ankara, and Medinsky left.",
+        "The envoy met Medinskiy in Istanbul and in Ankara.",
+    ]
+    assert spelling_variants(texts) == {
+        "dmitry": "dmitri",
+        "medinskiy": "medinsky",
+        "sulayman": "sulaiman",
+    }
 
 
 def test_variants_accept_a_one_shot_iterable_and_are_deterministic():
@@ -380,7 +413,9 @@ def test_variants_scale_on_a_large_generated_vocabulary():
         " ".join(f"talks with {rng.choice(names)} ended" for _ in range(20)) + "."
         for _ in range(500)
     ]
-    texts.append("talks with Zelenskiy ended, talks with Zelensky ended, and Zelensky left.")
+    texts.append(
+        "talks with Zelenskiy ended in Ankara, talks with Zelensky ended, and Zelensky left."
+    )
     variants = spelling_variants(texts)
     assert variants.get("zelenskiy") == "zelensky"
     # random names are rarely close; whatever pairs exist are one letter apart at most

@@ -126,8 +126,9 @@ def derive(
         Optional document id -> publication date (pass the same as to
         :func:`lineage.sources.infer_sources`).
     secondary_fraction
-        A second parent is recorded when one other document supplies at least this share
-        of the document's family material that its parent lacks.
+        Share of a document's material a second source (see
+        ``SourcesResult.secondary``) supplies at which the secondary edge gets confidence
+        0.5.
 
     Returns
     -------
@@ -171,18 +172,20 @@ def derive(
             )
         edges.append(dict(parent=parent, child=doc, confidence=confidence, evidence=why, rank=1))
         documents.append(dict(id=doc, parent=parent, parent_confidence=confidence, evidence=why))
-        second = _secondary(
-            doc,
-            parent,
-            evidence,
-            parents,
-            members,
-            secondary_fraction,
-            int(thresholds["min_shared"]),
-        )
-        if second is not None:
+        if doc in sources.secondary:
+            other, supplied = sources.secondary[doc]
+            own = max(int(evidence.material_size()[evidence.index(doc)]), 1)
             edges.append(
-                dict(parent=second[0], child=doc, confidence=second[1], evidence=second[2], rank=2)
+                dict(
+                    parent=other,
+                    child=doc,
+                    confidence=_logistic(10.0 * (supplied / own - secondary_fraction)),
+                    evidence=(
+                        f"{other} supplies {supplied} of {doc}'s {own} shared n-grams that "
+                        f"{parent} lacks, and shares little with {parent} (contamination)"
+                    ),
+                    rank=2,
+                )
             )
     for latent, latent_parent in parents.items():
         if latent.startswith(LATENT_PREFIX) and latent_parent is not None:
@@ -289,37 +292,3 @@ def _latent_confidence(
             f"shares {shared} n-grams with them"
         )
     return confidence, why
-
-
-def _secondary(
-    doc: str,
-    parent: str,
-    evidence,
-    parents: Mapping[str, str | None],
-    members: Mapping[str, list[str]],
-    fraction: float,
-    min_shared: int,
-) -> tuple[str, float, str] | None:
-    """Return a second document supplying a block of material the parent lacks, if any."""
-    x = evidence.index(doc)
-    own = evidence.material[x]
-    sources_docs = members.get(parent, [parent])
-    from_parent = [evidence.pair(x, evidence.index(m)) for m in sources_docs if m != doc]
-    explained = np.unique(np.concatenate(from_parent)) if from_parent else np.zeros(0, np.uint64)
-    residual = np.setdiff1d(own, explained)
-    if residual.size < max(min_shared, fraction * own.size):
-        return None
-    line = {doc, parent, *sources_docs}
-    children = {c for c, p in parents.items() if p == doc}
-    best, best_count = None, 0
-    for k, other in enumerate(evidence.ids):
-        if other in line or other in children:
-            continue
-        count = int(np.isin(residual, evidence.pair(x, k)).sum())
-        if count > best_count:
-            best, best_count = other, count
-    if best is None or best_count < max(min_shared, fraction * own.size):
-        return None
-    confidence = _logistic(10.0 * (best_count / own.size - fraction))
-    why = f"{best} supplies {best_count} of {residual.size} shared n-grams {parent} lacks"
-    return best, confidence, why

@@ -159,6 +159,7 @@ def reuse_evidence(
     *,
     ngram: int = 3,
     quotations: Mapping[str, Sequence[Quotation]] | None = None,
+    max_quote_chars: int = 600,
 ) -> ReuseEvidence:
     """Compute the shared material of every pair that has passages.
 
@@ -177,6 +178,9 @@ def reuse_evidence(
     quotations
         Document id -> its quotations; found with :func:`lineage.quotes.find_quotations`
         when not given.
+    max_quote_chars
+        Longer quotations are ignored: they are most often a quotation mark left open
+        (by a scribe or a scraper) that would hide a whole text's material.
 
     Returns
     -------
@@ -206,6 +210,7 @@ def reuse_evidence(
             [
                 (q.start, q.end)
                 for q in (quotations[doc] if quotations is not None else find_quotations(text))
+                if q.end - q.start <= max_quote_chars
             ]
         )
         for doc, text in zip(ids, texts, strict=True)
@@ -344,7 +349,9 @@ def candidate_weights(
 
     The share of ``x``'s family material that ``p`` carries, times the probability that
     ``p`` is upstream. Pairs sharing fewer than ``min_shared`` n-grams, or less than
-    ``min_fraction`` of ``x``'s n-grams, get no edge.
+    ``min_fraction`` of ``x``'s n-grams, get no edge, unless at least ``min_prose_share``
+    of ``x``'s characters lie in prose passages with ``p``; nor does a ``p`` dated after
+    ``x``.
     """
     sizes = np.maximum(evidence.material_size(), 1)
     explain = evidence.shared / sizes[None, :]  # explain[p, x] = shared / |material x|
@@ -352,7 +359,7 @@ def candidate_weights(
     verbatim = (evidence.shared >= min_shared) & (share >= min_fraction)
     # A loose rewrite shares few verbatim n-grams but much aligned (paraphrased) prose.
     paraphrased = (evidence.shared >= 2) & (min_prose_share <= evidence.prose_share().T)
-    ok = verbatim | paraphrased
+    ok = (verbatim | paraphrased) & (cues.dates >= 0)  # never a source published later
     np.fill_diagonal(ok, False)
     return np.where(ok, explain * cues.probability, 0.0)
 
@@ -527,6 +534,26 @@ def _tradition_tree(
             latent_members[parent].append(c)
 
 
+def _main_supplier(
+    evidence: ReuseEvidence, doc: str, missing: np.ndarray
+) -> tuple[str | None, int]:
+    """Return the document sharing most of ``missing`` with ``doc``, and how much."""
+    x = evidence.index(doc)
+    best, count = None, 0
+    for k, other in enumerate(evidence.ids):
+        if k == x or evidence.shared[x, k] == 0:
+            continue
+        found = int(np.isin(missing, evidence.pair(x, k)).sum())
+        if found > count:
+            best, count = other, found
+    return best, count
+
+
+def _unrelated(evidence: ReuseEvidence, a: str, b: str, min_shared: int) -> bool:
+    """Whether two documents share too little material to be relatives of each other."""
+    return bool(evidence.shared[evidence.index(a), evidence.index(b)] < min_shared)
+
+
 def _descendants(parents: Mapping[str, str | None], node: str) -> set[str]:
     children: dict[str, list[str]] = {}
     for child, parent in parents.items():
@@ -578,6 +605,9 @@ class SourcesResult:
         Document id -> family number (documents without shared prose: ``-1``).
     unexplained
         Document id -> n-grams of family material its tentative parent lacked.
+    secondary
+        Document id -> (second source, n-grams it supplies) where the material the parent
+        lacks comes from a document unrelated to the parent (contamination).
     evidence
         The :class:`ReuseEvidence` everything was computed from.
     params
@@ -590,6 +620,7 @@ class SourcesResult:
     parents: dict[str, str | None]
     families: dict[str, int]
     unexplained: dict[str, int] = field(default_factory=dict)
+    secondary: dict[str, tuple[str, int]] = field(default_factory=dict)
     evidence: ReuseEvidence | None = None
     params: dict[str, float] = field(default_factory=dict)
 
@@ -831,6 +862,7 @@ def infer_sources(
             _tradition_tree(evidence, cues, family, parents, latent_members, collapse=collapse)
 
     unexplained: dict[str, int] = {}
+    secondary: dict[str, tuple[str, int]] = {}
     latent_of: dict[str, str] = {}  # a document that a latent source replaced -> that source
     text_ids = set(ids)
     order = list(nx.lexicographical_topological_sort(_forest_graph(parents)))
@@ -843,6 +875,11 @@ def infer_sources(
         missing = unexplained_material(evidence, parents, doc)
         unexplained[doc] = int(missing.size)
         if missing.size < max(min_unexplained, unexplained_fraction * sizes[evidence.index(doc)]):
+            continue
+        supplier, supplied = _main_supplier(evidence, doc, missing)
+        if supplier is not None and _unrelated(evidence, parent, supplier, min_shared):
+            # Material from a second, unrelated source: contamination, not a lost common source.
+            secondary[doc] = (supplier, supplied)
             continue
         grand = parents.get(parent)
         if grand is not None and grand.startswith(LATENT_PREFIX):
@@ -883,6 +920,7 @@ def infer_sources(
         parents=parents,
         families=families,
         unexplained=unexplained,
+        secondary=secondary,
         evidence=evidence,
         params=params,
     )

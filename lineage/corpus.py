@@ -794,9 +794,9 @@ def _nul_problem(text: str) -> tuple[str, str, str]:
 
     Returns the text, a warning and a skip message (each possibly empty).
     """
-    nuls = text.count("\x00")
-    if not nuls:
+    if "\x00" not in text:
         return text, "", ""
+    nuls = text.count("\x00")
     if nuls <= _NUL_SKIP_FRACTION * len(text):
         plural = "s" if nuls > 1 else ""
         return text.replace("\x00", ""), f"removed {nuls} NUL character{plural}", ""

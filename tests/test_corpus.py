@@ -13,6 +13,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lineage.corpus import (
     Corpus,
@@ -643,3 +645,35 @@ def test_streaming_hands_over_the_first_shard_before_reading_the_rest(tmp_path):
     rest = list(shards)
     assert first.ids == ("0", "1")
     assert Corpus.concat([first, *rest]).ids[-1] == "late"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    texts=st.lists(
+        st.one_of(
+            st.text(alphabet=st.sampled_from("ab \n\x00é’"), max_size=12),
+            st.none(),
+            st.integers(),
+        ),
+        max_size=15,
+    ),
+    ids=st.lists(st.sampled_from(["a", "b", "c", "latent:1", "", None, 1, 1.0]), max_size=15),
+    shard_size=st.integers(1, 6),
+)
+def test_any_table_lists_every_row_once_with_unique_ids_and_streams_alike(texts, ids, shard_size):
+    rows = [
+        {"id": ids[n], "text": text} if n < len(ids) else {"text": text}
+        for n, text in enumerate(texts)
+    ]
+    frame = pd.DataFrame(rows, dtype=object)
+    if "text" not in frame.columns:
+        frame["text"] = pd.Series(dtype=object)
+    corpus = load_corpus(frame)
+    assert [entry.origin for entry in corpus.inputs] == [
+        f"DataFrame row {n}" for n in range(len(rows))
+    ]
+    assert len(set(corpus.ids)) == len(corpus.ids)
+    assert not any(doc_id.startswith("latent:") for doc_id in corpus.ids)
+    assert all(text.strip() and "\x00" not in text for text in corpus.texts)
+    assert_every_input_once(corpus)
+    assert Corpus.concat(iter_corpus_shards(frame, shard_size=shard_size)) == corpus

@@ -58,6 +58,7 @@ logger = logging.getLogger(__name__)
 
 _SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*(?= )|[\u3002\uff01\uff1f]")
 _PARAGRAPH = re.compile(r"\n[^\S\n]*\n|\r\n[^\S\r\n]*\r\n")
+_TRIM_TOKENS = 5  # an unshared sentence head or tail shorter than this stays in
 _STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | {"s", "t", "said", "says", "mr", "ms"}
 
 
@@ -91,19 +92,25 @@ class AlignParams:
     min_copy_chars
         A passage made only of verbatim runs of ``ngram`` words (a copied phrase, a shared
         quotation) is kept from this length on, below ``min_chars``.
+    summary_gap, summary_ratio
+        A second extension lets seeds lie up to ``summary_gap`` sentences apart on one
+        side; its fragments are kept where that side is at least ``summary_ratio`` times
+        longer than the other (one text summarizes the other).
     """
 
-    min_cosine: float = 0.33
-    min_dice: float = 0.33
+    min_cosine: float = 0.3
+    min_dice: float = 0.3
     ngram: int = 8
-    max_gap: int = 4
+    max_gap: int = 3
     min_similarity: float = 0.45
     min_chars: int = 150
-    stem_length: int = 5
+    stem_length: int = 6
     min_sentence_words: int = 3
-    relative_cosine: float = 0.6
+    relative_cosine: float = 0.8
     max_sentence_words: int = 50
     min_copy_chars: int = 40
+    summary_gap: int = 24
+    summary_ratio: float = 3.0
 
     def __post_init__(self) -> None:
         for name in ("min_cosine", "min_dice", "min_similarity", "relative_cosine"):
@@ -115,8 +122,13 @@ class AlignParams:
             "min_sentence_words",
             "max_sentence_words",
             "min_copy_chars",
+            "summary_gap",
         ):
             check_positive_int(name, getattr(self, name))
+        if not isinstance(self.summary_ratio, (int, float)) or self.summary_ratio < 1:
+            raise ParameterError(
+                f"'summary_ratio' must be a number >= 1 (got {shorten(self.summary_ratio)})"
+            )
         if isinstance(self.max_gap, bool) or not isinstance(self.max_gap, int) or self.max_gap < 0:
             raise ParameterError(
                 f"'max_gap' must be a whole number >= 0 (got {shorten(self.max_gap)})"
@@ -330,9 +342,20 @@ def _shared_extent(
         in_b = np.flatnonzero(np.isin(ids_b, ids_a[ids_a >= 0]) & (ids_b >= 0))
         if len(in_a) == 0 or len(in_b) == 0:  # only possible with min_dice=0
             in_a, in_b = np.array([0, a1 - a0 - 1]), np.array([0, b1 - b0 - 1])
-        a_char[k] = _extent(ta, si, a0 + in_a[0], a0 + in_a[-1])
-        b_char[k] = _extent(tb, sj, b0 + in_b[0], b0 + in_b[-1])
+        a_char[k] = _extent(ta, si, *_trim(in_a, a0, a1))
+        b_char[k] = _extent(tb, sj, *_trim(in_b, b0, b1))
     return a_char, b_char
+
+
+def _trim(shared: np.ndarray, first: int, end: int) -> tuple[int, int]:
+    """Return the first and last token of sentence ``[first, end)`` to keep.
+
+    ``shared`` are the positions (within the sentence) of tokens shared with the other
+    side; an unshared head or tail is cut only when it is long enough to matter.
+    """
+    head = first + int(shared[0]) if shared[0] >= _TRIM_TOKENS else first
+    tail = first + int(shared[-1]) if end - first - 1 - shared[-1] >= _TRIM_TOKENS else end - 1
+    return head, tail
 
 
 def _extent(text: _Text, sentence: int, first: int, last: int) -> tuple[int, int]:
@@ -422,15 +445,15 @@ def _split_on_gaps(group: np.ndarray, spans: np.ndarray, max_gap: int) -> list[n
     return np.split(order, cut)
 
 
-def _cluster(group: np.ndarray, seeds: _Seeds, max_gap: int) -> list[np.ndarray]:
+def _cluster(group: np.ndarray, seeds: _Seeds, gap_a: int, gap_b: int) -> list[np.ndarray]:
     """Split seeds alternately on gaps in ``a`` and in ``b`` until nothing splits."""
     done: list[np.ndarray] = []
     stack = [group]
     while stack:
         current = stack.pop()
-        parts = _split_on_gaps(current, seeds.a_sent, max_gap)
+        parts = _split_on_gaps(current, seeds.a_sent, gap_a)
         if len(parts) == 1:
-            parts = _split_on_gaps(current, seeds.b_sent, max_gap)
+            parts = _split_on_gaps(current, seeds.b_sent, gap_b)
             if len(parts) == 1:
                 done.append(current)
                 continue
@@ -462,25 +485,65 @@ def _char_tokens(text: _Text, chars: tuple[int, int]) -> tuple[int, int]:
     return first, last
 
 
-def _extend(seeds: _Seeds, ta: _Text, tb: _Text, vec: _Vectors, params: AlignParams):
-    """Cluster seeds into fragments, tightening the gap where a fragment is not similar.
+def _extend(
+    seeds: _Seeds,
+    ta: _Text,
+    tb: _Text,
+    vec: _Vectors,
+    params: AlignParams,
+    gaps: tuple[int, int] | None = None,
+) -> list[_Fragment]:
+    """Cluster seeds into fragments, tightening the gaps where a fragment is not similar.
 
-    A cluster that is still not similar enough with no gap at all falls apart into its
-    single seeds, each judged on its own (so a shared quotation inside a paraphrased
-    sentence pair survives).
+    ``gaps`` are the largest gaps (in sentences) in ``a`` and in ``b``, ``max_gap`` on
+    both sides by default. A cluster that is still not similar enough with no gap at all
+    falls apart into its single seeds, each judged on its own (so a shared quotation
+    inside a paraphrased sentence pair survives).
     """
     fragments: list[_Fragment] = []
-    pending = [(np.arange(len(seeds)), params.max_gap)] if len(seeds) else []
+    first = gaps or (params.max_gap, params.max_gap)
+    pending = [(np.arange(len(seeds)), first)] if len(seeds) else []
     while pending:
-        group, gap = pending.pop()
-        clusters = _cluster(group, seeds, gap) if gap >= 0 else np.split(group, len(group))
+        group, (gap_a, gap_b) = pending.pop()
+        if gap_a >= 0 and gap_b >= 0:
+            clusters = _cluster(group, seeds, gap_a, gap_b)
+        else:
+            clusters = np.split(group, len(group))
         for cluster in clusters:
             fragment = _fragment(cluster, seeds, ta, tb, vec)
             if fragment.similarity >= params.min_similarity:
                 fragments.append(fragment)
-            elif gap >= 0 and len(cluster) > 1:
-                pending.append((cluster, gap - 1))
+            elif gap_a >= 0 and gap_b >= 0 and len(cluster) > 1:
+                pending.append((cluster, _tighter(gap_a, gap_b)))
     return fragments
+
+
+def _tighter(gap_a: int, gap_b: int) -> tuple[int, int]:
+    """Both gaps one step smaller, the larger one in proportion; -1 once one reaches 0."""
+    if min(gap_a, gap_b) == 0:
+        return -1, -1
+    small = min(gap_a, gap_b)
+    scale = (small - 1) / small
+    return int(gap_a * scale), int(gap_b * scale)
+
+
+def _summaries(
+    seeds: _Seeds, ta: _Text, tb: _Text, vec: _Vectors, params: AlignParams
+) -> list[_Fragment]:
+    """Fragments where one side condenses a much longer stretch of the other (a summary).
+
+    The long side may have gaps of up to ``summary_gap`` sentences; only fragments whose
+    long side is at least ``summary_ratio`` times the short side are kept.
+    """
+    found: list[_Fragment] = []
+    wide, narrow = params.summary_gap, params.max_gap
+    for gaps, long_b in (((narrow, wide), True), ((wide, narrow), False)):
+        for f in _extend(seeds, ta, tb, vec, params, gaps):
+            a_len, b_len = f.a_char[1] - f.a_char[0], f.b_char[1] - f.b_char[0]
+            long_len, short_len = (b_len, a_len) if long_b else (a_len, b_len)
+            if long_len >= params.summary_ratio * max(short_len, 1):
+                found.append(f)
+    return found
 
 
 def _filter(fragments: list[_Fragment], ta: _Text, tb: _Text, params: AlignParams):
@@ -565,8 +628,10 @@ def align_normalized(
         return []
     # Verbatim runs are also extended on their own: a shared quotation must not be lost
     # because it sits next to a short paraphrased sentence that fails the filter.
-    fragments = _extend(seeds, ta, tb, vec, options) + _extend(
-        _subset(seeds, seeds.phrase), ta, tb, vec, options
+    fragments = (
+        _extend(seeds, ta, tb, vec, options)
+        + _extend(_subset(seeds, seeds.phrase), ta, tb, vec, options)
+        + _summaries(seeds, ta, tb, vec, options)
     )
     return [
         Passage(a_id, a[0], a[1], b_id, b[0], b[1], kind="prose", similarity=round(sim, 6))
@@ -582,7 +647,7 @@ def align(a: str, b: str, **params: object) -> list[Passage]:
     a, b
         The two texts.
     **params
-        Thresholds, see :class:`AlignParams` (``min_chars=150``, ``max_gap=4``, ...).
+        Thresholds, see :class:`AlignParams` (``min_chars=150``, ``max_gap=3``, ...).
 
     Returns
     -------

@@ -248,6 +248,7 @@ def plot_tree(analysis: Analysis, ax: Axes | None = None) -> Axes:
     documents = [n for n in nodes if graph.nodes[n]["kind"] == "document"]
     latent = [n for n in nodes if graph.nodes[n]["kind"] == "latent"]
     with_parent = {child for _, child in graph.edges}
+    no_parent = _no_parent_confidence(analysis)
     _draw_edges(ax, graph, xy, node_size=size, font=font)
     for group, face in (
         ([n for n in documents if n in with_parent], "#4c72b0"),
@@ -282,6 +283,8 @@ def plot_tree(analysis: Analysis, ax: Axes | None = None) -> Axes:
             label = f"{node} · not in corpus, {graph.nodes[node]['chars']:,} chars"
         else:
             label = node_label(analysis, node)
+            if node not in with_parent and node in no_parent:
+                label += f" · no parent ({no_parent[node]:.2f})"
         has_children = graph.out_degree(node) > 0
         ax.text(
             x + (-0.03 if has_children else 0.05),
@@ -318,6 +321,13 @@ def plot_tree(analysis: Analysis, ax: Axes | None = None) -> Axes:
         frameon=False,
     )
     return ax
+
+
+def _no_parent_confidence(analysis: Analysis) -> dict[str, float]:
+    """Return how sure the analysis is that a parentless document has no parent."""
+    docs = analysis.documents
+    rows = docs[docs["parent"].isna() & docs["parent_confidence"].notna()]
+    return dict(zip(rows["id"].astype(str), rows["parent_confidence"].astype(float), strict=True))
 
 
 def _draw_edges(

@@ -171,6 +171,10 @@ class Corpus:
         )
 
 
+CorpusSource = str | os.PathLike | pd.DataFrame | pd.Series | Sequence[object] | Corpus
+"""What :func:`load_corpus` reads: a path, a DataFrame, a Series, a list of texts, a Corpus."""
+
+
 @dataclass(frozen=True)
 class _Options:
     id_column: str
@@ -215,7 +219,7 @@ class _Item:
 
 
 def load_corpus(
-    source: object,
+    source: CorpusSource,
     *,
     id_column: str = "id",
     text_column: str = "text",
@@ -290,7 +294,7 @@ def load_corpus(
 
 
 def iter_corpus_shards(
-    source: object,
+    source: CorpusSource,
     *,
     shard_size: int = 10_000,
     id_column: str = "id",
@@ -315,10 +319,12 @@ def iter_corpus_shards(
     id_column, text_column, date_column, encoding_fallback, id_prefix
         As for :func:`load_corpus`.
 
-    Yields
-    ------
-    Corpus
-        The next shard; its ``inputs`` cover the inputs it read.
+    Returns
+    -------
+    Iterator[Corpus]
+        The shards in input order; each one's ``inputs`` cover the inputs it read.
+        Errors about the source as a whole (:class:`CorpusError`,
+        :class:`ParameterError`) are raised at once, before the first shard.
 
     Examples
     --------

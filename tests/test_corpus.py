@@ -249,6 +249,20 @@ def test_gzipped_jsonl_reads_the_same_documents(tmp_path):
     assert zipped.texts == plain.texts and zipped.ids == plain.ids
 
 
+def test_gzipped_csv_reads_the_same_rows(tmp_path):
+    packed = tmp_path / "articles.csv.gz"
+    packed.write_bytes(gzip.compress(CSV.read_bytes()))
+    assert quiet_load(packed).texts == quiet_load(CSV).texts
+
+
+def test_without_fallback_a_cp1252_jsonl_line_is_skipped_by_line():
+    corpus = load_corpus(JSONL, encoding_fallback=None)
+    assert "cp1252" not in corpus.ids
+    (problem,) = [p for p in corpus.problems if p.line == 11]
+    assert problem.status == "skipped"
+    assert str(problem).startswith(f"{JSONL}:11: not valid UTF-8 (byte 0x92 at offset 34)")
+
+
 def test_truncated_gzip_keeps_what_was_read_and_names_the_break(tmp_path):
     lines = [json.dumps({"id": f"d{i}", "text": f"Story number {i} " * 40}) for i in range(400)]
     packed = gzip.compress("\n".join(lines).encode())

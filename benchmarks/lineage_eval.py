@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -36,19 +36,21 @@ TUNING_SEEDS = range(0, 100)
 HELD_OUT_SEEDS = range(100, 200)
 
 
-def pipeline_tables(corpus: GeneratedCorpus, *, use_dates: bool = False):
+def pipeline_tables(
+    ids: Sequence[str], texts: Sequence[str], dates: Mapping[str, str] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run the real pipeline (:func:`lineage.api.analyze`) and return its pairs and passages."""
-    frame = pd.DataFrame({"id": list(corpus.ids), "text": list(corpus.texts)})
-    if use_dates:
-        frame["date"] = [corpus.dates.get(doc) for doc in corpus.ids]
+    frame = pd.DataFrame({"id": list(ids), "text": list(texts)})
+    if dates:
+        frame["date"] = [dates.get(doc) for doc in ids]
     analysis = analyze(frame)
     return analysis.pairs, analysis.passages
 
 
 def run(corpus: GeneratedCorpus, *, use_dates: bool = False, **options) -> DerivationResult:
     """Run the pipeline, source inference and derivation on one generated corpus."""
-    pairs, passages = pipeline_tables(corpus, use_dates=use_dates)
     dates = corpus.dates if use_dates else None
+    pairs, passages = pipeline_tables(corpus.ids, corpus.texts, dates)
     sources = infer_sources(corpus.ids, corpus.texts, passages, dates=dates, **options)
     return derive(corpus.ids, corpus.texts, pairs, passages, sources, dates=dates)
 

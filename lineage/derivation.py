@@ -46,7 +46,13 @@ logger = logging.getLogger(__name__)
 
 EVIDENCE_SCALE = 20.0
 """Shared n-grams at which a parent's confidence reaches 63% of what the cues allow."""
-DEFAULT_THRESHOLDS = dict(min_shared=8, min_fraction=0.06, min_prose_share=0.15, root_weight=0.3)
+DEFAULT_THRESHOLDS = dict(
+    min_shared=8,
+    min_fraction=0.06,
+    min_prose_share=0.15,
+    root_weight=0.3,
+    unexplained_fraction=0.04,
+)
 
 
 @dataclass(frozen=True)
@@ -139,6 +145,7 @@ def derive(
     cues = direction_scores(evidence, dates=dates)
     thresholds = {**DEFAULT_THRESHOLDS, **sources.params}
     root_weight = float(thresholds.pop("root_weight"))
+    unexplained_fraction = float(thresholds.pop("unexplained_fraction"))
     weights = candidate_weights(evidence, cues, **thresholds)
     sizes = evidence.material_size()
     parents = sources.parents
@@ -164,7 +171,7 @@ def derive(
             continue
         if parent.startswith(LATENT_PREFIX):
             confidence, why = _latent_confidence(
-                doc, parent, members[parent], evidence, sources, sizes
+                doc, parent, members[parent], evidence, sources, sizes, unexplained_fraction
             )
         else:
             confidence, why = _document_confidence(
@@ -266,7 +273,13 @@ def _document_confidence(
 
 
 def _latent_confidence(
-    doc: str, latent: str, members: list[str], evidence, sources: SourcesResult, sizes: np.ndarray
+    doc: str,
+    latent: str,
+    members: list[str],
+    evidence,
+    sources: SourcesResult,
+    sizes: np.ndarray,
+    threshold: float,
 ) -> tuple[float, str]:
     x = evidence.index(doc)
     missing = sources.unexplained.get(doc, 0)
@@ -275,7 +288,7 @@ def _latent_confidence(
     shared = sum(int(evidence.shared[x, evidence.index(m)]) for m in others)
     if missing:
         ratio = missing / max(own, 1)
-        confidence = _logistic(25.0 * (ratio - 0.08))
+        confidence = _logistic(60.0 * (ratio - threshold)) * (1.0 - np.exp(-missing / 10.0))
         why = (
             f"{missing} of its {own} shared n-grams are shared with relatives but missing "
             f"from every single document that could be its source; {latent} "
@@ -285,7 +298,7 @@ def _latent_confidence(
         ratios = [
             sources.unexplained.get(m, 0) / max(int(sizes[evidence.index(m)]), 1) for m in others
         ]
-        confidence = _logistic(25.0 * (max(ratios, default=0.0) - 0.08))
+        confidence = _logistic(60.0 * (max(ratios, default=0.0) - threshold))
         why = (
             f"other members of {latent} ({', '.join(others)}) carry material shared with "
             f"relatives that {doc} lacks, so it is not their source; "

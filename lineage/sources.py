@@ -389,7 +389,11 @@ def document_parents(
 
 
 def _is_tradition(
-    evidence: ReuseEvidence, family: Sequence[str], *, min_containment: float
+    evidence: ReuseEvidence,
+    family: Sequence[str],
+    *,
+    min_containment: float,
+    max_asymmetry: float = 0.08,
 ) -> bool:
     """Whether a family's members are complete copies of one text (not partial reuse)."""
     if len(family) < 4:
@@ -401,8 +405,11 @@ def _is_tradition(
     related = shared[i, j] > 0
     if not related.any():
         return False
-    contained = np.minimum(shared[i, j] / sizes[i], shared[i, j] / sizes[j])[related]
-    return bool(np.percentile(contained, 25) >= min_containment)
+    forward, backward = (shared[i, j] / sizes[i])[related], (shared[i, j] / sizes[j])[related]
+    complete = np.percentile(np.minimum(forward, backward), 25) >= min_containment
+    # Complete copies carry about as much of each other; a rewrite trims its source.
+    even = np.median(np.abs(forward - backward)) <= max_asymmetry
+    return bool(complete and even)
 
 
 def neighbor_joining(distances: np.ndarray, names: Sequence[str], *, prefix: str) -> nx.Graph:
@@ -612,7 +619,8 @@ class SourcesResult:
         The :class:`ReuseEvidence` everything was computed from.
     params
         The thresholds used (``min_shared``, ``min_fraction``, ``min_prose_share``,
-        ``root_weight``), so that :func:`lineage.derivation.derive` scores alike.
+        ``root_weight``, ``unexplained_fraction``), so that
+        :func:`lineage.derivation.derive` scores alike.
     """
 
     sources: pd.DataFrame
@@ -771,7 +779,7 @@ def infer_sources(
     min_fraction: float = 0.06,
     min_prose_share: float = 0.15,
     root_weight: float = 0.3,
-    unexplained_fraction: float = 0.08,
+    unexplained_fraction: float = 0.04,
     min_unexplained: int = 8,
     tradition_containment: float = 0.5,
     collapse: float = 0.5,
@@ -803,8 +811,9 @@ def infer_sources(
         a latent source instead.
     tradition_containment
         A family of four or more documents in which three quarters of the related pairs
-        each carry at least this share of the other's material is a tradition of complete
-        copies (manuscript-like): its tree is built by neighbour joining on
+        each carry at least this share of the other's material, and a typical pair carries
+        about as much of each other (within 0.08), is a tradition of complete copies
+        (manuscript-like): its tree is built by neighbour joining on
         distances from shared material, with lost texts as latent sources.
     collapse
         In a tradition, a branch shorter than this fraction of the median branch length
@@ -846,9 +855,14 @@ def infer_sources(
         min_fraction=min_fraction,
         min_prose_share=min_prose_share,
         root_weight=root_weight,
+        unexplained_fraction=unexplained_fraction,
     )
     weights = candidate_weights(
-        evidence, cues, **{k: v for k, v in params.items() if k != "root_weight"}
+        evidence,
+        cues,
+        min_shared=min_shared,
+        min_fraction=min_fraction,
+        min_prose_share=min_prose_share,
     )
     parents: dict[str, str | None] = dict(document_parents(weights, ids, root_weight=root_weight))
     families = _families(evidence, weights)

@@ -109,14 +109,16 @@ RUNNERS = {
 
 def worker(engine: str, corpus_path: Path, truth_path: Path, limit: int, args) -> dict:
     """Run one engine on the first ``limit`` documents and return its measurements."""
-    corpus = pd.read_parquet(corpus_path).iloc[:limit]
-    texts = corpus["text"].tolist()
-    ids = corpus["id"].tolist()
-    truth_table = pd.read_parquet(truth_path)
+    texts, ids = [], []
+    with corpus_path.open(encoding="utf-8") as lines:
+        for line, _ in zip(lines, range(limit), strict=False):
+            record = json.loads(line)
+            ids.append(record["id"])
+            texts.append(record["text"])
     inside = set(ids)
     truth = {
         (a, b)
-        for a, b in zip(truth_table["a"], truth_table["b"], strict=True)
+        for a, b in json.loads(truth_path.read_text(encoding="utf-8"))
         if a in inside and b in inside
     }
     loaded_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -182,10 +184,12 @@ def main(argv: list[str] | None = None) -> int:
     }
     results = []
     with tempfile.TemporaryDirectory() as folder:
-        corpus_path = Path(folder) / "corpus.parquet"
-        truth_path = Path(folder) / "truth.parquet"
-        pd.DataFrame({"id": corpus.ids, "text": corpus.texts}).to_parquet(corpus_path)
-        pd.DataFrame(truth, columns=["a", "b"]).to_parquet(truth_path)
+        corpus_path = Path(folder) / "corpus.jsonl"
+        truth_path = Path(folder) / "truth.json"
+        with corpus_path.open("w", encoding="utf-8") as out:
+            for doc_id, text in zip(corpus.ids, corpus.texts, strict=True):
+                out.write(json.dumps({"id": doc_id, "text": text}) + "\n")
+        truth_path.write_text(json.dumps(truth), encoding="utf-8")
         for engine in args.engines.split(","):
             command = [
                 sys.executable, "-m", "benchmarks.dedup", "--worker", engine,

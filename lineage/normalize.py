@@ -35,8 +35,10 @@ import logging
 import math
 import re
 import unicodedata
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
@@ -386,34 +388,54 @@ def _is_other_word(short: str, long: str) -> bool:
     return tail_short.endswith("a") != tail_long.endswith("a")
 
 
-def _corpus_word_counts(texts: Iterable[str]) -> tuple[Counter[str], Counter[str], Counter[str]]:
+@dataclass
+class _WordStats:
+    """What one pass over a corpus learns about its words.
+
+    ``doc_words[doc_offsets[d]:doc_offsets[d + 1]]`` are the ids (in ``vocabulary``) of the
+    distinct capitalised words of document ``d`` and ``doc_counts`` their counts there.
+    """
+
+    capitalised: Counter[str] = field(default_factory=Counter)
+    lowercase: Counter[str] = field(default_factory=Counter)
+    inside: Counter[str] = field(default_factory=Counter)
+    vocabulary: dict[str, int] = field(default_factory=dict)
+    doc_offsets: array = field(default_factory=lambda: array("q", [0]))
+    doc_words: array = field(default_factory=lambda: array("q"))
+    doc_counts: array = field(default_factory=lambda: array("q"))
+
+
+def _corpus_word_counts(texts: Iterable[str]) -> _WordStats:
     """Count capitalised, lowercase and mid-sentence capitalised words of a corpus."""
+    stats = _WordStats()
     words: Counter[str] = Counter()
     inside: Counter[str] = Counter()
+    vocabulary = stats.vocabulary
     for position, text in enumerate(texts):
         if not isinstance(text, str):
             raise ParameterError(
                 f"'texts' must hold strings (got {type(text).__name__} at position {position})"
             )
         text = unicodedata.normalize("NFC", text)
-        words.update(_WORD.findall(text))
+        in_doc = Counter(_WORD.findall(text))
+        words.update(in_doc)
         inside.update(_CAPITAL_INSIDE.findall(text))
-    capitalised: Counter[str] = Counter()
-    lowercase: Counter[str] = Counter()
+        capitalised = [word for word in in_doc if word[0].isupper()]
+        stats.doc_words.extend([vocabulary.setdefault(w, len(vocabulary)) for w in capitalised])
+        stats.doc_counts.extend([in_doc[word] for word in capitalised])
+        stats.doc_offsets.append(len(stats.doc_words))
     for word, count in words.items():
         if word[0].isupper():
             if not word.isupper() or len(word) == 1:
-                capitalised[word] = count
+                stats.capitalised[word] = count
         elif word.islower():
-            lowercase[word] = count
-    inside = Counter({w: c for w, c in inside.items() if w[0].isupper() and not w.isupper()})
-    return capitalised, lowercase, inside
+            stats.lowercase[word] = count
+    stats.inside.update({w: c for w, c in inside.items() if w[0].isupper() and not w.isupper()})
+    return stats
 
 
 def _names(
-    capitalised: Counter[str],
-    lowercase: Counter[str],
-    inside: Counter[str],
+    stats: _WordStats,
     *,
     min_length: int,
     min_count: int,
@@ -424,13 +446,13 @@ def _names(
     lower: Counter[str] = Counter()
     inside_folded: Counter[str] = Counter()
     surfaces: dict[str, set[str]] = defaultdict(set)
-    for word, count in capitalised.items():
+    for word, count in stats.capitalised.items():
         folded = _fold_word(word)
         total[folded] += count
         surfaces[folded].add(word)
-    for word, count in lowercase.items():
+    for word, count in stats.lowercase.items():
         lower[_fold_word(word)] += count
-    for word, count in inside.items():
+    for word, count in stats.inside.items():
         inside_folded[_fold_word(word)] += count
     names: dict[str, int] = {}
     for folded, count in total.items():
@@ -469,7 +491,7 @@ def _close_pairs(names: Iterable[str]) -> set[tuple[str, str]]:
 
 
 def _pair_evidence(
-    texts: Iterable[str],
+    stats: _WordStats,
     surfaces: Mapping[str, set[str]],
     pairs: Iterable[tuple[str, str]],
 ) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], float]]:
@@ -484,55 +506,50 @@ def _pair_evidence(
     pair_list = sorted(pairs)
     all_names = sorted(surfaces)
     name_id = {name: i for i, name in enumerate(all_names)}
-    id_of = {surface: name_id[name] for name in all_names for surface in surfaces[name]}
-    candidate_ids = sorted({name_id[name] for pair in pair_list for name in pair})
-    column = {name: j for j, name in enumerate(candidate_ids)}
-    together: dict[tuple[int, int], int] = {(name_id[a], name_id[b]): 0 for a, b in pair_list}
-    doc_freq = np.zeros(len(all_names), dtype=np.int64)
-    context_rows: list[list[int]] = []
-    candidate_rows: list[list[int]] = []
-    n_texts = 0
-    for text in texts:
-        n_texts += 1
-        surface_counts = Counter(_WORD.findall(unicodedata.normalize("NFC", text)))
-        counts: Counter[int] = Counter()
-        for surface in surface_counts.keys() & id_of.keys():
-            counts[id_of[surface]] += surface_counts[surface]
-        ids = sorted(counts)
-        doc_freq[ids] += 1
-        present = [column[i] for i in ids if i in column]
-        if not present:
-            continue
-        context_rows.append(ids)
-        candidate_rows.append(present)
-        repeated = [i for i in ids if counts[i] >= 2 and i in column]
-        for k, first in enumerate(repeated):
-            for second in repeated[k + 1 :]:
-                if (first, second) in together:
-                    together[(first, second)] += 1
-    idf = np.log((1 + n_texts) / (1 + doc_freq)) + 1.0
-    contexts = _indicator(context_rows, len(all_names)).multiply(idf[None, :]).tocsr()
-    members = _indicator(candidate_rows, len(candidate_ids))
-    profile = (members.T @ contexts).toarray()  # candidates x names
-    similarity: dict[tuple[str, str], float] = {}
-    for a, b in pair_list:
-        ia, ib = name_id[a], name_id[b]
-        pa, pb = profile[column[ia]].copy(), profile[column[ib]].copy()
-        pa[[ia, ib]] = 0.0
-        pb[[ia, ib]] = 0.0
-        norm = float(np.linalg.norm(pa) * np.linalg.norm(pb))
-        similarity[(a, b)] = float(pa @ pb) / norm if norm else 0.0
-    repeated_both = {(a, b): together[(name_id[a], name_id[b])] for a, b in pair_list}
-    return repeated_both, similarity
-
-
-def _indicator(rows: Sequence[Sequence[int]], width: int) -> sparse.csr_matrix:
-    """Return a 0/1 sparse matrix with a 1 at each ``(i, j)`` for ``j`` in ``rows[i]``."""
-    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
-    indptr = np.concatenate([[0], np.cumsum(lengths)])
-    indices = np.fromiter((j for row in rows for j in row), dtype=np.int64, count=int(indptr[-1]))
-    data = np.ones(indices.size, dtype=np.float64)
-    return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), width))
+    name_of_word = np.full(len(stats.vocabulary), -1, dtype=np.int64)
+    for name in all_names:
+        for surface in surfaces[name]:
+            name_of_word[stats.vocabulary[surface]] = name_id[name]
+    offsets = np.frombuffer(stats.doc_offsets, dtype=np.int64)
+    words = np.frombuffer(stats.doc_words, dtype=np.int64)
+    counts = np.frombuffer(stats.doc_counts, dtype=np.int64)
+    docs = np.repeat(np.arange(offsets.size - 1), np.diff(offsets))
+    names = name_of_word[words]
+    known = names >= 0
+    # documents x names, occurrence counts (two surfaces of one name add up)
+    per_doc = sparse.csr_matrix(
+        (counts[known].astype(np.float64), (docs[known], names[known])),
+        shape=(offsets.size - 1, len(all_names)),
+    )
+    present = per_doc.copy()
+    present.data[:] = 1.0
+    doc_freq = np.asarray(present.sum(axis=0)).ravel()
+    idf = np.log((1 + present.shape[0]) / (1 + doc_freq)) + 1.0
+    first = np.array([name_id[a] for a, _ in pair_list], dtype=np.int64)
+    second = np.array([name_id[b] for _, b in pair_list], dtype=np.int64)
+    candidates, index = np.unique(np.concatenate([first, second]), return_inverse=True)
+    row_a, row_b = index[: len(pair_list)], index[len(pair_list) :]
+    members = present[:, candidates].tocsc()
+    repeated = (per_doc[:, candidates] >= 2).astype(np.float64).tocsc()
+    together = (repeated.T @ repeated).tocsr()
+    profile = (members.T @ present.multiply(idf[None, :]).tocsr()).tocsr()
+    pa, pb = profile[row_a], profile[row_b]
+    own = [
+        np.asarray(p[np.arange(len(pair_list)), ids]).ravel()
+        for p in (pa, pb)
+        for ids in (first, second)
+    ]
+    a_at_a, a_at_b, b_at_a, b_at_b = own
+    dot = np.asarray(pa.multiply(pb).sum(axis=1)).ravel() - a_at_a * b_at_a - a_at_b * b_at_b
+    norm_a = np.asarray(pa.multiply(pa).sum(axis=1)).ravel() - a_at_a**2 - a_at_b**2
+    norm_b = np.asarray(pb.multiply(pb).sum(axis=1)).ravel() - b_at_a**2 - b_at_b**2
+    norm = np.sqrt(np.clip(norm_a, 0, None) * np.clip(norm_b, 0, None))
+    cosine = np.divide(dot, norm, out=np.zeros_like(dot), where=norm > 0)
+    repeated_both = np.asarray(together[row_a, row_b]).ravel()
+    return (
+        {pair: int(n) for pair, n in zip(pair_list, repeated_both, strict=True)},
+        {pair: float(c) for pair, c in zip(pair_list, cosine, strict=True)},
+    )
 
 
 def spelling_variants(
@@ -567,7 +584,7 @@ def spelling_variants(
     Parameters
     ----------
     texts
-        The documents (a one-shot iterable is read into a list: two passes are made).
+        The documents (read once; any iterable).
     min_length
         Shorter names are left alone (Iran/Iraq, Kyiv/Kiev are too short to tell).
     min_count
@@ -606,9 +623,9 @@ def spelling_variants(
     check_fraction("min_context_similarity", min_context_similarity)
     if isinstance(texts, str):
         raise ParameterError(f"'texts' must be a sequence of strings (got {shorten(texts)})")
-    texts = texts if isinstance(texts, Sequence) else list(texts)
+    stats = _corpus_word_counts(texts)
     names, surfaces = _names(
-        *_corpus_word_counts(texts),
+        stats,
         min_length=min_length,
         min_count=min_count,
         max_lowercase_fraction=max_lowercase_fraction,
@@ -619,7 +636,7 @@ def spelling_variants(
             close[(first, second)] = 0
     if not close:
         return {}
-    together, similarity = _pair_evidence(texts, surfaces, close)
+    together, similarity = _pair_evidence(stats, surfaces, close)
     neighbours: dict[str, set[str]] = defaultdict(set)
     for pair, count in together.items():
         logger.debug(

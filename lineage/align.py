@@ -44,7 +44,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from lineage.errors import ParameterError, check_fraction, check_positive_int, shorten
 from lineage.normalize import normalize_text
 from lineage.records import NormalizedText, Passage, Span
-from lineage.shingle import tokenize
+from lineage.shingle import combine_token_hashes, token_hashes, tokenize
 
 __all__ = [
     "AlignParams",
@@ -334,27 +334,30 @@ def _shared_extent(
     """
     a_char = np.zeros((len(i), 2), np.int64)
     b_char = np.zeros((len(i), 2), np.int64)
+    a_ids, b_ids = vec.a_ids.tolist(), vec.b_ids.tolist()  # plain lists: short loops
+    a_bounds, b_bounds = ta.sentence_tokens.tolist(), tb.sentence_tokens.tolist()
     for k, (si, sj) in enumerate(zip(i.tolist(), j.tolist(), strict=True)):
-        a0, a1 = ta.sentence_tokens[si], ta.sentence_tokens[si + 1]
-        b0, b1 = tb.sentence_tokens[sj], tb.sentence_tokens[sj + 1]
-        ids_a, ids_b = vec.a_ids[a0:a1], vec.b_ids[b0:b1]
-        in_a = np.flatnonzero(np.isin(ids_a, ids_b[ids_b >= 0]) & (ids_a >= 0))
-        in_b = np.flatnonzero(np.isin(ids_b, ids_a[ids_a >= 0]) & (ids_b >= 0))
-        if len(in_a) == 0 or len(in_b) == 0:  # only possible with min_dice=0
-            in_a, in_b = np.array([0, a1 - a0 - 1]), np.array([0, b1 - b0 - 1])
+        a0, a1 = a_bounds[si], a_bounds[si + 1]
+        b0, b1 = b_bounds[sj], b_bounds[sj + 1]
+        ids_a, ids_b = a_ids[a0:a1], b_ids[b0:b1]
+        set_a, set_b = set(ids_a), set(ids_b)
+        in_a = [n for n, x in enumerate(ids_a) if x >= 0 and x in set_b]
+        in_b = [n for n, x in enumerate(ids_b) if x >= 0 and x in set_a]
+        if not in_a or not in_b:  # only possible with min_dice=0
+            in_a, in_b = [0, a1 - a0 - 1], [0, b1 - b0 - 1]
         a_char[k] = _extent(ta, si, *_trim(in_a, a0, a1))
         b_char[k] = _extent(tb, sj, *_trim(in_b, b0, b1))
     return a_char, b_char
 
 
-def _trim(shared: np.ndarray, first: int, end: int) -> tuple[int, int]:
+def _trim(shared: list[int], first: int, end: int) -> tuple[int, int]:
     """Return the first and last token of sentence ``[first, end)`` to keep.
 
     ``shared`` are the positions (within the sentence) of tokens shared with the other
     side; an unshared head or tail is cut only when it is long enough to matter.
     """
-    head = first + int(shared[0]) if shared[0] >= _TRIM_TOKENS else first
-    tail = first + int(shared[-1]) if end - first - 1 - shared[-1] >= _TRIM_TOKENS else end - 1
+    head = first + shared[0] if shared[0] >= _TRIM_TOKENS else first
+    tail = first + shared[-1] if end - first - 1 - shared[-1] >= _TRIM_TOKENS else end - 1
     return head, tail
 
 
@@ -373,23 +376,18 @@ def _extent(text: _Text, sentence: int, first: int, last: int) -> tuple[int, int
     return int(start), int(end)
 
 
-def _ngram_hashes(words: Sequence[str], vocab: dict[str, int], n: int) -> np.ndarray:
-    ids = np.array([vocab.setdefault(w, len(vocab)) for w in words], dtype=np.uint64)
-    if len(ids) < n:
+def _ngram_hashes(words: Sequence[str], n: int) -> np.ndarray:
+    """Hashes of every window of ``n`` words (none for a text shorter than ``n``)."""
+    if len(words) < n:
         return np.zeros(0, dtype=np.uint64)
-    hashes = np.zeros(len(ids) - n + 1, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for k in range(n):
-            hashes = hashes * np.uint64(1_000_003) + ids[k : len(ids) - n + 1 + k]
-    return hashes
+    return combine_token_hashes(token_hashes(words), n=n)
 
 
 def _ngram_seeds(ta: _Text, tb: _Text, params: AlignParams, max_repeats: int = 8) -> _Seeds:
     """Maximal runs of shared word n-grams, one seed per run (diagonal in both texts)."""
     n = params.ngram
-    vocab: dict[str, int] = {}
-    ha = _ngram_hashes(ta.words, vocab, n)
-    hb = _ngram_hashes(tb.words, vocab, n)
+    ha = _ngram_hashes(ta.words, n)
+    hb = _ngram_hashes(tb.words, n)
     shared = np.intersect1d(ha, hb)
     empty = np.zeros((0, 2), np.int64)
     none = _Seeds(empty, empty, empty, empty, np.zeros(0, bool))
@@ -415,12 +413,10 @@ def _ngram_seeds(ta: _Text, tb: _Text, params: AlignParams, max_repeats: int = 8
     pa, pb, diag = pa[order], pb[order], diag[order]
     new_run = np.ones(len(pa), dtype=bool)
     new_run[1:] = (diag[1:] != diag[:-1]) | (pa[1:] != pa[:-1] + 1)
-    run_id = np.cumsum(new_run) - 1
     run_first = np.flatnonzero(new_run)
     run_last = np.r_[run_first[1:], len(pa)] - 1
     a_tok = np.stack([pa[run_first], pa[run_last] + n], axis=1)
     b_tok = np.stack([pb[run_first], pb[run_last] + n], axis=1)
-    del run_id
     return _Seeds(
         _token_sentences(ta, a_tok),
         _token_sentences(tb, b_tok),

@@ -149,3 +149,23 @@ def test_bad_arguments():
     with pytest.raises(ParameterError, match="'copy' must be"):
         split_passages_by_quotes([], [], [], copy="c")  # type: ignore[arg-type]
     assert find_quotations("") == []
+
+
+def test_seed_reuse_breakdown_separates_quotes_from_prose():
+    from lineage.align import align, reuse_figures
+
+    texts = {k: seed(k) for k in ("000", "001", "002", "003", "004")}
+    quotes = {k: find_quotations(v) for k, v in texts.items()}
+    figures = {}
+    for doc, text in texts.items():
+        pieces = []
+        for other in texts:
+            if other != doc:
+                passages = align(text, texts[other])
+                pieces += split_passages_by_quotes(passages, quotes[doc], quotes[other])
+        figures[doc] = reuse_figures(len(text), pieces)
+    assert figures["000"]["prose_reuse_fraction"] >= 0.40  # an abridged wire rewrite
+    assert figures["002"]["quote_fraction"] >= 0.15  # quotes widely
+    for independent in ("003", "004"):  # share mostly quotations, little prose
+        assert figures[independent]["prose_reuse_fraction"] < 0.10
+        assert figures[independent]["quote_fraction"] > 0

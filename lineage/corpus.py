@@ -1019,28 +1019,15 @@ def _jsonl_items(path: Path, options: _Options, *, compressed: bool) -> Iterator
     try:
         with _open_binary(path, compressed) as stream:
             for line_no, raw in enumerate(stream, 1):
-                if not raw.strip():
+                if raw.isspace():
                     continue
                 where = _Where(origin, line_no)
                 default_id = f"{options.id_prefix}{position}"
                 position += 1
                 line, note, failure = decoder.decode(raw, line_no)
+                record, failure = (None, failure) if failure else _parse_json_line(line)
                 if failure:
                     yield _skip(where, None, failure)
-                    continue
-                try:
-                    record = json.loads(line.rstrip())
-                except json.JSONDecodeError as error:
-                    reason = error.msg.rstrip(": ").removesuffix(" at")
-                    yield _skip(
-                        where,
-                        None,
-                        f"not valid JSON ({reason} at column {error.colno}): "
-                        f"{shorten(line.strip(), 60)}",
-                    )
-                    continue
-                except RecursionError:
-                    yield _skip(where, None, "JSON nested too deeply to read")
                     continue
                 if not isinstance(record, dict):
                     yield _skip(
@@ -1057,6 +1044,24 @@ def _jsonl_items(path: Path, options: _Options, *, compressed: bool) -> Iterator
         return
     if position == 0:
         yield _skip(_Where(origin), None, "no JSON lines in the file (empty or whitespace only)")
+
+
+def _parse_json_line(line: str) -> tuple[object, str]:
+    """Return the value of one JSON line and ``""``, or ``None`` and why it is not JSON."""
+    try:
+        return json.loads(line), ""
+    except RecursionError:
+        return None, "JSON nested too deeply to read"
+    except json.JSONDecodeError:
+        pass
+    # Parse again without the line end (other than JSON's whitespace, which rstrip also
+    # drops), so that a cut-off string is reported as such, not as holding a newline.
+    try:
+        return json.loads(line.rstrip()), ""
+    except json.JSONDecodeError as error:
+        reason = error.msg.rstrip(": ").removesuffix(" at")
+        excerpt = shorten(line.strip(), 60)
+        return None, f"not valid JSON ({reason} at column {error.colno}): {excerpt}"
 
 
 def _json_kind(value: object) -> str:

@@ -9,6 +9,8 @@ Examples
 
 from importlib.metadata import PackageNotFoundError, version
 
+# ``lineage.align`` is the function: importing lineage.api below first loads the module
+# lineage/align.py (which binds the name to the module), then rebinds it.
 from lineage.analysis import Analysis
 from lineage.api import align, analyze, near_duplicate_clusters, near_duplicates
 from lineage.corpus import Corpus, load_corpus

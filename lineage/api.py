@@ -340,8 +340,9 @@ def analyze(
     Examples
     --------
     >>> result = analyze("seeds")
-    >>> result.documents.set_index("id").loc["000_30916bffc445b469", "reuse_fraction"] > 0.4
-    True
+    >>> docs = result.documents.set_index("id")
+    >>> print(docs.loc["000_30916bffc445b469", "parent"])
+    001_bf39bc6a18a36fb4
     """
     for name, value in (
         ("threshold", threshold),
@@ -497,8 +498,8 @@ def align(a: str, b: str, **params: object) -> list[Passage]:
     >>> quote = '"Nothing is going to happen until Putin and I get together," Trump said.'
     >>> a = "Talks in Istanbul stalled on Thursday without the Russian leader. " + quote
     >>> b = quote + " Officials in Kyiv said they were ready to meet in Turkey anyway."
-    >>> [(p.kind, a[p.a_start:p.a_end][:20]) for p in align(a, b, min_chars=40)]
-    [('quote', '"Nothing is going to')]
+    >>> [a[p.a_start:p.a_end] for p in align(a, b, min_chars=40) if p.kind == "quote"]
+    ['Nothing is going to happen until Putin and I get together,']
     """
     passages = align_texts(a, b, **params)
     return split_passages_by_quotes(passages, find_quotations(a), find_quotations(b))

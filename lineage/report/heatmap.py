@@ -67,14 +67,14 @@ def reuse_matrix(analysis: Analysis, *, kind: str | None = None) -> pd.DataFrame
     if kind is not None and kind not in KINDS:
         raise ValueError(f"'kind' must be one of {KINDS} or None (got {kind!r})")
     ids = loaded_ids(analysis)
-    matrix = pd.DataFrame(0.0, index=pd.Index(ids, name="reuser"), columns=pd.Index(ids))
-    for doc_id in ids:
-        matrix.loc[doc_id, doc_id] = np.nan
+    values = np.zeros((len(ids), len(ids)))
+    np.fill_diagonal(values, np.nan)
+    index = pd.Index(ids, name="reuser")
     passages = analysis.passages
     if kind is not None:
         passages = passages[passages["kind"] == kind]
     if passages.empty or not ids:
-        return matrix
+        return pd.DataFrame(values, index=index, columns=pd.Index(ids))
     sides = pd.concat(
         [
             pd.DataFrame(
@@ -106,9 +106,17 @@ def reuse_matrix(analysis: Analysis, *, kind: str | None = None) -> pd.DataFrame
     new_chars = (sides["end"] - np.maximum(sides["start"], previous_reach)).clip(lower=0)
     covered = new_chars.groupby([sides["row"], sides["col"]], sort=False).sum()
     chars = _document_chars(analysis)
-    for (row, col), value in covered.items():
-        matrix.loc[row, col] = min(1.0, value / chars[row]) if chars[row] else 0.0
-    return matrix
+    rows = covered.index.get_level_values(0)
+    lengths = np.array([chars[row] for row in rows], dtype=float)
+    shares = np.divide(
+        covered.to_numpy(dtype=float), lengths, out=np.zeros(len(lengths)), where=lengths > 0
+    )
+    position = {doc_id: n for n, doc_id in enumerate(ids)}
+    values[
+        [position[row] for row in rows],
+        [position[col] for col in covered.index.get_level_values(1)],
+    ] = np.minimum(shares, 1.0)
+    return pd.DataFrame(values, index=index, columns=pd.Index(ids))
 
 
 def _document_chars(analysis: Analysis) -> dict[str, int]:

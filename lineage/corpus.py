@@ -696,7 +696,7 @@ def _text_file_item(path: Path, doc_id: str, options: _Options) -> _Item:
         return _skip(where, doc_id, "empty file (0 bytes)")
     binary = _binary_kind(data)
     if binary:
-        return _skip(where, doc_id, f"binary file ({binary}), not text")
+        return _skip(where, doc_id, f"not a text file ({binary})")
     text, notes, failure = _decode(data, where, options)
     if failure:
         return _skip(where, doc_id, failure)
@@ -716,7 +716,8 @@ def _binary_kind(data: bytes) -> str:
     head = data[:_SNIFF_BYTES]
     controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     if controls > _CONTROL_SKIP_FRACTION * len(head):
-        return f"{controls / len(head):.0%} control bytes in its first {len(head)} bytes"
+        share = f"{controls / len(head):.0%} control bytes in its first {len(head)} bytes"
+        return f"{share}: binary, or text in a garbled encoding"
     return ""
 
 

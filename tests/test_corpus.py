@@ -136,7 +136,7 @@ def test_every_folder_input_appears_once_with_status_and_problem():
     [
         ("empty.txt", r"empty\.txt: empty file \(0 bytes\)"),
         ("blank.md", r"blank\.md: file is whitespace only"),
-        ("photo.txt", r"photo\.txt: binary file \(PNG image signature\), not text"),
+        ("photo.txt", r"photo\.txt: not a text file \(PNG image signature\)"),
         ("nul.txt", r"nul\.txt: NUL-riddled: 21 of its 86 characters are NUL"),
         ("utf16_nobom.txt", r"utf16_nobom\.txt: NUL-riddled: .*looks like UTF-16 without a byte"),
     ],
@@ -148,6 +148,17 @@ def test_each_bad_file_is_skipped_with_a_message_naming_it(name, message):
     assert problem.id == Path(name).stem
     assert problem.line is None
     assert re.search(message, str(problem)), str(problem)
+
+
+def test_file_full_of_control_bytes_is_skipped_as_binary_or_garbled(tmp_path):
+    # Like legacy-font Devanagari with its high bytes lost: letters among C0 controls.
+    path = tmp_path / "garbled.txt"
+    path.write_bytes(b"$F2A\x17A) [3]\n->0$ \x17# 0> M/.A (Bh\x01rata\x02$M0 \x1a\x02" * 20)
+    (problem,) = load_corpus(path).problems
+    assert problem.message == (
+        "not a text file (14% control bytes in its first 860 bytes: binary, or text in a "
+        "garbled encoding)"
+    )
 
 
 def test_cp1252_file_is_decoded_with_a_warning_saying_what_to_try():

@@ -219,6 +219,31 @@ def _variant_pattern(variants: Mapping[str, str]) -> re.Pattern[str] | None:
     return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b")
 
 
+def _split_glued(
+    text: str, codes: np.ndarray, offsets: np.ndarray, spans: Iterable[Span]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Put a space where an ignored span ends (or starts) inside a run of letters.
+
+    Scraped promos run into the next sentence ("...For TalksZelenskyy had"); the space
+    keeps the sentence's first word a word of its own. It maps to the original char after
+    the boundary, so offsets stay monotone.
+    """
+    glued = sorted(
+        {
+            at
+            for span in spans
+            for at in (span.start, span.end)
+            if 0 < at < len(text) and text[at - 1].isalnum() and text[at].isalnum()
+        }
+    )
+    if not glued:
+        return codes, offsets
+    where = np.searchsorted(offsets[:-1], glued)
+    codes = np.insert(codes, where, np.uint32(32))
+    offsets = np.insert(offsets, where, glued)
+    return codes, offsets
+
+
 def _normalize(
     text: str,
     pattern: re.Pattern[str] | None,
@@ -227,6 +252,8 @@ def _normalize(
 ) -> NormalizedText:
     """Normalize ``text`` with an already compiled variant pattern."""
     normalized, offsets = _fold(text)
+    if ignored:
+        normalized, offsets = _split_glued(text, normalized, offsets, ignored)
     normalized, offsets = _collapse_whitespace(normalized, offsets)
     if pattern is not None:
         normalized, offsets = _replace_matches(normalized, offsets, pattern, variants)
@@ -249,7 +276,8 @@ def normalize_text(
         Normalized spelling variants to fold, ``{"zelenskiy": "zelensky"}``: whole words of
         the normalized text are replaced (see :func:`spelling_variants`).
     ignored
-        Debris and boilerplate spans of the original to carry along (they stay in the text).
+        Debris and boilerplate spans of the original to carry along (they stay in the
+        text; where one ends inside a run of letters, a space is put in the normalized text).
 
     Returns
     -------
@@ -689,6 +717,7 @@ _PROMO_LABEL = re.compile(
 _GLUED = re.compile(r"(?<=[^\W\d_A-Z]|[?!)\]\"”’])(?=[^\W\d_a-z][^\W\d_A-Z])")
 _PLAYER = re.compile(
     r"(?:Your browser does(?:n['’]t| not) support (?:HTML5|the video tag|this video)"
+    r"|Your browser does(?:n['’]t| not) support the audio element"
     r"|Video player is loading|This video is (?:no longer )?(?:un)?available)\b.*",
     re.IGNORECASE,
 )

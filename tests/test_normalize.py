@@ -21,6 +21,7 @@ from lineage.normalize import (
     normalize_text,
     spelling_variants,
 )
+from lineage.records import Span
 
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
 SEEDS = {
@@ -177,6 +178,17 @@ def test_spans_between_char_boundaries_round_trip_on_arbitrary_text(text):
         for end in starts[1:20]:
             if end > start and nt.text[end - 1] != " ":
                 _assert_round_trip(nt, start, end)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="ab Z\u00e9\u2026\n."), st.lists(st.integers(0, 40), max_size=6))
+def test_offsets_stay_monotone_with_ignored_spans(text, cuts):
+    cuts = sorted(min(c, len(text)) for c in cuts)
+    spans = [Span(a, b, "debris") for a, b in zip(cuts[::2], cuts[1::2], strict=False)]
+    nt = normalize_text(text, ignored=spans)
+    assert (np.diff(nt.offsets) >= 0).all()
+    assert nt.offsets[-1] == len(text) and len(nt.offsets) == len(nt.text) + 1
+    assert nt.text.replace(" ", "") == normalize_text(text).text.replace(" ", "")
 
 
 def test_lone_surrogates_do_not_crash():
@@ -540,6 +552,17 @@ def test_normalize_corpus_on_the_seeds():
         for word in list(re.finditer(r"\w+", nt.text))[::7]:
             o_start, o_end = nt.to_original(*word.span())
             assert normalize_text(nt.original[o_start:o_end]).text.isalnum()
+
+
+def test_a_promo_glued_to_the_next_sentence_leaves_its_first_word_whole():
+    (nt,) = normalize_corpus([SEEDS["004"]], variants={"zelenskyy": "zelensky"})
+    assert "for talks zelensky had challenged" in nt.text
+    start = nt.text.index("zelensky had challenged")
+    o_start, o_end = nt.to_original(start, start + len("zelensky"))
+    assert nt.original[o_start:o_end] == "Zelenskyy"
+    space = nt.text.index(" zelensky had challenged")
+    assert nt.to_original(space, space + 1) == (o_start, o_start + 1)
+    assert (np.diff(nt.offsets) >= 0).all()
 
 
 def test_normalize_corpus_switches():

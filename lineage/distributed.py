@@ -121,7 +121,9 @@ class DaskRunner:
         """Worker threads of the cluster now (at least 1)."""
         return max(1, sum(self.client.nthreads().values()))
 
-    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    def map(
+        self, fn: Callable[[T], R], items: Sequence[T], *, partition_size: int | None = None
+    ) -> list[R]:
         """Return ``[fn(item) for item in items]``, computed on the cluster, in order.
 
         Parameters
@@ -130,6 +132,8 @@ class DaskRunner:
             A picklable function (module functions, ``functools.partial``, closures).
         items
             The items; they travel inside the task graph.
+        partition_size
+            Items per partition for this call (1 for big items such as whole files).
 
         Returns
         -------
@@ -142,7 +146,9 @@ class DaskRunner:
         items = list(items)
         if not items:
             return []
-        size = self.partition_size or math.ceil(len(items) / (4 * self.parallelism))
+        size = (
+            partition_size or self.partition_size or math.ceil(len(items) / (4 * self.parallelism))
+        )
         bag = db.from_sequence(items, partition_size=size)
         shared = dask.delayed(fn, name=f"lineage-fn-{uuid.uuid4().hex}", traverse=False)
         mapped = bag.map_partitions(_apply, shared)
@@ -338,9 +344,30 @@ def sketch_shard(
     return CorpusSketch(
         ids=shard.ids,
         signatures=minhash_signatures(hashes, num_perm=num_perm, seed=seed),
-        sizes=np.fromiter((np.unique(h).size for h in hashes), dtype=np.int64, count=len(hashes)),
+        sizes=_distinct_counts(hashes),
         inputs=shard.inputs,
     )
+
+
+def _distinct_counts(hash_arrays: Sequence[np.ndarray]) -> np.ndarray:
+    """Return ``[np.unique(h).size for h in hash_arrays]`` with one sort for all of them.
+
+    Examples
+    --------
+    >>> _distinct_counts([np.array([5, 3, 5], dtype=np.uint64), np.zeros(0, np.uint64)])
+    array([2, 0])
+    """
+    lengths = np.fromiter(map(len, hash_arrays), dtype=np.int64, count=len(hash_arrays))
+    if not lengths.size or not lengths.max():
+        return np.zeros(lengths.size, dtype=np.int64)
+    # Rows padded with copies of their first value, so padding never adds a distinct value.
+    rows = np.empty((lengths.size, int(lengths.max())), dtype=np.uint64)
+    for row, (values, length) in enumerate(zip(hash_arrays, lengths.tolist(), strict=True)):
+        rows[row, :length] = values
+        rows[row, length:] = values[0] if length else 0
+    rows.sort(axis=1)
+    counts = (rows[:, 1:] != rows[:, :-1]).sum(axis=1) + 1
+    return np.where(lengths > 0, counts, 0).astype(np.int64)
 
 
 def table_files(source: object) -> list[Path] | None:
@@ -372,6 +399,14 @@ def _sketch_file(
         for shard in iter_corpus_shards(path, shard_size=shard_size, **read)
     ]
     return CorpusSketch.concat(parts, num_perm=params["num_perm"])
+
+
+def _map_files(runner: Runner | None, task: Callable[[str], R], files: list[Path]) -> list[R]:
+    """Map ``task`` over file paths, one file per partition on Dask (files are big items)."""
+    paths = [str(path) for path in files]
+    if isinstance(runner, DaskRunner):
+        return runner.map(task, paths, partition_size=1)
+    return (runner.map if runner is not None else map_in_process)(task, paths)
 
 
 def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -442,7 +477,7 @@ def sketch_corpus(
     if files is not None:
         logger.info("sketching %d table files of %s", len(files), source)
         task = partial(_sketch_file, shard_size=shard_size, read=read, **params)
-        parts = mapper(task, [str(path) for path in files])
+        parts = _map_files(runner, task, files)
         return _drop_repeated_ids(CorpusSketch.concat(parts, num_perm=num_perm))
     in_flight = 2 * getattr(runner, "parallelism", 1)
     task = partial(sketch_shard, **params)
@@ -522,9 +557,8 @@ def gather_texts(
     if files is None:
         files_found = [_texts_of_file(source, wanted, shard_size=shard_size, read=read)]
     else:
-        mapper = runner.map if runner is not None else map_in_process
         task = partial(_texts_of_file, wanted=wanted, shard_size=shard_size, read=read)
-        files_found = mapper(task, [str(path) for path in files])
+        files_found = _map_files(runner, task, files)
     texts: dict[str, str] = {}
     for found in files_found:
         for doc_id, text in found.items():

@@ -218,6 +218,10 @@ def test_dask_runner_options(client, tmp_path):
         assert runner.client is client
         assert runner.map(str.upper, ["a", "b"]) == ["A", "B"]
     assert client.status == "running"  # a client given is left open
+    with dask_runner(scheduler=client.scheduler.address) as runner:
+        assert runner.client is not client
+        assert runner.map(len, ["ab", "c"]) == [2, 1]
+    assert runner.client.status == "closed"  # a connection made here is closed
     match = "exactly one of 'client', 'workers' or 'scheduler'"
     with pytest.raises(ParameterError, match=match), dask_runner(client=client, workers=2):
         pass

@@ -30,6 +30,7 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import logging
 import math
@@ -37,7 +38,7 @@ import re
 import unicodedata
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -980,7 +981,8 @@ def find_boilerplate(
     Notes
     -----
     Cost is linear in the corpus size plus a sparse product of the document-by-line
-    matrix of the recurring lines.
+    matrix of the recurring lines. Lines are counted by 64-bit hashes in numpy arrays
+    (16 bytes a line), and only documents holding boilerplate are read a second time.
 
     Examples
     --------
@@ -994,53 +996,72 @@ def find_boilerplate(
     check_positive_int("max_block_chars", max_block_chars)
     if isinstance(texts, str) or not isinstance(texts, Sequence):
         raise ParameterError(f"'texts' must be a sequence of strings (got {shorten(texts)})")
-    doc_lines: list[list[tuple[int, int, str]]] = []
-    frequency: Counter[str] = Counter()
+    line_docs, line_hashes, line_lengths = array("q"), array("Q"), array("q")
     for position, text in enumerate(texts):
         if not isinstance(text, str):
             raise ParameterError(
                 f"'texts' must hold strings (got {type(text).__name__} at position {position})"
             )
-        lines = []
-        for start, end in _lines(text):
-            if end - start <= max_line_chars:
-                key = _line_key(text[start:end])
-                if key:
-                    lines.append((start, end, key))
-        doc_lines.append(lines)
-        frequency.update({key for _, _, key in lines})
-    needed = max(min_documents, math.ceil(min_fraction * len(texts)))
-    recurring = sorted(key for key, count in frequency.items() if count >= needed)
+        for _, _, key_hash, key_length in _keyed_lines(text, max_line_chars):
+            line_docs.append(position)
+            line_hashes.append(key_hash)
+            line_lengths.append(key_length)
     result: list[list[Span]] = [[] for _ in texts]
-    if not recurring:
+    docs = np.frombuffer(line_docs, dtype=np.int64)
+    hashes = np.frombuffer(line_hashes, dtype=np.uint64)
+    lengths = np.frombuffer(line_lengths, dtype=np.int64)
+    # one row per (line, document), then the number of documents per line
+    order = np.lexsort((docs, hashes))
+    docs, hashes, lengths = docs[order], hashes[order], lengths[order]
+    first = np.ones(hashes.size, dtype=bool)
+    first[1:] = (hashes[1:] != hashes[:-1]) | (docs[1:] != docs[:-1])
+    docs, hashes, lengths = docs[first], hashes[first], lengths[first]
+    distinct, start_of, documents = np.unique(hashes, return_index=True, return_counts=True)
+    needed = max(min_documents, math.ceil(min_fraction * len(texts)))
+    recurring = documents >= needed
+    if not recurring.any():
         return result
-    column = {key: j for j, key in enumerate(recurring)}
-    rows, cols = [], []
-    for i, lines in enumerate(doc_lines):
-        for j in sorted({column[key] for _, _, key in lines if key in column}):
-            rows.append(i)
-            cols.append(j)
+    column = np.full(distinct.size, -1, dtype=np.int64)
+    column[recurring] = np.arange(int(recurring.sum()))
+    line_column = column[np.searchsorted(distinct, hashes)]
+    kept = line_column >= 0
     presence = sparse.csr_matrix(
-        (np.ones(len(rows), dtype=np.int64), (rows, cols)), shape=(len(texts), len(recurring))
+        (np.ones(int(kept.sum())), (docs[kept], line_column[kept])),
+        shape=(len(texts), int(recurring.sum())),
     )
     together = (presence.T @ presence).tocsr()
-    lengths = np.array([len(key) for key in recurring], dtype=np.int64)
-    documents = together.diagonal()
-    boilerplate = np.zeros(len(recurring), dtype=bool)
-    for j in range(len(recurring)):
+    key_lengths = lengths[start_of[recurring]]
+    counts = documents[recurring]
+    boilerplate = np.zeros(counts.size, dtype=bool)
+    for j in range(counts.size):
         row = slice(together.indptr[j], together.indptr[j + 1])
-        companions = together.indices[row][together.data[row] * 2 >= documents[j]]
-        boilerplate[j] = lengths[companions].sum() <= max_block_chars
-    for i, lines in enumerate(doc_lines):
-        for start, end, key in lines:
-            j = column.get(key)
-            if j is not None and boilerplate[j]:
-                label = f"in {documents[j]} documents"
-                result[i].append(Span(start, end, "boilerplate", label))
-    logger.info(
-        "boilerplate: %d recurring lines, %d marked", len(recurring), int(boilerplate.sum())
-    )
+        companions = together.indices[row][together.data[row] * 2 >= counts[j]]
+        boilerplate[j] = key_lengths[companions].sum() <= max_block_chars
+    marked = {
+        int(h): int(n)
+        for h, n in zip(distinct[recurring][boilerplate], counts[boilerplate], strict=True)
+    }
+    for position in np.unique(docs[kept][boilerplate[line_column[kept]]]).tolist():
+        for start, end, key_hash, _ in _keyed_lines(texts[position], max_line_chars):
+            if key_hash in marked:
+                label = f"in {marked[key_hash]} documents"
+                result[position].append(Span(start, end, "boilerplate", label))
+    logger.info("boilerplate: %d recurring lines, %d marked", counts.size, len(marked))
     return result
+
+
+def _keyed_lines(text: str, max_chars: int) -> Iterator[tuple[int, int, int, int]]:
+    """Yield ``(start, end, key hash, key length)`` of the lines up to ``max_chars`` long.
+
+    The key is the line's lowercase words; its hash is a stable 64-bit BLAKE2b digest, so
+    a corpus of millions of lines is counted in numpy arrays, not in a dict of strings.
+    """
+    for start, end in _lines(text):
+        if end - start <= max_chars:
+            key = _line_key(text[start:end])
+            if key:
+                digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8)
+                yield start, end, int.from_bytes(digest.digest(), "little"), len(key)
 
 
 # ---------------------------------------------------------------------------------------

@@ -528,6 +528,15 @@ def test_a_quotation_shared_by_three_of_five_seeds_is_not_boilerplate():
     assert find_boilerplate(list(SEEDS.values())) == [[] for _ in SEEDS]
 
 
+def test_empty_corpora_and_blank_texts():
+    assert find_boilerplate([]) == []
+    assert find_boilerplate(["", " \n "]) == [[], []]
+    assert spelling_variants([]) == {}
+    assert normalize_corpus([]) == []
+    (blank,) = normalize_corpus([" \n\n "])
+    assert blank.text == "" and blank.offsets.tolist() == [4] and blank.ignored == ()
+
+
 def test_boilerplate_parameters_are_checked():
     with pytest.raises(ParameterError, match=r"'min_documents' must be a whole number >= 1"):
         find_boilerplate(["a"], min_documents=0)

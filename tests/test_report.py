@@ -290,3 +290,63 @@ def test_summary_names_the_wire_family_first(hostile_analysis):
     first_family = re.search(r"<li>(.*?)</li>", summary, flags=re.S).group(1)
     assert REWRITE in first_family
     assert "skipped" in summary.lower() and "empty" in summary
+
+
+def replicated(analysis: lineage.Analysis, copies: int) -> lineage.Analysis:
+    """``copies`` disjoint copies of a real analysis, ids prefixed: a large corpus of families."""
+
+    def prefixed(table: pd.DataFrame, columns: list[str], k: int) -> pd.DataFrame:
+        table = table.copy()
+        for column in columns:
+            table[column] = table[column].map(lambda v: v if pd.isna(v) else f"c{k:02d}/{v}")
+        return table
+
+    def renamed(mapping: dict, k: int) -> dict:
+        return {f"c{k:02d}/{key}": value for key, value in mapping.items()}
+
+    tables = {
+        "documents": ["id", "parent"],
+        "pairs": ["a", "b"],
+        "passages": ["a", "b"],
+        "sources": ["id"],
+        "edges": ["parent", "child"],
+    }
+    frames = {
+        name: pd.concat(
+            [prefixed(getattr(analysis, name), columns, k) for k in range(copies)],
+            ignore_index=True,
+        )
+        for name, columns in tables.items()
+    }
+    frames["sources"]["members"] = [
+        tuple(f"c{k:02d}/{m}" for m in members)
+        for k in range(copies)
+        for members in analysis.sources["members"]
+    ]
+    merged = {"texts": {}, "ignored": {}, "meta": {}}
+    for k in range(copies):
+        for name in merged:
+            merged[name].update(renamed(getattr(analysis, name), k))
+    return lineage.Analysis(**frames, **merged)
+
+
+def test_large_corpus_figures_stay_readable(hostile_analysis, tmp_path):
+    large = replicated(hostile_analysis, 34)
+    loaded = (large.documents["status"] != "skipped").sum()
+    assert loaded >= 200
+    ax = plot_heatmap(large, max_documents=60)
+    panels = [child for child in ax.child_axes if child.get_title()]
+    assert 0 < len(panels[0].get_yticklabels()) <= 60
+    assert f"of {loaded} documents" in ax.get_title()
+    assert not any(panel.texts for panel in panels), "no cell annotations at this size"
+    forest = derivation_forest(large)
+    nodes = loaded + len(large.sources)
+    assert len(set(forest.positions.values())) == len(forest.positions) == nodes
+    root_columns = {forest.positions[root][0] for root, _ in forest.families}
+    assert len(root_columns) > 1, "a large forest is flowed into side-by-side bands"
+    paths = write_report(large, tmp_path)
+    for name in ("heatmap", "tree"):
+        with Image.open(paths[name]) as image:
+            assert max(image.size) <= 8000 and min(image.size) >= 400, (name, image.size)
+    html = paths["report"].read_text(encoding="utf-8")
+    assert html.count("<article class='edge'>") == len(large.edges)

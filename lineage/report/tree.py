@@ -283,7 +283,7 @@ def plot_tree(analysis: Analysis, ax: Axes | None = None) -> Axes:
             label = f"{node} · not in corpus, {graph.nodes[node]['chars']:,} chars"
         else:
             label = node_label(analysis, node)
-            if node not in with_parent and node in no_parent:
+            if node in no_parent and node not in with_parent and not graph.out_degree(node):
                 label += f" · no parent ({no_parent[node]:.2f})"
         has_children = graph.out_degree(node) > 0
         ax.text(

@@ -537,6 +537,14 @@ def test_empty_corpora_and_blank_texts():
     assert blank.text == "" and blank.offsets.tolist() == [4] and blank.ignored == ()
 
 
+@pytest.mark.parametrize("function", [spelling_variants, find_boilerplate, normalize_corpus])
+def test_corpus_functions_name_the_position_of_a_non_string(function):
+    with pytest.raises(
+        ParameterError, match=r"'texts' must hold strings \(got int at position 1\)"
+    ):
+        function(["Talks in Ankara.", 7])
+
+
 def test_boilerplate_parameters_are_checked():
     with pytest.raises(ParameterError, match=r"'min_documents' must be a whole number >= 1"):
         find_boilerplate(["a"], min_documents=0)

@@ -754,18 +754,48 @@ def _decode(data: bytes, where: _Where, options: _Options) -> tuple[str, list[st
 
 
 def _fallback(data: bytes, error: UnicodeDecodeError, options: _Options) -> tuple[str, str]:
-    """Decode with the fallback codec; return the text ("" when none) and the message."""
-    bad = f"not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})"
-    if options.encoding_fallback is None:
-        return "", f"{bad}; pass encoding_fallback='cp1252' (or the real encoding) to read it"
-    text = data.decode(options.encoding_fallback, errors="replace")
-    replaced = text.count("\ufffd")
-    note = f" ({replaced} undecodable bytes replaced)" if replaced else ""
+    """Decode with the fallback codec where UTF-8 fails; return the text and the message.
+
+    Only the bytes that are not UTF-8 are decoded with the fallback codec, so a UTF-8
+    file with a few stray Windows-1252 bytes keeps its UTF-8 characters intact. The text
+    is ``""`` when no fallback is allowed.
+    """
+    bad = f"byte 0x{data[error.start]:02x} at offset {error.start}"
+    codec = options.encoding_fallback
+    if codec is None:
+        return "", (
+            f"not valid UTF-8 ({bad}); pass encoding_fallback='cp1252' (or the real "
+            "encoding) to read it"
+        )
+    text, count = _decode_mixed(data, codec)
     message = (
-        f"{bad}; decoded as {options.encoding_fallback}{note}; "
-        "pass encoding_fallback=... (e.g. 'latin-1', 'cp1251') if that is wrong"
+        f"not valid UTF-8 ({bad}, {count} such bytes in all); decoded those bytes as "
+        f"{codec}; pass encoding_fallback=... (e.g. 'latin-1', 'cp1251') if that is wrong"
     )
     return text, message
+
+
+def _decode_mixed(data: bytes, codec: str) -> tuple[str, int]:
+    """Decode UTF-8, and with ``codec`` the bytes that are not UTF-8; count those bytes.
+
+    Examples
+    --------
+    >>> _decode_mixed("Zelensky’s ".encode() + "’94".encode("cp1252"), "cp1252")
+    ('Zelensky’s ’94', 1)
+    """
+    view = memoryview(data)
+    parts: list[str] = []
+    position = count = 0
+    while True:
+        try:
+            parts.append(str(view[position:], "utf-8"))
+            return "".join(parts), count
+        except UnicodeDecodeError as error:
+            start, end = position + error.start, position + error.end
+            parts.append(str(view[position:start], "utf-8"))
+            parts.append(str(view[start:end], codec, "replace"))
+            count += end - start
+            position = end
 
 
 class _LineDecoder:

@@ -756,9 +756,10 @@ def _decode(data: bytes, where: _Where, options: _Options) -> tuple[str, list[st
 def _fallback(data: bytes, error: UnicodeDecodeError, options: _Options) -> tuple[str, str]:
     """Decode with the fallback codec where UTF-8 fails; return the text and the message.
 
-    Only the bytes that are not UTF-8 are decoded with the fallback codec, so a UTF-8
-    file with a few stray Windows-1252 bytes keeps its UTF-8 characters intact. The text
-    is ``""`` when no fallback is allowed.
+    A UTF-8 text with a few stray bytes of the fallback codec (scraped text often has
+    some) keeps its UTF-8 characters and only those bytes are decoded with the codec;
+    a text mostly in the fallback codec is decoded with it throughout. The text is
+    ``""`` when no fallback is allowed.
     """
     bad = f"byte 0x{data[error.start]:02x} at offset {error.start}"
     codec = options.encoding_fallback
@@ -767,35 +768,46 @@ def _fallback(data: bytes, error: UnicodeDecodeError, options: _Options) -> tupl
             f"not valid UTF-8 ({bad}); pass encoding_fallback='cp1252' (or the real "
             "encoding) to read it"
         )
-    text, count = _decode_mixed(data, codec)
+    text, stray, utf8_extra = _decode_mixed(data, codec)
+    if utf8_extra >= stray:
+        how = f"decoded those {stray} bytes as {codec} and the rest as UTF-8"
+    else:
+        text, how = data.decode(codec, errors="replace"), f"decoded as {codec}"
     message = (
-        f"not valid UTF-8 ({bad}, {count} such bytes in all); decoded those bytes as "
-        f"{codec}; pass encoding_fallback=... (e.g. 'latin-1', 'cp1251') if that is wrong"
+        f"not valid UTF-8 ({bad}); {how}; pass encoding_fallback=... "
+        "(e.g. 'latin-1', 'cp1251') if that is wrong"
     )
     return text, message
 
 
-def _decode_mixed(data: bytes, codec: str) -> tuple[str, int]:
-    """Decode UTF-8, and with ``codec`` the bytes that are not UTF-8; count those bytes.
+def _decode_mixed(data: bytes, codec: str) -> tuple[str, int, int]:
+    """Decode UTF-8, and with ``codec`` the bytes that are not UTF-8.
+
+    Returns the text, the number of bytes decoded with ``codec`` and the number of
+    bytes beyond one per character in the UTF-8 parts (how much real UTF-8 there is).
 
     Examples
     --------
     >>> _decode_mixed("Zelensky’s ".encode() + "’94".encode("cp1252"), "cp1252")
-    ('Zelensky’s ’94', 1)
+    ('Zelensky’s ’94', 1, 2)
     """
     view = memoryview(data)
     parts: list[str] = []
-    position = count = 0
+    position = stray = utf8_extra = 0
     while True:
         try:
-            parts.append(str(view[position:], "utf-8"))
-            return "".join(parts), count
+            utf8 = str(view[position:], "utf-8")
+            bad_start = bad_end = len(data)
         except UnicodeDecodeError as error:
-            start, end = position + error.start, position + error.end
-            parts.append(str(view[position:start], "utf-8"))
-            parts.append(str(view[start:end], codec, "replace"))
-            count += end - start
-            position = end
+            bad_start, bad_end = position + error.start, position + error.end
+            utf8 = str(view[position:bad_start], "utf-8")
+        parts.append(utf8)
+        utf8_extra += (bad_start - position) - len(utf8)
+        if bad_start == len(data):
+            return "".join(parts), stray, utf8_extra
+        parts.append(str(view[bad_start:bad_end], codec, "replace"))
+        stray += bad_end - bad_start
+        position = bad_end
 
 
 class _LineDecoder:

@@ -164,7 +164,7 @@ def test_file_full_of_control_bytes_is_skipped_as_binary_or_garbled(tmp_path):
 def test_cp1252_file_is_decoded_with_a_warning_saying_what_to_try():
     with pytest.warns(
         LineageWarning,
-        match=r"cp1252\.txt: not valid UTF-8 \(byte 0x93 at offset 0, 5 such bytes in all\)",
+        match=r"cp1252\.txt: not valid UTF-8 \(byte 0x93 at offset 0\); decoded as cp1252",
     ):
         corpus = load_corpus(FOLDER)
     document = corpus.documents[corpus.ids.index("cp1252")]
@@ -172,7 +172,7 @@ def test_cp1252_file_is_decoded_with_a_warning_saying_what_to_try():
     assert "café" in document.text and "–" in document.text
     (problem,) = [p for p in corpus.problems if p.id == "cp1252"]
     assert problem.status == "warning"
-    assert "decoded those bytes as cp1252" in problem.message
+    assert "decoded as cp1252" in problem.message
     assert "pass encoding_fallback=" in problem.message
 
 
@@ -181,7 +181,22 @@ def test_utf8_file_with_a_stray_cp1252_byte_keeps_its_utf8_characters(tmp_path):
     path.write_bytes("Erdoğan’s aides – ".encode() + "Zelensky’s team".encode("cp1252"))
     corpus = quiet_load(path)
     assert corpus.texts == ("Erdoğan’s aides – Zelensky’s team",)
-    assert "(byte 0x92 at offset 31, 1 such bytes in all)" in corpus.problems[0].message
+    assert corpus.problems[0].message.startswith(
+        "not valid UTF-8 (byte 0x92 at offset 31); decoded those 1 bytes as cp1252 and the "
+        "rest as UTF-8;"
+    )
+
+
+def test_text_mostly_in_the_fallback_codec_is_decoded_with_it_throughout(tmp_path):
+    # cp1251 Cyrillic in which "С»" (0xD1 0xBB) happens to be valid UTF-8 ("ѻ"): decoding
+    # only the bytes that are not UTF-8 would keep that wrong letter.
+    text = "Переговоры в Стамбуле начались, сообщает «ТАСС». Зеленский прилетел. " * 3
+    path = tmp_path / "cp1251.txt"
+    path.write_bytes(text.encode("cp1251"))
+    assert "ѻ" in path.read_bytes().decode("utf-8", errors="replace")
+    corpus = quiet_load(path, encoding_fallback="cp1251")
+    assert corpus.texts == (text,)
+    assert "decoded as cp1251;" in corpus.problems[0].message
 
 
 def test_without_fallback_a_cp1252_file_is_skipped_and_told_what_to_pass():
@@ -197,7 +212,7 @@ def test_without_fallback_a_cp1252_file_is_skipped_and_told_what_to_pass():
 def test_another_fallback_codec_is_used_when_asked():
     corpus = quiet_load(FOLDER / "cp1252.txt", encoding_fallback="latin-1")
     assert corpus.texts[0].startswith("\x93Nothing\x92s")
-    assert "decoded those bytes as latin-1" in corpus.problems[0].message
+    assert "decoded as latin-1" in corpus.problems[0].message
 
 
 def test_same_stem_in_two_extensions_keeps_both_with_distinct_ids(tmp_path):
@@ -234,7 +249,7 @@ def test_jsonl_bad_lines_are_named_by_file_and_line_and_skipped():
     assert problems[9].message == "'text' is a number (12345); read as '12345'"
     assert problems[10].message == "text is whitespace only"
     assert problems[11].status == "warning"
-    assert "decoded those bytes as cp1252" in problems[11].message
+    assert "decoded as cp1252" in problems[11].message
     assert {p.line for p in corpus.problems} == {4, 5, 6, 8, 9, 10, 11}
 
 
@@ -356,7 +371,7 @@ def test_csv_bad_quoting_and_cp1252_rows_are_reported_by_line(tmp_path):
     problems = {p.line: p for p in corpus.problems}
     assert problems[3].message.startswith("malformed CSV row (")
     assert problems[4].status == "warning"
-    assert "decoded those bytes as cp1252" in problems[4].message
+    assert "decoded as cp1252" in problems[4].message
     assert corpus.documents[1].text == "Zelensky’s reply"
     assert corpus.documents[3].origin == f"{path}:7"
 

@@ -770,7 +770,8 @@ def _fallback(data: bytes, error: UnicodeDecodeError, options: _Options) -> tupl
         )
     text, stray, utf8_extra = _decode_mixed(data, codec)
     if utf8_extra >= stray:
-        how = f"decoded those {stray} bytes as {codec} and the rest as UTF-8"
+        plural = "s" if stray > 1 else ""
+        how = f"decoded the {stray} non-UTF-8 byte{plural} as {codec}, the rest as UTF-8"
     else:
         text, how = data.decode(codec, errors="replace"), f"decoded as {codec}"
     message = (

@@ -182,8 +182,8 @@ def test_utf8_file_with_a_stray_cp1252_byte_keeps_its_utf8_characters(tmp_path):
     corpus = quiet_load(path)
     assert corpus.texts == ("Erdoğan’s aides – Zelensky’s team",)
     assert corpus.problems[0].message.startswith(
-        "not valid UTF-8 (byte 0x92 at offset 31); decoded those 1 bytes as cp1252 and the "
-        "rest as UTF-8;"
+        "not valid UTF-8 (byte 0x92 at offset 31); decoded the 1 non-UTF-8 byte as cp1252, "
+        "the rest as UTF-8;"
     )
 
 

@@ -107,6 +107,21 @@ RUNNERS = {
 }
 
 
+def peak_mib() -> float:
+    """Peak resident memory of this process in MiB.
+
+    ``VmHWM`` is the high-water mark of this process's own address space, reset by
+    ``exec``; ``ru_maxrss`` is not (on Linux a child inherits the parent's figure), so it
+    is only the fallback where ``/proc`` is missing.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def worker(engine: str, corpus_path: Path, truth_path: Path, limit: int, args) -> dict:
     """Run one engine on the first ``limit`` documents and return its measurements."""
     texts, ids = [], []
@@ -121,12 +136,12 @@ def worker(engine: str, corpus_path: Path, truth_path: Path, limit: int, args) -
         for a, b in json.loads(truth_path.read_text(encoding="utf-8"))
         if a in inside and b in inside
     }
-    loaded_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    loaded_mib = peak_mib()
     wall, cpu = time.perf_counter(), time.process_time()
     found = RUNNERS[engine](texts, ids, args.threshold, args.num_perm)
     cpu = time.process_time() - cpu
     wall = time.perf_counter() - wall
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = peak_mib()
     hits = len(found & truth)
     return {
         "engine": engine,
@@ -135,8 +150,8 @@ def worker(engine: str, corpus_path: Path, truth_path: Path, limit: int, args) -
         "wall_s": wall,
         "docs_per_cpu_s": len(texts) / cpu,
         "docs_per_wall_s": len(texts) / wall,
-        "peak_mib": peak_kib / 1024,
-        "corpus_loaded_mib": loaded_kib / 1024,
+        "peak_mib": peak,
+        "corpus_loaded_mib": loaded_mib,
         "found": len(found),
         "true": len(truth),
         "precision": hits / len(found) if found else 1.0,

@@ -228,6 +228,13 @@ def generate(
     return GeneratedCorpus(texts, ids, pairs, families)
 
 
+def _sorted_set(values: np.ndarray) -> np.ndarray:
+    values = np.sort(values)
+    keep = np.ones(values.size, dtype=bool)
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
 def _related_pairs(
     texts: list[str], ids: list[str], families: pd.DataFrame, shingle_size: int
 ) -> pd.DataFrame:
@@ -248,10 +255,12 @@ def _related_pairs(
     pairs = sorted(codes)
     needed = sorted({p for pair in pairs for p in pair})
     hashes = shingle_hashes([texts[p] for p in needed], n=shingle_size)
-    sets = {p: np.unique(h) for p, h in zip(needed, hashes, strict=True)}
+    sets = {p: _sorted_set(h) for p, h in zip(needed, hashes, strict=True)}
     rows = []
     for i, j in pairs:
-        shared = np.intersect1d(sets[i], sets[j], assume_unique=True).size
+        found = np.searchsorted(sets[j], sets[i])
+        found[found == sets[j].size] = 0
+        shared = int(np.count_nonzero(sets[j][found] == sets[i])) if sets[j].size else 0
         size_i, size_j = sets[i].size, sets[j].size
         rows.append(
             (

@@ -89,6 +89,15 @@ def _overlapping(starts: np.ndarray, ends: np.ndarray, spans: np.ndarray) -> np.
     return ok & (spans[k, 1] > starts)
 
 
+def _uncovered_tail(spans: np.ndarray, length: int) -> float:
+    """Share of the last third of a text of ``length`` chars outside the merged ``spans``."""
+    start = (2 * length) // 3
+    if length - start <= 0:
+        return 0.0
+    clipped = np.clip(spans, start, length) if spans.size else spans
+    return 1.0 - _covered_chars(clipped) / (length - start)
+
+
 def _covered_chars(spans: np.ndarray) -> int:
     return int((spans[:, 1] - spans[:, 0]).sum()) if spans.size else 0
 
@@ -115,9 +124,9 @@ class ReuseEvidence:
     prose_spans, quote_spans
         ``(i, j)`` -> merged char spans of document ``i`` inside prose (quote) passages
         with document ``j``.
-    positions
-        ``(i, j)`` -> mean relative position (0 = start, 1 = end) in document ``i`` of the
-        material it shares with ``j``.
+    tails
+        ``(i, j)`` -> share of the last third of document ``i`` outside its passages with
+        ``j`` (a copy trimmed from the end leaves its source's tail unaligned).
     """
 
     ids: tuple[str, ...]
@@ -128,7 +137,7 @@ class ReuseEvidence:
     pair_material: dict[tuple[int, int], np.ndarray]
     prose_spans: dict[tuple[int, int], np.ndarray]
     quote_spans: dict[tuple[int, int], np.ndarray]
-    positions: dict[tuple[int, int], float]
+    tails: dict[tuple[int, int], float]
 
     def prose_share(self) -> np.ndarray:
         """``share[x, p]``: fraction of document ``x``'s chars inside prose passages with ``p``."""
@@ -235,7 +244,7 @@ def reuse_evidence(
 
     shared = np.zeros((n, n), dtype=np.int64)
     pair_material: dict[tuple[int, int], np.ndarray] = {}
-    positions: dict[tuple[int, int], float] = {}
+    tails: dict[tuple[int, int], float] = {}
     per_doc: list[list[np.ndarray]] = [[] for _ in range(n)]
     for i, j in sorted(key for key in aligned if key[0] < key[1]):
         sides = []
@@ -249,11 +258,8 @@ def reuse_evidence(
         shared[i, j] = shared[j, i] = common.size
         per_doc[i].append(common)
         per_doc[j].append(common)
-        for x in (i, j):
-            sh = shingles[x]
-            hit = np.isin(sh.hashes, common)
-            size = max(len(texts[x]), 1)
-            positions[(x, j if x == i else i)] = float(sh.starts[hit].mean() / size)
+        for x, y in ((i, j), (j, i)):
+            tails[(x, y)] = _uncovered_tail(aligned[(x, y)], len(texts[x]))
     material = tuple(
         np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint64)
         for parts in per_doc
@@ -267,7 +273,7 @@ def reuse_evidence(
         pair_material=pair_material,
         prose_spans=prose_spans,
         quote_spans=quote_spans,
-        positions=positions,
+        tails=tails,
     )
 
 
@@ -292,8 +298,8 @@ class DirectionCues:
 
     ``family`` compares the family material each side carries that the other lacks (a
     copy carries a subset of its source's material); ``size`` the lengths in distinct
-    n-grams (a copy trims); ``trim`` where the shared material sits (a copy keeps the top
-    of its source, so the material sits earlier in the source than in the copy);
+    n-grams (a copy trims); ``trim`` how much more of one side's last third is left
+    unaligned (a copy keeps the top of its source and drops its tail);
     ``dates`` the publication order where both are known.
     """
 
@@ -324,10 +330,8 @@ def direction_scores(
     size = (total[:, None] - total[None, :]) / (total[:, None] + total[None, :])
     n = len(evidence.ids)
     trim = np.zeros((n, n))
-    for (x, y), position in evidence.positions.items():
-        other = evidence.positions.get((y, x))
-        if other is not None:
-            trim[x, y] = other - position
+    for (x, y), tail in evidence.tails.items():
+        trim[x, y] = tail - evidence.tails.get((y, x), tail)
     order = _date_order(evidence.ids, dates)
     w = DIRECTION_WEIGHTS
     logit = w["family"] * family + w["size"] * size + w["trim"] * trim + w["dates"] * order
@@ -782,7 +786,7 @@ def infer_sources(
     unexplained_fraction: float = 0.04,
     min_unexplained: int = 8,
     tradition_containment: float = 0.5,
-    collapse: float = 0.5,
+    collapse: float = 0.9,
 ) -> SourcesResult:
     """Group shared passages into families and infer the latent sources behind them.
 

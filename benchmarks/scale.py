@@ -30,10 +30,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import math
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -259,6 +261,25 @@ def run_engine(
     return figures
 
 
+def _run_child(command: list[str], timeout: float) -> tuple[int | str, str, str]:
+    """Run one engine in its own process group; on timeout stop the group (workers too)."""
+    child = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+        start_new_session=True,
+    )
+    try:
+        stdout, log = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        stdout, log = child.communicate()
+        return "timeout", stdout, log
+    return child.returncode, stdout, log
+
+
 def _slope(sizes: list[int], seconds: list[float]) -> float | None:
     """Least-squares slope of log(time) against log(N)."""
     if len(sizes) < 2:
@@ -283,6 +304,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.run is not None:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        logging.getLogger("distributed").setLevel(logging.WARNING)
         figures = run_engine(
             args.run,
             args.engine,
@@ -313,19 +336,16 @@ def main(argv: list[str] | None = None) -> int:
                     "--engine", engine, "--workers", str(args.workers),
                     "--threshold", str(args.threshold), "--shard-docs", str(args.shard_docs),
                 ] + (["--align"] if args.align else [])  # fmt: skip
-                try:
-                    done = subprocess.run(
-                        command, capture_output=True, text=True, timeout=args.timeout, check=True,
-                        cwd=Path(__file__).resolve().parents[1],
-                    )  # fmt: skip
-                except subprocess.TimeoutExpired:
+                status, stdout, log = _run_child(command, args.timeout)
+                if status == "timeout":
                     print(f"{engine} at {size}: over {args.timeout:.0f} s, stopped", flush=True)
+                    print("\n".join(log.splitlines()[-5:]), flush=True)
                     results.append({"engine": engine, "n": size, "timeout": args.timeout})
                     continue
-                except subprocess.CalledProcessError as error:
-                    print(f"{engine} at {size} failed:\n{error.stderr[-3000:]}", flush=True)
-                    raise
-                figures = json.loads(done.stdout.strip().splitlines()[-1])
+                if status != 0:
+                    print(f"{engine} at {size} failed:\n{log[-3000:]}", flush=True)
+                    return 1
+                figures = json.loads(stdout.strip().splitlines()[-1])
                 figures["n"] = size
                 results.append(figures)
                 print(json.dumps(figures), flush=True)

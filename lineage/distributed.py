@@ -398,6 +398,7 @@ def _sketch_file(
         sketch_shard(shard, **params)
         for shard in iter_corpus_shards(path, shard_size=shard_size, **read)
     ]
+    logger.info("sketched %s: %d documents", path, sum(map(len, parts)))
     return CorpusSketch.concat(parts, num_perm=params["num_perm"])
 
 

@@ -42,6 +42,7 @@ _CLOSERS = {
     "\u2018": "\u2019",  # ‘ ’
     "'": "'",
 }
+_MAX_DEPTH = 3  # deeper nesting is debris, not quotation
 _DOUBLE_OPENERS = '"\u201c\u201e\u00ab'
 _MARKS = re.compile("[\"'\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019\n]")
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
@@ -90,10 +91,8 @@ _TITLES = frozenset(
 )
 _AFTER_VERB_NAME = re.compile(rf"^[\s,.!?\u2014-]*(?:{_VERBS})\s+(?P<name>{_NAME})")
 _AFTER_NAME_VERB = re.compile(rf"^[\s,.!?\u2014-]*(?P<name>{_NAME})\s+(?:{_VERBS})\b")
-_BEFORE = re.compile(
-    rf"(?P<name>{_NAME})(?:,[^,.\u201c\"]{{0,60}},|,\s*who)?\s+(?:{_VERBS})\b[^.\u201c\"]{{0,80}}?"
-    r"(?:[:,]|\bthat|\bsaying)?\s*$"
-)
+_VERB_BEFORE = re.compile(rf"\b(?:{_VERBS})\b")
+_NAME_PARTICLES = frozenset(("de", "von", "van", "bin", "al"))
 _PRONOUNS = frozenset(
     ["He", "She", "It", "They", "We", "I", "You", "His", "Her", "The", "This", "That", "A", "An"]
 )
@@ -228,7 +227,8 @@ def find_quotations(text: str, *, max_chars: int = 3000) -> list[Quotation]:
         if mark in _CLOSERS and _opening_like(text, at):
             if single and not stack and mark == "'" and not text[at + 1 : at + 2].isalpha():
                 continue
-            stack.append((mark, at))
+            if len(stack) < _MAX_DEPTH:
+                stack.append((mark, at))
         # anything else is a stray closing mark: ignored
     if stack and stack[0][0] in _DOUBLE_OPENERS:
         emit(min(_paragraph_end(text, stack[0][1]), _recover(text, stack[0][1], max_chars)))
@@ -257,15 +257,40 @@ def _speaker(text: str, start: int, end: int) -> str | None:
             name = _clean_name(match.group("name"))
             if name:
                 return name
-    line_start = text.rfind("\n", 0, start) + 1
+    window = max(0, start - 300)
+    line_start = text.rfind("\n", window, start) + 1 or window
     if not text[line_start:start].strip("\"'\u201c\u201e\u00ab\u2018 \t"):
-        line_start = text.rfind("\n", 0, max(line_start - 1, 0)) + 1  # "X said:\n"
+        line_start = text.rfind("\n", window, max(line_start - 1, window)) + 1 or window
     before = text[max(line_start, start - 200) : start].rstrip("\"'\u201c\u201e\u00ab\u2018")
     sentence_start = max(before.rfind(". "), before.rfind("? "), before.rfind("! "))
-    match = _BEFORE.search(before[sentence_start + 1 :])
-    if match:
-        return _clean_name(match.group("name"))
+    before = before[sentence_start + 1 :]
+    verbs = [m for m in _VERB_BEFORE.finditer(before) if "." not in before[m.end() :]]
+    for verb in reversed(verbs[-2:]):
+        if len(before) - verb.end() <= 90:
+            name = _name_before(before[: verb.start()])
+            if name:
+                return name
     return None
+
+
+def _name_before(prefix: str) -> str | None:
+    """Return the capitalized words right before an attribution verb.
+
+    Skips a ", who" or an appositive between commas ("Peskov, the Kremlin spokesman, said").
+    """
+    prefix = prefix.rstrip()
+    if prefix.endswith(", who"):
+        prefix = prefix[:-5].rstrip()
+    elif prefix.endswith(","):
+        inner = prefix.rfind(",", 0, len(prefix) - 1)
+        if inner >= 0 and len(prefix) - inner < 70:
+            prefix = prefix[:inner].rstrip()
+    name: list[str] = []
+    for word in reversed(prefix.split()[-8:]):
+        if not (word[:1].isupper() or (name and word in _NAME_PARTICLES)):
+            break
+        name.append(word)
+    return _clean_name(" ".join(reversed(name))) if name else None
 
 
 def _coverage(spans: Sequence[tuple[int, int]], start: int, end: int) -> float:

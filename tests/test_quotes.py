@@ -169,3 +169,18 @@ def test_seed_reuse_breakdown_separates_quotes_from_prose():
     for independent in ("003", "004"):  # share mostly quotations, little prose
         assert figures[independent]["prose_reuse_fraction"] < 0.10
         assert figures[independent]["quote_fraction"] > 0
+
+
+def test_appositive_and_relative_clause_attributions():
+    text = 'Peskov, the Kremlin spokesman, said: "It is too early to say." Then silence.'
+    assert find_quotations(text)[0].speaker == "Peskov"
+    text = 'It was Rubio, who told reporters in Antalya that "there is no breakthrough."'
+    assert find_quotations(text)[0].speaker == "Rubio"
+    text = 'A spokesman said "no comment" on Friday.'
+    assert find_quotations(text)[0].speaker is None
+
+
+def test_pathological_marks_do_not_blow_up():
+    assert find_quotations('"' * 20_000) == []
+    assert len(find_quotations("\u00ab" * 500 + "x" + "\u00bb" * 500)) == 1
+    assert find_quotations("word " * 50_000 + "\u201c") == []

@@ -13,7 +13,7 @@ from importlib.metadata import PackageNotFoundError, version
 # lineage/align.py (which binds the name to the module), then rebinds it.
 from lineage.analysis import Analysis
 from lineage.api import align, analyze, near_duplicate_clusters, near_duplicates
-from lineage.corpus import Corpus, load_corpus
+from lineage.corpus import Corpus, iter_corpus_shards, load_corpus
 from lineage.errors import CorpusError, LineageError, LineageWarning, ParameterError
 from lineage.records import Document, Edge, Passage, Problem, Source
 
@@ -37,6 +37,7 @@ __all__ = [
     "__version__",
     "align",
     "analyze",
+    "iter_corpus_shards",
     "load_corpus",
     "near_duplicate_clusters",
     "near_duplicates",

@@ -400,7 +400,8 @@ def lsh_candidates(
     -----
     Band ``i`` is rows ``i*r .. (i+1)*r - 1`` of the signature, as in ``MinHashLSH``,
     so the same ``params`` give the same candidates as inserting the signatures into
-    ``MinHashLSH`` and querying each. Cost ``O(b * n log n)`` plus the pairs found.
+    ``MinHashLSH`` and querying each. Cost ``O(b * n log n)`` plus the pairs found; ``k``
+    copies of one text share every band and give all ``k * (k - 1) / 2`` pairs.
     """
     signatures = _check_signatures(signatures)
     threshold = check_fraction("threshold", threshold)

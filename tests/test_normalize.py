@@ -523,6 +523,46 @@ def test_boilerplate_on_a_generated_corpus_is_exactly_the_recurring_lines():
     assert all(len(p) < 400 for p in wire)  # the reposted story is short enough to be caught
 
 
+def _seed_sentences():
+    return sorted(
+        {
+            " ".join(s.split())
+            for text in SEEDS.values()
+            for s in re.split(r"(?<=[.!?])\s+", text)
+            if 40 <= len(s.strip()) <= 200
+        }
+    )
+
+
+def test_wire_excerpts_and_shuffled_paragraphs_are_not_boilerplate():
+    """Outlets excerpt a wire story (paragraphs in 5-30% of documents), one outlet signs off.
+
+    Documents 0-59 each take 8 of the wire story's 20 paragraphs in order, with their own
+    paragraphs between; documents 60-199 shuffle seed paragraphs; every fifth signs off.
+    """
+    rng = random.Random(11)
+    sentences = _seed_sentences()
+    wire = [" ".join(rng.sample(sentences, 2)) for _ in range(20)]
+    paragraphs = [p.strip() for text in SEEDS.values() for p in text.split("\n") if p.strip()]
+    docs = []
+    for i in range(200):
+        if i < 60:
+            body = []
+            for paragraph in sorted(rng.sample(range(20), 8)):
+                body += [wire[paragraph], " ".join(rng.sample(sentences, 2))]
+        else:
+            body = rng.sample(paragraphs, 6)
+        if i % 5 == 0:
+            body.append(SIGN_UP)
+        docs.append("\n".join(body))
+    marked = {
+        d[s.start : s.end]
+        for d, spans in zip(docs, find_boilerplate(docs), strict=True)
+        for s in spans
+    }
+    assert marked == {SIGN_UP}
+
+
 def test_boilerplate_threshold_follows_the_corpus_size():
     docs, _, _ = _generated_corpus()
     # 30 of 100 documents is below a 40% floor: only the legal block (20) is also gone.

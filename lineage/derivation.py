@@ -205,7 +205,7 @@ def derive(
                     rank=1,
                 )
             )
-    table = pd.DataFrame(documents)
+    table = pd.DataFrame(documents, columns=["id", "parent", "parent_confidence", "evidence"])
     table = table.astype(
         {"id": "string", "parent": "string", "parent_confidence": "float64", "evidence": "string"}
     )

@@ -130,3 +130,19 @@ def test_secondary_fraction_is_checked():
     sources = infer_sources(["a"], ["text"], empty)
     with pytest.raises(ParameterError, match="'secondary_fraction' must be in"):
         derive(["a"], ["text"], schema.frame("pairs", []), empty, sources, secondary_fraction=2.0)
+
+
+def test_empty_corpus_and_empty_text_give_empty_tables():
+    empty = schema.frame("passages", [])
+    for ids, texts in (([], []), (["a"], [""])):
+        sources = infer_sources(ids, texts, empty)
+        result = derive(ids, texts, schema.frame("pairs", []), empty, sources)
+        assert result.edges.empty and list(result.documents["id"]) == ids
+        assert result.documents["parent"].isna().all()
+
+
+def test_identical_texts_are_linked_but_the_direction_is_a_coin_toss():
+    text = news_corpus(21, n_rewrites=1, n_second=0, n_independent=0).texts[0]
+    result, _ = _derive(["x", "y"], [text, text])
+    assert len(result.edges) == 1
+    assert result.edges["confidence"].iloc[0] <= 0.6

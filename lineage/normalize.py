@@ -1133,6 +1133,11 @@ def normalize_corpus(
 ) -> list[NormalizedText]:
     """Normalize every text of a corpus with what the corpus itself teaches.
 
+    Each text is ``normalize_text(text, variants=..., ignored=...)`` with the corpus's
+    variants and the text's debris and boilerplate; a distributed run that computes those
+    once over the corpus and normalizes shard by shard with :func:`normalize_text` gives
+    the same result.
+
     Parameters
     ----------
     texts

@@ -637,6 +637,16 @@ def test_a_promo_glued_to_the_next_sentence_leaves_its_first_word_whole():
     assert (np.diff(nt.offsets) >= 0).all()
 
 
+def test_normalize_corpus_equals_normalize_text_with_the_corpus_findings():
+    texts = list(SEEDS.values())
+    variants = spelling_variants(texts)
+    boiler = find_boilerplate(texts)
+    for nt, text, recurring in zip(normalize_corpus(texts), texts, boiler, strict=True):
+        alone = normalize_text(text, variants=variants, ignored=[*find_debris(text), *recurring])
+        assert nt.text == alone.text and (nt.offsets == alone.offsets).all()
+        assert nt.ignored == alone.ignored
+
+
 def test_normalize_corpus_switches():
     texts = list(SEEDS.values())
     plain = normalize_corpus(texts, variants=False, debris=False, boilerplate=False)

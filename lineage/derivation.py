@@ -44,6 +44,10 @@ __all__ = ["DerivationResult", "derive", "to_graph"]
 
 logger = logging.getLogger(__name__)
 
+TRADITION_LATENT_CONFIDENCE = 0.6
+"""Share of right parents among lost exemplars placed by neighbour joining (tuning seeds)."""
+MARGIN_SLOPE = 16.0
+"""Slope of the logistic turning the margin over the next best explanation into a belief."""
 EVIDENCE_SCALE = 20.0
 """Shared n-grams at which a parent's confidence reaches 63% of what the cues allow."""
 DEFAULT_THRESHOLDS = dict(
@@ -169,7 +173,13 @@ def derive(
             )
             documents.append(dict(id=doc, parent=None, parent_confidence=confidence, evidence=why))
             continue
-        if parent.startswith(LATENT_PREFIX):
+        if parent.startswith(LATENT_PREFIX) and doc in sources.branches:
+            confidence = TRADITION_LATENT_CONFIDENCE
+            why = (
+                f"neighbour joining over the tradition puts a lost exemplar {parent} between "
+                f"{doc} and its relatives (branch {sources.branches[doc]:.2f} x the median)"
+            )
+        elif parent.startswith(LATENT_PREFIX):
             confidence, why = _latent_confidence(
                 doc, parent, members[parent], evidence, sources, sizes, unexplained_fraction
             )
@@ -242,7 +252,7 @@ def _document_confidence(
     shared = int(evidence.shared[p, x])
     # Few verbatim n-grams (a loose paraphrase) leave the choice less certain.
     strength = 1.0 - np.exp(-shared / EVIDENCE_SCALE)
-    confidence = _logistic(8.0 * (margin - 0.5)) * direction * strength
+    confidence = _logistic(MARGIN_SLOPE * (margin - 0.5)) * direction * strength
     spans = evidence.prose_spans.get((x, p), np.zeros((0, 2)))
     chars = int((spans[:, 1] - spans[:, 0]).sum()) if len(spans) else 0
     decided = [

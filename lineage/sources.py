@@ -496,6 +496,7 @@ def _tradition_tree(
     family: Sequence[str],
     parents: dict[str, str | None],
     latent_members: dict[str, list[str]],
+    branches: dict[str, float],
     *,
     collapse: float,
 ) -> None:
@@ -538,9 +539,12 @@ def _tradition_tree(
             renamed[node] = f"{LATENT_PREFIX}{len(latent_members) + 1}"
             latent_members[renamed[node]] = []
     parents[renamed.get(best, best)] = None
+    typical = float(np.median(lengths)) if lengths else 1.0
     for p, c in nx.bfs_edges(tree, best):
         parent = renamed.get(p, p)
         parents[renamed.get(c, c)] = parent
+        if c in documents:
+            branches[c] = tree[p][c]["length"] / max(typical, 1e-9)
         if parent in latent_members and c in documents:
             latent_members[parent].append(c)
 
@@ -619,6 +623,9 @@ class SourcesResult:
     secondary
         Document id -> (second source, n-grams it supplies) where the material the parent
         lacks comes from a document unrelated to the parent (contamination).
+    branches
+        Document of a tradition -> length of the branch to its parent in the
+        neighbour-joining tree, relative to the median branch (short: a close copy).
     evidence
         The :class:`ReuseEvidence` everything was computed from.
     params
@@ -633,6 +640,7 @@ class SourcesResult:
     families: dict[str, int]
     unexplained: dict[str, int] = field(default_factory=dict)
     secondary: dict[str, tuple[str, int]] = field(default_factory=dict)
+    branches: dict[str, float] = field(default_factory=dict)
     evidence: ReuseEvidence | None = None
     params: dict[str, float] = field(default_factory=dict)
 
@@ -873,11 +881,14 @@ def infer_sources(
     sizes = evidence.material_size()
     latent_members: dict[str, list[str]] = {}
     traditions: set[str] = set()
+    branches: dict[str, float] = {}
     for number in sorted(set(families.values()) - {-1}):
         family = [doc for doc in ids if families[doc] == number]
         if _is_tradition(evidence, family, min_containment=tradition_containment):
             traditions.update(family)
-            _tradition_tree(evidence, cues, family, parents, latent_members, collapse=collapse)
+            _tradition_tree(
+                evidence, cues, family, parents, latent_members, branches, collapse=collapse
+            )
 
     unexplained: dict[str, int] = {}
     secondary: dict[str, tuple[str, int]] = {}
@@ -939,6 +950,7 @@ def infer_sources(
         families=families,
         unexplained=unexplained,
         secondary=secondary,
+        branches=branches,
         evidence=evidence,
         params=params,
     )

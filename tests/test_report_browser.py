@@ -134,3 +134,12 @@ def test_the_hostile_document_ran_nothing_and_reads_literally(page):
     assert page.evaluate("document.querySelectorAll('img').length") == 2
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert page.messages == []
+
+
+def test_a_document_link_opens_its_full_text(page):
+    link = page.locator("#documents-table tbody a").first
+    target = link.get_attribute("href")
+    assert page.eval_on_selector(target, "d => d.open") is False
+    link.click()
+    assert page.eval_on_selector(target, "d => d.open") is True
+    assert page.locator(f"{target} .text").bounding_box()["height"] > 20

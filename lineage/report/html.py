@@ -509,8 +509,8 @@ def _edges(analysis: Analysis, *, index: Mapping[str, int]) -> str:
         parent, child = str(edge.parent), str(edge.child)
         role = "secondary parent" if int(edge.rank) != 1 else "parent"
         heading = (
-            f"<h3 id='edge-{number}'><span class='ids'>{escape(child)}</span> derives from "
-            f"<span class='ids'>{escape(parent)}</span></h3>"
+            f"<h3 id='edge-{number}'>{_id_link(child, index)} derives from "
+            f"{_id_link(parent, index)}</h3>"
             f"<p class='meta'>{role}, confidence {_number(float(edge.confidence))}"
             f" · evidence: {escape(_text(edge.evidence))}</p>"
         )
@@ -520,6 +520,13 @@ def _edges(analysis: Analysis, *, index: Mapping[str, int]) -> str:
             body = _pair_html(analysis, parent, child)
         articles.append(f"<article class='edge'>{heading}{body}</article>")
     return "".join(articles)
+
+
+def _id_link(node: str, index: Mapping[str, int]) -> str:
+    """Return an escaped id, linked to the document's full text when it is a document."""
+    if node in index:
+        return f"<a class='ids' href='#doc-{index[node]}'>{escape(node)}</a>"
+    return f"<span class='ids'>{escape(node)}</span>"
 
 
 def _latent_html(analysis: Analysis, source: object, child: str) -> str:

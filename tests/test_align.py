@@ -239,6 +239,10 @@ def test_bad_parameters_are_diagnosed():
         align("a", "b", min_cosine=1.5)
     with pytest.raises(ParameterError, match="'max_gap' must be a whole number >= 0"):
         align("a", "b", max_gap=-1)
+    with pytest.raises(ParameterError, match="'grow_steps' must be a whole number >= 0"):
+        align("a", "b", grow_steps=1.5)
+    with pytest.raises(ParameterError, match="'summary_ratio' must be a number >= 1"):
+        align("a", "b", summary_ratio=0.5)
     with pytest.raises(ParameterError, match=r"unknown alignment option.*'mincos'"):
         align("a", "b", mincos=0.5)
     with pytest.raises(ParameterError, match="'a' must be a str"):

@@ -199,7 +199,7 @@ def derive(
                     confidence=_logistic(10.0 * (supplied / own - secondary_fraction)),
                     evidence=(
                         f"{other} supplies {supplied} of {doc}'s {own} shared n-grams that "
-                        f"{parent} lacks, and shares little with {parent} (contamination)"
+                        f"{parent}'s line does not explain (a second exemplar: contamination)"
                     ),
                     rank=2,
                 )

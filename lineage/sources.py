@@ -127,6 +127,8 @@ class ReuseEvidence:
     tails
         ``(i, j)`` -> share of the last third of document ``i`` outside its passages with
         ``j`` (a copy trimmed from the end leaves its source's tail unaligned).
+    halves
+        Per document, its material in the first and in the second half of the text.
     """
 
     ids: tuple[str, ...]
@@ -138,6 +140,7 @@ class ReuseEvidence:
     prose_spans: dict[tuple[int, int], np.ndarray]
     quote_spans: dict[tuple[int, int], np.ndarray]
     tails: dict[tuple[int, int], float]
+    halves: tuple[tuple[np.ndarray, np.ndarray], ...] = ()
 
     def prose_share(self) -> np.ndarray:
         """``share[x, p]``: fraction of document ``x``'s chars inside prose passages with ``p``."""
@@ -264,6 +267,15 @@ def reuse_evidence(
         np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint64)
         for parts in per_doc
     )
+    halves = []
+    for x, sh in enumerate(shingles):
+        first = sh.starts < len(texts[x]) // 2
+        halves.append(
+            (
+                np.intersect1d(sh.hashes[first], material[x]),
+                np.intersect1d(sh.hashes[~first], material[x]),
+            )
+        )
     return ReuseEvidence(
         ids=tuple(ids),
         lengths=np.array([len(t) for t in texts], dtype=np.int64),
@@ -274,6 +286,7 @@ def reuse_evidence(
         prose_spans=prose_spans,
         quote_spans=quote_spans,
         tails=tails,
+        halves=tuple(halves),
     )
 
 
@@ -497,6 +510,7 @@ def _tradition_tree(
     parents: dict[str, str | None],
     latent_members: dict[str, list[str]],
     branches: dict[str, float],
+    secondary: dict[str, tuple[str, int]],
     *,
     collapse: float,
 ) -> None:
@@ -539,6 +553,7 @@ def _tradition_tree(
             renamed[node] = f"{LATENT_PREFIX}{len(latent_members) + 1}"
             latent_members[renamed[node]] = []
     parents[renamed.get(best, best)] = None
+    _exemplar_switches(evidence, family, tree, secondary)
     typical = float(np.median(lengths)) if lengths else 1.0
     for p, c in nx.bfs_edges(tree, best):
         parent = renamed.get(p, p)
@@ -547,6 +562,62 @@ def _tradition_tree(
             branches[c] = tree[p][c]["length"] / max(typical, 1e-9)
         if parent in latent_members and c in documents:
             latent_members[parent].append(c)
+
+
+SWITCH_MARGIN = 0.06
+"""Share of a half's material by which each half's best exemplar must beat the other's."""
+SWITCH_HOPS = 3
+"""Tree distance from which two exemplars are different lines of the tradition."""
+
+
+def _exemplar_switches(
+    evidence: ReuseEvidence,
+    family: Sequence[str],
+    tree: nx.Graph,
+    secondary: dict[str, tuple[str, int]],
+) -> None:
+    """Find copies whose two halves follow different lines of a tradition (contamination).
+
+    For each half of a document, the relative carrying most of that half's material is
+    its exemplar there. When the halves' exemplars differ, each beats the other on its
+    own half by ``SWITCH_MARGIN`` and they sit ``SWITCH_HOPS`` or more apart in the tree,
+    the scribe switched exemplars: the one farther from the document in the tree is
+    recorded as its second source.
+    """
+    rows = [evidence.index(d) for d in family]
+    for doc in family:
+        x = evidence.index(doc)
+        halves = evidence.halves[x]
+        if min(h.size for h in halves) == 0:
+            continue
+        score = np.array(
+            [
+                [np.isin(half, evidence.pair(x, y)).mean() if y != x else -1.0 for y in rows]
+                for half in halves
+            ]
+        )
+        first, second = (int(np.argmax(score[0])), int(np.argmax(score[1])))
+        if first == second:
+            continue
+        if (
+            min(score[0, first] - score[0, second], score[1, second] - score[1, first])
+            < SWITCH_MARGIN
+        ):
+            continue
+        a, b = family[first], family[second]
+        if nx.shortest_path_length(tree, a, b) < SWITCH_HOPS:
+            continue
+        far = (
+            b
+            if nx.shortest_path_length(tree, doc, b) > nx.shortest_path_length(tree, doc, a)
+            else a
+        )
+        if tree.has_edge(doc, far):
+            continue
+        half = halves[1] if far == b else halves[0]
+        supplied = int(np.isin(half, evidence.pair(x, evidence.index(far))).sum())
+        secondary[doc] = (far, supplied)
+        logger.debug("%s switches exemplar to %s (%d n-grams)", doc, far, supplied)
 
 
 def _main_supplier(
@@ -882,16 +953,23 @@ def infer_sources(
     latent_members: dict[str, list[str]] = {}
     traditions: set[str] = set()
     branches: dict[str, float] = {}
+    secondary: dict[str, tuple[str, int]] = {}
     for number in sorted(set(families.values()) - {-1}):
         family = [doc for doc in ids if families[doc] == number]
         if _is_tradition(evidence, family, min_containment=tradition_containment):
             traditions.update(family)
             _tradition_tree(
-                evidence, cues, family, parents, latent_members, branches, collapse=collapse
+                evidence,
+                cues,
+                family,
+                parents,
+                latent_members,
+                branches,
+                secondary,
+                collapse=collapse,
             )
 
     unexplained: dict[str, int] = {}
-    secondary: dict[str, tuple[str, int]] = {}
     latent_of: dict[str, str] = {}  # a document that a latent source replaced -> that source
     text_ids = set(ids)
     order = list(nx.lexicographical_topological_sort(_forest_graph(parents)))

@@ -2,22 +2,25 @@
 
 The structure comes from :func:`lineage.sources.infer_sources`: a maximum spanning
 arborescence over the documents (with a virtual root standing for "no parent") scored by
-how much of a document's family material a candidate parent carries times the probability
-that the candidate is upstream, and latent sources where no document explains a
-document's material. This module turns it into the ``edges`` table with
+how much of a document's material a candidate parent carries times the probability that
+the candidate is upstream, latent sources where no document explains a document's
+material, neighbour joining for traditions of complete copies, and second sources
+(contamination). This module turns it into the ``edges`` table with
 
-- a **confidence** per parent decision, from the margin over the next best explanation
-  (another document, a latent source, or no parent) and from how decisively the direction
-  cues agree;
+- a **confidence** per parent decision: for a document parent, the margin over the next
+  best explanation (another document or no parent) times the direction probability times
+  the strength of the verbatim evidence; for a latent parent, how far the material the
+  best single document leaves unexplained exceeds the threshold; for "no parent", the
+  margin of the root over the best candidate;
 - **evidence** naming the cues that decided, with n-gram, passage and char counts;
-- a **secondary parent** (``rank`` 2) where a document carries a substantial block of
-  family material that its parent lacks and one other document supplies (contamination).
+- a **secondary parent** (``rank`` 2) where :func:`lineage.sources.infer_sources` found a
+  second source.
 
-Direction cues (see :class:`lineage.sources.DirectionCues`): family material unique to each
-side (a copy carries a subset of its source's material; stemmatology's shared variants: a
-copy shares its exemplar's readings and adds its own), the amount of material (containment
-asymmetry: copies trim), where the shared material sits (copies keep the top of the story),
-and publication dates where known.
+Direction cues (see :class:`lineage.sources.DirectionCues`): text length (containment
+asymmetry: a copy trims), the unaligned tail (a copy keeps the top of the story), family
+material unique to each side (stemmatology's shared variants: a copy shares its
+exemplar's readings and adds its own), and publication dates where known (a source is
+never later than its copy).
 """
 
 from __future__ import annotations

@@ -1,27 +1,39 @@
 """Shared material, latent sources and where each document's reuse comes from.
 
-The stage reads the passages table (which spans of which pair are aligned, quotation or
-prose) and the texts, and works on **material**: the word n-grams (hashed, see
-:func:`lineage.shingle.shingle`) of a document that lie inside a prose passage *and* occur
-inside the matching passage of the other side. Material is therefore both aligned and
-verbatim, so a loosely drawn passage does not inflate it, and a paraphrased word shows up
-as material the two sides do not share (a variant, in the stemmatologist's sense).
-Quotations are left out: a public quotation that independent outlets share is common
-knowledge and neither makes a family nor a copy.
+The stage reads the passages table (which spans of which pair are aligned) and the texts,
+and works on **material**: the word n-grams (hashed, see :func:`lineage.shingle.shingle`)
+of a document that lie inside a passage with another document *and* occur inside the
+matching passage of the other side. Material is therefore both aligned and verbatim, so a
+loosely drawn passage does not inflate it, and a paraphrased word shows up as material the
+two sides do not share (a variant, in the stemmatologist's sense). N-grams inside a
+quotation of the document are left out: a public quotation that independent outlets share
+is common knowledge and neither makes a family nor a copy.
 
 From that material it finds
 
-- **families**: documents connected by substantial shared prose material;
-- a tentative **document forest**: the document each document most plausibly copied
-  (:func:`document_parents`; the cues are those of :mod:`lineage.derivation`);
-- **latent sources**: where a document carries family material, shared with relatives
-  outside its own line of descent, that its tentative parent lacks, the two do not copy
-  each other but draw on a text that is not in the corpus. A latent source ``latent:N``
-  then takes the parent's place, with the parent and such documents as its children.
-  Many rewrites of one missing wire story thus hang from one latent source instead of
-  forming a chain. Its text is reconstructed from the members' aligned passages in order.
-- **attribution**: per document and source, the characters drawn from it (prose and
-  quotation).
+- **families**: documents connected by substantial shared material (or, for a loose
+  paraphrasing rewrite, by a large share of aligned prose);
+- a tentative **document forest**: a maximum spanning arborescence over the documents,
+  with a virtual root for "no parent", each edge weighted by the share of the copy's
+  material the source carries times the probability that the source is upstream
+  (:func:`direction_scores`: text length, trimming of the tail, family material, dates);
+- **latent sources**: where a document carries material, shared with relatives outside
+  its own line of descent, that its tentative parent lacks, the two do not copy each
+  other but draw on a text that is not in the corpus. A latent source ``latent:N`` then
+  takes the parent's place, with the parent and such documents as its children, so many
+  rewrites of one missing wire story hang from one latent source instead of forming a
+  chain. When that material comes from a document unrelated to the parent, it is a
+  second source instead (contamination).
+- **traditions**: a family of complete copies (manuscript-like: pairs carry most and
+  about equal shares of each other) is rebuilt by neighbour joining on distances from
+  shared material, lost copies becoming latent sources, and a copy whose halves follow
+  different lines gets a second exemplar;
+- the **text** of every latent source, reconstructed from its members' aligned passages
+  in order, and the **attribution**: per document and source, the characters drawn from
+  it (prose and quotation).
+
+Cost: aligned material is O(passages + n-grams); the forest and the latent search are
+O(n^2) in the documents of a family, neighbour joining O(n^3).
 """
 
 from __future__ import annotations
@@ -41,12 +53,17 @@ from lineage.records import Quotation
 from lineage.shingle import shingle
 
 __all__ = [
+    "DirectionCues",
     "ReuseEvidence",
     "SourcesResult",
+    "candidate_weights",
     "direction_scores",
     "document_parents",
     "infer_sources",
+    "neighbor_joining",
+    "reconstruct_text",
     "reuse_evidence",
+    "unexplained_material",
 ]
 
 logger = logging.getLogger(__name__)
@@ -766,6 +783,7 @@ def reconstruct_text(
     not with it is inserted after the position it follows in that member, each piece
     once.
     """
+    passages = passages[passages["a"].isin(members) & passages["b"].isin(members)]
     sizes = evidence.material_size()
     ordered = sorted(members, key=lambda d: (-sizes[evidence.index(d)], d))
     base = ordered[0]

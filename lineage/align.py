@@ -39,6 +39,7 @@ Examples
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import logging
 import re
@@ -47,7 +48,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from lineage.errors import ParameterError, check_fraction, check_positive_int, shorten
 from lineage.normalize import normalize_text
@@ -67,7 +67,14 @@ logger = logging.getLogger(__name__)
 _SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*(?= )|[\u3002\uff01\uff1f]")
 _PARAGRAPH = re.compile(r"\n[^\S\n]*\n|\r\n[^\S\r\n]*\r\n")
 _TRIM_TOKENS = 5  # an unshared sentence head or tail shorter than this stays in
-_STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | {"s", "t", "said", "says", "mr", "ms"}
+
+
+@functools.cache
+def _stop_words() -> frozenset[str]:
+    """Scikit-learn's English stop words plus news attribution words (imported lazily)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS) | {"s", "t", "said", "says", "mr", "ms"}
 
 
 @dataclass(frozen=True)
@@ -184,7 +191,8 @@ def _prepare(norm: NormalizedText, params: AlignParams) -> _Text:
     token_starts, token_ends = tokenize(text)
     words = [text[s:e] for s, e in zip(token_starts.tolist(), token_ends.tolist(), strict=True)]
     cut = params.stem_length
-    stems: list[str | None] = [None if w in _STOP_WORDS else w[:cut] for w in words]
+    stop_words = _stop_words()
+    stems: list[str | None] = [None if w in stop_words else w[:cut] for w in words]
 
     # Sentence ends in the normalized text, plus paragraph breaks of the original.
     breaks = [m.end() for m in _SENTENCE_END.finditer(text)]

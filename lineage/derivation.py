@@ -35,13 +35,7 @@ import pandas as pd
 
 from lineage import schema
 from lineage.errors import check_fraction
-from lineage.sources import (
-    LATENT_PREFIX,
-    SourcesResult,
-    candidate_weights,
-    direction_scores,
-    reuse_evidence,
-)
+from lineage.sources import LATENT_PREFIX, SourcesResult, candidate_weights, direction_scores
 
 __all__ = ["DerivationResult", "derive", "to_graph"]
 
@@ -51,6 +45,8 @@ TRADITION_LATENT_CONFIDENCE = 0.6
 """Share of right parents among lost exemplars placed by neighbour joining (tuning seeds)."""
 MARGIN_SLOPE = 16.0
 """Slope of the logistic turning the margin over the next best explanation into a belief."""
+ALONE_CONFIDENCE = 0.97
+"""Confidence that a document sharing no material with any other has no parent."""
 EVIDENCE_SCALE = 20.0
 """Shared n-grams at which a parent's confidence reaches 63% of what the cues allow."""
 DEFAULT_THRESHOLDS = dict(
@@ -148,7 +144,41 @@ def derive(
     DerivationResult
     """
     check_fraction("secondary_fraction", secondary_fraction)
-    evidence = sources.evidence or reuse_evidence(ids, texts, passages)
+    containment = _containment(pairs)
+    edges: list[dict] = []
+    documents: dict[str, dict] = {}
+    for part in sources.parts or (sources,):
+        if part.evidence is not None:
+            _derive_group(part, dates, secondary_fraction, containment, edges, documents)
+    for doc in ids:
+        documents.setdefault(
+            doc,
+            dict(
+                id=doc,
+                parent=None,
+                parent_confidence=ALONE_CONFIDENCE,
+                evidence="shares no passage with any document",
+            ),
+        )
+    table = pd.DataFrame(
+        [documents[doc] for doc in ids], columns=["id", "parent", "parent_confidence", "evidence"]
+    )
+    table = table.astype(
+        {"id": "string", "parent": "string", "parent_confidence": "float64", "evidence": "string"}
+    )
+    return DerivationResult(edges=schema.frame("edges", edges), documents=table)
+
+
+def _derive_group(
+    sources: SourcesResult,
+    dates: Mapping[str, object] | None,
+    secondary_fraction: float,
+    containment: Mapping[tuple[str, str], float],
+    edges: list[dict],
+    documents: dict[str, dict],
+) -> None:
+    """Add the edges and document rows of one group of documents connected by passages."""
+    evidence = sources.evidence
     cues = direction_scores(evidence, dates=dates)
     thresholds = {**DEFAULT_THRESHOLDS, **sources.params}
     root_weight = float(thresholds.pop("root_weight"))
@@ -157,24 +187,21 @@ def derive(
     sizes = evidence.material_size()
     parents = sources.parents
     members = {row.id: list(row.members) for row in sources.sources.itertuples(index=False)}
-    containment = _containment(pairs)
-
-    edges, documents = [], []
-    for doc in ids:
+    for doc in evidence.ids:
         x = evidence.index(doc)
         parent = parents.get(doc)
         column = weights[:, x]
         order = np.argsort(-column, kind="stable")
         best = float(column[order[0]]) if column.size else 0.0
         if parent is None:
-            confidence = root_weight / (root_weight + best) if best > 0 else 0.97
+            confidence = root_weight / (root_weight + best) if best > 0 else ALONE_CONFIDENCE
             why = (
                 f"no document explains its material (best candidate "
                 f"{evidence.ids[order[0]]} at {best:.2f} < {root_weight:.2f})"
                 if best > 0
                 else "shares no substantial prose material with any document"
             )
-            documents.append(dict(id=doc, parent=None, parent_confidence=confidence, evidence=why))
+            documents[doc] = dict(id=doc, parent=None, parent_confidence=confidence, evidence=why)
             continue
         if parent.startswith(LATENT_PREFIX) and doc in sources.branches:
             confidence = TRADITION_LATENT_CONFIDENCE
@@ -191,10 +218,10 @@ def derive(
                 doc, parent, evidence, cues, weights, root_weight, containment
             )
         edges.append(dict(parent=parent, child=doc, confidence=confidence, evidence=why, rank=1))
-        documents.append(dict(id=doc, parent=parent, parent_confidence=confidence, evidence=why))
+        documents[doc] = dict(id=doc, parent=parent, parent_confidence=confidence, evidence=why)
         if doc in sources.secondary:
             other, supplied = sources.secondary[doc]
-            own = max(int(evidence.material_size()[evidence.index(doc)]), 1)
+            own = max(int(sizes[x]), 1)
             edges.append(
                 dict(
                     parent=other,
@@ -218,11 +245,6 @@ def derive(
                     rank=1,
                 )
             )
-    table = pd.DataFrame(documents, columns=["id", "parent", "parent_confidence", "evidence"])
-    table = table.astype(
-        {"id": "string", "parent": "string", "parent_confidence": "float64", "evidence": "string"}
-    )
-    return DerivationResult(edges=schema.frame("edges", edges), documents=table)
 
 
 def _containment(pairs: pd.DataFrame) -> dict[tuple[str, str], float]:

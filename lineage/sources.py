@@ -715,7 +715,12 @@ class SourcesResult:
         Document of a tradition -> length of the branch to its parent in the
         neighbour-joining tree, relative to the median branch (short: a close copy).
     evidence
-        The :class:`ReuseEvidence` everything was computed from.
+        The :class:`ReuseEvidence` of a group of documents connected by passages (``None``
+        on the result over the whole corpus).
+    parts
+        On the result over the whole corpus: one result per group of documents connected
+        by passages, each with its own evidence (memory stays quadratic in the largest
+        group, not in the corpus).
     params
         The thresholds used (``min_shared``, ``min_fraction``, ``min_prose_share``,
         ``root_weight``, ``unexplained_fraction``), so that
@@ -731,6 +736,7 @@ class SourcesResult:
     branches: dict[str, float] = field(default_factory=dict)
     evidence: ReuseEvidence | None = None
     params: dict[str, float] = field(default_factory=dict)
+    parts: tuple[SourcesResult, ...] = ()
 
 
 def _families(evidence: ReuseEvidence, weights: np.ndarray) -> dict[str, int]:
@@ -857,6 +863,10 @@ def _attribution(
                 prose_chars=prose_chars,
             )
         )
+    return _attribution_frame(rows)
+
+
+def _attribution_frame(rows: list[dict]) -> pd.DataFrame:
     table = pd.DataFrame(rows, columns=ATTRIBUTION_COLUMNS)
     return table.astype(
         {
@@ -947,10 +957,14 @@ def infer_sources(
     check_fraction("min_prose_share", min_prose_share)
     check_fraction("root_weight", root_weight)
     check_fraction("unexplained_fraction", unexplained_fraction)
+    check_fraction("tradition_containment", tradition_containment)
     check_positive_int("min_shared", min_shared)
     check_positive_int("min_unexplained", min_unexplained)
-    evidence = reuse_evidence(ids, texts, passages, ngram=ngram)
-    cues = direction_scores(evidence, dates=dates)
+    check_positive_int("ngram", ngram)
+    if len(ids) != len(texts):
+        raise ParameterError(f"'ids' and 'texts' differ in length ({len(ids)} != {len(texts)})")
+    if len(set(ids)) != len(ids):
+        raise ParameterError("'ids' must be unique")
     params = dict(
         min_shared=min_shared,
         min_fraction=min_fraction,
@@ -958,12 +972,120 @@ def infer_sources(
         root_weight=root_weight,
         unexplained_fraction=unexplained_fraction,
     )
+    options = dict(
+        dates=dates,
+        ngram=ngram,
+        min_unexplained=min_unexplained,
+        tradition_containment=tradition_containment,
+        collapse=collapse,
+        params=params,
+    )
+    text_by_id = dict(zip(ids, texts, strict=True))
+    parts = []
+    for group in _passage_components(ids, passages):
+        inside = passages[passages["a"].isin(group) & passages["b"].isin(group)]
+        part = _infer_group(group, [text_by_id[d] for d in group], inside, **options)
+        parts.append(_renumber(part, sum(len(p.sources) for p in parts)))
+    return _merge_parts(ids, parts, params)
+
+
+def _passage_components(ids: Sequence[str], passages: pd.DataFrame) -> list[list[str]]:
+    """Return the groups of two or more documents connected by passages, in ``ids`` order."""
+    order = {doc: k for k, doc in enumerate(ids)}
+    graph = nx.Graph()
+    for a, b in passages[["a", "b"]].drop_duplicates().itertuples(index=False):
+        if a in order and b in order and a != b:
+            graph.add_edge(a, b)
+    groups = [sorted(c, key=order.__getitem__) for c in nx.connected_components(graph)]
+    return sorted(groups, key=lambda g: order[g[0]])
+
+
+def _renumber(part: SourcesResult, offset: int) -> SourcesResult:
+    """Shift a group's latent ids ``latent:k`` to ``latent:(k + offset)``."""
+    if offset == 0 or part.sources.empty:
+        return part
+
+    def shift(name: str | None) -> str | None:
+        if name is None or not str(name).startswith(LATENT_PREFIX):
+            return name
+        return f"{LATENT_PREFIX}{int(str(name)[len(LATENT_PREFIX) :]) + offset}"
+
+    sources = part.sources.copy()
+    sources["id"] = sources["id"].map(shift).astype("string")
+    sources["parent"] = (
+        sources["parent"].map(lambda v: None if pd.isna(v) else shift(v)).astype("string")
+    )
+    attribution = part.attribution.copy()
+    attribution["source"] = attribution["source"].map(shift).astype("string")
+    return SourcesResult(
+        sources=sources,
+        attribution=attribution,
+        parents={shift(k): shift(v) for k, v in part.parents.items()},
+        families=part.families,
+        unexplained=part.unexplained,
+        secondary=part.secondary,
+        branches=part.branches,
+        evidence=part.evidence,
+        params=part.params,
+    )
+
+
+def _merge_parts(
+    ids: Sequence[str], parts: list[SourcesResult], params: dict[str, float]
+) -> SourcesResult:
+    """One result over every document from the results of its passage-connected groups."""
+    parents: dict[str, str | None] = {doc: None for doc in ids}
+    families = {doc: -1 for doc in ids}
+    merged: dict[str, dict] = {"unexplained": {}, "secondary": {}, "branches": {}}
+    offset = 0
+    for part in parts:
+        parents.update(part.parents)
+        numbers = {n for n in part.families.values() if n >= 0}
+        families.update({d: (n + offset if n >= 0 else -1) for d, n in part.families.items()})
+        offset += len(numbers)
+        for name, values in merged.items():
+            values.update(getattr(part, name))
+    sources = [p.sources for p in parts if not p.sources.empty]
+    attribution = [p.attribution for p in parts if not p.attribution.empty]
+    return SourcesResult(
+        sources=pd.concat(sources, ignore_index=True) if sources else _empty_sources(),
+        attribution=(
+            pd.concat(attribution, ignore_index=True) if attribution else _attribution_frame([])
+        ),
+        parents=parents,
+        families=families,
+        unexplained=merged["unexplained"],
+        secondary=merged["secondary"],
+        branches=merged["branches"],
+        params=params,
+        parts=tuple(parts),
+    )
+
+
+def _infer_group(
+    ids: Sequence[str],
+    texts: Sequence[str],
+    passages: pd.DataFrame,
+    *,
+    dates: Mapping[str, object] | None,
+    ngram: int,
+    min_unexplained: int,
+    tradition_containment: float,
+    collapse: float,
+    params: dict[str, float],
+) -> SourcesResult:
+    """Infer sources within one group of documents connected by passages."""
+    min_shared = int(params["min_shared"])
+    root_weight = params["root_weight"]
+    unexplained_fraction = params["unexplained_fraction"]
+    evidence = reuse_evidence(ids, texts, passages, ngram=ngram)
+    cues = direction_scores(evidence, dates=dates)
     weights = candidate_weights(
         evidence,
         cues,
         min_shared=min_shared,
-        min_fraction=min_fraction,
-        min_prose_share=min_prose_share,
+        min_fraction=params["min_fraction"],
+        min_prose_share=params["min_prose_share"],
     )
     parents: dict[str, str | None] = dict(document_parents(weights, ids, root_weight=root_weight))
     families = _families(evidence, weights)

@@ -314,12 +314,12 @@ def _date_order(ids: Sequence[str], dates: Mapping[str, object] | None) -> np.nd
     if not dates:
         return out
     stamps = pd.to_datetime(pd.Series([dates.get(d) for d in ids], dtype=object), errors="coerce")
-    values = stamps.to_numpy()
-    for i in range(n):
-        for j in range(n):
-            if pd.notna(values[i]) and pd.notna(values[j]) and values[i] != values[j]:
-                out[i, j] = 1.0 if values[i] < values[j] else -1.0
-    return out
+    known = stamps.notna().to_numpy()
+    if known.sum() < 2:
+        return out
+    values = stamps.to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(float)
+    order = np.sign(values[None, :] - values[:, None])
+    return np.where(known[:, None] & known[None, :], order, 0.0)
 
 
 @dataclass(frozen=True)

@@ -56,9 +56,11 @@ def _baseline_shingles(text: str, n: int = 5) -> list[bytes]:
 def run_lineage(texts: list[str], ids: list[str], threshold: float, num_perm: int) -> set:
     from lineage.shingle import shingle_hashes
     from lineage.sketch import lsh_candidates, minhash_signatures
-    from lineage.verify import score_pairs
+    from lineage.verify import score_pairs, shingle_set
 
     hashes = shingle_hashes(texts, n=5)
+    for k, values in enumerate(hashes):  # in place: one set alive per document
+        hashes[k] = shingle_set(values)
     signatures = minhash_signatures(hashes, num_perm=num_perm, seed=1)
     candidates = lsh_candidates(signatures, threshold=threshold)
     pairs = score_pairs(candidates, hashes, None, ids, tfidf=False)

@@ -32,7 +32,14 @@ from lineage import schema
 from lineage.errors import ParameterError, shorten
 from lineage.shingle import Shingles
 
-__all__ = ["RANK_KEY", "rank_pairs", "score_pairs", "shared_shingle_chars", "tfidf_matrix"]
+__all__ = [
+    "RANK_KEY",
+    "rank_pairs",
+    "score_pairs",
+    "shared_shingle_chars",
+    "shingle_set",
+    "tfidf_matrix",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -98,14 +105,29 @@ def _shared_count(first: np.ndarray, second: np.ndarray) -> int:
     return int(np.count_nonzero(second[found] == first))
 
 
+def shingle_set(values: np.ndarray) -> np.ndarray:
+    """Return the sorted distinct values of ``values`` (as is, without a copy, if they are).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> shingle_set(np.array([5, 1, 5, 3], dtype=np.uint64)).tolist()
+    [1, 3, 5]
+    """
+    values = np.asarray(values)
+    if values.size < 2 or bool((values[1:] > values[:-1]).all()):
+        return values
+    values = np.sort(values)
+    keep = np.ones(values.size, dtype=bool)
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
 def _unique_sets(hash_arrays: Sequence, needed: np.ndarray) -> dict[int, np.ndarray]:
     sets: dict[int, np.ndarray] = {}
     for index in needed.tolist():
         item = hash_arrays[index]
-        values = np.sort(item.hashes if isinstance(item, Shingles) else np.asarray(item))
-        keep = np.ones(values.size, dtype=bool)
-        np.not_equal(values[1:], values[:-1], out=keep[1:])
-        sets[index] = values[keep]
+        sets[index] = shingle_set(item.hashes if isinstance(item, Shingles) else item)
     return sets
 
 

@@ -102,3 +102,12 @@ def test_inputs_that_disagree_are_named():
         score_pairs(ALL_PAIRS, SHINGLES, None, IDS)
     with pytest.raises(ParameterError, match=r"lacks columns \['b'\]"):
         score_pairs(pd.DataFrame({"a": [0]}), SHINGLES, TEXTS, IDS)
+
+
+def test_shingle_set_is_the_sorted_distinct_values_and_reuses_a_ready_set():
+    from lineage.verify import shingle_set
+
+    values = SHINGLES[2].hashes
+    ready = shingle_set(values)
+    assert np.array_equal(ready, np.unique(values))
+    assert shingle_set(ready) is ready

@@ -126,7 +126,7 @@ class AlignParams:
     stem_length: int = 6
     min_sentence_words: int = 3
     relative_cosine: float = 0.8
-    max_sentence_words: int = 50
+    max_sentence_words: int = 40
     min_copy_chars: int = 40
     summary_gap: int = 24
     grow_cosine: float = 0.4

@@ -110,7 +110,9 @@ class AlignParams:
     summary_gap, summary_ratio
         A second extension lets seeds lie up to ``summary_gap`` sentences apart on one
         side; its fragments are kept where that side is at least ``summary_ratio`` times
-        longer than the other (one text summarizes the other).
+        longer than the other (one text summarizes the other) and their similarity is
+        at least ``summary_min_similarity`` (independent reports of one event can look like
+        a summary of each other at lower similarity).
     grow_cosine, grow_steps
         A passage takes in up to ``grow_steps`` neighbouring sentence pairs at each end
         whose cosine is at least ``grow_cosine`` (heavily edited edges; 1 or 0 steps turn
@@ -126,15 +128,23 @@ class AlignParams:
     stem_length: int = 6
     min_sentence_words: int = 3
     relative_cosine: float = 0.8
-    max_sentence_words: int = 40
+    max_sentence_words: int = 50
     min_copy_chars: int = 40
     summary_gap: int = 24
     grow_cosine: float = 0.4
     grow_steps: int = 1
     summary_ratio: float = 3.0
+    summary_min_similarity: float = 0.5
 
     def __post_init__(self) -> None:
-        for name in ("min_cosine", "min_dice", "min_similarity", "relative_cosine", "grow_cosine"):
+        for name in (
+            "min_cosine",
+            "min_dice",
+            "min_similarity",
+            "relative_cosine",
+            "grow_cosine",
+            "summary_min_similarity",
+        ):
             check_fraction(name, getattr(self, name))
         for name in (
             "ngram",
@@ -559,7 +569,10 @@ def _summaries(
         for f in _extend(seeds, ta, tb, vec, params, gaps):
             a_len, b_len = f.a_char[1] - f.a_char[0], f.b_char[1] - f.b_char[0]
             long_len, short_len = (b_len, a_len) if long_b else (a_len, b_len)
-            if long_len >= params.summary_ratio * max(short_len, 1):
+            if (
+                long_len >= params.summary_ratio * max(short_len, 1)
+                and f.similarity >= params.summary_min_similarity
+            ):
                 found.append(f)
     return found
 

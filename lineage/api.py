@@ -27,10 +27,10 @@ from lineage.clusters import near_duplicate_clusters as cluster_pairs
 from lineage.corpus import Corpus, load_corpus
 from lineage.derivation import derive
 from lineage.errors import CorpusError, ParameterError, check_fraction, check_positive_int
-from lineage.normalize import normalize_corpus, normalize_text
+from lineage.normalize import normalize_corpus
 from lineage.quotes import find_quotations, split_passages_by_quotes
 from lineage.records import NormalizedText, Passage
-from lineage.shingle import shingle
+from lineage.shingle import shingle_hashes
 from lineage.sketch import containment_candidates, lsh_candidates, minhash_signatures
 from lineage.sources import infer_sources
 from lineage.verify import score_pairs
@@ -70,8 +70,13 @@ def _quiet(stage: str, done: int, total: int) -> None:
     """Report nothing (the default progress callback)."""
 
 
-def _shingle_hashes(texts: Sequence[str], n: int, runner: Runner) -> list[np.ndarray]:
-    return runner.map(lambda text: shingle(text, n=n).hashes, list(texts))
+def _shingle_hashes(
+    texts: Sequence[str], n: int, runner: Runner, batch: int = 2_000
+) -> list[np.ndarray]:
+    """Shingle hashes of every text, hashed a batch at a time (one runner item a batch)."""
+    batches = [list(texts[i : i + batch]) for i in range(0, len(texts), batch)]
+    hashed = runner.map(lambda chunk: shingle_hashes(chunk, n=n), batches)
+    return [hashes for chunk in hashed for hashes in chunk]
 
 
 def _sketch(
@@ -165,14 +170,14 @@ def near_duplicates(
     if measure not in MEASURES:
         raise ParameterError(f"'measure' must be one of {sorted(MEASURES)} (got {measure!r})")
     texts_list, ids = _texts_and_ids(texts, id_column=id_column, text_column=text_column)
-    normalized = [normalize_text(text).text for text in texts_list]
+    # Shingle hashing folds case, accents and quotes itself: no normalization pass here.
     sketches = _sketch(
-        normalized, shingle_size=shingle_size, num_perm=num_perm, seed=seed, runner=LocalRunner()
+        texts_list, shingle_size=shingle_size, num_perm=num_perm, seed=seed, runner=LocalRunner()
     )
     candidates = candidate_pairs(
         sketches, threshold=threshold, containment_threshold=threshold, exhaustive_below=0
     )
-    pairs = score_pairs(candidates, sketches.hashes, normalized, ids)
+    pairs = score_pairs(candidates, sketches.hashes, texts_list, ids)
     keep = pairs[MEASURES[measure]].max(axis=1) >= threshold
     return pairs[keep].reset_index(drop=True)
 

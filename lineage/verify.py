@@ -26,7 +26,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from lineage import schema
 from lineage.errors import ParameterError, shorten
@@ -58,6 +57,8 @@ def tfidf_matrix(texts: Sequence[str]):
     >>> matrix.shape[0], round(float(matrix[0].multiply(matrix[1]).sum()), 3)
     (3, 0.465)
     """
+    from sklearn.feature_extraction.text import TfidfVectorizer  # heavy: import on use
+
     vectorizer = TfidfVectorizer(
         ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode", dtype=np.float64
     )

@@ -140,6 +140,12 @@ def _cpu_seconds(client: object | None) -> float:
     return used
 
 
+def _report(figures: dict, stage: str, client: object | None, cpu_before: float) -> None:
+    """Log the figures so far (a run stopped by the timeout still tells how far it got)."""
+    cpu = round(_cpu_seconds(client) - cpu_before, 1)
+    print(json.dumps({"done": stage, **figures, "cpu_s": cpu}), file=sys.stderr, flush=True)
+
+
 def _prepared(texts: list[str], *, n: int) -> list[np.ndarray]:
     from lineage.normalize import normalize_text
     from lineage.shingle import shingle_hashes
@@ -188,6 +194,7 @@ def run_engine(
         figures["sketch_s"] = round(time.perf_counter() - clock, 2)
         n = len(sketch)
         figures["documents"] = n
+        _report(figures, "sketch", client, cpu_before)
 
         clock = time.perf_counter()
         if client is None:
@@ -198,6 +205,7 @@ def run_engine(
             )
         figures["lsh_s"] = round(time.perf_counter() - clock, 2)
         figures["candidates"] = len(candidates)
+        _report(figures, "lsh", client, cpu_before)
 
         clock = time.perf_counter()
         positions = np.union1d(candidates["a"].to_numpy(), candidates["b"].to_numpy())
@@ -231,6 +239,7 @@ def run_engine(
         figures["true_pairs"] = true_pairs
         figures["recall"] = round(hits / true_pairs, 4) if true_pairs else 1.0
         figures["precision"] = round(hits / len(found), 4) if len(found) else 1.0
+        _report(figures, "verify", client, cpu_before)
 
         if align:
             clock = time.perf_counter()
@@ -323,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     results: list[dict] = []
     try:
         for size in sizes:
-            folder = workdir / f"n{size}-w{args.words}"
+            folder = workdir / f"n{size}-w{args.words}-s{args.shard_docs}"
             if not (folder / "truth.parquet").exists():
                 clock = time.perf_counter()
                 write_corpus(folder, size, words=args.words, shard_docs=args.shard_docs)
@@ -340,7 +349,11 @@ def main(argv: list[str] | None = None) -> int:
                 if status == "timeout":
                     print(f"{engine} at {size}: over {args.timeout:.0f} s, stopped", flush=True)
                     print("\n".join(log.splitlines()[-5:]), flush=True)
-                    results.append({"engine": engine, "n": size, "timeout": args.timeout})
+                    reached = [line for line in log.splitlines() if line.startswith('{"done"')]
+                    partial_figures = json.loads(reached[-1]) if reached else {}
+                    results.append(
+                        {**partial_figures, "engine": engine, "n": size, "timeout": args.timeout}
+                    )
                     continue
                 if status != 0:
                     print(f"{engine} at {size} failed:\n{log[-3000:]}", flush=True)

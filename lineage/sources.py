@@ -752,26 +752,33 @@ def _families(evidence: ReuseEvidence, weights: np.ndarray) -> dict[str, int]:
     return out
 
 
-def _aligned_position(passages: pd.DataFrame, doc: str, other: str, position: int) -> int | None:
+def _passage_map(passages: pd.DataFrame) -> dict[tuple[str, str], np.ndarray]:
+    """``(doc, other)`` -> prose passages as rows ``start, end, other_start, other_end``."""
+    prose = passages[passages["kind"] != "quote"]
+    cols = ["a_start", "a_end", "b_start", "b_end"]
+    out: dict[tuple[str, str], list[np.ndarray]] = {}
+    for (a, b), group in prose.groupby(["a", "b"], sort=True):
+        spans = group[cols].to_numpy(dtype=np.int64)
+        out.setdefault((a, b), []).append(spans)
+        out.setdefault((b, a), []).append(spans[:, [2, 3, 0, 1]])
+    return {key: np.concatenate(parts) for key, parts in out.items()}
+
+
+def _aligned_position(
+    spans: dict[tuple[str, str], np.ndarray], doc: str, other: str, position: int
+) -> int | None:
     """Position in ``other`` aligned to ``position`` in ``doc`` (the nearest earlier passage)."""
-    best: tuple[int, int] | None = None
-    for row in passages.itertuples(index=False):
-        if row.kind == "quote":
-            continue
-        if row.a == doc and row.b == other:
-            start, end, o_start, o_end = row.a_start, row.a_end, row.b_start, row.b_end
-        elif row.b == doc and row.a == other:
-            start, end, o_start, o_end = row.b_start, row.b_end, row.a_start, row.a_end
-        else:
-            continue
-        if start > position:
-            continue
-        if position < end:
-            scale = (o_end - o_start) / max(end - start, 1)
-            return int(o_start + (position - start) * scale)
-        if best is None or end > best[0]:
-            best = (int(end), int(o_end))
-    return None if best is None else best[1]
+    rows = spans.get((doc, other))
+    if rows is None:
+        return None
+    before = rows[rows[:, 0] <= position]
+    if before.size == 0:
+        return None
+    inside = before[position < before[:, 1]]
+    if inside.size:
+        start, end, o_start, o_end = inside[0].tolist()
+        return int(o_start + (position - start) * (o_end - o_start) / max(end - start, 1))
+    return int(before[np.argmax(before[:, 1]), 3])
 
 
 def reconstruct_text(
@@ -789,7 +796,7 @@ def reconstruct_text(
     not with it is inserted after the position it follows in that member, each piece
     once.
     """
-    passages = passages[passages["a"].isin(members) & passages["b"].isin(members)]
+    spans = _passage_map(passages[passages["a"].isin(members) & passages["b"].isin(members)])
     sizes = evidence.material_size()
     ordered = sorted(members, key=lambda d: (-sizes[evidence.index(d)], d))
     base = ordered[0]
@@ -810,8 +817,8 @@ def reconstruct_text(
         for other in members:
             if other == doc:
                 continue
-            lo = _aligned_position(passages, doc, other, start)
-            hi = _aligned_position(passages, doc, other, max(end - 1, start))
+            lo = _aligned_position(spans, doc, other, start)
+            hi = _aligned_position(spans, doc, other, max(end - 1, start))
             if lo is not None and hi is not None and hi >= lo:
                 included[other][lo : hi + 1] = True
 
@@ -825,7 +832,7 @@ def reconstruct_text(
                 if run_end - run_start < min_chars:
                     continue
                 a, b = start + int(run_start), start + int(run_end)
-                at = a if doc == base else _aligned_position(passages, doc, base, a)
+                at = a if doc == base else _aligned_position(spans, doc, base, a)
                 pieces.append((float(-1 if at is None else at), order, texts[doc][a:b].strip()))
                 mark(doc, a, b)
     pieces.sort(key=lambda piece: (piece[0], piece[1]))

@@ -124,7 +124,7 @@ def report_html(analysis: Analysis, *, images: Mapping[str, bytes] | None = None
             "form-action 'none'",
         ]
     )
-    index = {doc_id: n for n, doc_id in enumerate(analysis.documents["id"].astype(str))}
+    index = _text_anchors(analysis)
     page = Template(_template_text("report.html"))
     return page.substitute(
         policy=escape(policy),
@@ -156,7 +156,7 @@ def summary_html(analysis: Analysis, *, max_rows: int = 30) -> str:
             f"<p>{max_rows} most reused of {len(docs)} documents shown; "
             "<code>.documents</code> has them all.</p>"
         )
-    index = {doc_id: n for n, doc_id in enumerate(docs["id"].astype(str))}
+    index = _text_anchors(analysis)
     return (
         "<div class='lineage-summary'>"
         "<style>.lineage-summary td.num{text-align:right}"
@@ -164,6 +164,12 @@ def summary_html(analysis: Analysis, *, max_rows: int = 30) -> str:
         f"{_summary(analysis)}{note}"
         f"{_documents_table(shown, index=index, sortable=False, link=False)}</div>"
     )
+
+
+def _text_anchors(analysis: Analysis) -> dict[str, int]:
+    """Return the anchor number of every document whose text the report shows."""
+    ids = analysis.documents["id"].astype(str)
+    return {doc_id: n for n, doc_id in enumerate(ids) if doc_id in analysis.texts}
 
 
 def _with_documents(analysis: Analysis, documents: pd.DataFrame) -> Analysis:
@@ -359,11 +365,12 @@ def _cell(
         return f"<td class='num' data-sort='{number!r}'>{shown}</td>"
     text = str(value)
     shown = escape(text)
-    if key == "id" and link:
+    if key == "id" and link and doc_id in index:
         shown = f"<a class='ids' href='#doc-{index[doc_id]}'>{shown}</a>"
     elif key in ("id", "parent"):
         shown = f"<span class='ids'>{shown}</span>"
-    return f"<td data-sort='{escape(text.lower())}'>{shown}</td>"
+    css = " class='date'" if key == "date" else ""
+    return f"<td{css} data-sort='{escape(text.lower())}'>{shown}</td>"
 
 
 def _marks(length: int, spans: Iterable[tuple[int, int, int]]) -> np.ndarray:

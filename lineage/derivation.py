@@ -235,16 +235,27 @@ def _derive_group(
                 )
             )
     for latent, latent_parent in parents.items():
-        if latent.startswith(LATENT_PREFIX) and latent_parent is not None:
-            edges.append(
-                dict(
-                    parent=latent_parent,
-                    child=latent,
-                    confidence=0.5,
-                    evidence=f"{latent} carries material its members share with {latent_parent}",
-                    rank=1,
-                )
+        if not latent.startswith(LATENT_PREFIX) or latent_parent is None:
+            continue
+        if latent_parent.startswith(LATENT_PREFIX):
+            # Nested lost exemplars of a tradition: as sure as the members' placement.
+            confidence = TRADITION_LATENT_CONFIDENCE
+            why = f"neighbour joining puts lost exemplar {latent} under {latent_parent}"
+        else:
+            # The latent source inherits from a document as its best-explained member does.
+            confidence, why = max(
+                (
+                    _document_confidence(
+                        member, latent_parent, evidence, cues, weights, root_weight, containment
+                    )
+                    for member in members.get(latent, [])
+                    if member != latent_parent
+                ),
+                default=(TRADITION_LATENT_CONFIDENCE, f"{latent} hangs from {latent_parent}"),
             )
+        edges.append(
+            dict(parent=latent_parent, child=latent, confidence=confidence, evidence=why, rank=1)
+        )
 
 
 def _containment(pairs: pd.DataFrame) -> dict[tuple[str, str], float]:

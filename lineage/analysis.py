@@ -66,6 +66,7 @@ class Analysis:
     passages: pd.DataFrame
     sources: pd.DataFrame
     edges: pd.DataFrame
+    attribution: pd.DataFrame = field(default_factory=lambda: schema.frame("attribution", []))
     texts: Mapping[str, str] = field(default_factory=dict)
     ignored: Mapping[str, tuple[Span, ...]] = field(default_factory=dict)
     meta: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
@@ -147,6 +148,7 @@ class Analysis:
             "passages": _records(self.passages),
             "sources": _records(self.sources),
             "edges": _records(self.edges),
+            "attribution": _records(self.attribution),
         }
 
     def to_json(self, path: str | Path) -> Path:

@@ -456,6 +456,7 @@ def _analyze_loaded(
         passages=passages_table,
         sources=schema.frame("sources", sources.sources),
         edges=schema.frame("edges", derivation.edges),
+        attribution=schema.frame("attribution", sources.attribution),
         texts=dict(zip(ids, texts, strict=True)),
         ignored={doc_id: normalized[i].ignored for i, doc_id in enumerate(ids)},
         meta={d.id: dict(d.meta) for d in loaded.documents},
@@ -564,7 +565,8 @@ def write_outputs(result: Analysis, out_dir: str | Path) -> list[Path]:
     """Write the output contract of ``result`` into ``out_dir`` and return the paths.
 
     ``lineage.json``, ``documents.csv``, ``pairs.csv``, ``passages.csv``,
-    ``sources.csv``, ``edges.csv``, ``heatmap.png``, ``tree.png`` and ``report.html``.
+    ``sources.csv``, ``edges.csv``, ``attribution.csv``, ``heatmap.png``, ``tree.png``
+    and ``report.html``.
     """
     import matplotlib
 
@@ -572,7 +574,7 @@ def write_outputs(result: Analysis, out_dir: str | Path) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = [result.to_json(out / "lineage.json")]
-    for name in ("documents", "pairs", "passages", "sources", "edges"):
+    for name in ("documents", "pairs", "passages", "sources", "edges", "attribution"):
         written.append(write_table(getattr(result, name), out / f"{name}.csv"))
     for name, plot in (("heatmap.png", result.plot_heatmap), ("tree.png", result.plot_tree)):
         axes = plot()

@@ -64,6 +64,13 @@ TABLES: dict[str, dict[str, str]] = {
         "evidence": "string",
         "rank": "int64",
     },
+    "attribution": {
+        "document": "string",
+        "source": "string",
+        "chars": "int64",
+        "quote_chars": "int64",
+        "prose_chars": "int64",
+    },
     "clusters": {
         "cluster": "string",
         "id": "string",

@@ -122,9 +122,19 @@ def test_the_derivation_matches_the_reading_of_the_seeds(seeds: lineage.Analysis
     assert graph.has_edge(docs.loc[ABRIDGED, "parent"], ABRIDGED)
 
 
+def test_attribution_says_what_comes_from_which_source(seeds: lineage.Analysis) -> None:
+    table = seeds.attribution.set_index(["document", "source"])
+    chars = seeds.documents.set_index("id")["chars"]
+    from_wire = table.loc[(ABRIDGED, WIRE)]
+    assert from_wire["chars"] > 0.4 * chars[ABRIDGED]
+    assert from_wire["chars"] == from_wire["quote_chars"] + from_wire["prose_chars"]
+    assert (seeds.attribution.groupby("document")["chars"].sum()
+            <= chars[seeds.attribution.groupby("document").size().index]).all()
+
+
 def test_the_same_corpus_gives_the_same_result(seeds: lineage.Analysis) -> None:
     again = lineage.analyze(SEEDS)
-    for name in ("documents", "pairs", "passages", "sources", "edges"):
+    for name in ("documents", "pairs", "passages", "sources", "edges", "attribution"):
         pd.testing.assert_frame_equal(getattr(seeds, name), getattr(again, name))
 
 

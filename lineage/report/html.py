@@ -237,10 +237,11 @@ def _summary(analysis: Analysis) -> str:
         f"{len(forest.independent)} independent."
     )
     lines = [_family_line(analysis, by_id, root, members) for root, members in families]
-    if len(lines) > FINDINGS_MAX:
+    more = len(lines) - FINDINGS_MAX
+    if more > 0:
         lines = [
             *lines[:FINDINGS_MAX],
-            f"… and {len(lines) - FINDINGS_MAX} smaller families (see the tree).",
+            f"… and {more} smaller famil{'ies' if more != 1 else 'y'} (see the tree).",
         ]
     if forest.independent:
         lines.append(_independent_line(analysis, by_id, forest.independent))

@@ -568,17 +568,12 @@ def write_outputs(result: Analysis, out_dir: str | Path) -> list[Path]:
     ``sources.csv``, ``edges.csv``, ``attribution.csv``, ``heatmap.png``, ``tree.png``
     and ``report.html``.
     """
-    import matplotlib
+    from lineage.report import write_report
 
-    matplotlib.use("Agg")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = [result.to_json(out / "lineage.json")]
     for name in ("documents", "pairs", "passages", "sources", "edges", "attribution"):
         written.append(write_table(getattr(result, name), out / f"{name}.csv"))
-    for name, plot in (("heatmap.png", result.plot_heatmap), ("tree.png", result.plot_tree)):
-        axes = plot()
-        axes.figure.savefig(out / name, dpi=150, bbox_inches="tight")
-        written.append(out / name)
-    written.append(result.to_html(out / "report.html"))
+    written.extend(write_report(result, out).values())
     return written

@@ -166,23 +166,45 @@ def near_duplicates(
     >>> near_duplicates(texts, 0.5)[["a", "b"]].values.tolist()
     [['0', '1']]
     """
+    texts_list, ids = _texts_and_ids(texts, id_column=id_column, text_column=text_column)
+    return _near_duplicate_pairs(
+        texts_list,
+        ids,
+        threshold,
+        measure=measure,
+        shingle_size=shingle_size,
+        num_perm=num_perm,
+        seed=seed,
+    )
+
+
+MEASURES = {"jaccard": ["jaccard"], "containment": ["containment_a_in_b", "containment_b_in_a"]}
+
+
+def _near_duplicate_pairs(
+    texts: list[str],
+    ids: list[str],
+    threshold: float,
+    *,
+    measure: str,
+    shingle_size: int,
+    num_perm: int,
+    seed: int,
+) -> pd.DataFrame:
+    """Score the candidate pairs of loaded texts and keep those reaching ``threshold``."""
     threshold = check_fraction("threshold", threshold)
     if measure not in MEASURES:
         raise ParameterError(f"'measure' must be one of {sorted(MEASURES)} (got {measure!r})")
-    texts_list, ids = _texts_and_ids(texts, id_column=id_column, text_column=text_column)
     # Shingle hashing folds case, accents and quotes itself: no normalization pass here.
     sketches = _sketch(
-        texts_list, shingle_size=shingle_size, num_perm=num_perm, seed=seed, runner=LocalRunner()
+        texts, shingle_size=shingle_size, num_perm=num_perm, seed=seed, runner=LocalRunner()
     )
     candidates = candidate_pairs(
         sketches, threshold=threshold, containment_threshold=threshold, exhaustive_below=0
     )
-    pairs = score_pairs(candidates, sketches.hashes, texts_list, ids)
+    pairs = score_pairs(candidates, sketches.hashes, texts, ids)
     keep = pairs[MEASURES[measure]].max(axis=1) >= threshold
     return pairs[keep].reset_index(drop=True)
-
-
-MEASURES = {"jaccard": ["jaccard"], "containment": ["containment_a_in_b", "containment_b_in_a"]}
 
 
 def near_duplicate_clusters(
@@ -217,17 +239,16 @@ def near_duplicate_clusters(
     >>> near_duplicate_clusters(texts)[["cluster", "id"]].values.tolist()
     [['c0', '0'], ['c0', '1']]
     """
-    pairs = near_duplicates(
-        texts,
+    texts_list, ids = _texts_and_ids(texts, id_column=id_column, text_column=text_column)
+    pairs = _near_duplicate_pairs(
+        texts_list,
+        ids,
         threshold,
-        id_column=id_column,
-        text_column=text_column,
         measure=measure,
         shingle_size=shingle_size,
         num_perm=num_perm,
         seed=seed,
     )
-    _, ids = _texts_and_ids(texts, id_column=id_column, text_column=text_column)
     return cluster_pairs(pairs, ids, threshold=threshold, measure=measure)
 
 

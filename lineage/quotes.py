@@ -508,32 +508,48 @@ _MIN_TILE = 3  # shortest run of common words taken as a correspondence
 _MAX_REPEATS = 8  # a word n-gram more frequent than this on side b is no anchor
 
 
+def _common_ends(fa: list[str], fb: list[str]) -> tuple[int, int]:
+    """Return the lengths of the common prefix and of the common suffix (not overlapping it)."""
+    shortest = min(len(fa), len(fb))
+    prefix = next((k for k in range(shortest) if fa[k] != fb[k]), shortest)
+    suffix = next(
+        (k for k in range(shortest - prefix) if fa[-1 - k] != fb[-1 - k]), shortest - prefix
+    )
+    return prefix, suffix
+
+
 def _tiles(fa: list[str], fb: list[str]) -> list[tuple[int, int, int]]:
     """Greedy tiling: longest common word runs first, each word used at most once.
 
-    Returns ``(i, j, length)`` triples, ``fa[i:i+length] == fb[j:j+length]``.
+    A common prefix and suffix are tiles whatever they hold (a copy of repetitive text);
+    in between, runs start at word n-grams found at most ``_MAX_REPEATS`` times on side
+    ``b``. Returns ``(i, j, length)`` triples with ``fa[i:i+length] == fb[j:j+length]``.
     """
+    prefix, suffix = _common_ends(fa, fb)
+    end_a, end_b = len(fa) - suffix, len(fb) - suffix
     index: dict[tuple[str, ...], list[int]] = {}
-    for j in range(len(fb) - _MIN_TILE + 1):
+    for j in range(prefix, end_b - _MIN_TILE + 1):
         index.setdefault(tuple(fb[j : j + _MIN_TILE]), []).append(j)
     candidates = []
-    for i in range(len(fa) - _MIN_TILE + 1):
+    reached: dict[int, int] = {}  # diagonal i - j -> end of the last run found on it
+    for i in range(prefix, end_a - _MIN_TILE + 1):
         found = index.get(tuple(fa[i : i + _MIN_TILE]), ())
         if len(found) > _MAX_REPEATS:
             continue
         for j in found:
-            if i and j and fa[i - 1] == fb[j - 1]:
-                continue  # inside a longer match that starts earlier
+            if reached.get(i - j, -1) > i:
+                continue  # inside a longer run found already
             length = _MIN_TILE
-            while (
-                i + length < len(fa) and j + length < len(fb) and fa[i + length] == fb[j + length]
-            ):
+            while i + length < end_a and j + length < end_b and fa[i + length] == fb[j + length]:
                 length += 1
+            reached[i - j] = i + length
             candidates.append((-length, i, j))
     candidates.sort()
     used_a = np.zeros(len(fa), dtype=bool)
     used_b = np.zeros(len(fb), dtype=bool)
-    tiles = []
+    tiles = [(0, 0, prefix)] if prefix else []
+    if suffix:
+        tiles.append((end_a, end_b, suffix))
     for negative, i, j in candidates:
         free = ~(used_a[i : i - negative] | used_b[j : j - negative])
         run_start, best = 0, (0, 0)
@@ -764,19 +780,32 @@ def _settle(
     wb: _Words,
     minimum: _Minimum,
 ) -> list[Passage]:
-    """Set the kinds of contiguous pieces, then merge pieces below the minimum."""
-    pieces = _join([replace(x, kind=kind(x)) for x in pieces])
-    while len(pieces) > 1:
-        short = next((k for k, x in enumerate(pieces) if minimum.short(x, wa, wb)), None)
-        if short is None:
-            break
-        low = short - 1 if short else 0
-        merged = replace(pieces[low], a_end=pieces[low + 1].a_end, b_end=pieces[low + 1].b_end)
-        merged = replace(merged, kind=kind(merged))
-        pieces = _join([*pieces[:low], merged, *pieces[low + 2 :]])
-    if len(pieces) == 1 and minimum.short(pieces[0], wa, wb):
+    """Set the kinds of contiguous pieces, merging each piece below the minimum.
+
+    One pass from the start: a short piece joins the piece before it (the first one
+    joins the next), the merged piece's kind is decided again, and neighbours of one kind
+    are joined.
+    """
+
+    def merge(first: Passage, second: Passage) -> Passage:
+        merged = replace(first, a_end=second.a_end, b_end=second.b_end)
+        return replace(merged, kind=kind(merged))
+
+    settled: list[Passage] = []
+    for piece in pieces:
+        piece = replace(piece, kind=kind(piece))
+        if settled and (
+            settled[-1].kind == piece.kind
+            or minimum.short(piece, wa, wb)
+            or minimum.short(settled[-1], wa, wb)
+        ):
+            piece = merge(settled.pop(), piece)
+        if settled and settled[-1].kind == piece.kind:
+            piece = merge(settled.pop(), piece)
+        settled.append(piece)
+    if len(settled) == 1 and minimum.short(settled[0], wa, wb):
         return []  # a sliver between two insertions, with no neighbour to join
-    return pieces
+    return settled
 
 
 def quote_share(passages: Iterable[Passage]) -> float:

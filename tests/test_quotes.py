@@ -269,6 +269,25 @@ def test_seed_reuse_breakdown_separates_quotes_from_prose(seed_pieces):
         assert figures[independent]["quote_fraction"] > 0
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\n".join([seed("001")] * 12),  # a copy of text repeated beyond the n-gram anchors
+        "\u666e\u4eac\u8bf4\u201c\u6211\u4eec\u51c6\u5907\u597d\u4e86\u201d\u3002" * 300,
+        "",
+    ],
+    ids=["repeated-copy", "chinese", "empty"],
+)
+def test_split_of_a_copy_pairs_each_piece_with_itself(text):
+    quotes = find_quotations(text)
+    passage = Passage("a", 0, len(text), "b", 0, len(text))
+    pieces = split_passages_by_quotes([passage], quotes, quotes, texts=(text, text))
+    assert all((p.a_start, p.a_end) == (p.b_start, p.b_end) for p in pieces)
+    assert sum(p.a_end - p.a_start for p in pieces) == len(text)
+    if quotes:
+        assert any(p.kind == "quote" for p in pieces)
+
+
 WORDS = ["putin", "said", '"we', 'go"', "talks", "in", "istanbul", "Kyiv,", "the", "war."]
 
 

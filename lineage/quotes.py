@@ -340,11 +340,12 @@ def split_passages_by_quotes(
     on side ``b`` is no anchor). Tiles that follow each other in the order of both sides
     form a *segment*, whose gaps between tiles are matched word by word with
     :class:`difflib.SequenceMatcher`; a segment under the minimum size is dropped as
-    chance. Text between segments (and before the first, after the last) is handled as a
-    unit per side: joined to its segment if short on both sides, a piece of its own if
-    long on both (necessarily prose: it has no matched words), and left out if it is text
-    on one side only (under the minimum on one side, at least twice it on the other: a
-    sentence inserted, dropped or moved).
+    chance. The unmatched text after a segment on each side, up to the next segment on
+    that side (or the passage end), is joined to the segment if short on both sides, a
+    piece of its own if long on both (prose: it has no matched words), and left out if it
+    is text on one side only (under the minimum on one side, at least twice it on the
+    other: a sentence inserted, dropped or moved). The text before the first segment is
+    handled alike when the same segment comes first on both sides, else left out.
 
     Inside a segment, each quotation boundary of either side is carried to the other
     side over the matched words: a quotation's start goes to the first matched word at or
@@ -598,6 +599,7 @@ def _matched_words(
 def _split_one(
     p: Passage, texts: tuple[str, str], rule: _KindRule, minimum: _Minimum
 ) -> list[Passage]:
+    """Cut one passage into quote and prose pieces over its word correspondence."""
     if p.a_end <= p.a_start or p.b_end <= p.b_start:
         return [replace(p, kind=rule.kind(p))]
     wa = _Words.of(texts[0], p.a_start, p.a_end)
@@ -724,7 +726,7 @@ def _cut(
                 points.append(
                     (x, carry(x, source, False)) if source == 0 else (carry(x, 1, False), x)
                 )
-    for (i0, j0), (i1, j1) in itertools.pairwise(pairs):  # one-sided insertions in a run
+    for (i0, j0), (i1, j1) in itertools.pairwise(pairs):  # around unmatched gaps: insertions
         if i1 - i0 > 1 or j1 - j0 > 1:
             points += [
                 (int(wa.ends[i0]), int(wb.ends[j0])),

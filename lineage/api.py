@@ -29,7 +29,7 @@ from lineage.derivation import derive
 from lineage.errors import CorpusError, ParameterError, check_fraction, check_positive_int
 from lineage.normalize import normalize_corpus
 from lineage.quotes import find_quotations, split_passages_by_quotes
-from lineage.records import NormalizedText, Passage
+from lineage.records import NormalizedText, Passage, Quotation
 from lineage.shingle import shingle_hashes
 from lineage.sketch import containment_candidates, lsh_candidates, minhash_signatures
 from lineage.sources import infer_sources
@@ -486,12 +486,16 @@ def _analyze_loaded(
 
 
 def _align_pair(
-    na: NormalizedText, nb: NormalizedText, a_id: str, b_id: str, quotes_a: list, quotes_b: list
+    na: NormalizedText,
+    nb: NormalizedText,
+    a_id: str,
+    b_id: str,
+    quotes_a: list[Quotation],
+    quotes_b: list[Quotation],
 ) -> list[Passage]:
     """Align one candidate pair and mark its passages as quotation or prose."""
-    return split_passages_by_quotes(
-        align_normalized(na, nb, a_id=a_id, b_id=b_id), quotes_a, quotes_b
-    )
+    passages = align_normalized(na, nb, a_id=a_id, b_id=b_id)
+    return split_passages_by_quotes(passages, quotes_a, quotes_b, texts=(na.original, nb.original))
 
 
 def _figures(normalized: NormalizedText, passages: list[Passage]) -> dict[str, float]:
@@ -526,10 +530,10 @@ def align(a: str, b: str, **params: object) -> list[Passage]:
     >>> a = "Talks in Istanbul stalled on Thursday without the Russian leader. " + quote
     >>> b = quote + " Officials in Kyiv said they were ready to meet in Turkey anyway."
     >>> [a[p.a_start:p.a_end] for p in align(a, b, min_chars=40) if p.kind == "quote"]
-    ['Nothing is going to happen until Putin and I get together,']
+    ['Nothing is going to happen until Putin and I get together," Trump said.']
     """
     passages = align_texts(a, b, **params)
-    return split_passages_by_quotes(passages, find_quotations(a), find_quotations(b))
+    return split_passages_by_quotes(passages, find_quotations(a), find_quotations(b), texts=(a, b))
 
 
 def side_by_side(

@@ -326,7 +326,7 @@ def split_passages_by_quotes(
     quotations_a: Iterable[Quotation],
     quotations_b: Iterable[Quotation],
     *,
-    texts: tuple[str, str] | None = None,
+    texts: tuple[str, str],
     copy: Literal["a", "b", "either"] = "either",
     min_words: int = 3,
     min_chars: int = 15,
@@ -375,10 +375,7 @@ def split_passages_by_quotes(
     quotations_a, quotations_b
         :func:`find_quotations` of ``a`` and of ``b``.
     texts
-        The texts ``(a, b)`` the passages' offsets point into. Without them there are no
-        words to match: a boundary on one side is carried to the other by linear
-        interpolation along the passage, which may cut words and mispair moved sentences
-        (kept for callers that do not pass the texts yet; pass them).
+        The texts ``(a, b)`` the passages' offsets point into.
     copy
         Which side is the copy, if known.
     min_words, min_chars
@@ -411,7 +408,7 @@ def split_passages_by_quotes(
         raise ParameterError(f"'copy' must be 'a', 'b' or 'either' (got {copy!r})")
     check_positive_int("min_words", min_words)
     check_positive_int("min_chars", min_chars)
-    if texts is not None and not (
+    if not (
         isinstance(texts, tuple) and len(texts) == 2 and all(isinstance(t, str) for t in texts)
     ):
         raise ParameterError(f"'texts' must be a pair of str (got {shorten(texts)})")
@@ -419,10 +416,7 @@ def split_passages_by_quotes(
     minimum = _Minimum(min_words, min_chars)
     pieces: list[Passage] = []
     for passage in passages:
-        if texts is None:
-            pieces.extend(_split_interpolated(passage, rule))
-        else:
-            pieces.extend(_split_one(passage, texts, rule, minimum))
+        pieces.extend(_split_one(passage, texts, rule, minimum))
     return pieces
 
 
@@ -651,28 +645,6 @@ def _split_one(
     for pairs, core in zip(matches, cores, strict=True):
         pieces.extend(_mark(_cut(core, pairs, wa, wb, rule), kind, wa, wb, minimum))
     return sorted(pieces, key=lambda x: (x.a_start, x.a_end))
-
-
-def _split_interpolated(p: Passage, rule: _KindRule) -> list[Passage]:
-    """Cut a passage at quotation boundaries carried by linear interpolation (no texts)."""
-    a_len, b_len = p.a_end - p.a_start, p.b_end - p.b_start
-    if a_len <= 0 or b_len <= 0:
-        return [replace(p, kind=rule.kind(p))]
-    cuts = {p.a_start, p.a_end}
-    cuts.update(x for s, e in rule.spans_a for x in (s, e) if p.a_start < x < p.a_end)
-    cuts.update(
-        p.a_start + round((y - p.b_start) * a_len / b_len)
-        for s, e in rule.spans_b
-        for y in (s, e)
-        if p.b_start < y < p.b_end
-    )
-    bounds = sorted(x for x in cuts if p.a_start <= x <= p.a_end)
-    pieces = []
-    for x0, x1 in itertools.pairwise(bounds):
-        y0, y1 = (p.b_start + round((x - p.a_start) * b_len / a_len) for x in (x0, x1))
-        piece = replace(p, a_start=x0, a_end=x1, b_start=y0, b_end=y1)
-        pieces.append(replace(piece, kind=rule.kind(piece)))
-    return _join(pieces)
 
 
 def _run_passage(p: Passage, run: list[tuple[int, int, int]], wa: _Words, wb: _Words) -> Passage:

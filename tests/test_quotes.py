@@ -201,12 +201,18 @@ def test_split_leaves_out_a_sentence_inserted_on_one_side():
 
 
 def test_split_rule_on_one_side_quoted():
-    p = Passage("a", 0, 100, "b", 0, 100, similarity=0.8)
-    only_b = [Quotation(0, 100)]
-    assert [x.kind for x in split_passages_by_quotes([p], [], only_b, copy="either")] == ["quote"]
-    assert [x.kind for x in split_passages_by_quotes([p], [], only_b, copy="b")] == ["quote"]
-    assert [x.kind for x in split_passages_by_quotes([p], [], only_b, copy="a")] == ["prose"]
-    assert split_passages_by_quotes([p], [], only_b)[0].similarity == 0.8
+    text = "the talks will go ahead in istanbul whatever the kremlin decides to send there " * 2
+    p = Passage("a", 0, len(text), "b", 0, len(text), similarity=0.8)
+    only_b = [Quotation(0, len(text))]
+
+    def kinds(copy):
+        pieces = split_passages_by_quotes([p], [], only_b, texts=(text, text), copy=copy)
+        return [x.kind for x in pieces]
+
+    assert kinds("either") == ["quote"]
+    assert kinds("b") == ["quote"]
+    assert kinds("a") == ["prose"]
+    assert split_passages_by_quotes([p], [], only_b, texts=(text, text))[0].similarity == 0.8
 
 
 def test_shared_quotation_between_independent_seeds_is_a_quote():
@@ -224,11 +230,11 @@ def test_bad_arguments():
     with pytest.raises(ParameterError, match="'text' must be a str"):
         find_quotations(None)  # type: ignore[arg-type]
     with pytest.raises(ParameterError, match="'copy' must be"):
-        split_passages_by_quotes([], [], [], copy="c")  # type: ignore[arg-type]
+        split_passages_by_quotes([], [], [], texts=("", ""), copy="c")  # type: ignore[arg-type]
     with pytest.raises(ParameterError, match="'texts' must be a pair of str"):
         split_passages_by_quotes([], [], [], texts=("a",))  # type: ignore[arg-type]
     with pytest.raises(ParameterError, match="'min_words' must be"):
-        split_passages_by_quotes([], [], [], min_words=0)
+        split_passages_by_quotes([], [], [], texts=("", ""), min_words=0)
     assert find_quotations("") == []
 
 

@@ -92,19 +92,28 @@ def candidate_pairs(
     threshold: float,
     containment_threshold: float,
     exhaustive_below: int,
+    runner: Runner | None = None,
 ) -> pd.DataFrame:
     """Union of LSH Jaccard and containment candidates (every pair in a small corpus).
 
+    On a Dask runner the Jaccard banding is a shuffle on the cluster
+    (:func:`lineage.distributed.lsh_candidates`), with the same result.
     Returns a DataFrame of row positions ``a < b``, sorted, no repeats.
     """
     n_docs = len(sketches.hashes)
     if n_docs < exhaustive_below:
         pairs = list(combinations(range(n_docs), 2))
         return pd.DataFrame(pairs, columns=["a", "b"], dtype="int64")
+    if runner is None or isinstance(runner, LocalRunner):
+        banded = lsh_candidates(sketches.signatures, threshold=threshold)
+    else:
+        from lineage.distributed import lsh_candidates as lsh_on_cluster
+
+        banded = lsh_on_cluster(sketches.signatures, client=runner.client, threshold=threshold)
     sizes = np.array([np.unique(h).size for h in sketches.hashes])
     found = pd.concat(
         [
-            lsh_candidates(sketches.signatures, threshold=threshold),
+            banded,
             containment_candidates(sketches.signatures, sizes, threshold=containment_threshold),
         ]
     )
@@ -132,6 +141,9 @@ def near_duplicates(
     shingle_size: int = 5,
     num_perm: int = 128,
     seed: int = 1,
+    client: Any = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> pd.DataFrame:
     """Return the near-duplicate pairs of ``texts`` with their exact scores.
 
@@ -150,6 +162,8 @@ def near_duplicates(
         inside a long story).
     shingle_size, num_perm, seed
         Shingle length in words, MinHash permutations and their seed.
+    client, workers, scheduler
+        Hash and band on Dask, as in :func:`analyze`.
 
     Returns
     -------
@@ -175,6 +189,7 @@ def near_duplicates(
         shingle_size=shingle_size,
         num_perm=num_perm,
         seed=seed,
+        dask={"client": client, "workers": workers, "scheduler": scheduler},
     )
 
 
@@ -190,18 +205,24 @@ def _near_duplicate_pairs(
     shingle_size: int,
     num_perm: int,
     seed: int,
+    dask: dict[str, Any],
 ) -> pd.DataFrame:
     """Score the candidate pairs of loaded texts and keep those reaching ``threshold``."""
     threshold = check_fraction("threshold", threshold)
     if measure not in MEASURES:
         raise ParameterError(f"'measure' must be one of {sorted(MEASURES)} (got {measure!r})")
-    # Shingle hashing folds case, accents and quotes itself: no normalization pass here.
-    sketches = _sketch(
-        texts, shingle_size=shingle_size, num_perm=num_perm, seed=seed, runner=LocalRunner()
-    )
-    candidates = candidate_pairs(
-        sketches, threshold=threshold, containment_threshold=threshold, exhaustive_below=0
-    )
+    with _runner(**dask) as runner:
+        # Shingle hashing folds case, accents and quotes itself: no normalization pass.
+        sketches = _sketch(
+            texts, shingle_size=shingle_size, num_perm=num_perm, seed=seed, runner=runner
+        )
+        candidates = candidate_pairs(
+            sketches,
+            threshold=threshold,
+            containment_threshold=threshold,
+            exhaustive_below=0,
+            runner=runner,
+        )
     pairs = score_pairs(candidates, sketches.hashes, texts, ids)
     keep = pairs[MEASURES[measure]].max(axis=1) >= threshold
     return pairs[keep].reset_index(drop=True)
@@ -217,6 +238,9 @@ def near_duplicate_clusters(
     shingle_size: int = 5,
     num_perm: int = 128,
     seed: int = 1,
+    client: Any = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> pd.DataFrame:
     """Group near-duplicates into clusters with a representative and per-member evidence.
 
@@ -248,6 +272,7 @@ def near_duplicate_clusters(
         shingle_size=shingle_size,
         num_perm=num_perm,
         seed=seed,
+        dask={"client": client, "workers": workers, "scheduler": scheduler},
     )
     return cluster_pairs(pairs, ids, threshold=threshold, measure=measure)
 
@@ -435,6 +460,7 @@ def _analyze_loaded(
         threshold=params["threshold"],
         containment_threshold=params["containment_threshold"],
         exhaustive_below=params["exhaustive_below"],
+        runner=runner,
     )
     pairs = score_pairs(candidates, sketches.hashes, norm_texts, ids)
     related = pairs[["jaccard", "containment_a_in_b", "containment_b_in_a"]].max(axis=1) > 0
@@ -557,7 +583,11 @@ def read_text_file(path: str | Path, *, encoding_fallback: str | None = "cp1252"
 
 
 def dedup_corpus(
-    corpus: str | Path, *, threshold: float = 0.5, **corpus_options: Any
+    corpus: str | Path,
+    *,
+    threshold: float = 0.5,
+    dask: dict[str, Any] | None = None,
+    **corpus_options: Any,
 ) -> tuple[pd.DataFrame, list[str]]:
     """Read ``corpus`` and return its near-duplicate clusters and the load problems.
 
@@ -568,7 +598,7 @@ def dedup_corpus(
     if not loaded.usable:
         raise CorpusError(f"no usable document in {corpus}: " + "; ".join(problems[:3]))
     frame = pd.DataFrame({"id": loaded.ids, "text": loaded.texts})
-    return near_duplicate_clusters(frame, threshold), problems
+    return near_duplicate_clusters(frame, threshold, **(dask or {})), problems
 
 
 def write_table(table: pd.DataFrame, path: str | Path) -> Path:

@@ -55,6 +55,20 @@ def corpus_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def dask_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the options that run the stages on a Dask cluster."""
+    command = click.option(
+        "--scheduler", default=None, help="Address of a running Dask scheduler (tcp://host:8786)."
+    )(command)
+    return click.option(
+        "--workers", type=int, default=None, help="Run on a local Dask cluster of N workers."
+    )(command)
+
+
+def _dask_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
+    return {key: kwargs.pop(key) for key in ("workers", "scheduler")}
+
+
 def _corpus_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
     keys = ("id_column", "text_column", "date_column", "encoding_fallback")
     return {key: kwargs.pop(key) for key in keys}
@@ -116,27 +130,16 @@ def cli(verbose: int) -> None:
     type=float,
     help="Jaccard threshold of near-duplicate candidate pairs.",
 )
-@click.option(
-    "--workers", type=int, default=None, help="Run on a local Dask cluster with this many workers."
-)
-@click.option("--scheduler", default=None, help="Address of a running Dask scheduler.")
+@dask_options
 @corpus_options
-def analyze(
-    corpus: Path,
-    out_dir: Path,
-    threshold: float,
-    workers: int | None,
-    scheduler: str | None,
-    **kwargs: Any,
-) -> None:
+def analyze(corpus: Path, out_dir: Path, threshold: float, **kwargs: Any) -> None:
     """Analyze CORPUS (folder, .txt, JSONL, CSV or Parquet) and write results to --out."""
     with _progress("analyze") as progress:
         result = api.analyze(
             corpus,
             threshold=threshold,
-            workers=workers,
-            scheduler=scheduler,
             progress=progress,
+            **_dask_kwargs(kwargs),
             **_corpus_kwargs(kwargs),
         )
     written = api.write_outputs(result, out_dir)
@@ -175,10 +178,13 @@ def analyze(
     type=float,
     help="Jaccard threshold for two documents to be near-duplicates.",
 )
+@dask_options
 @corpus_options
 def dedup(corpus: Path, out_path: Path | None, threshold: float, **kwargs: Any) -> None:
     """Write the near-duplicate clusters of CORPUS with each member's evidence."""
-    clusters, problems = api.dedup_corpus(corpus, threshold=threshold, **_corpus_kwargs(kwargs))
+    clusters, problems = api.dedup_corpus(
+        corpus, threshold=threshold, dask=_dask_kwargs(kwargs), **_corpus_kwargs(kwargs)
+    )
     _report_problems(problems)
     if out_path is None:
         click.echo(clusters.to_csv(index=False), nl=False)

@@ -131,3 +131,12 @@ def test_align_prints_passages_and_json() -> None:
     assert passages and {"a_start", "a_end", "b_start", "b_end", "kind"} <= set(passages[0])
     covered = sum(p["a_end"] - p["a_start"] for p in passages)
     assert covered > 0.4 * len(text_a)
+
+
+def test_analyze_on_a_local_dask_cluster_writes_the_same_tables(
+    seeds_out: Path, tmp_path: Path
+) -> None:
+    done = run("analyze", str(SEEDS), "--out", str(tmp_path), "--workers", "2")
+    assert done.returncode == 0, done.stderr
+    for name in ("documents.csv", "pairs.csv", "passages.csv", "edges.csv"):
+        assert (tmp_path / name).read_text() == (seeds_out / name).read_text(), name

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import lineage
 from benchmarks.lineage_corpus import news_corpus
 from benchmarks.near_duplicate_corpus import generate, true_pairs
 from lineage.api import analyze
@@ -151,7 +152,7 @@ def test_analyze_on_dask_gives_the_in_process_analysis(client, which):
         )
     local = analyze(source)
     dask = analyze(source, client=client)
-    for table in ("documents", "pairs", "passages", "sources", "edges"):
+    for table in ("documents", "pairs", "passages", "sources", "edges", "attribution"):
         pd.testing.assert_frame_equal(getattr(dask, table), getattr(local, table))
     assert len(local.passages) > 20 and len(local.edges) >= 2
     if which != "seeds":
@@ -231,3 +232,22 @@ def test_dask_runner_options(client, tmp_path):
         connect("tcp://127.0.0.1:9", timeout=1)
     paths = write_parquet({"pairs": pd.DataFrame({"a": ["x"], "b": ["y"]})}, tmp_path)
     assert pd.read_parquet(paths["pairs"]).to_dict("records") == [{"a": "x", "b": "y"}]
+
+
+def test_near_duplicates_band_on_the_cluster_with_the_in_process_answer(client, corpus):
+    texts = pd.Series(corpus.texts, index=corpus.ids)
+    local = lineage.near_duplicates(texts, 0.5)
+    on_dask = lineage.near_duplicates(texts, 0.5, client=client)
+    pd.testing.assert_frame_equal(on_dask, local)
+    assert len(local) >= 0.9 * len(true_pairs(corpus, 0.5))
+    clusters = lineage.near_duplicate_clusters(texts, 0.5, client=client)
+    pd.testing.assert_frame_equal(clusters, lineage.near_duplicate_clusters(texts, 0.5))
+
+
+def test_analyze_with_lsh_candidates_on_the_cluster(client, corpus):
+    frame = pd.DataFrame({"id": corpus.ids[:60], "text": corpus.texts[:60]})
+    local = analyze(frame, exhaustive_below=0)
+    on_dask = analyze(frame, exhaustive_below=0, client=client)
+    for table in ("documents", "pairs", "passages"):
+        pd.testing.assert_frame_equal(getattr(on_dask, table), getattr(local, table))
+    assert len(local.pairs) > 0

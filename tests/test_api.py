@@ -13,8 +13,11 @@ from lineage.errors import ParameterError
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 WIRE, ABRIDGED, REWRITE, NYT, RFERL = (
-    "001_bf39bc6a18a36fb4", "000_30916bffc445b469", "002_8a724f554aead3e1",
-    "003_519159185b2807fc", "004_1cade51c715f05f0",
+    "001_bf39bc6a18a36fb4",
+    "000_30916bffc445b469",
+    "002_8a724f554aead3e1",
+    "003_519159185b2807fc",
+    "004_1cade51c715f05f0",
 )
 
 
@@ -37,8 +40,14 @@ def test_near_duplicates_takes_lists_series_and_frames(seed_texts: dict[str, str
     assert lineage.near_duplicates(series)[["a", "b"]].values.tolist() == [["w", "w2"]]
     frame = pd.DataFrame({"id": ["x", "y", "z"], "text": texts})
     found = lineage.near_duplicates(frame)
-    assert found.columns.tolist()[:6] == ["a", "b", "jaccard", "containment_a_in_b",
-                                          "containment_b_in_a", "tfidf_cosine"]
+    assert found.columns.tolist()[:6] == [
+        "a",
+        "b",
+        "jaccard",
+        "containment_a_in_b",
+        "containment_b_in_a",
+        "tfidf_cosine",
+    ]
     assert found.loc[0, "jaccard"] > 0.8
 
 
@@ -67,8 +76,12 @@ def test_clusters_name_a_representative_and_each_members_match(
 ) -> None:
     wire = seed_texts[WIRE]
     texts = pd.Series(
-        [wire, wire.replace("Thursday", "Friday"), wire.replace("Putin", "Mr Putin"),
-         seed_texts[NYT]],
+        [
+            wire,
+            wire.replace("Thursday", "Friday"),
+            wire.replace("Putin", "Mr Putin"),
+            seed_texts[NYT],
+        ],
         index=["wire", "copy1", "copy2", "nyt"],
     )
     clusters = lineage.near_duplicate_clusters(texts)
@@ -84,8 +97,7 @@ def test_every_seed_is_listed_with_figures(seeds: lineage.Analysis) -> None:
     docs = seeds.documents.set_index("id")
     assert sorted(docs.index) == sorted([WIRE, ABRIDGED, REWRITE, NYT, RFERL])
     assert (docs["status"] == "ok").all()
-    for column in ("reuse_fraction", "prose_reuse_fraction", "quote_fraction",
-                   "original_fraction"):
+    for column in ("reuse_fraction", "prose_reuse_fraction", "quote_fraction", "original_fraction"):
         assert docs[column].between(0, 1).all(), column
     total = docs["reuse_fraction"] + docs["original_fraction"]
     assert (total.round(3) == 1).all()
@@ -100,13 +112,14 @@ def test_seed_figures_say_what_a_careful_reader_sees(seeds: lineage.Analysis) ->
     assert docs.loc[REWRITE, "quote_fraction"] > 0.05
 
 
-def test_every_figure_traces_to_passages(seeds: lineage.Analysis,
-                                         seed_texts: dict[str, str]) -> None:
+def test_every_figure_traces_to_passages(
+    seeds: lineage.Analysis, seed_texts: dict[str, str]
+) -> None:
     explained = seeds.explain(ABRIDGED)
     assert len(explained) > 0
     for row in explained.itertuples():
-        assert row.text == seed_texts[ABRIDGED][row.start:row.end]
-        assert row.other_text == seed_texts[row.other][row.other_start:row.other_end]
+        assert row.text == seed_texts[ABRIDGED][row.start : row.end]
+        assert row.other_text == seed_texts[row.other][row.other_start : row.other_end]
     quoted = explained[explained["kind"] == "quote"]
     assert quoted["text"].str.contains("Putin and I get together").any()
 
@@ -128,8 +141,10 @@ def test_attribution_says_what_comes_from_which_source(seeds: lineage.Analysis) 
     from_wire = table.loc[(ABRIDGED, WIRE)]
     assert from_wire["chars"] > 0.4 * chars[ABRIDGED]
     assert from_wire["chars"] == from_wire["quote_chars"] + from_wire["prose_chars"]
-    assert (seeds.attribution.groupby("document")["chars"].sum()
-            <= chars[seeds.attribution.groupby("document").size().index]).all()
+    assert (
+        seeds.attribution.groupby("document")["chars"].sum()
+        <= chars[seeds.attribution.groupby("document").size().index]
+    ).all()
 
 
 def test_the_same_corpus_gives_the_same_result(seeds: lineage.Analysis) -> None:

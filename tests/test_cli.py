@@ -18,7 +18,10 @@ SEEDS = ROOT / "seeds"
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "lineage", *args], capture_output=True, text=True, cwd=cwd,
+        [sys.executable, "-m", "lineage", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
         timeout=300,
     )
 
@@ -50,8 +53,15 @@ def test_version_matches_package_metadata() -> None:
 
 def test_analyze_writes_the_output_contract(seeds_out: Path) -> None:
     names = {p.name for p in seeds_out.iterdir()}
-    assert {"lineage.json", "documents.csv", "pairs.csv", "passages.csv", "heatmap.png",
-            "tree.png", "report.html"} <= names
+    assert {
+        "lineage.json",
+        "documents.csv",
+        "pairs.csv",
+        "passages.csv",
+        "heatmap.png",
+        "tree.png",
+        "report.html",
+    } <= names
     data = json.loads((seeds_out / "lineage.json").read_text(encoding="utf-8"))
     assert data["schema_version"]
     ids = sorted(d["id"] for d in data["documents"])
@@ -60,8 +70,8 @@ def test_analyze_writes_the_output_contract(seeds_out: Path) -> None:
         assert isinstance(data[key], list)
     texts = {p.stem: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
     for passage in data["passages"]:
-        a_text = texts[passage["a"]][passage["a_start"]:passage["a_end"]]
-        b_text = texts[passage["b"]][passage["b_start"]:passage["b_end"]]
+        a_text = texts[passage["a"]][passage["a_start"] : passage["a_end"]]
+        b_text = texts[passage["b"]][passage["b_start"] : passage["b_end"]]
         assert a_text.strip() and b_text.strip()
 
 
@@ -108,7 +118,8 @@ def test_dedup_writes_clusters_with_evidence(tmp_path: Path) -> None:
     (corpus / "wire.txt").write_text(wire, encoding="utf-8")
     (corpus / "copy.txt").write_text(wire.replace("Thursday", "Friday"), encoding="utf-8")
     (corpus / "other.txt").write_text(
-        (SEEDS / "003_519159185b2807fc.txt").read_text(encoding="utf-8"), encoding="utf-8")
+        (SEEDS / "003_519159185b2807fc.txt").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     out = tmp_path / "clusters.csv"
     done = run("dedup", str(corpus), "--out", str(out))
     assert done.returncode == 0, done.stderr

@@ -582,8 +582,8 @@ def gather_texts(
 def _band_table(chunk: tuple[np.ndarray, np.ndarray], bands: int, rows: int) -> pd.DataFrame:
     """One ``(band, key, doc)`` row per band of every non-empty signature of ``chunk``."""
     positions, signatures = chunk
-    keep = sketching._nonempty(signatures)
-    keys = sketching._band_keys(signatures[keep], bands, rows)
+    keep = sketching.nonempty_rows(signatures)
+    keys = sketching.band_keys(signatures[keep], bands, rows)
     return pd.DataFrame(
         {
             "band": np.repeat(np.arange(bands, dtype=np.int32), keep.size),
@@ -663,7 +663,7 @@ def lsh_candidates(
             raise ParameterError("a bag of signatures needs 'num_perm' (or 'params')")
         width = num_perm
     else:
-        signatures = sketching._check_signatures(signatures)
+        signatures = sketching.check_signatures(signatures)
         width = signatures.shape[1]
     if params is None:
         bands, rows = lsh_parameters(threshold, num_perm=width, recall_target=recall_target)

@@ -50,10 +50,13 @@ from lineage.errors import ParameterError, check_fraction, check_positive_int, s
 
 __all__ = [
     "SCHEMES",
+    "band_keys",
+    "check_signatures",
     "containment_candidates",
     "lsh_candidates",
     "lsh_parameters",
     "minhash_signatures",
+    "nonempty_rows",
     "pair_probability",
 ]
 
@@ -302,7 +305,7 @@ def lsh_parameters(
     return best[1], best[2]
 
 
-def _band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """Return one uint64 key per (band, document): a hash of the band's rows."""
     keys = np.zeros((bands, signatures.shape[0]), dtype=np.uint64)
     with np.errstate(over="ignore"):
@@ -335,11 +338,11 @@ def _pairs_in_groups(order: np.ndarray, sorted_keys: np.ndarray) -> tuple[np.nda
 def _banded_pairs(signatures: np.ndarray, members: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """Return unique pair codes ``a * n + b`` (a < b, positions) sharing a band."""
     n = signatures.shape[0]
-    keys = _band_keys(signatures[members], bands, rows)
+    keys = band_keys(signatures[members], bands, rows)
     codes: list[np.ndarray] = []
-    for band_keys in keys:
-        order = np.argsort(band_keys, kind="stable")
-        left, right = _pairs_in_groups(order, band_keys[order])
+    for band in keys:
+        order = np.argsort(band, kind="stable")
+        left, right = _pairs_in_groups(order, band[order])
         left, right = members[left], members[right]
         low, high = np.minimum(left, right), np.maximum(left, right)
         codes.append(np.unique(low * n + high))
@@ -350,7 +353,8 @@ def _pairs_frame(codes: np.ndarray, n: int) -> pd.DataFrame:
     return pd.DataFrame({"a": codes // n, "b": codes % n}).astype("int64")
 
 
-def _check_signatures(signatures: np.ndarray) -> np.ndarray:
+def check_signatures(signatures: np.ndarray) -> np.ndarray:
+    """Return ``signatures`` as an array, or raise why it is not an (n_docs, num_perm) one."""
     signatures = np.asarray(signatures)
     if signatures.ndim != 2 or signatures.dtype.kind not in "ui":
         raise ParameterError(
@@ -360,8 +364,8 @@ def _check_signatures(signatures: np.ndarray) -> np.ndarray:
     return signatures
 
 
-def _nonempty(signatures: np.ndarray) -> np.ndarray:
-    """Rows that are not datasketch's empty signature (all values at the maximum)."""
+def nonempty_rows(signatures: np.ndarray) -> np.ndarray:
+    """Return a mask of the rows that are not datasketch's empty signature (all at max)."""
     top = np.iinfo(signatures.dtype).max
     empty = (signatures == top).all(axis=1)
     if signatures.dtype == np.uint64:
@@ -403,7 +407,7 @@ def lsh_candidates(
     ``MinHashLSH`` and querying each. Cost ``O(b * n log n)`` plus the pairs found; ``k``
     copies of one text share every band and give all ``k * (k - 1) / 2`` pairs.
     """
-    signatures = _check_signatures(signatures)
+    signatures = check_signatures(signatures)
     threshold = check_fraction("threshold", threshold)
     num_perm = signatures.shape[1]
     if params is None:
@@ -417,7 +421,7 @@ def lsh_candidates(
                 f"'params' needs bands * rows <= num_perm ({bands} * {rows} > {num_perm})"
             )
     logger.debug("LSH with %d bands of %d rows at threshold %.2f", bands, rows, threshold)
-    codes = _banded_pairs(signatures, _nonempty(signatures), bands, rows)
+    codes = _banded_pairs(signatures, nonempty_rows(signatures), bands, rows)
     return _pairs_frame(codes, signatures.shape[0])
 
 
@@ -468,7 +472,7 @@ def containment_candidates(
     >>> containment_candidates(signatures, sizes, threshold=0.8).to_dict("records")
     [{'a': 0, 'b': 1}]
     """
-    signatures = _check_signatures(signatures)
+    signatures = check_signatures(signatures)
     threshold = check_fraction("threshold", threshold)
     sizes = np.asarray(sizes, dtype=np.int64)
     if sizes.shape != (signatures.shape[0],):
@@ -480,7 +484,7 @@ def containment_candidates(
         raise ParameterError(f"'max_ratio' must be a number >= 1 (got {shorten(max_ratio)})")
     num_perm = signatures.shape[1]
     n = signatures.shape[0]
-    usable = np.intersect1d(_nonempty(signatures), np.flatnonzero(sizes > 0))
+    usable = np.intersect1d(nonempty_rows(signatures), np.flatnonzero(sizes > 0))
     size_class = np.floor(np.log2(np.maximum(sizes, 1))).astype(np.int64)
     span = math.ceil(math.log2(max_ratio)) if max_ratio > 1 else 0
     classes = np.unique(size_class[usable])

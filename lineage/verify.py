@@ -48,8 +48,12 @@ RANK_KEY = ("jaccard", "containment", "tfidf_cosine")
 tables."""
 
 
-def tfidf_matrix(texts: Sequence[str]):
+def tfidf_matrix(texts: Sequence[str], *, n_features: int = 2**20):
     """Return the L2-normalized TF-IDF rows of ``texts`` (unigrams + bigrams, sublinear tf).
+
+    Terms are hashed into ``n_features`` columns (scikit-learn's ``HashingVectorizer``)
+    instead of building a vocabulary, which took a third of a whole analysis at 10k
+    documents; with 2**20 columns, collisions change cosines by well under 0.01.
 
     Examples
     --------
@@ -57,12 +61,20 @@ def tfidf_matrix(texts: Sequence[str]):
     >>> matrix.shape[0], round(float(matrix[0].multiply(matrix[1]).sum()), 3)
     (3, 0.465)
     """
-    from sklearn.feature_extraction.text import TfidfVectorizer  # heavy: import on use
-
-    vectorizer = TfidfVectorizer(
-        ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode", dtype=np.float64
+    from sklearn.feature_extraction.text import (  # heavy: import on use
+        HashingVectorizer,
+        TfidfTransformer,
     )
-    return vectorizer.fit_transform(texts).tocsr()
+
+    counts = HashingVectorizer(
+        ngram_range=(1, 2),
+        strip_accents="unicode",
+        alternate_sign=False,
+        norm=None,
+        n_features=n_features,
+        dtype=np.float64,
+    ).transform(texts)
+    return TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
 
 
 def shared_shingle_chars(shingles: Shingles, other: np.ndarray) -> int:

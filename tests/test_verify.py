@@ -42,12 +42,18 @@ def test_scores_match_closed_forms_and_directions_follow_the_ids():
 
 def test_tfidf_cosine_equals_sklearn_on_the_full_matrix():
     table = score_pairs(ALL_PAIRS, SHINGLES, TEXTS, IDS)
-    vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode")
-    full = cosine_similarity(vectorizer.fit_transform(TEXTS))
+    full = cosine_similarity(tfidf_matrix(TEXTS))
     position = {doc: k for k, doc in enumerate(IDS)}
     for row in table.itertuples():
         assert row.tfidf_cosine == pytest.approx(full[position[row.a], position[row.b]])
     assert tfidf_matrix(TEXTS).shape[0] == 5
+
+
+def test_hashed_tfidf_is_the_vocabulary_tfidf_up_to_rare_collisions():
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode")
+    exact = cosine_similarity(vectorizer.fit_transform(TEXTS))
+    hashed = cosine_similarity(tfidf_matrix(TEXTS))
+    assert np.abs(hashed - exact).max() < 0.01
 
 
 def test_wire_family_pairs_rank_above_every_pair_with_independent_reporting():

@@ -29,7 +29,7 @@ from lineage.derivation import derive
 from lineage.errors import CorpusError, ParameterError, check_fraction, check_positive_int
 from lineage.normalize import normalize_corpus
 from lineage.quotes import find_quotations, split_passages_by_quotes
-from lineage.records import NormalizedText, Passage, Quotation
+from lineage.records import NormalizedText, Passage, Problem, Quotation
 from lineage.shingle import shingle_hashes
 from lineage.sketch import containment_candidates, lsh_candidates, minhash_signatures
 from lineage.sources import infer_sources
@@ -588,15 +588,16 @@ def dedup_corpus(
     threshold: float = 0.5,
     dask: dict[str, Any] | None = None,
     **corpus_options: Any,
-) -> tuple[pd.DataFrame, list[str]]:
+) -> tuple[pd.DataFrame, list[Problem]]:
     """Read ``corpus`` and return its near-duplicate clusters and the load problems.
 
     Raises :class:`~lineage.errors.CorpusError` when nothing usable was read.
     """
     loaded = load_corpus(corpus, **corpus_options)
-    problems = [str(p) for p in loaded.problems]
+    problems = list(loaded.problems)
     if not loaded.usable:
-        raise CorpusError(f"no usable document in {corpus}: " + "; ".join(problems[:3]))
+        shown = "; ".join(str(p) for p in problems[:3])
+        raise CorpusError(f"no usable document in {corpus}: {shown}")
     frame = pd.DataFrame({"id": loaded.ids, "text": loaded.texts})
     return near_duplicate_clusters(frame, threshold, **(dask or {})), problems
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 import click
 
 from lineage import __version__, api
-from lineage.errors import LineageError
+from lineage.errors import LineageError, LineageWarning
 
 EXIT_NOTHING_USABLE = 2
 
@@ -100,9 +101,11 @@ def _progress(label: str) -> Iterator[Callable[[str, int, int], None]]:
             state["bar"].__exit__(None, None, None)
 
 
-def _report_problems(problems: list[str]) -> None:
-    for message in problems:
-        click.echo(f"warning: {message}", err=True)
+def _report_problems(problems: list[tuple[str, str]]) -> None:
+    """Print one line per problem: ``skipped: where: what`` or ``warning: where: what``."""
+    for status, message in problems:
+        label = "skipped" if status == "skipped" else "warning"
+        click.echo(f"{label}: {message}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -110,6 +113,8 @@ def _report_problems(problems: list[str]) -> None:
 @click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug).")
 def cli(verbose: int) -> None:
     """Find reused text in a corpus and infer where each text came from."""
+    # Every load problem is printed once by the command itself, with its status.
+    warnings.filterwarnings("ignore", category=LineageWarning)
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
@@ -146,7 +151,7 @@ def analyze(corpus: Path, out_dir: Path, threshold: float, **kwargs: Any) -> Non
     docs = result.documents
     _report_problems(
         [
-            f"{row.origin or row.id}: {row.problem}"
+            (row.status, f"{row.origin or row.id}: {row.problem}")
             for row in docs.itertuples()
             if row.status != "ok"
         ]
@@ -185,7 +190,7 @@ def dedup(corpus: Path, out_path: Path | None, threshold: float, **kwargs: Any) 
     clusters, problems = api.dedup_corpus(
         corpus, threshold=threshold, dask=_dask_kwargs(kwargs), **_corpus_kwargs(kwargs)
     )
-    _report_problems(problems)
+    _report_problems([(problem.status, str(problem)) for problem in problems])
     if out_path is None:
         click.echo(clusters.to_csv(index=False), nl=False)
     else:

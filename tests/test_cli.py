@@ -102,13 +102,18 @@ def test_one_bad_document_does_not_sink_the_corpus(tmp_path: Path) -> None:
     for seed in sorted(SEEDS.glob("*.txt"))[:2]:
         (corpus / seed.name).write_bytes(seed.read_bytes())
     (corpus / "broken.txt").write_bytes(b"\x00\x00\x00\x00" * 50)
+    (corpus / "legacy.txt").write_bytes("“Quoted” in cp1252 – a dash".encode("cp1252"))
     done = run("analyze", str(corpus), "--out", str(tmp_path / "out"))
     assert done.returncode == 0, done.stderr
-    assert "broken.txt" in done.stderr
+    lines = done.stderr.splitlines()
+    assert any(line.startswith("skipped: ") and "broken.txt" in line for line in lines)
+    assert any(line.startswith("warning: ") and "legacy.txt" in line for line in lines)
+    assert "LineageWarning" not in done.stderr
     data = json.loads((tmp_path / "out" / "lineage.json").read_text(encoding="utf-8"))
     by_id = {d["id"]: d for d in data["documents"]}
     assert by_id["broken"]["status"] == "skipped" and by_id["broken"]["problem"]
     assert sum(d["status"] == "ok" for d in data["documents"]) == 2
+    assert by_id["legacy"]["status"] == "warning" and "cp1252" in by_id["legacy"]["problem"]
 
 
 def test_dedup_writes_clusters_with_evidence(tmp_path: Path) -> None:

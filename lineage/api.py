@@ -277,17 +277,17 @@ def near_duplicate_clusters(
     return cluster_pairs(pairs, ids, threshold=threshold, measure=measure)
 
 
-def _oriented(passages: Iterable[Passage], doc_id: str) -> list[Passage]:
-    """Return the passages ``doc_id`` takes part in, with ``doc_id`` as side ``a``."""
-    out = []
+def _by_document(passages: Iterable[Passage]) -> dict[str, list[Passage]]:
+    """Group passages by the documents taking part, each seen as side ``a``.
+
+    One pass over the passages: O(passages), not O(documents x passages).
+    """
+    grouped: dict[str, list[Passage]] = {}
     for p in passages:
-        if p.a == doc_id:
-            out.append(p)
-        elif p.b == doc_id:
-            out.append(
-                Passage(p.b, p.b_start, p.b_end, p.a, p.a_start, p.a_end, p.kind, p.similarity)
-            )
-    return out
+        grouped.setdefault(p.a, []).append(p)
+        flipped = Passage(p.b, p.b_start, p.b_end, p.a, p.a_start, p.a_end, p.kind, p.similarity)
+        grouped.setdefault(p.b, []).append(flipped)
+    return grouped
 
 
 def _covered_chars(spans: Iterable[tuple[int, int]]) -> int:
@@ -489,8 +489,9 @@ def _analyze_loaded(
     passages_table = schema.frame("passages", [p.__dict__ for p in passages]).sort_values(
         ["a", "b", "a_start", "b_start"], ignore_index=True
     )
+    by_document = _by_document(passages)
     figures = {
-        doc_id: _figures(normalized[i], _oriented(passages, doc_id)) for i, doc_id in enumerate(ids)
+        doc_id: _figures(normalized[i], by_document.get(doc_id, [])) for i, doc_id in enumerate(ids)
     }
     dates = {d.id: d.meta["date"] for d in loaded.documents if d.meta.get("date")}
     progress("derive", 0, 1)

@@ -988,11 +988,16 @@ def infer_sources(
         params=params,
     )
     text_by_id = dict(zip(ids, texts, strict=True))
-    parts = []
-    for group in _passage_components(ids, passages):
-        inside = passages[passages["a"].isin(group) & passages["b"].isin(group)]
+    groups = _passage_components(ids, passages)
+    # Both sides of a passage lie in one group: split the table once, by the a side.
+    group_of = {doc: k for k, group in enumerate(groups) for doc in group}
+    by_group = dict(list(passages.groupby(passages["a"].map(group_of), sort=False)))
+    parts, latents = [], 0
+    for k, group in enumerate(groups):
+        inside = by_group[k]
         part = _infer_group(group, [text_by_id[d] for d in group], inside, **options)
-        parts.append(_renumber(part, sum(len(p.sources) for p in parts)))
+        parts.append(_renumber(part, latents))
+        latents += len(part.sources)
     return _merge_parts(ids, parts, params)
 
 

@@ -756,8 +756,16 @@ def _union(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def _covered(spans: Iterable[tuple[int, int]], holes: list[tuple[int, int]]) -> int:
-    """Characters inside the union of ``spans`` but outside the union of ``holes``."""
+def covered_chars(spans: Iterable[tuple[int, int]], holes: list[tuple[int, int]] = ()) -> int:
+    """Return the characters inside the union of ``spans`` but outside ``holes``.
+
+    ``holes`` must be disjoint (e.g. a union already).
+
+    Examples
+    --------
+    >>> covered_chars([(0, 10), (5, 20)], [(15, 18)])
+    17
+    """
     total = 0
     for start, end in _union(spans):
         total += end - start
@@ -816,9 +824,9 @@ def reuse_figures(
         return dict.fromkeys(("reuse_fraction", "prose_reuse_fraction", "quote_fraction"), 0.0) | {
             "original_fraction": 1.0
         }
-    reuse = _covered([s for _, s in clip], holes) / counted
-    quote = _covered(quote_spans, holes) / counted
-    prose = _covered(prose_spans, _union(holes + quote_spans)) / counted
+    reuse = covered_chars([s for _, s in clip], holes) / counted
+    quote = covered_chars(quote_spans, holes) / counted
+    prose = covered_chars(prose_spans, _union(holes + quote_spans)) / counted
     return {
         "reuse_fraction": round(reuse, 4),
         "prose_reuse_fraction": round(prose, 4),

@@ -21,7 +21,7 @@ import pandas as pd
 
 from lineage import schema
 from lineage.align import align as align_texts
-from lineage.align import align_normalized, render_side_by_side, reuse_figures
+from lineage.align import align_normalized, covered_chars, render_side_by_side, reuse_figures
 from lineage.analysis import Analysis
 from lineage.clusters import near_duplicate_clusters as cluster_pairs
 from lineage.corpus import Corpus, load_corpus
@@ -290,17 +290,6 @@ def _by_document(passages: Iterable[Passage]) -> dict[str, list[Passage]]:
     return grouped
 
 
-def _covered_chars(spans: Iterable[tuple[int, int]]) -> int:
-    """Length of the union of ``[start, end)`` spans."""
-    total, reach = 0, 0
-    for start, end in sorted(spans):
-        start = max(start, reach)
-        if end > start:
-            total += end - start
-            reach = end
-    return total
-
-
 def _documents_table(
     corpus: Corpus, figures: dict[str, dict[str, float]], parents: pd.DataFrame
 ) -> pd.DataFrame:
@@ -529,7 +518,7 @@ def _figures(normalized: NormalizedText, passages: list[Passage]) -> dict[str, f
     """Reuse figures of one document (side ``a`` of ``passages``), debris left out."""
     length = len(normalized.original)
     figures = reuse_figures(length, passages, normalized.ignored)
-    ignored = _covered_chars((s.start, s.end) for s in normalized.ignored)
+    ignored = covered_chars((s.start, s.end) for s in normalized.ignored)
     figures["ignored_fraction"] = round(ignored / length, 4) if length else 0.0
     return figures
 
@@ -540,7 +529,7 @@ def _with_shared_chars(pairs: pd.DataFrame, passages: list[Passage]) -> pd.DataF
     for p in passages:
         spans.setdefault((p.a, p.b), []).append((p.a_start, p.a_end))
     shared = [
-        _covered_chars(spans.get((a, b), [])) for a, b in zip(pairs["a"], pairs["b"], strict=True)
+        covered_chars(spans.get((a, b), [])) for a, b in zip(pairs["a"], pairs["b"], strict=True)
     ]
     return pairs.assign(shared_chars=np.array(shared, dtype=np.int64))
 

@@ -30,7 +30,7 @@ from lineage.report import (
     summary_html,
     write_report,
 )
-from lineage.report.heatmap import choose_documents
+from lineage.report.heatmap import choose_documents, reuse_shares
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 WIRE = "001_bf39bc6a18a36fb4"
@@ -152,7 +152,9 @@ def test_reuse_matrix_is_the_union_of_each_pairs_passages(hostile_analysis):
 def test_heatmap_shows_the_wire_family_next_to_each_other(hostile_analysis):
     matrix = reuse_matrix(hostile_analysis)
     assert matrix.loc[REWRITE, WIRE] > 0.3, "the abridged rewrite reuses much of the wire"
-    order, note = choose_documents(matrix, max_documents=60)
+    order, note = choose_documents(
+        reuse_shares(hostile_analysis), list(matrix.index), max_documents=60
+    )
     assert note == ""
     assert sorted(order) == sorted(matrix.index)
     assert abs(order.index(REWRITE) - order.index(WIRE)) == 1
@@ -350,3 +352,78 @@ def test_large_corpus_figures_stay_readable(hostile_analysis, tmp_path):
             assert max(image.size) <= 8000 and min(image.size) >= 400, (name, image.size)
     html = paths["report"].read_text(encoding="utf-8")
     assert html.count("<article class='edge'>") == len(large.edges)
+
+
+def synthetic_forest(star: int, pairs: int) -> lineage.Analysis:
+    """A wire story copied by ``star`` outlets, and ``pairs`` story/rewrite families.
+
+    Every child reuses its parent's first 100 characters (a passage), so the reuse
+    shares are known: 100 / 1,000 of each child, 100 / 1,000 of the parent per child.
+    """
+    from lineage import schema
+
+    edges, passages = [], []
+    for k in range(star):
+        edges.append({"parent": "wire", "child": f"copy{k:04d}", "confidence": 0.9})
+    for k in range(pairs):
+        edges.append({"parent": f"story{k:04d}", "child": f"rewrite{k:04d}", "confidence": 0.7})
+    for edge in edges:
+        edge.update(evidence="", rank=1)
+        passages.append(
+            dict(
+                a=edge["parent"], a_start=0, a_end=100, b=edge["child"], b_start=0, b_end=100,
+                kind="prose", similarity=1.0,
+            )
+        )  # fmt: skip
+    ids = sorted({e["parent"] for e in edges} | {e["child"] for e in edges})
+    blank = {name: None for name in schema.columns("documents")}
+    documents = [{**blank, "id": i, "chars": 1000, "status": "ok"} for i in ids]
+    return lineage.Analysis(
+        documents=schema.frame("documents", documents),
+        pairs=schema.frame("pairs", []),
+        passages=schema.frame("passages", passages),
+        sources=schema.frame("sources", []),
+        edges=schema.frame("edges", edges),
+    )
+
+
+def test_large_forest_is_drawn_in_readable_pages(tmp_path):
+    from lineage.report.tree import PAGE_ROWS, tree_pages
+
+    analysis = synthetic_forest(star=400, pairs=600)
+    forest = derivation_forest(analysis)
+    pages = tree_pages(forest)
+    assert pages[0][0] == "wire", "the largest family comes first"
+    assert [root for page in pages for root in page] == [root for root, _ in forest.families]
+    assert len(pages) >= 3
+    ax = plot_tree(analysis, page=1, forest=forest)
+    drawn = [t.get_text() for t in ax.texts if t.get_text().startswith("copy")]
+    assert len(drawn) == PAGE_ROWS, "a family taller than a page is cut at the page"
+    assert f"{400 + 1 - PAGE_ROWS - 1} members of the largest not drawn" in ax.get_title(loc="left")
+    assert all(t.get_fontsize() >= 6 for t in ax.texts), "every label stays readable"
+    ax = plot_tree(analysis, page=2, forest=forest)
+    stories = {t.get_text() for t in ax.texts if t.get_text().startswith("story")}
+    assert stories and len(stories) <= len(pages[1])
+    with pytest.raises(ParameterError, match=r"'page' must be"):
+        plot_tree(analysis, page=len(pages) + 1, forest=forest)
+    paths = write_report(analysis, tmp_path)
+    assert {"tree", "tree-2", "tree-3"} <= set(paths)
+    for name, path in paths.items():
+        if path.suffix == ".png":
+            with Image.open(path) as image:
+                assert max(image.size) <= 4000, (name, image.size)
+
+
+def test_heatmap_draws_the_most_reused_from_sparse_shares():
+    analysis = synthetic_forest(star=30, pairs=300)
+    shares = reuse_shares(analysis)
+    assert len(shares) == 2 * len(analysis.edges), "one row per direction of a passage"
+    assert set(shares["share"]) == {0.1}
+    ids = list(analysis.documents["id"])
+    order, note = choose_documents(shares, ids, max_documents=20)
+    assert "wire" in order, "the most reused document is drawn"
+    assert len(order) == 20 and note == f"the 20 most reused of {len(ids)} documents"
+    assert set(order) - {"wire"} <= {f"copy{k:04d}" for k in range(30)}
+    ax = plot_heatmap(analysis, max_documents=20)
+    panels = [child for child in ax.child_axes if child.get_title()]
+    assert all(p.images[0].get_array().shape == (20, 20) for p in panels), "no N x N image"

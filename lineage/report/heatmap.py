@@ -10,6 +10,7 @@ order, so that wire copy (prose) and shared public quotations stand apart.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -34,6 +35,9 @@ PANEL_COLORMAPS = {"prose": "Blues", "quote": "Oranges"}
 
 ANNOTATE_MAX = 15
 """Cells carry their value as a number up to this many documents."""
+MAX_PANEL_INCHES = 14.0
+"""Largest side of one panel: two panels, labels and colour bars stay under 4,000 pixels
+at the report's 110 dpi whatever ``max_documents`` is."""
 
 
 def loaded_ids(analysis: Analysis) -> list[str]:
@@ -42,8 +46,10 @@ def loaded_ids(analysis: Analysis) -> list[str]:
     return [str(i) for i in docs.loc[docs["status"] != "skipped", "id"]]
 
 
-def reuse_matrix(analysis: Analysis, *, kind: str | None = None) -> pd.DataFrame:
-    """Return the directional reuse of every analysed document pair.
+def reuse_shares(
+    analysis: Analysis, *, kind: str | None = None, ids: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Return the directional reuse of every document pair that shares a passage.
 
     Parameters
     ----------
@@ -51,126 +57,165 @@ def reuse_matrix(analysis: Analysis, *, kind: str | None = None) -> pd.DataFrame
         A finished analysis.
     kind
         ``"prose"`` or ``"quote"`` for passages of that kind only; ``None`` for both.
+    ids
+        Only pairs of these documents; ``None`` for every analysed document.
 
     Returns
     -------
     pandas.DataFrame
-        Square, indexed by the reusing document (rows) and the other document (columns):
-        the share of the row document's characters inside passages it shares with the
-        column document. The diagonal is NaN.
+        Columns ``reuser, source, share``: one row per ordered pair of analysed documents
+        with a passage, ``share`` the part of the reuser's characters inside passages it
+        shares with ``source``. Pairs without a passage are absent (the table is sparse).
 
     Notes
     -----
     Costs O(P log P) for P passages: spans are sorted and their union measured with a
-    running maximum of the ends.
+    running maximum of the ends. Nothing grows with the square of the corpus.
     """
     if kind is not None and kind not in KINDS:
         raise ValueError(f"'kind' must be one of {KINDS} or None (got {kind!r})")
-    ids = loaded_ids(analysis)
-    values = np.zeros((len(ids), len(ids)))
-    np.fill_diagonal(values, np.nan)
-    index = pd.Index(ids, name="reuser")
     passages = analysis.passages
     if kind is not None:
         passages = passages[passages["kind"] == kind]
-    if passages.empty or not ids:
-        return pd.DataFrame(values, index=index, columns=pd.Index(ids))
+    empty = pd.DataFrame({"reuser": pd.Series(dtype=object), "source": pd.Series(dtype=object)})
+    empty["share"] = pd.Series(dtype=float)
+    if passages.empty:
+        return empty
+    columns = (("a", "b", "a_start", "a_end"), ("b", "a", "b_start", "b_end"))
     sides = pd.concat(
         [
             pd.DataFrame(
                 {
-                    "row": passages["a"].astype(str).to_numpy(),
-                    "col": passages["b"].astype(str).to_numpy(),
-                    "start": passages["a_start"].to_numpy(np.int64),
-                    "end": passages["a_end"].to_numpy(np.int64),
+                    "row": passages[row].astype(str).to_numpy(),
+                    "col": passages[col].astype(str).to_numpy(),
+                    "start": passages[start].to_numpy(np.int64),
+                    "end": passages[end].to_numpy(np.int64),
                 }
-            ),
-            pd.DataFrame(
-                {
-                    "row": passages["b"].astype(str).to_numpy(),
-                    "col": passages["a"].astype(str).to_numpy(),
-                    "start": passages["b_start"].to_numpy(np.int64),
-                    "end": passages["b_end"].to_numpy(np.int64),
-                }
-            ),
+            )
+            for row, col, start, end in columns
         ],
         ignore_index=True,
     )
-    known = set(ids)
+    known = set(loaded_ids(analysis) if ids is None else map(str, ids))
     sides = sides[sides["row"].isin(known) & sides["col"].isin(known)]
+    if sides.empty:
+        return empty
     sides = sides.sort_values(["row", "col", "start", "end"], ignore_index=True)
-    groups = sides.groupby(["row", "col"], sort=False)
-    reach = groups["end"].cummax()
-    previous_reach = reach.groupby([sides["row"], sides["col"]], sort=False).shift(1)
-    previous_reach = previous_reach.fillna(-1).astype(np.int64)
+    keys = [sides["row"], sides["col"]]
+    reach = sides.groupby(keys, sort=False)["end"].cummax()
+    previous_reach = reach.groupby(keys, sort=False).shift(1).fillna(-1).astype(np.int64)
     new_chars = (sides["end"] - np.maximum(sides["start"], previous_reach)).clip(lower=0)
-    covered = new_chars.groupby([sides["row"], sides["col"]], sort=False).sum()
+    covered = new_chars.groupby(keys, sort=False).sum()
     chars = _document_chars(analysis)
     rows = covered.index.get_level_values(0)
     lengths = np.array([chars[row] for row in rows], dtype=float)
     shares = np.divide(
         covered.to_numpy(dtype=float), lengths, out=np.zeros(len(lengths)), where=lengths > 0
     )
+    return pd.DataFrame(
+        {
+            "reuser": np.asarray(rows, dtype=object),
+            "source": np.asarray(covered.index.get_level_values(1), dtype=object),
+            "share": np.minimum(shares, 1.0),
+        }
+    )
+
+
+def reuse_matrix(
+    analysis: Analysis, *, kind: str | None = None, ids: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Return the directional reuse among ``ids`` as a square table.
+
+    Parameters
+    ----------
+    analysis
+        A finished analysis.
+    kind
+        ``"prose"`` or ``"quote"`` for passages of that kind only; ``None`` for both.
+    ids
+        The documents of the table, in its order; ``None`` for every analysed document
+        (only sensible for a small corpus: the table has ``len(ids) ** 2`` cells).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by the reusing document (rows) and the other document (columns): the
+        share of the row document's characters inside passages it shares with the column
+        document (see :func:`reuse_shares`). The diagonal is NaN.
+    """
+    ids = loaded_ids(analysis) if ids is None else [str(i) for i in ids]
+    return _square(reuse_shares(analysis, kind=kind, ids=ids), ids)
+
+
+def _square(shares: pd.DataFrame, ids: Sequence[str]) -> pd.DataFrame:
+    """Spread the sparse ``shares`` over the square of ``ids`` (zero where absent)."""
+    values = np.zeros((len(ids), len(ids)))
+    np.fill_diagonal(values, np.nan)
     position = {doc_id: n for n, doc_id in enumerate(ids)}
-    values[
-        [position[row] for row in rows],
-        [position[col] for col in covered.index.get_level_values(1)],
-    ] = np.minimum(shares, 1.0)
-    return pd.DataFrame(values, index=index, columns=pd.Index(ids))
+    rows = shares["reuser"].map(position)
+    cols = shares["source"].map(position)
+    inside = rows.notna() & cols.notna()
+    values[rows[inside].astype(int), cols[inside].astype(int)] = shares.loc[inside, "share"]
+    return pd.DataFrame(values, index=pd.Index(ids, name="reuser"), columns=pd.Index(ids))
 
 
 def _document_chars(analysis: Analysis) -> dict[str, int]:
     """Return every analysed document's length, from the table or else from its text."""
     chars = {}
-    for row in analysis.documents.itertuples(index=False):
-        doc_id = str(row.id)
-        length = row.chars if pd.notna(row.chars) else 0
-        chars[doc_id] = int(length) or len(analysis.texts.get(doc_id, ""))
+    for doc_id, length in zip(
+        analysis.documents["id"].astype(str), analysis.documents["chars"], strict=True
+    ):
+        length = int(length) if pd.notna(length) else 0
+        chars[doc_id] = length or len(analysis.texts.get(doc_id, ""))
     return chars
 
 
-def cluster_order(similarity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def cluster_order(similarity: np.ndarray) -> np.ndarray:
     """Order documents so that those that share text sit together.
 
     Parameters
     ----------
     similarity
-        Square symmetric matrix in [0, 1] (NaN on the diagonal is allowed).
+        Square symmetric matrix in [0, 1] (NaN on the diagonal is allowed), over the few
+        hundred documents drawn at most.
 
     Returns
     -------
-    order, labels
-        ``order`` lists row positions, leaves of an average-linkage clustering on
-        ``1 - similarity`` with optimal leaf ordering; ``labels[i]`` is the flat cluster
-        of row ``i`` (documents joined at an average similarity of at least 0.1).
+    numpy.ndarray
+        Row positions: the leaves of an average-linkage clustering on ``1 - similarity``
+        with optimal leaf ordering.
 
     Examples
     --------
     >>> s = np.array([[1, 0, 0.9], [0, 1, 0], [0.9, 0, 1]])
-    >>> order, labels = cluster_order(s)
-    >>> sorted(order.tolist()), bool(labels[0] == labels[2] != labels[1])
-    ([0, 1, 2], True)
+    >>> order = cluster_order(s).tolist()
+    >>> sorted(order), abs(order.index(0) - order.index(2))
+    ([0, 1, 2], 1)
     """
     n = len(similarity)
     if n < 3:
-        return np.arange(n), np.arange(n)
-    from scipy.cluster.hierarchy import fcluster, leaves_list, linkage
+        return np.arange(n)
+    from scipy.cluster.hierarchy import leaves_list, linkage
     from scipy.spatial.distance import squareform
 
     distance = 1.0 - np.nan_to_num(similarity, nan=1.0)
     distance = np.clip((distance + distance.T) / 2.0, 0.0, 1.0)
     np.fill_diagonal(distance, 0.0)
     tree = linkage(squareform(distance, checks=False), method="average", optimal_ordering=True)
-    return leaves_list(tree), fcluster(tree, t=0.9, criterion="distance")
+    return leaves_list(tree)
 
 
-def choose_documents(total: pd.DataFrame, *, max_documents: int) -> tuple[list[str], str]:
-    """Pick the documents to draw: all of them, or the largest clusters when too many.
+def choose_documents(
+    shares: pd.DataFrame, ids: Sequence[str], *, max_documents: int
+) -> tuple[list[str], str]:
+    """Pick the documents to draw, the most reused first, and order them among themselves.
 
     Parameters
     ----------
-    total
-        :func:`reuse_matrix` over both kinds.
+    shares
+        :func:`reuse_shares` over both kinds (sparse: one row per pair with a passage).
+    ids
+        Every analysed document.
     max_documents
         Most documents to draw.
 
@@ -179,31 +224,30 @@ def choose_documents(total: pd.DataFrame, *, max_documents: int) -> tuple[list[s
     ids, note
         Document ids in drawing order, and a note for the title saying what was left out
         (empty when nothing was).
+
+    Notes
+    -----
+    A document's weight is the sum of its shares with every other document, both ways;
+    the ``max_documents`` heaviest (ties by id) are kept, and only they are clustered
+    (a ``max_documents`` square), so the cost is O(P + k log k + max_documents ** 2).
     """
-    ids = list(total.index)
-    values = total.to_numpy(dtype=float)
-    similarity = np.fmax(np.nan_to_num(values), np.nan_to_num(values).T)
-    order, labels = cluster_order(similarity)
-    if len(ids) <= max_documents:
-        return [ids[i] for i in order], ""
-    sizes = pd.Series(labels).value_counts()
-    weight = pd.Series(similarity.sum(axis=1)).groupby(labels).sum()
-    ranked = sorted(sizes.index, key=lambda c: (-sizes[c], -weight[c], c))
-    chosen: set[int] = set()
-    clusters = 0
-    for cluster in ranked:
-        members = np.flatnonzero(labels == cluster)
-        if sizes[cluster] < 2 or len(chosen) + len(members) > max_documents:
-            break
-        chosen.update(members.tolist())
-        clusters += 1
-    if not chosen:
-        strongest = np.argsort(-similarity.sum(axis=1), kind="stable")[:max_documents]
-        chosen = set(strongest.tolist())
+    ids = [str(i) for i in ids]
+    if len(ids) > max_documents:
+        weight = pd.concat(
+            [
+                shares.groupby("reuser")["share"].sum(),
+                shares.groupby("source")["share"].sum(),
+            ]
+        )
+        weight = weight.groupby(level=0).sum().reindex(ids, fill_value=0.0)
+        ranked = sorted(ids, key=lambda doc_id: (-weight[doc_id], doc_id))
+        chosen = ranked[:max_documents]
         note = f"the {len(chosen)} most reused of {len(ids)} documents"
     else:
-        note = f"top {clusters} clusters: {len(chosen)} of {len(ids)} documents"
-    return [ids[i] for i in order if i in chosen], note
+        chosen, note = ids, ""
+    square = _square(shares, chosen).to_numpy(dtype=float)
+    similarity = np.fmax(np.nan_to_num(square), np.nan_to_num(square).T)
+    return [chosen[i] for i in cluster_order(similarity)], note
 
 
 def _short(label: str, limit: int) -> str:
@@ -221,8 +265,9 @@ def plot_heatmap(analysis: Analysis, ax: Axes | None = None, *, max_documents: i
         Axes to draw into; it is split into the two panels and their colour bars. ``None``
         makes a new :class:`matplotlib.figure.Figure` sized for the number of documents.
     max_documents
-        Most documents to draw; beyond it the largest clusters of documents that share
-        text are drawn, and the title says how many were left out.
+        Most documents to draw (a few hundred at most stay legible); beyond it the most
+        reused are drawn, ordered among themselves, and the title says how many of how
+        many (see :func:`choose_documents`).
 
     Returns
     -------
@@ -230,12 +275,13 @@ def plot_heatmap(analysis: Analysis, ax: Axes | None = None, *, max_documents: i
         The axes holding both panels (``ax.child_axes`` are the panels and colour bars).
     """
     check_positive_int("max_documents", max_documents)
-    matrices = {kind: reuse_matrix(analysis, kind=kind) for kind in KINDS}
-    total = reuse_matrix(analysis)
-    ids, note = choose_documents(total, max_documents=max_documents)
+    ids, note = choose_documents(
+        reuse_shares(analysis), loaded_ids(analysis), max_documents=max_documents
+    )
     n = len(ids)
     if ax is None:
         cell = float(np.clip(6.0 / max(n, 1), 0.17, 0.75))
+        cell = min(cell, MAX_PANEL_INCHES / max(n, 1))
         label_inches = 0.075 * min(24, max((len(i) for i in ids), default=4))
         panel = max(n * cell, 1.6)
         fig = Figure(figsize=(2 * panel + 1.6 + label_inches, panel + 1.2 + label_inches))
@@ -259,7 +305,7 @@ def plot_heatmap(analysis: Analysis, ax: Axes | None = None, *, max_documents: i
     labels = [_short(i, 24) for i in ids]
     placements = {"prose": (0.0, 0.455), "quote": (0.5, 0.955)}
     for kind in KINDS:
-        values = matrices[kind].loc[ids, ids].to_numpy(dtype=float)
+        values = reuse_matrix(analysis, kind=kind, ids=ids).to_numpy(dtype=float)
         left, bar_left = placements[kind]
         panel = ax.inset_axes((left, 0.0, 0.44, 1.0))
         cmap = _colormap(PANEL_COLORMAPS[kind])

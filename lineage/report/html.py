@@ -26,7 +26,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from lineage.report.heatmap import loaded_ids, plot_heatmap
-from lineage.report.tree import derivation_forest, node_label, plot_tree
+from lineage.report.tree import derivation_forest, node_label, plot_tree, tree_pages
 
 if TYPE_CHECKING:
     from lineage.analysis import Analysis
@@ -40,6 +40,8 @@ MARK_CLASSES = {PROSE: "prose", QUOTE: "quote"}
 CONTEXT_CHARS = 80
 """Characters of surrounding text shown on each side of an aligned block."""
 DEBRIS_TITLE = "scraping debris, left out of the figures"
+TREE_PAGES = 10
+"""Pages of a large derivation forest written as PNG files (tree.png, tree-2.png, ...)."""
 FINDINGS_MAX = 10
 """Families and independent documents named in the summary before 'and N more'."""
 
@@ -64,19 +66,27 @@ def write_report(analysis: Analysis, out_dir: str | Path) -> dict[str, Path]:
     Returns
     -------
     dict
-        ``{"heatmap": path, "tree": path, "report": path}``.
+        ``{"heatmap": path, "tree": path, "report": path}``, and ``"tree-2"`` ... for the
+        further pages of a large forest (up to :data:`TREE_PAGES`).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    forest = derivation_forest(analysis)
+    pages = min(len(tree_pages(forest)), TREE_PAGES)
     images = {
         "heatmap": figure_png(plot_heatmap(analysis).figure),
-        "tree": figure_png(plot_tree(analysis).figure),
+        "tree": figure_png(plot_tree(analysis, forest=forest).figure),
+        **{
+            f"tree-{page}": figure_png(plot_tree(analysis, page=page, forest=forest).figure)
+            for page in range(2, pages + 1)
+        },
     }
     paths = {}
     for name, data in images.items():
         paths[name] = out / f"{name}.png"
         paths[name].write_bytes(data)
-    paths["report"] = write_html(analysis, out / "report.html", images=images)
+    embedded = {name: images[name] for name in ("heatmap", "tree")}
+    paths["report"] = write_html(analysis, out / "report.html", images=embedded)
     return paths
 
 

@@ -6,13 +6,20 @@ from parent to child, as thick as the edge is sure and labelled with its confide
 a secondary parent (``rank`` 2) is a dashed arrow. The layout is layered from left to
 right: a root in the first column, its children in the next, and so on, each family
 kept together; documents with neither parent nor child are listed below the families.
+
+A large forest is drawn in pages (:func:`tree_pages`): the largest families first, as
+many as fit a figure of at most :data:`MAX_INCHES` a side at a readable row height, so
+every label stays legible and no image grows with the corpus. A family taller than a
+page is cut after :data:`PAGE_ROWS` rows, and the title says how many members are not
+drawn (``documents.csv`` and ``edges.csv`` list them all).
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import networkx as nx
@@ -22,6 +29,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from lineage.errors import ParameterError
 from lineage.report.heatmap import loaded_ids
 
 if TYPE_CHECKING:
@@ -31,6 +39,14 @@ logger = logging.getLogger(__name__)
 
 COLUMN_INCHES = 2.9
 """Width of one layer (depth) of the forest, label included."""
+ROW_INCHES = 0.24
+"""Height of one row of a large forest (0.42 for 20 nodes or fewer)."""
+MAX_INCHES = 32.0
+"""Largest side of a tree figure: under 4,000 pixels at the report's 110 dpi."""
+PAGE_ROWS = 110
+"""Rows of one band of a page: 110 rows of 0.24 inch (26 inches) with 6-point labels."""
+GAP_ROWS = 0.7
+"""Space between two families of a band, in rows."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +68,8 @@ class Forest:
         children one layer right), rows counting down from 0 at the top.
     independent_header
         Where the heading of the independent documents goes (``None`` if there are none).
+    primary
+        The primary tree: one parent per node, the edges that decide the layout.
     """
 
     graph: nx.DiGraph
@@ -59,6 +77,7 @@ class Forest:
     independent: tuple[str, ...]
     positions: dict[str, tuple[float, float]]
     independent_header: tuple[float, float] | None = None
+    primary: nx.DiGraph = field(default_factory=nx.DiGraph)
 
 
 def derivation_forest(analysis: Analysis, *, bands: int | None = None) -> Forest:
@@ -106,33 +125,105 @@ def derivation_forest(analysis: Analysis, *, bands: int | None = None) -> Forest
         ),
         key=lambda item: (-len(item[1]), item[0]),
     )
+    positions, header = _layout(tree, [root for root, _ in families], independent, bands=bands)
+    return Forest(graph, tuple(families), independent, positions, header, tree)
+
+
+def _layout(
+    tree: nx.DiGraph,
+    roots: Sequence[str],
+    independent: Sequence[str],
+    *,
+    bands: int | None = None,
+    band_rows: float | None = None,
+) -> tuple[dict[str, tuple[float, float]], tuple[float, float] | None]:
+    """Place the families of ``roots`` (in order), then ``independent``, in bands.
+
+    Returns the positions and where the heading of the independent documents goes. With
+    ``band_rows`` every band is that many rows and a family taller than that is cut (see
+    :func:`_visible`); otherwise ``bands`` (or enough to look square) share the rows.
+    """
     blocks: list[dict[str, tuple[float, float]]] = []
-    for root, _members in families:
+    for root in roots:
         local: dict[str, tuple[float, float]] = {}
-        _place(tree, root, 0, 0.0, local)
+        _place(tree, root, 0, 0.0, local, _visible(tree, root, band_rows))
         blocks.append(local)
     blocks += [{node: (0.0, 0.0)} for node in independent]
     layers = 1.0 + max((x for block in blocks for x, _ in block.values()), default=0.0)
     heights = [1.0 + max(y for _, y in block.values()) for block in blocks]
-    gap = 0.7
-    total = sum(heights) + gap * len(families) + (1.5 if independent else 0.0)
+    total = sum(heights) + GAP_ROWS * len(roots) + (1.5 if independent else 0.0)
     if bands is None:
         bands = max(1, round(math.sqrt(total * 0.24 / (0.9 * layers * COLUMN_INCHES))))
-    limit = max(max(heights, default=1.0), total / bands)
+    limit = band_rows if band_rows else max(max(heights, default=1.0), total / bands)
     positions: dict[str, tuple[float, float]] = {}
     band, row, header = 0, 0.0, None
     for index, (block, height) in enumerate(zip(blocks, heights, strict=True)):
-        starts_independent = index == len(families)
+        starts_independent = index == len(roots)
         needed = height + (1.5 if starts_independent else 0.0)
-        if row > 0 and row + needed > limit + 0.5:
+        if row > 0 and row + needed > limit + (0.0 if band_rows else 0.5):
             band, row = band + 1, 0.0
         if starts_independent:
             header = (band * (layers + 0.25), row)
             row += 1.2
         for node, (x, y) in block.items():
             positions[node] = (band * (layers + 0.25) + x, row + y)
-        row += height + (gap if index < len(families) else 0.0)
-    return Forest(graph, tuple(families), independent, positions, header)
+        row += height + (GAP_ROWS if index < len(roots) else 0.0)
+    return positions, header
+
+
+def _visible(tree: nx.DiGraph, root: str, max_rows: float | None) -> set[str] | None:
+    """Return the members of ``root``'s family drawn within ``max_rows`` rows (``None``: all).
+
+    The kept members are the longest prefix of the family's depth-first order whose
+    layout (one row per leaf) fits, so a kept node's parent is always kept.
+    """
+    order = list(nx.dfs_preorder_nodes(tree, root, sort_neighbors=sorted))
+    if max_rows is None or _rows(tree, order) <= max_rows:
+        return None
+    low, high = 1, len(order)  # the first `low` fit; the first `high` do not
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if _rows(tree, order[:middle]) <= max_rows else (low, middle)
+    return set(order[:low])
+
+
+def _rows(tree: nx.DiGraph, members: Sequence[str]) -> int:
+    """Rows the layout of ``members`` (a connected part of one family) takes: its leaves."""
+    kept = set(members)
+    return sum(1 for node in members if not any(c in kept for c in tree.successors(node)))
+
+
+def tree_pages(forest: Forest) -> list[tuple[str, ...]]:
+    """Split the families of ``forest`` into pages that each fit one readable figure.
+
+    Parameters
+    ----------
+    forest
+        From :func:`derivation_forest`.
+
+    Returns
+    -------
+    list of tuple of str
+        The roots of each page's families, the largest families first. A page holds as
+        many bands of :data:`PAGE_ROWS` rows as fit :data:`MAX_INCHES` across; a family
+        taller than a band fills one band (it is cut there). At least one page.
+    """
+    pages: list[list[str]] = [[]]
+    band, row, layers = 0, 0.0, 1.0
+    for root, members in forest.families:
+        height = min(float(_rows(forest.primary, members)), PAGE_ROWS)
+        depth = 1.0 + max(forest.positions[m][0] - forest.positions[root][0] for m in members)
+        # The flow of _layout with bands of PAGE_ROWS rows: a new band when this one is full.
+        next_band, next_row = (
+            (band + 1, 0.0) if row > 0 and row + height > PAGE_ROWS else (band, row)
+        )
+        bands = max(1, int(MAX_INCHES // ((max(layers, depth) + 0.25) * COLUMN_INCHES)))
+        if pages[-1] and next_band >= bands:
+            pages.append([])
+            next_band, next_row, layers = 0, 0.0, depth
+        pages[-1].append(root)
+        band, row, layers = next_band, next_row + height + GAP_ROWS, max(layers, depth)
+    return [tuple(page) for page in pages]
 
 
 def _primary_tree(graph: nx.DiGraph) -> nx.DiGraph:
@@ -163,16 +254,24 @@ def _primary_tree(graph: nx.DiGraph) -> nx.DiGraph:
 
 
 def _place(
-    tree: nx.DiGraph, node: str, depth: int, row: float, positions: dict[str, tuple[float, float]]
+    tree: nx.DiGraph,
+    node: str,
+    depth: int,
+    row: float,
+    positions: dict[str, tuple[float, float]],
+    visible: set[str] | None = None,
 ) -> float:
-    """Place ``node``'s subtree from ``row`` down; return the first free row after it."""
-    children = sorted(tree.successors(node))
+    """Place ``node``'s subtree from ``row`` down; return the first free row after it.
+
+    Only the ``visible`` members are placed (all when ``None``).
+    """
+    children = [c for c in sorted(tree.successors(node)) if visible is None or c in visible]
     if not children:
         positions[node] = (float(depth), row)
         return row + 1.0
     first = row
     for child in children:
-        row = _place(tree, child, depth + 1, row, positions)
+        row = _place(tree, child, depth + 1, row, positions, visible)
     rows = [positions[child][1] for child in children]
     positions[node] = (float(depth), (rows[0] + rows[-1]) / 2.0 if rows else first)
     return row
@@ -210,8 +309,10 @@ def _meta_text(analysis: Analysis, node: str, key: str) -> str:
     return text[:10] if key == "date" else text[:28]
 
 
-def plot_tree(analysis: Analysis, ax: Axes | None = None) -> Axes:
-    """Draw the derivation forest.
+def plot_tree(
+    analysis: Analysis, ax: Axes | None = None, *, page: int = 1, forest: Forest | None = None
+) -> Axes:
+    """Draw the derivation forest, or one page of it when it is large.
 
     Parameters
     ----------
@@ -219,26 +320,53 @@ def plot_tree(analysis: Analysis, ax: Axes | None = None) -> Axes:
         A finished analysis.
     ax
         Axes to draw into; ``None`` makes a new :class:`matplotlib.figure.Figure` sized
-        for the forest.
+        for the page (at most :data:`MAX_INCHES` a side).
+    page
+        Which page of :func:`tree_pages` to draw (1 is the largest families). A forest
+        that fits one figure is drawn whole, independent documents included.
+    forest
+        :func:`derivation_forest` of ``analysis`` if already computed.
 
     Returns
     -------
     matplotlib.axes.Axes
         The axes drawn on.
+
+    Raises
+    ------
+    ParameterError
+        If ``page`` is not one of the pages.
     """
-    forest = derivation_forest(analysis)
-    graph, positions = forest.graph, forest.positions
+    forest = forest or derivation_forest(analysis)
+    pages = tree_pages(forest)
+    if isinstance(page, bool) or not isinstance(page, int) or not 1 <= page <= len(pages):
+        raise ParameterError(f"'page' must be a whole number in [1, {len(pages)}] (got {page!r})")
+    graph, positions, header = forest.graph, forest.positions, forest.independent_header
+    whole = len(pages) == 1 and _fits(positions)
+    if not whole:
+        positions, header = _layout(forest.primary, pages[page - 1], (), band_rows=PAGE_ROWS)
     nodes = list(positions)
     small = len(nodes) <= 20
     width = max((x for x, _ in positions.values()), default=0.0) + 1.0
     rows = max((y for _, y in positions.values()), default=0.0) + 1.0
-    row_inches = 0.42 if small else 0.24
+    row_inches = 0.42 if small else ROW_INCHES
     if ax is None:
-        height = rows * row_inches + 1.6
-        fig = Figure(figsize=(width * COLUMN_INCHES + 0.4, height))
+        height = min(rows * row_inches + 1.6, MAX_INCHES)
+        fig = Figure(figsize=(min(width * COLUMN_INCHES + 0.4, MAX_INCHES), height))
         ax = fig.add_axes((0.01, 1.1 / height, 0.98, 1.0 - 1.6 / height))
     ax.set_axis_off()
-    ax.set_title(_title(analysis, forest), fontsize=10, loc="left")
+    title = _title(analysis, forest)
+    if not whole:
+        first = sum(len(earlier) for earlier in pages[: page - 1]) + 1
+        members = dict(forest.families)
+        hidden = sum(len(members[root]) for root in pages[page - 1]) - len(nodes)
+        title += (
+            f"\npage {page} of {len(pages)}: families {first}-{first + len(pages[page - 1]) - 1}"
+            f" of {len(forest.families)}, largest first"
+            + (f"; {hidden} members of the largest not drawn" if hidden else "")
+            + "; independent documents not drawn (documents.csv lists every one)"
+        )
+    ax.set_title(title, fontsize=10, loc="left")
     if not nodes:
         ax.text(0.5, 0.5, "no documents to draw", ha="center", va="center", fontsize=10)
         return ax
@@ -299,8 +427,8 @@ def plot_tree(analysis: Analysis, ax: Axes | None = None) -> Axes:
             if has_children
             else None,
         )
-    if forest.independent_header is not None:
-        x, y = forest.independent_header
+    if header is not None:
+        x, y = header
         ax.text(
             x - 0.03,
             -y - 0.2,
@@ -321,6 +449,13 @@ def plot_tree(analysis: Analysis, ax: Axes | None = None) -> Axes:
         frameon=False,
     )
     return ax
+
+
+def _fits(positions: dict[str, tuple[float, float]]) -> bool:
+    """Whether a layout fits one figure of at most :data:`MAX_INCHES` a side."""
+    width = max((x for x, _ in positions.values()), default=0.0) + 1.0
+    rows = max((y for _, y in positions.values()), default=0.0) + 1.0
+    return width * COLUMN_INCHES + 0.4 <= MAX_INCHES and rows * ROW_INCHES + 1.6 <= MAX_INCHES
 
 
 def _no_parent_confidence(analysis: Analysis) -> dict[str, float]:
@@ -368,7 +503,7 @@ def _draw_edges(
             xy,
             edge_labels=labels,
             ax=ax,
-            font_size=font - 1,
+            font_size=max(font - 1, 6.0),
             font_color=color,
             label_pos=0.8,
             rotate=False,

@@ -2,9 +2,9 @@
 
 Runs the real pipeline on every corpus: :func:`lineage.api.analyze` normalizes, finds
 candidate pairs, aligns them (:func:`lineage.align.align_normalized`) and splits the
-passages into quotation and prose; then :func:`lineage.sources.infer_sources` and
-:func:`lineage.derivation.derive` run on its pairs and passages (as ``analyze`` itself
-does), and the result is compared with the truth of :mod:`benchmarks.lineage_corpus`.
+passages into quotation and prose; then :func:`lineage.inference.infer_lineage` runs on
+its pairs and passages (as ``analyze`` itself does), and the result is compared with
+the truth of :mod:`benchmarks.lineage_corpus`.
 
 Prints: parent accuracy on news-like corpora (with and without the wire or an
 intermediate rewrite removed), parent accuracy and average sign similarity on
@@ -29,8 +29,7 @@ import pandas as pd
 from benchmarks.lineage_corpus import GeneratedCorpus, manuscript_corpus, news_corpus
 from benchmarks.stemma import match_latents, parent_accuracy, sign_similarity
 from lineage.api import analyze
-from lineage.derivation import DerivationResult, derive, to_graph
-from lineage.sources import infer_sources
+from lineage.inference import InferenceParams, Lineage, infer_lineage, to_graph
 
 TUNING_SEEDS = range(0, 100)
 HELD_OUT_SEEDS = range(100, 200)
@@ -47,15 +46,17 @@ def pipeline_tables(
     return analysis.pairs, analysis.passages
 
 
-def run(corpus: GeneratedCorpus, *, use_dates: bool = False, **options) -> DerivationResult:
-    """Run the pipeline, source inference and derivation on one generated corpus."""
+def run(corpus: GeneratedCorpus, *, use_dates: bool = False, **options) -> Lineage:
+    """Run the pipeline and lineage inference (``options``: InferenceParams fields)."""
     dates = corpus.dates if use_dates else None
     pairs, passages = pipeline_tables(corpus.ids, corpus.texts, dates)
-    sources = infer_sources(corpus.ids, corpus.texts, passages, dates=dates, **options)
-    return derive(corpus.ids, corpus.texts, pairs, passages, sources, dates=dates)
+    params = InferenceParams(**options)
+    return infer_lineage(
+        corpus.ids, corpus.texts, passages, pairs=pairs, dates=dates, params=params
+    )
 
 
-def edge_outcomes(corpus: GeneratedCorpus, result: DerivationResult) -> list[tuple[float, bool]]:
+def edge_outcomes(corpus: GeneratedCorpus, result: Lineage) -> list[tuple[float, bool]]:
     """(confidence, right) for every primary parent decision, 'no parent' included."""
     truth = corpus.true_parents()
     inferred = dict(zip(result.documents["id"], result.documents["parent"], strict=True))
@@ -68,7 +69,7 @@ def edge_outcomes(corpus: GeneratedCorpus, result: DerivationResult) -> list[tup
     return out
 
 
-def score(corpus: GeneratedCorpus, result: DerivationResult) -> dict[str, float]:
+def score(corpus: GeneratedCorpus, result: Lineage) -> dict[str, float]:
     """Parent accuracy and (for traditions) sign similarity of one run."""
     inferred = {
         row.id: (None if pd.isna(row.parent) else row.parent)
@@ -114,7 +115,7 @@ def generate(name: str, options: Mapping[str, object], seed: int) -> GeneratedCo
     return news_corpus(seed, **options)
 
 
-def secondary_outcomes(corpus: GeneratedCorpus, result: DerivationResult) -> tuple[int, int, int]:
+def secondary_outcomes(corpus: GeneratedCorpus, result: Lineage) -> tuple[int, int, int]:
     """(secondary edges inferred, of them true second exemplars, true contaminations)."""
     secondary = result.edges[result.edges["rank"] == 2]
     right = sum(

@@ -25,14 +25,13 @@ from lineage.align import align_normalized, covered_chars, render_side_by_side, 
 from lineage.analysis import Analysis
 from lineage.clusters import near_duplicate_clusters as cluster_pairs
 from lineage.corpus import Corpus, load_corpus
-from lineage.derivation import derive
 from lineage.errors import CorpusError, ParameterError, check_fraction, check_positive_int
+from lineage.inference import infer_lineage
 from lineage.normalize import normalize_corpus
 from lineage.quotes import find_quotations, split_passages_by_quotes
 from lineage.records import NormalizedText, Passage, Problem, Quotation
 from lineage.shingle import shingle_hashes
 from lineage.sketch import containment_candidates, lsh_candidates, minhash_signatures
-from lineage.sources import infer_sources
 from lineage.verify import score_pairs
 
 logger = logging.getLogger(__name__)
@@ -484,16 +483,15 @@ def _analyze_loaded(
     }
     dates = {d.id: d.meta["date"] for d in loaded.documents if d.meta.get("date")}
     progress("derive", 0, 1)
-    sources = infer_sources(ids, texts, passages_table, dates=dates)
-    derivation = derive(ids, texts, pairs, passages_table, sources, dates=dates)
+    lineage = infer_lineage(ids, texts, passages_table, pairs=pairs, dates=dates)
     progress("derive", 1, 1)
     return Analysis(
-        documents=_documents_table(loaded, figures, derivation.documents),
+        documents=_documents_table(loaded, figures, lineage.documents),
         pairs=pairs,
         passages=passages_table,
-        sources=schema.frame("sources", sources.sources),
-        edges=schema.frame("edges", derivation.edges),
-        attribution=schema.frame("attribution", sources.attribution),
+        sources=schema.frame("sources", lineage.sources),
+        edges=schema.frame("edges", lineage.edges),
+        attribution=schema.frame("attribution", lineage.attribution),
         texts=dict(zip(ids, texts, strict=True)),
         ignored={doc_id: normalized[i].ignored for i, doc_id in enumerate(ids)},
         meta={d.id: dict(d.meta) for d in loaded.documents},

@@ -1,4 +1,4 @@
-"""Derivation on the seeds and on generated corpora with known truth."""
+"""Lineage inference end to end: the seeds and generated corpora with known truth."""
 
 from __future__ import annotations
 
@@ -10,15 +10,14 @@ from benchmarks.lineage_corpus import manuscript_corpus, news_corpus, seed_texts
 from benchmarks.lineage_eval import pipeline_tables
 from benchmarks.stemma import sign_similarity
 from lineage import schema
-from lineage.derivation import derive, to_graph
 from lineage.errors import ParameterError
-from lineage.sources import infer_sources
+from lineage.inference import InferenceParams, infer_lineage, to_graph
 
 
 def _derive(ids, texts, dates=None):
     pairs, passages = pipeline_tables(ids, texts, dates)
-    sources = infer_sources(ids, texts, passages, dates=dates)
-    return derive(ids, texts, pairs, passages, sources, dates=dates), sources
+    result = infer_lineage(ids, texts, passages, pairs=pairs, dates=dates)
+    return result, result
 
 
 def _parents(result) -> dict[str, str | None]:
@@ -127,17 +126,14 @@ def test_tables_follow_the_contract():
 
 
 def test_secondary_fraction_is_checked():
-    empty = schema.frame("passages", [])
-    sources = infer_sources(["a"], ["text"], empty)
     with pytest.raises(ParameterError, match="'secondary_fraction' must be in"):
-        derive(["a"], ["text"], schema.frame("pairs", []), empty, sources, secondary_fraction=2.0)
+        InferenceParams(secondary_fraction=2.0)
 
 
 def test_empty_corpus_and_empty_text_give_empty_tables():
     empty = schema.frame("passages", [])
     for ids, texts in (([], []), (["a"], [""])):
-        sources = infer_sources(ids, texts, empty)
-        result = derive(ids, texts, schema.frame("pairs", []), empty, sources)
+        result = infer_lineage(ids, texts, empty, pairs=schema.frame("pairs", []))
         assert result.edges.empty and list(result.documents["id"]) == ids
         assert result.documents["parent"].isna().all()
 

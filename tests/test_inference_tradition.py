@@ -10,8 +10,10 @@ from benchmarks.lineage_corpus import news_corpus, seed_texts
 from benchmarks.lineage_eval import pipeline_tables
 from lineage import schema
 from lineage.errors import ParameterError
+from lineage.inference import InferenceParams, infer_lineage
+from lineage.inference.evidence import reuse_evidence
+from lineage.inference.tradition import neighbor_joining
 from lineage.shingle import shingle
-from lineage.sources import infer_sources, neighbor_joining, reuse_evidence
 
 
 def _short(doc: str) -> str:
@@ -36,7 +38,7 @@ def missing_wire():
 
 def test_seed_quotations_make_no_family(seeds):
     ids, texts, passages = seeds
-    result = infer_sources(ids, texts, passages)
+    result = infer_lineage(ids, texts, passages)
     family = {_short(k): v for k, v in result.families.items()}
     assert family["000"] == family["001"] != -1
     assert family["003"] == -1 and family["004"] == -1
@@ -56,7 +58,7 @@ def test_shared_quotations_are_not_material(seeds):
 
 def test_many_rewrites_of_a_missing_wire_hang_from_one_latent_source(missing_wire):
     corpus, passages = missing_wire
-    result = infer_sources(corpus.ids, corpus.texts, passages)
+    result = infer_lineage(corpus.ids, corpus.texts, passages)
     assert result.sources["id"].str.startswith("latent:").all()
     hanging = [doc for doc in corpus.ids if str(result.parents[doc]).startswith("latent:")]
     rewrites = [doc for doc in corpus.ids if doc.startswith("r")]
@@ -69,7 +71,7 @@ def test_many_rewrites_of_a_missing_wire_hang_from_one_latent_source(missing_wir
 
 def test_latent_text_reconstructs_the_missing_wire(missing_wire):
     corpus, passages = missing_wire
-    result = infer_sources(corpus.ids, corpus.texts, passages)
+    result = infer_lineage(corpus.ids, corpus.texts, passages)
     rebuilt = result.sources["text"].iloc[0]
     assert result.sources["chars"].iloc[0] == len(rebuilt)
     wire = news_corpus(11).texts[0]
@@ -81,7 +83,7 @@ def test_latent_text_reconstructs_the_missing_wire(missing_wire):
 
 def test_attribution_lists_the_latent_source_with_prose_and_quotation(missing_wire):
     corpus, passages = missing_wire
-    result = infer_sources(corpus.ids, corpus.texts, passages)
+    result = infer_lineage(corpus.ids, corpus.texts, passages)
     table = result.attribution
     assert list(table.columns) == ["document", "source", "chars", "quote_chars", "prose_chars"]
     latent = table[table["source"].str.startswith("latent:")]
@@ -93,7 +95,7 @@ def test_attribution_lists_the_latent_source_with_prose_and_quotation(missing_wi
 def test_present_wire_is_the_source_and_no_latent_is_made():
     corpus = news_corpus(11, n_second=0, n_independent=1)
     _, passages = pipeline_tables(corpus.ids, corpus.texts)
-    result = infer_sources(corpus.ids, corpus.texts, passages)
+    result = infer_lineage(corpus.ids, corpus.texts, passages)
     assert result.sources.empty
     assert list(result.sources.columns)[:4] == schema.columns("sources")
     assert all(result.parents[r] == "wire" for r in corpus.ids if r.startswith("r"))
@@ -121,15 +123,15 @@ def test_neighbor_joining_reproduces_the_worked_example():
 def test_parameters_are_checked_at_the_boundary():
     empty = schema.frame("passages", [])
     with pytest.raises(ParameterError, match=r"'min_fraction' must be in \[0, 1\] \(got 1.5\)"):
-        infer_sources(["a"], ["text"], empty, min_fraction=1.5)
+        infer_lineage(["a"], ["text"], empty, params=InferenceParams(min_fraction=1.5))
     with pytest.raises(ParameterError, match="differ in length"):
-        infer_sources(["a", "b"], ["text"], empty)
+        infer_lineage(["a", "b"], ["text"], empty)
     with pytest.raises(ParameterError, match="unique"):
-        infer_sources(["a", "a"], ["x", "y"], empty)
+        infer_lineage(["a", "a"], ["x", "y"], empty)
 
 
 def test_no_passages_means_no_sources_and_no_parents():
-    result = infer_sources(
+    result = infer_lineage(
         ["a", "b"], ["one text", "another"], pd.DataFrame(schema.frame("passages", []))
     )
     assert result.sources.empty and result.attribution.empty

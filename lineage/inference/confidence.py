@@ -1,0 +1,249 @@
+"""How sure each parent decision is, and the evidence that decided it.
+
+For every document of a group, a **confidence** per parent decision:
+
+- a document parent: the margin over the next best explanation (another document or no
+  parent) times the direction probability times the strength of the verbatim evidence;
+- a latent parent: how far the material the best single document leaves unexplained
+  exceeds the threshold;
+- a placement inside a tradition: ``tradition_latent_confidence``;
+- "no parent": the margin of the root over the best candidate;
+
+and **evidence** naming the cues that decided, with n-gram, passage and char counts. A
+second source (contamination) becomes a ``rank`` 2 edge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from lineage.inference.evidence import GroupEvidence
+from lineage.inference.params import InferenceParams
+from lineage.inference.tradition import LATENT_PREFIX, Placement
+
+__all__ = ["containment_of", "document_confidence", "latent_confidence", "score_group"]
+
+LATENT_SLOPE = 60.0
+"""Slope of the logistic turning the unexplained share (over its threshold) into a belief."""
+LATENT_SCALE = 10.0
+"""Unexplained n-grams at which a latent parent's confidence reaches 63% of its ceiling."""
+SECONDARY_SLOPE = 10.0
+"""Slope of the logistic turning a second source's supplied share into a belief."""
+CUE_FLOOR = 0.1
+"""A direction cue above this is named in the evidence as one that decided."""
+
+
+def _logistic(value: float) -> float:
+    return float(1.0 / (1.0 + np.exp(-value)))
+
+
+def containment_of(pairs: pd.DataFrame) -> dict[tuple[str, str], float]:
+    """``(x, p)`` -> containment of ``x`` in ``p``, from the pairs table.
+
+    Examples
+    --------
+    >>> pairs = pd.DataFrame(dict(a=["a"], b=["b"], containment_a_in_b=[0.9],
+    ...                           containment_b_in_a=[0.4]))
+    >>> containment_of(pairs)
+    {('a', 'b'): 0.9, ('b', 'a'): 0.4}
+    """
+    out: dict[tuple[str, str], float] = {}
+    for row in pairs.itertuples(index=False):
+        out[(row.a, row.b)] = float(row.containment_a_in_b)
+        out[(row.b, row.a)] = float(row.containment_b_in_a)
+    return out
+
+
+def document_confidence(
+    doc: str,
+    parent: str,
+    group: GroupEvidence,
+    params: InferenceParams,
+    containment: Mapping[tuple[str, str], float],
+) -> tuple[float, str]:
+    """Confidence and evidence that document ``parent`` is the source of ``doc``."""
+    evidence, cues = group.evidence, group.cues
+    x, p = evidence.index(doc), evidence.index(parent)
+    column = group.weights[:, x].copy()
+    chosen = float(column[p])
+    column[p] = 0.0
+    runner = int(np.argmax(column))
+    alternative = max(float(column[runner]), params.root_weight)
+    margin = chosen / (chosen + alternative)
+    direction = float(cues.probability[p, x])
+    shared = int(evidence.shared[p, x])
+    # Few verbatim n-grams (a loose paraphrase) leave the choice less certain.
+    strength = 1.0 - np.exp(-shared / params.evidence_scale)
+    confidence = _logistic(params.margin_slope * (margin - 0.5)) * direction * strength
+    spans = evidence.prose_spans.get((x, p), np.zeros((0, 2)))
+    chars = int((spans[:, 1] - spans[:, 0]).sum()) if len(spans) else 0
+    cue_values = (
+        ("family material", cues.family),
+        ("size", cues.size),
+        ("trimming", cues.trim),
+        ("dates", cues.dates),
+    )
+    decided = [name for name, values in cue_values if values[p, x] > CUE_FLOOR]
+    sizes = group.sizes
+    next_best = (
+        f"{evidence.ids[runner]} {column[runner]:.2f}"
+        if column[runner] > params.root_weight
+        else "no parent"
+    )
+    why = (
+        f"{parent} carries {shared} of {doc}'s {int(sizes[x])} shared n-grams "
+        f"({chars} prose chars in {len(spans)} passages); "
+        f"upstream by {', '.join(decided) or 'no clear cue'} (p={direction:.2f}); "
+        f"family material only in {parent}: {int(sizes[p]) - shared}, only in {doc}: "
+        f"{int(sizes[x]) - shared}; next best {next_best}"
+    )
+    if (doc, parent) in containment:
+        why += f"; containment {containment[(doc, parent)]:.2f} vs {containment[(parent, doc)]:.2f}"
+    return confidence, why
+
+
+def latent_confidence(
+    doc: str,
+    latent: str,
+    members: list[str],
+    group: GroupEvidence,
+    placement: Placement,
+    params: InferenceParams,
+) -> tuple[float, str]:
+    """Confidence and evidence that ``doc`` draws on the latent source ``latent``."""
+    evidence, sizes = group.evidence, group.sizes
+    x = evidence.index(doc)
+    missing = placement.unexplained.get(doc, 0)
+    own = int(sizes[x])
+    others = [m for m in members if m != doc]
+    shared = sum(int(evidence.shared[x, evidence.index(m)]) for m in others)
+    threshold = params.unexplained_fraction
+    if missing:
+        ratio = missing / max(own, 1)
+        confidence = _logistic(LATENT_SLOPE * (ratio - threshold)) * (
+            1.0 - np.exp(-missing / LATENT_SCALE)
+        )
+        why = (
+            f"{missing} of its {own} shared n-grams are shared with relatives but missing "
+            f"from every single document that could be its source; {latent} "
+            f"(members {', '.join(members)}) explains them"
+        )
+    else:
+        ratios = [
+            placement.unexplained.get(m, 0) / max(int(sizes[evidence.index(m)]), 1) for m in others
+        ]
+        confidence = _logistic(LATENT_SLOPE * (max(ratios, default=0.0) - threshold))
+        why = (
+            f"other members of {latent} ({', '.join(others)}) carry material shared with "
+            f"relatives that {doc} lacks, so it is not their source; "
+            f"shares {shared} n-grams with them"
+        )
+    return confidence, why
+
+
+def _no_parent(doc: str, group: GroupEvidence, params: InferenceParams) -> dict:
+    """Document row of a document of the group left without a parent."""
+    evidence = group.evidence
+    column = group.weights[:, evidence.index(doc)]
+    order = np.argsort(-column, kind="stable")
+    best = float(column[order[0]]) if column.size else 0.0
+    if best > 0:
+        confidence = params.root_weight / (params.root_weight + best)
+        why = (
+            f"no document explains its material (best candidate "
+            f"{evidence.ids[order[0]]} at {best:.2f} < {params.root_weight:.2f})"
+        )
+    else:
+        confidence = params.alone_confidence
+        why = "shares no substantial prose material with any document"
+    return dict(id=doc, parent=None, parent_confidence=confidence, evidence=why)
+
+
+def _primary(
+    doc: str,
+    parent: str,
+    group: GroupEvidence,
+    placement: Placement,
+    params: InferenceParams,
+    containment: Mapping[tuple[str, str], float],
+) -> tuple[float, str]:
+    """Confidence and evidence of the primary parent ``parent`` of document ``doc``."""
+    if parent.startswith(LATENT_PREFIX) and doc in placement.branches:
+        why = (
+            f"neighbour joining over the tradition puts a lost exemplar {parent} between "
+            f"{doc} and its relatives (branch {placement.branches[doc]:.2f} x the median)"
+        )
+        return params.tradition_latent_confidence, why
+    if parent.startswith(LATENT_PREFIX):
+        members = sorted(placement.latent_members[parent])
+        return latent_confidence(doc, parent, members, group, placement, params)
+    return document_confidence(doc, parent, group, params, containment)
+
+
+def _latent_parent_edge(
+    latent: str,
+    parent: str,
+    group: GroupEvidence,
+    placement: Placement,
+    params: InferenceParams,
+    containment: Mapping[tuple[str, str], float],
+) -> dict:
+    """Edge from the parent of a latent source to it."""
+    if parent.startswith(LATENT_PREFIX):
+        # Nested lost exemplars of a tradition: as sure as the members' placement.
+        confidence = params.tradition_latent_confidence
+        why = f"neighbour joining puts lost exemplar {latent} under {parent}"
+    else:
+        # The latent source inherits from a document as its best-explained member does.
+        confidence, why = max(
+            (
+                document_confidence(member, parent, group, params, containment)
+                for member in sorted(placement.latent_members.get(latent, []))
+                if member != parent
+            ),
+            default=(params.tradition_latent_confidence, f"{latent} hangs from {parent}"),
+        )
+    return dict(parent=parent, child=latent, confidence=confidence, evidence=why, rank=1)
+
+
+def score_group(
+    group: GroupEvidence,
+    placement: Placement,
+    params: InferenceParams,
+    containment: Mapping[tuple[str, str], float],
+) -> tuple[list[dict], list[dict]]:
+    """Edges (``parent, child, confidence, evidence, rank``) and document rows of a group."""
+    edges: list[dict] = []
+    documents: list[dict] = []
+    for x, doc in enumerate(group.evidence.ids):
+        parent = placement.parents.get(doc)
+        if parent is None:
+            documents.append(_no_parent(doc, group, params))
+            continue
+        confidence, why = _primary(doc, parent, group, placement, params, containment)
+        edges.append(dict(parent=parent, child=doc, confidence=confidence, evidence=why, rank=1))
+        documents.append(dict(id=doc, parent=parent, parent_confidence=confidence, evidence=why))
+        if doc in placement.secondary:
+            other, supplied = placement.secondary[doc]
+            own = max(int(group.sizes[x]), 1)
+            edges.append(
+                dict(
+                    parent=other,
+                    child=doc,
+                    confidence=_logistic(
+                        SECONDARY_SLOPE * (supplied / own - params.secondary_fraction)
+                    ),
+                    evidence=(
+                        f"{other} supplies {supplied} of {doc}'s {own} shared n-grams that "
+                        f"{parent}'s line does not explain (a second exemplar: contamination)"
+                    ),
+                    rank=2,
+                )
+            )
+    for latent, parent in placement.parents.items():
+        if latent.startswith(LATENT_PREFIX) and parent is not None:
+            edges.append(_latent_parent_edge(latent, parent, group, placement, params, containment))
+    return edges, documents

@@ -1,0 +1,425 @@
+"""Pairwise evidence of reuse and of its direction, computed once per group of documents.
+
+The stage reads the passages table (which spans of which pair are aligned) and the texts,
+and works on **material**: the word n-grams (hashed, see :func:`lineage.shingle.shingle`)
+of a document that lie inside a passage with another document *and* occur inside the
+matching passage of the other side. Material is therefore both aligned and verbatim, so a
+loosely drawn passage does not inflate it, and a paraphrased word shows up as material the
+two sides do not share (a variant, in the stemmatologist's sense). N-grams inside a
+quotation of the document are left out: a public quotation that independent outlets share
+is common knowledge and neither makes a family nor a copy.
+
+From the material come the **direction cues** (:func:`direction_scores`: text length,
+trimming of the tail, family material, dates) and the **candidate weights**
+(:func:`candidate_weights`: how well each document explains another as its source).
+:func:`group_evidence` computes all three once; every later step reads them.
+
+Cost: O(passages + n-grams) for the material, O(n^2) matrices in the documents of one
+group connected by passages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lineage.errors import ParameterError
+from lineage.inference.params import DEFAULTS, InferenceParams
+from lineage.quotes import find_quotations
+from lineage.records import Quotation
+from lineage.shingle import Shingles, shingle
+
+__all__ = [
+    "DirectionCues",
+    "GroupEvidence",
+    "ReuseEvidence",
+    "candidate_weights",
+    "check_documents",
+    "covered_chars",
+    "direction_scores",
+    "group_evidence",
+    "merge_spans",
+    "reuse_evidence",
+]
+
+
+def merge_spans(intervals: list[tuple[int, int]]) -> np.ndarray:
+    """Merge ``[start, end)`` intervals into a sorted, disjoint ``(k, 2)`` array.
+
+    Examples
+    --------
+    >>> merge_spans([(5, 9), (0, 3), (2, 4)]).tolist()
+    [[0, 4], [5, 9]]
+    """
+    if not intervals:
+        return np.zeros((0, 2), dtype=np.int64)
+    spans = np.array(sorted(intervals), dtype=np.int64)
+    merged = [spans[0].tolist()]
+    for start, end in spans[1:].tolist():
+        if start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return np.array(merged, dtype=np.int64)
+
+
+def _inside(starts: np.ndarray, ends: np.ndarray, spans: np.ndarray) -> np.ndarray:
+    """Mask of the ``[starts, ends)`` items lying wholly inside one of the merged ``spans``."""
+    if spans.size == 0 or starts.size == 0:
+        return np.zeros(starts.shape, dtype=bool)
+    k = np.searchsorted(spans[:, 0], starts, side="right") - 1
+    ok = k >= 0
+    k = np.clip(k, 0, None)
+    return ok & (ends <= spans[k, 1])
+
+
+def _overlapping(starts: np.ndarray, ends: np.ndarray, spans: np.ndarray) -> np.ndarray:
+    """Mask of the ``[starts, ends)`` items overlapping any of the merged ``spans``."""
+    if spans.size == 0 or starts.size == 0:
+        return np.zeros(starts.shape, dtype=bool)
+    k = np.searchsorted(spans[:, 0], ends, side="left") - 1  # last span starting before end
+    ok = k >= 0
+    k = np.clip(k, 0, None)
+    return ok & (spans[k, 1] > starts)
+
+
+def covered_chars(spans: np.ndarray) -> int:
+    """Characters covered by merged ``(k, 2)`` spans."""
+    return int((spans[:, 1] - spans[:, 0]).sum()) if spans.size else 0
+
+
+def _uncovered_tail(spans: np.ndarray, length: int) -> float:
+    """Share of the last third of a text of ``length`` chars outside the merged ``spans``."""
+    start = (2 * length) // 3
+    if length - start <= 0:
+        return 0.0
+    clipped = np.clip(spans, start, length) if spans.size else spans
+    return 1.0 - covered_chars(clipped) / (length - start)
+
+
+@dataclass(frozen=True)
+class ReuseEvidence:
+    """Shared material of every related pair, the input of source and lineage inference.
+
+    Attributes
+    ----------
+    ids
+        Document ids, in the order of every matrix.
+    lengths
+        Characters of every document.
+    shingle_counts
+        Distinct word n-grams of every document.
+    shared
+        ``shared[i, j]``: distinct n-grams that documents ``i`` and ``j`` share inside
+        aligned prose (symmetric).
+    material
+        Per document, the sorted distinct n-gram hashes it shares with any other document.
+    pair_material
+        ``(i, j)`` with ``i < j`` -> the sorted hashes the pair shares.
+    prose_spans, quote_spans
+        ``(i, j)`` -> merged char spans of document ``i`` inside prose (quote) passages
+        with document ``j``.
+    tails
+        ``(i, j)`` -> share of the last third of document ``i`` outside its passages with
+        ``j`` (a copy trimmed from the end leaves its source's tail unaligned).
+    halves
+        Per document, its material in the first and in the second half of the text.
+    """
+
+    ids: tuple[str, ...]
+    lengths: np.ndarray
+    shingle_counts: np.ndarray
+    shared: np.ndarray
+    material: tuple[np.ndarray, ...]
+    pair_material: dict[tuple[int, int], np.ndarray]
+    prose_spans: dict[tuple[int, int], np.ndarray]
+    quote_spans: dict[tuple[int, int], np.ndarray]
+    tails: dict[tuple[int, int], float]
+    halves: tuple[tuple[np.ndarray, np.ndarray], ...] = ()
+
+    def prose_share(self) -> np.ndarray:
+        """``share[x, p]``: fraction of document ``x``'s chars inside prose passages with ``p``."""
+        n = len(self.ids)
+        out = np.zeros((n, n))
+        for (x, p), spans in self.prose_spans.items():
+            out[x, p] = covered_chars(spans) / max(int(self.lengths[x]), 1)
+        return out
+
+    def index(self, doc: str) -> int:
+        """Row of document ``doc`` in the matrices."""
+        return self.ids.index(doc)
+
+    def pair(self, i: int, j: int) -> np.ndarray:
+        """Hashes documents ``i`` and ``j`` share (empty when unrelated)."""
+        key = (i, j) if i < j else (j, i)
+        return self.pair_material.get(key, np.zeros(0, dtype=np.uint64))
+
+    def material_size(self) -> np.ndarray:
+        """Distinct shared n-grams of every document."""
+        return np.array([m.size for m in self.material], dtype=np.int64)
+
+
+def check_documents(ids: Sequence[str], texts: Sequence[str]) -> None:
+    """Raise a :class:`ParameterError` unless ``ids`` are unique and match ``texts``."""
+    if len(ids) != len(texts):
+        raise ParameterError(f"'ids' and 'texts' differ in length ({len(ids)} != {len(texts)})")
+    if len(set(ids)) != len(ids):
+        raise ParameterError("'ids' must be unique")
+
+
+def _aligned_spans(
+    ids: Sequence[str], passages: pd.DataFrame
+) -> tuple[dict[tuple[int, int], list[tuple[int, int]]], dict[tuple[int, int], list]]:
+    """``(i, j)`` -> spans of ``i`` in prose (and in quote) passages with ``j``."""
+    index = {doc: k for k, doc in enumerate(ids)}
+    prose: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    quote: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for row in passages.itertuples(index=False):
+        i, j = index.get(row.a), index.get(row.b)
+        if i is None or j is None or i == j:
+            continue
+        target = quote if row.kind == "quote" else prose
+        target.setdefault((i, j), []).append((int(row.a_start), int(row.a_end)))
+        target.setdefault((j, i), []).append((int(row.b_start), int(row.b_end)))
+    return prose, quote
+
+
+def _halves(
+    texts: Sequence[str], shingles: Sequence[Shingles], material: Sequence[np.ndarray]
+) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """Per document, its material in the first and in the second half of the text."""
+    halves = []
+    for x, sh in enumerate(shingles):
+        first = sh.starts < len(texts[x]) // 2
+        halves.append(
+            (
+                np.intersect1d(sh.hashes[first], material[x]),
+                np.intersect1d(sh.hashes[~first], material[x]),
+            )
+        )
+    return tuple(halves)
+
+
+def reuse_evidence(
+    ids: Sequence[str],
+    texts: Sequence[str],
+    passages: pd.DataFrame,
+    *,
+    ngram: int = InferenceParams.ngram,
+    quotations: Mapping[str, Sequence[Quotation]] | None = None,
+    max_quote_chars: int = InferenceParams.max_quote_chars,
+) -> ReuseEvidence:
+    """Compute the shared material of every pair that has passages.
+
+    Material is taken from every passage of a pair, quotation or prose, leaving out the
+    n-grams inside a quotation of the document itself: a long passage split into pieces
+    may mislabel a piece, the quotation marks of the text do not.
+
+    Parameters
+    ----------
+    ids, texts
+        Documents (ids unique, texts the originals the passages point into).
+    passages
+        Passages table (schema ``"passages"``).
+    ngram
+        Words per n-gram (see :class:`~lineage.inference.params.InferenceParams`).
+    quotations
+        Document id -> its quotations; found with :func:`lineage.quotes.find_quotations`
+        when not given.
+    max_quote_chars
+        Longer quotations are ignored (a quotation mark left open).
+
+    Returns
+    -------
+    ReuseEvidence
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a = "the talks in istanbul were delayed until the afternoon on thursday"
+    >>> b = "talks in istanbul were delayed until the evening on thursday"
+    >>> rows = [dict(a="A", a_start=4, a_end=len(a), b="B", b_start=0, b_end=len(b),
+    ...              kind="prose", similarity=0.9)]
+    >>> ev = reuse_evidence(["A", "B"], [a, b], pd.DataFrame(rows))
+    >>> int(ev.shared[0, 1])
+    5
+    """
+    check_documents(ids, texts)
+    n = len(ids)
+    shingles = [shingle(text, n=ngram) for text in texts]
+    unquoted = []
+    for doc, text, sh in zip(ids, texts, shingles, strict=True):
+        found = quotations[doc] if quotations is not None else find_quotations(text)
+        spans = merge_spans([(q.start, q.end) for q in found if q.end - q.start <= max_quote_chars])
+        unquoted.append(~_overlapping(sh.starts, sh.ends, spans))
+    prose, quote = _aligned_spans(ids, passages)
+    aligned = {
+        key: merge_spans(prose.get(key, []) + quote.get(key, [])) for key in set(prose) | set(quote)
+    }
+    shared = np.zeros((n, n), dtype=np.int64)
+    pair_material: dict[tuple[int, int], np.ndarray] = {}
+    tails: dict[tuple[int, int], float] = {}
+    per_doc: list[list[np.ndarray]] = [[] for _ in range(n)]
+    for i, j in sorted(key for key in aligned if key[0] < key[1]):
+        sides = []
+        for x, y in ((i, j), (j, i)):
+            sh = shingles[x]
+            sides.append(sh.hashes[_inside(sh.starts, sh.ends, aligned[(x, y)]) & unquoted[x]])
+        common = np.intersect1d(sides[0], sides[1])
+        if common.size == 0:
+            continue
+        pair_material[(i, j)] = common
+        shared[i, j] = shared[j, i] = common.size
+        per_doc[i].append(common)
+        per_doc[j].append(common)
+        for x, y in ((i, j), (j, i)):
+            tails[(x, y)] = _uncovered_tail(aligned[(x, y)], len(texts[x]))
+    material = tuple(
+        np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint64)
+        for parts in per_doc
+    )
+    return ReuseEvidence(
+        ids=tuple(ids),
+        lengths=np.array([len(t) for t in texts], dtype=np.int64),
+        shingle_counts=np.array([np.unique(s.hashes).size for s in shingles], dtype=np.int64),
+        shared=shared,
+        material=material,
+        pair_material=pair_material,
+        prose_spans={key: merge_spans(spans) for key, spans in prose.items()},
+        quote_spans={key: merge_spans(spans) for key, spans in quote.items()},
+        tails=tails,
+        halves=_halves(texts, shingles, material),
+    )
+
+
+def _date_order(ids: Sequence[str], dates: Mapping[str, object] | None) -> np.ndarray:
+    """``order[i, j]`` = +1 when ``i`` is dated before ``j``, -1 after, 0 unknown or equal."""
+    n = len(ids)
+    out = np.zeros((n, n))
+    if not dates:
+        return out
+    stamps = pd.to_datetime(pd.Series([dates.get(d) for d in ids], dtype=object), errors="coerce")
+    known = stamps.notna().to_numpy()
+    if known.sum() < 2:
+        return out
+    values = stamps.to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(float)
+    order = np.sign(values[None, :] - values[:, None])
+    return np.where(known[:, None] & known[None, :], order, 0.0)
+
+
+@dataclass(frozen=True)
+class DirectionCues:
+    """Per ordered pair ``(p, x)``: cues that ``p`` is upstream of ``x``, each in [-1, 1].
+
+    ``family`` compares the family material each side carries that the other lacks (a
+    copy carries a subset of its source's material); ``size`` the lengths in distinct
+    n-grams (a copy trims); ``trim`` how much more of one side's last third is left
+    unaligned (a copy keeps the top of its source and drops its tail);
+    ``dates`` the publication order where both are known; ``probability`` their
+    logistic combination, the probability that ``p`` is upstream of ``x``.
+    """
+
+    family: np.ndarray
+    size: np.ndarray
+    trim: np.ndarray
+    dates: np.ndarray
+    probability: np.ndarray
+
+
+def direction_scores(
+    evidence: ReuseEvidence,
+    *,
+    dates: Mapping[str, object] | None = None,
+    params: InferenceParams = DEFAULTS,
+) -> DirectionCues:
+    """Return the direction cues and ``probability[p, x]`` that ``p`` is upstream of ``x``.
+
+    The probability is a logistic combination of the cues with the ``direction_*``
+    weights of ``params``; ``probability[p, x] + probability[x, p] == 1``.
+    """
+    sizes = evidence.material_size().astype(float)
+    shared = evidence.shared.astype(float)
+    unique = sizes[:, None] - shared  # unique[p, x]: p's family material x lacks
+    family = (unique - unique.T) / (unique + unique.T + 10.0)
+    total = np.maximum(evidence.shingle_counts.astype(float), 1.0)
+    size = (total[:, None] - total[None, :]) / (total[:, None] + total[None, :])
+    n = len(evidence.ids)
+    trim = np.zeros((n, n))
+    for (x, y), tail in evidence.tails.items():
+        trim[x, y] = tail - evidence.tails.get((y, x), tail)
+    order = _date_order(evidence.ids, dates)
+    logit = (
+        params.direction_family * family
+        + params.direction_size * size
+        + params.direction_trim * trim
+        + params.direction_dates * order
+    )
+    return DirectionCues(family, size, trim, order, 1.0 / (1.0 + np.exp(-logit)))
+
+
+def candidate_weights(
+    evidence: ReuseEvidence, cues: DirectionCues, params: InferenceParams = DEFAULTS
+) -> np.ndarray:
+    """``weight[p, x]``: how well document ``p`` explains ``x`` as its source (0 = no edge).
+
+    The share of ``x``'s family material that ``p`` carries, times the probability that
+    ``p`` is upstream. Pairs sharing fewer than ``min_shared`` n-grams, or less than
+    ``min_fraction`` of ``x``'s n-grams, get no edge, unless at least ``min_prose_share``
+    of ``x``'s characters lie in prose passages with ``p``; nor does a ``p`` dated after
+    ``x``.
+    """
+    sizes = np.maximum(evidence.material_size(), 1)
+    explain = evidence.shared / sizes[None, :]  # explain[p, x] = shared / |material x|
+    share = evidence.shared / np.maximum(evidence.shingle_counts, 1)[None, :]
+    verbatim = (evidence.shared >= params.min_shared) & (share >= params.min_fraction)
+    # A loose rewrite shares few verbatim n-grams but much aligned (paraphrased) prose.
+    paraphrased = (evidence.shared >= 2) & (params.min_prose_share <= evidence.prose_share().T)
+    ok = (verbatim | paraphrased) & (cues.dates >= 0)  # never a source published later
+    np.fill_diagonal(ok, False)
+    return np.where(ok, explain * cues.probability, 0.0)
+
+
+@dataclass(frozen=True)
+class GroupEvidence:
+    """Material, direction cues and candidate weights of one group, computed once.
+
+    Attributes
+    ----------
+    evidence
+        The shared material (:class:`ReuseEvidence`).
+    cues
+        The direction cues (:class:`DirectionCues`).
+    weights
+        :func:`candidate_weights`: ``weights[p, x]``, how well ``p`` explains ``x``.
+    sizes
+        Distinct shared n-grams of every document (``evidence.material_size()``).
+    """
+
+    evidence: ReuseEvidence
+    cues: DirectionCues
+    weights: np.ndarray
+    sizes: np.ndarray
+
+
+def group_evidence(
+    ids: Sequence[str],
+    texts: Sequence[str],
+    passages: pd.DataFrame,
+    *,
+    dates: Mapping[str, object] | None,
+    params: InferenceParams,
+) -> GroupEvidence:
+    """Compute the material, the direction cues and the candidate weights of one group."""
+    evidence = reuse_evidence(
+        ids, texts, passages, ngram=params.ngram, max_quote_chars=params.max_quote_chars
+    )
+    cues = direction_scores(evidence, dates=dates, params=params)
+    return GroupEvidence(
+        evidence=evidence,
+        cues=cues,
+        weights=candidate_weights(evidence, cues, params),
+        sizes=evidence.material_size(),
+    )

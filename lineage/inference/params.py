@@ -1,0 +1,142 @@
+"""Every threshold and weight of lineage inference, in one frozen dataclass.
+
+Defaults are written here once; :class:`InferenceParams` checks its fields when built, so
+a bad value fails at the boundary with a message naming it.
+
+Examples
+--------
+>>> InferenceParams().root_weight
+0.3
+>>> InferenceParams(min_fraction=1.5)
+Traceback (most recent call last):
+...
+lineage.errors.ParameterError: 'min_fraction' must be in [0, 1] (got 1.5)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from lineage.errors import ParameterError, check_fraction, check_positive_int
+
+__all__ = ["DEFAULTS", "InferenceParams"]
+
+_FRACTIONS = (
+    "min_fraction",
+    "min_prose_share",
+    "root_weight",
+    "unexplained_fraction",
+    "tradition_containment",
+    "tradition_asymmetry",
+    "secondary_fraction",
+    "switch_margin",
+)
+_COUNTS = (
+    "ngram",
+    "min_shared",
+    "min_unexplained",
+    "switch_hops",
+    "max_quote_chars",
+    "min_latent_chars",
+)
+
+
+@dataclass(frozen=True)
+class InferenceParams:
+    """Thresholds and weights of source and parent inference.
+
+    Attributes
+    ----------
+    ngram
+        Words per n-gram of shared material. Short n-grams (3) keep a paraphrased
+        sentence visible as partly shared; long ones count only verbatim runs.
+    min_shared, min_fraction
+        A pair is related when it shares at least ``min_shared`` n-grams of prose
+        material and they are at least ``min_fraction`` of the copy's n-grams. Higher
+        values drop loose relatives (fewer false families, more missed rewrites).
+    min_prose_share
+        ... or when at least this share of the copy's characters lies in prose passages
+        with the other (a loose, paraphrasing rewrite). Lower admits more paraphrase and
+        more topical look-alikes.
+    root_weight
+        Weight of "no parent" against a document parent (explained share times direction
+        probability). Higher leaves more documents independent.
+    unexplained_fraction, min_unexplained
+        A document whose tentative parent lacks at least this share (and this many
+        n-grams) of the family material it shares with relatives outside its own line is
+        drawn from a latent source instead. Lower posits more latent sources.
+    tradition_containment, tradition_asymmetry
+        A family of four or more documents in which three quarters of the related pairs
+        each carry at least ``tradition_containment`` of the other's material, and a
+        typical pair carries about as much of each other (within
+        ``tradition_asymmetry``), is a tradition of complete copies, rebuilt by
+        neighbour joining. Lower values treat more families as traditions.
+    collapse
+        In a tradition, a branch shorter than this fraction of the median branch is
+        contracted (a latent node next to a document becomes that document). Higher
+        keeps fewer lost exemplars.
+    switch_margin, switch_hops
+        A copy whose two halves follow exemplars ``switch_hops`` or more apart in a
+        tradition's tree, each beating the other on its half by ``switch_margin`` of the
+        half's material, gets the farther one as a second source. Lower finds more
+        contamination and more spurious second sources.
+    secondary_fraction
+        Share of a document's material a second source supplies at which the secondary
+        edge gets confidence 0.5.
+    max_quote_chars
+        Longer quotations are not taken out of the material: they are most often a
+        quotation mark left open that would hide a whole text.
+    min_latent_chars
+        Shortest run of a member's text taken into a latent source's reconstruction.
+    direction_family, direction_size, direction_trim, direction_dates
+        Logistic weights of the direction cues (family material, length, trimmed tail,
+        publication dates); larger weights make a cue decide the direction sooner.
+    margin_slope
+        Slope of the logistic turning the margin over the next best explanation into a
+        belief.
+    evidence_scale
+        Shared n-grams at which a parent's confidence reaches 63% of what the cues allow.
+    alone_confidence
+        Confidence that a document sharing no material with any other has no parent.
+    tradition_latent_confidence
+        Confidence of a placement by neighbour joining inside a tradition.
+    """
+
+    ngram: int = 3
+    min_shared: int = 8
+    min_fraction: float = 0.06
+    min_prose_share: float = 0.15
+    root_weight: float = 0.3
+    unexplained_fraction: float = 0.04
+    min_unexplained: int = 8
+    tradition_containment: float = 0.5
+    tradition_asymmetry: float = 0.08
+    collapse: float = 0.9
+    switch_margin: float = 0.06
+    switch_hops: int = 3
+    secondary_fraction: float = 0.2
+    max_quote_chars: int = 600
+    min_latent_chars: int = 30
+    direction_family: float = 1.5
+    direction_size: float = 5.0
+    direction_trim: float = 5.0
+    direction_dates: float = 4.0
+    margin_slope: float = 16.0
+    evidence_scale: float = 20.0
+    alone_confidence: float = 0.97
+    tradition_latent_confidence: float = 0.6
+
+    def __post_init__(self) -> None:
+        """Check every field (fractions in [0, 1], counts >= 1, weights finite)."""
+        for name in _FRACTIONS:
+            check_fraction(name, getattr(self, name))
+        for name in _COUNTS:
+            check_positive_int(name, getattr(self, name))
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+                raise ParameterError(f"{item.name!r} must be a number (got {value!r})")
+
+
+DEFAULTS = InferenceParams()
+"""The default parameters."""

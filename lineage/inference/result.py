@@ -1,0 +1,102 @@
+"""The one typed result of lineage inference, read by the api and the report.
+
+Examples
+--------
+>>> rows = [dict(id="a", parent=None, parent_confidence=0.97, evidence="alone")]
+>>> documents_frame(rows)["parent"].isna().tolist()
+[True]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+import pandas as pd
+
+from lineage import schema
+
+__all__ = ["DOCUMENT_COLUMNS", "Lineage", "documents_frame", "sources_frame", "to_graph"]
+
+DOCUMENT_COLUMNS = {
+    "id": "string",
+    "parent": "string",
+    "parent_confidence": "float64",
+    "evidence": "string",
+}
+"""Columns of :attr:`Lineage.documents`."""
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """Parents, latent sources and attribution of every document.
+
+    Attributes
+    ----------
+    documents
+        ``id, parent, parent_confidence, evidence``: one row per document, in input order;
+        ``parent`` is missing for an independent text, whose ``parent_confidence`` is then
+        the confidence that it has no parent in the corpus.
+    edges
+        Schema ``"edges"``: ``parent, child, confidence, evidence, rank`` (1 primary, 2
+        secondary parent). Latent sources appear as parents and, when they hang from a
+        document, as children.
+    sources
+        Schema ``"sources"`` (``id, members, text, chars``) plus ``parent`` (the latent
+        source's own parent, or missing) and ``family``.
+    attribution
+        Schema ``"attribution"``: per document, the characters inside passages with its
+        source (a document, or a latent source's members).
+    parents
+        Document or latent id -> parent id (``None`` for no parent).
+    families
+        Document id -> family number (``-1``: shares no substantial material).
+    """
+
+    documents: pd.DataFrame
+    edges: pd.DataFrame
+    sources: pd.DataFrame
+    attribution: pd.DataFrame
+    parents: dict[str, str | None]
+    families: dict[str, int]
+
+    def graph(self) -> nx.DiGraph:
+        """Return the derivation graph (see :func:`to_graph`)."""
+        return to_graph(self.edges)
+
+
+def documents_frame(rows: list[dict]) -> pd.DataFrame:
+    """Build the documents table of a :class:`Lineage` from rows."""
+    return pd.DataFrame(rows, columns=list(DOCUMENT_COLUMNS)).astype(DOCUMENT_COLUMNS)
+
+
+def sources_frame(rows: list[dict]) -> pd.DataFrame:
+    """Build the sources table of a :class:`Lineage` (``parent``, ``family`` after the schema)."""
+    if rows:
+        return schema.frame("sources", rows)
+    table = schema.frame("sources", [])
+    table["parent"] = pd.Series([], dtype="string")
+    table["family"] = pd.Series([], dtype="int64")
+    return table
+
+
+def to_graph(edges: pd.DataFrame) -> nx.DiGraph:
+    """Return the derivation graph: an edge parent -> child per row, with its attributes.
+
+    Examples
+    --------
+    >>> edges = schema.frame("edges", [dict(parent="latent:1", child="a", confidence=0.9,
+    ...                                     evidence="", rank=1)])
+    >>> sorted(to_graph(edges).edges(data="confidence"))
+    [('latent:1', 'a', 0.9)]
+    """
+    graph = nx.DiGraph()
+    for row in edges.itertuples(index=False):
+        graph.add_edge(
+            row.parent,
+            row.child,
+            confidence=float(row.confidence),
+            evidence=row.evidence,
+            rank=int(row.rank),
+        )
+    return graph

@@ -50,6 +50,7 @@ import numpy as np
 from scipy import sparse
 
 from lineage.errors import ParameterError, check_fraction, check_positive_int, shorten
+from lineage.intervals import covered, union
 from lineage.normalize import normalize_text
 from lineage.records import NormalizedText, Passage, Span
 from lineage.shingle import combine_token_hashes, token_hashes, tokenize
@@ -746,34 +747,6 @@ def align(a: str, b: str, **params: object) -> list[Passage]:
     return align_normalized(normalize_text(a), normalize_text(b), **params)
 
 
-def _union(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(s for s in spans if s[1] > s[0]):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def covered_chars(spans: Iterable[tuple[int, int]], holes: list[tuple[int, int]] = ()) -> int:
-    """Return the characters inside the union of ``spans`` but outside ``holes``.
-
-    ``holes`` must be disjoint (e.g. a union already).
-
-    Examples
-    --------
-    >>> covered_chars([(0, 10), (5, 20)], [(15, 18)])
-    17
-    """
-    total = 0
-    for start, end in _union(spans):
-        total += end - start
-        for h_start, h_end in holes:
-            total -= max(0, min(end, h_end) - max(start, h_start))
-    return total
-
-
 def reuse_figures(
     doc_length: int, passages: Iterable[Passage], ignored: Iterable[Span] = ()
 ) -> dict[str, float]:
@@ -814,19 +787,19 @@ def reuse_figures(
     """
     if isinstance(doc_length, bool) or not isinstance(doc_length, int) or doc_length < 0:
         raise ParameterError(f"'doc_length' must be a whole number >= 0 (got {doc_length!r})")
-    holes = _union((max(0, s.start), min(doc_length, s.end)) for s in ignored)
-    counted = doc_length - sum(end - start for start, end in holes)
+    holes = union([(max(0, s.start), min(doc_length, s.end)) for s in ignored])
+    counted = doc_length - covered(holes)
     passages = list(passages)
     clip = [(p, (max(0, p.a_start), min(doc_length, p.a_end))) for p in passages]
-    quote_spans = _union(span for p, span in clip if p.kind == "quote")
+    quote_spans = union([span for p, span in clip if p.kind == "quote"])
     prose_spans = [span for p, span in clip if p.kind != "quote"]
     if counted <= 0:
         return dict.fromkeys(("reuse_fraction", "prose_reuse_fraction", "quote_fraction"), 0.0) | {
             "original_fraction": 1.0
         }
-    reuse = covered_chars([s for _, s in clip], holes) / counted
-    quote = covered_chars(quote_spans, holes) / counted
-    prose = covered_chars(prose_spans, _union(holes + quote_spans)) / counted
+    reuse = covered([s for _, s in clip], holes) / counted
+    quote = covered(quote_spans, holes) / counted
+    prose = covered(prose_spans, np.concatenate((holes, quote_spans))) / counted
     return {
         "reuse_fraction": round(reuse, 4),
         "prose_reuse_fraction": round(prose, 4),

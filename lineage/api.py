@@ -21,12 +21,13 @@ import pandas as pd
 
 from lineage import schema
 from lineage.align import align as align_texts
-from lineage.align import align_normalized, covered_chars, render_side_by_side, reuse_figures
+from lineage.align import align_normalized, render_side_by_side, reuse_figures
 from lineage.analysis import Analysis
 from lineage.clusters import near_duplicate_clusters as cluster_pairs
 from lineage.corpus import Corpus, load_corpus
 from lineage.errors import CorpusError, ParameterError, check_fraction, check_positive_int
 from lineage.inference import infer_lineage
+from lineage.intervals import covered
 from lineage.normalize import normalize_corpus
 from lineage.quotes import find_quotations, split_passages_by_quotes
 from lineage.records import NormalizedText, Passage, Problem, Quotation
@@ -516,7 +517,7 @@ def _figures(normalized: NormalizedText, passages: list[Passage]) -> dict[str, f
     """Reuse figures of one document (side ``a`` of ``passages``), debris left out."""
     length = len(normalized.original)
     figures = reuse_figures(length, passages, normalized.ignored)
-    ignored = covered_chars((s.start, s.end) for s in normalized.ignored)
+    ignored = covered([(s.start, s.end) for s in normalized.ignored])
     figures["ignored_fraction"] = round(ignored / length, 4) if length else 0.0
     return figures
 
@@ -526,9 +527,7 @@ def _with_shared_chars(pairs: pd.DataFrame, passages: list[Passage]) -> pd.DataF
     spans: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for p in passages:
         spans.setdefault((p.a, p.b), []).append((p.a_start, p.a_end))
-    shared = [
-        covered_chars(spans.get((a, b), [])) for a, b in zip(pairs["a"], pairs["b"], strict=True)
-    ]
+    shared = [covered(spans.get((a, b), [])) for a, b in zip(pairs["a"], pairs["b"], strict=True)]
     return pairs.assign(shared_chars=np.array(shared, dtype=np.int64))
 
 

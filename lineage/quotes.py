@@ -21,17 +21,17 @@ Examples
 
 from __future__ import annotations
 
-import bisect
 import difflib
 import itertools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 
 from lineage.errors import ParameterError, check_positive_int, shorten
+from lineage.intervals import overlap, union
 from lineage.normalize import fold_char
 from lineage.records import Passage, PassageKind, Quotation
 from lineage.shingle import tokenize
@@ -298,27 +298,9 @@ def _name_before(prefix: str) -> str | None:
     return _clean_name(" ".join(reversed(name))) if name else None
 
 
-def _coverage(spans: Sequence[tuple[int, int]], start: int, end: int) -> float:
-    """Share of ``[start, end)`` inside the (sorted, disjoint) ``spans``."""
-    if end <= start:
-        return 0.0
-    inside = 0
-    first = max(0, bisect.bisect_right(spans, (start, start)) - 1)
-    for s, e in spans[first:]:
-        if s >= end:
-            break
-        inside += max(0, min(e, end) - max(s, start))
-    return inside / (end - start)
-
-
-def _spans(quotations: Iterable[Quotation]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted((q.start, q.end) for q in quotations):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
+def _coverage(spans: np.ndarray, start: int, end: int) -> float:
+    """Share of ``[start, end)`` inside the union ``spans``."""
+    return float(overlap(spans, start, end)) / (end - start) if end > start else 0.0
 
 
 def split_passages_by_quotes(
@@ -412,7 +394,11 @@ def split_passages_by_quotes(
         isinstance(texts, tuple) and len(texts) == 2 and all(isinstance(t, str) for t in texts)
     ):
         raise ParameterError(f"'texts' must be a pair of str (got {shorten(texts)})")
-    rule = _KindRule(_spans(quotations_a), _spans(quotations_b), copy)
+    rule = _KindRule(
+        union([(q.start, q.end) for q in quotations_a]),
+        union([(q.start, q.end) for q in quotations_b]),
+        copy,
+    )
     minimum = _Minimum(min_words, min_chars)
     pieces: list[Passage] = []
     for passage in passages:
@@ -424,8 +410,8 @@ def split_passages_by_quotes(
 class _KindRule:
     """Whether a piece is a quote: the share of it inside quotations, see the caller."""
 
-    spans_a: list[tuple[int, int]]
-    spans_b: list[tuple[int, int]]
+    spans_a: np.ndarray
+    spans_b: np.ndarray
     copy: str
 
     def kind(self, p: Passage) -> PassageKind:

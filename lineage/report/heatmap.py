@@ -20,6 +20,7 @@ from matplotlib.colors import Colormap
 from matplotlib.figure import Figure
 
 from lineage.errors import check_positive_int
+from lineage.intervals import covered_per_group
 
 if TYPE_CHECKING:
     from lineage.analysis import Analysis
@@ -69,8 +70,9 @@ def reuse_shares(
 
     Notes
     -----
-    Costs O(P log P) for P passages: spans are sorted and their union measured with a
-    running maximum of the ends. Nothing grows with the square of the corpus.
+    Costs O(P log P) for P passages: the union of each cell's spans is measured by
+    :func:`lineage.intervals.covered_per_group`.
+    Nothing grows with the square of the corpus.
     """
     if kind is not None and kind not in KINDS:
         raise ValueError(f"'kind' must be one of {KINDS} or None (got {kind!r})")
@@ -100,12 +102,9 @@ def reuse_shares(
     sides = sides[sides["row"].isin(known) & sides["col"].isin(known)]
     if sides.empty:
         return empty
-    sides = sides.sort_values(["row", "col", "start", "end"], ignore_index=True)
-    keys = [sides["row"], sides["col"]]
-    reach = sides.groupby(keys, sort=False)["end"].cummax()
-    previous_reach = reach.groupby(keys, sort=False).shift(1).fillna(-1).astype(np.int64)
-    new_chars = (sides["end"] - np.maximum(sides["start"], previous_reach)).clip(lower=0)
-    covered = new_chars.groupby(keys, sort=False).sum()
+    cells, keys = pd.factorize(pd.MultiIndex.from_arrays([sides["row"], sides["col"]]))
+    labels, chars_in = covered_per_group(cells, sides["start"], sides["end"])
+    covered = pd.Series(chars_in, index=keys[labels]).sort_index()
     chars = _document_chars(analysis)
     rows = covered.index.get_level_values(0)
     lengths = np.array([chars[row] for row in rows], dtype=float)

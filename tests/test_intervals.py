@@ -52,9 +52,7 @@ def test_inside_means_every_character_is_covered_by_one_merged_span(pairs, queri
 @given(st.lists(st.tuples(st.integers(0, 4), span), max_size=20))
 def test_covered_per_group_equals_covered_of_each_group(rows):
     groups = [g for g, _ in rows]
-    labels, counts = covered_per_group(
-        groups, [s for _, (s, _) in rows], [e for _, (_, e) in rows]
-    )
+    labels, counts = covered_per_group(groups, [s for _, (s, _) in rows], [e for _, (_, e) in rows])
     expected = {g: covered([sp for h, sp in rows if h == g]) for g in set(groups)}
     expected = {g: n for g, n in expected.items() if n > 0}
     assert dict(zip(labels.tolist(), counts.tolist(), strict=True)) == expected

@@ -15,6 +15,7 @@ from lineage.analysis import Analysis
 from lineage.api import align, analyze, near_duplicate_clusters, near_duplicates
 from lineage.corpus import Corpus, iter_corpus_shards, load_corpus
 from lineage.errors import CorpusError, LineageError, LineageWarning, ParameterError
+from lineage.index import Index
 from lineage.records import Document, Edge, Passage, Problem, Source
 
 try:
@@ -28,6 +29,7 @@ __all__ = [
     "CorpusError",
     "Document",
     "Edge",
+    "Index",
     "LineageError",
     "LineageWarning",
     "ParameterError",

@@ -425,8 +425,18 @@ def _runner(*, client: Any, workers: int | None, scheduler: str | None) -> Any:
 
 
 def _analyze_loaded(
-    loaded: Corpus, *, runner: Runner, progress: Progress, params: dict[str, Any]
+    loaded: Corpus,
+    *,
+    runner: Runner,
+    progress: Progress,
+    params: dict[str, Any],
+    candidates: pd.DataFrame | None = None,
 ) -> Analysis:
+    """Run the stages on a loaded corpus.
+
+    ``candidates`` (row positions ``a, b``) replaces the candidate step: a persistent
+    index (:mod:`lineage.index`) has already found them in its LSH buckets.
+    """
     ids, texts = list(loaded.ids), list(loaded.texts)
     empty = {name: schema.frame(name, []) for name in ("pairs", "passages", "sources", "edges")}
     if not ids:
@@ -444,13 +454,14 @@ def _analyze_loaded(
         seed=params["seed"],
         runner=runner,
     )
-    candidates = candidate_pairs(
-        sketches,
-        threshold=params["threshold"],
-        containment_threshold=params["containment_threshold"],
-        exhaustive_below=params["exhaustive_below"],
-        runner=runner,
-    )
+    if candidates is None:
+        candidates = candidate_pairs(
+            sketches,
+            threshold=params["threshold"],
+            containment_threshold=params["containment_threshold"],
+            exhaustive_below=params["exhaustive_below"],
+            runner=runner,
+        )
     pairs = score_pairs(candidates, sketches.hashes, norm_texts, ids)
     related = pairs[["jaccard", "containment_a_in_b", "containment_b_in_a"]].max(axis=1) > 0
     related |= pairs["tfidf_cosine"] >= params["min_tfidf"]

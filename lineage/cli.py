@@ -19,6 +19,7 @@ import click
 
 from lineage import __version__, api
 from lineage.errors import LineageError, LineageWarning
+from lineage.index import Index, IndexParams
 
 EXIT_NOTHING_USABLE = 2
 
@@ -215,6 +216,158 @@ def align_command(file_a: Path, file_b: Path, as_json: bool, width: int) -> None
     click.echo(
         api.side_by_side(text_a, text_b, passages, names=(file_a.name, file_b.name), width=width)
     )
+
+
+@cli.group("index")
+def index_group() -> None:
+    """Keep a persistent index of a collection: build it, add to it, see its figures."""
+
+
+@index_group.command("build")
+@click.argument("corpus", type=click.Path(path_type=Path))
+@click.option(
+    "--index",
+    "index_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="New folder to hold the index.",
+)
+@click.option(
+    "--threshold",
+    default=0.5,
+    show_default=True,
+    type=float,
+    help="Jaccard threshold of near-duplicate candidate pairs.",
+)
+@click.option(
+    "--batch-size",
+    default=5_000,
+    show_default=True,
+    type=int,
+    help="Documents written per transaction.",
+)
+@corpus_options
+def index_build(
+    corpus: Path, index_dir: Path, threshold: float, batch_size: int, **kwargs: Any
+) -> None:
+    """Make a new index at --index holding the documents of CORPUS."""
+    with (
+        _progress("index") as progress,
+        Index.build(
+            index_dir,
+            corpus,
+            params=IndexParams(threshold=threshold),
+            batch_size=batch_size,
+            progress=progress,
+            **_corpus_kwargs(kwargs),
+        ) as index,
+    ):
+        _index_summary(index, index.last_added)
+
+
+@index_group.command("add")
+@click.argument("corpus", type=click.Path(path_type=Path))
+@click.option(
+    "--index",
+    "index_dir",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Folder of an existing index.",
+)
+@click.option(
+    "--batch-size",
+    default=5_000,
+    show_default=True,
+    type=int,
+    help="Documents written per transaction.",
+)
+@corpus_options
+def index_add(corpus: Path, index_dir: Path, batch_size: int, **kwargs: Any) -> None:
+    """Add the documents of CORPUS to the index at --index (known ids are skipped)."""
+    with Index(index_dir) as index, _progress("index") as progress:
+        added = index.add(
+            corpus, batch_size=batch_size, progress=progress, **_corpus_kwargs(kwargs)
+        )
+        _index_summary(index, added)
+
+
+def _index_summary(index: Index, added: Any) -> None:
+    _report_problems(
+        [
+            (r.status, f"{r.origin or r.id}: {r.problem}")
+            for r in added.itertuples()
+            if r.status != "ok"
+        ]
+    )
+    kept = int((added["status"] != "skipped").sum())
+    click.echo(
+        f"added {kept} of {len(added)} inputs; "
+        f"the index at {index.path} holds {len(index)} documents"
+    )
+    if len(added) and kept == 0:
+        raise click.exceptions.Exit(EXIT_NOTHING_USABLE)
+
+
+@index_group.command("stats")
+@click.argument("index_dir", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def index_stats(index_dir: Path, as_json: bool) -> None:
+    """Print the figures of the index at INDEX_DIR: documents, size, settings."""
+    with Index(index_dir, readonly=True) as index:
+        stats = index.stats()
+    if as_json:
+        click.echo(json.dumps(stats, indent=1))
+        return
+    for key, value in stats.items():
+        click.echo(f"{key}: {json.dumps(value) if isinstance(value, dict) else value}")
+
+
+@cli.command("query")
+@click.argument("index_dir", type=click.Path(path_type=Path))
+@click.argument("source", required=False, type=click.Path(exists=True, path_type=Path))
+@click.option("--text", default=None, help="Query this text instead of a file.")
+@click.option("--date", default=None, help="Publication date of --text (ISO 8601).")
+@click.option("--json", "as_json", is_flag=True, help="Print documents, pairs, passages as JSON.")
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write the passages table here (.csv, .jsonl or .parquet).",
+)
+@corpus_options
+def query_command(
+    index_dir: Path,
+    source: Path | None,
+    text: str | None,
+    date: str | None,
+    as_json: bool,
+    out_path: Path | None,
+    **kwargs: Any,
+) -> None:
+    """Ask the index at INDEX_DIR what SOURCE (a file, folder or table) or --text reuses."""
+    if (source is None) == (text is None):
+        raise click.UsageError("give either SOURCE or --text")
+    with Index(index_dir, readonly=True) as index:
+        if text is not None:
+            found = index.query(text, date=date)
+        else:
+            found = index.query(source, **_corpus_kwargs(kwargs))
+    if out_path is not None:
+        api.write_table(found.passages, out_path)
+    if as_json:
+        click.echo(json.dumps(found.to_dict(), indent=1, ensure_ascii=False))
+        return
+    for row in found.documents.itertuples():
+        parent = (
+            "none found"
+            if row.parent is None or row.parent != row.parent
+            else (f"{row.parent} ({row.parent_kind}, confidence {row.parent_confidence:.2f})")
+        )
+        click.echo(
+            f"{row.id}: reuse {row.reuse_fraction:.0%} from {row.matches} indexed "
+            f"documents; likely parent: {parent}"
+        )
 
 
 def main() -> None:

@@ -52,12 +52,14 @@ __all__ = [
     "SCHEMES",
     "band_keys",
     "check_signatures",
+    "containment_bandings",
     "containment_candidates",
     "lsh_candidates",
     "lsh_parameters",
     "minhash_signatures",
     "nonempty_rows",
     "pair_probability",
+    "size_classes",
 ]
 
 logger = logging.getLogger(__name__)
@@ -425,6 +427,42 @@ def lsh_candidates(
     return _pairs_frame(codes, signatures.shape[0])
 
 
+def size_classes(sizes: Sequence[int] | np.ndarray) -> np.ndarray:
+    """Return the size class ``floor(log2(size))`` of each document (0 for empty ones).
+
+    Examples
+    --------
+    >>> size_classes([0, 1, 3, 4, 1000]).tolist()
+    [0, 0, 1, 2, 9]
+    """
+    sizes = np.asarray(sizes, dtype=np.int64)
+    return np.floor(np.log2(np.maximum(sizes, 1))).astype(np.int64)
+
+
+def containment_bandings(
+    threshold: float, *, num_perm: int, max_ratio: float = 8.0, recall_target: float = 0.95
+) -> list[tuple[int, int]]:
+    """Return the ``(bands, rows)`` that :func:`containment_candidates` uses per class gap.
+
+    Entry ``k`` bands two size classes ``k`` apart, at the Jaccard implied by the
+    containment ``threshold`` and the largest size ratio between them,
+    ``min(2**(k+1), max_ratio)``; classes further apart than the list is long are not
+    compared. A persistent index stores these bands to find the same candidates.
+
+    Examples
+    --------
+    >>> containment_bandings(0.3, num_perm=128)
+    [(26, 1), (46, 1), (86, 1), (86, 1)]
+    """
+    span = math.ceil(math.log2(max_ratio)) if max_ratio > 1 else 0
+    bandings = []
+    for gap in range(span + 1):
+        ratio = min(2.0 ** (gap + 1), max_ratio)
+        implied = threshold / (1.0 + ratio - threshold) if threshold > 0 else 0.0
+        bandings.append(lsh_parameters(implied, num_perm=num_perm, recall_target=recall_target))
+    return bandings
+
+
 def containment_candidates(
     signatures: np.ndarray,
     sizes: Sequence[int] | np.ndarray,
@@ -485,18 +523,18 @@ def containment_candidates(
     num_perm = signatures.shape[1]
     n = signatures.shape[0]
     usable = np.intersect1d(nonempty_rows(signatures), np.flatnonzero(sizes > 0))
-    size_class = np.floor(np.log2(np.maximum(sizes, 1))).astype(np.int64)
-    span = math.ceil(math.log2(max_ratio)) if max_ratio > 1 else 0
+    size_class = size_classes(sizes)
+    banding = containment_bandings(
+        threshold, num_perm=num_perm, max_ratio=max_ratio, recall_target=recall_target
+    )
     classes = np.unique(size_class[usable])
     codes: list[np.ndarray] = []
     for low in classes:
-        for high in classes[(classes >= low) & (classes <= low + span)]:
+        for high in classes[(classes >= low) & (classes - low < len(banding))]:
             members = usable[(size_class[usable] == low) | (size_class[usable] == high)]
             if members.size < 2:
                 continue
-            ratio = min(2.0 ** (high - low + 1), max_ratio)
-            implied = threshold / (1.0 + ratio - threshold) if threshold > 0 else 0.0
-            bands, rows = lsh_parameters(implied, num_perm=num_perm, recall_target=recall_target)
+            bands, rows = banding[high - low]
             found = _banded_pairs(signatures, members, bands, rows)
             if high != low:  # pairs inside one class are covered by (low, low)
                 a_class, b_class = size_class[found // n], size_class[found % n]

@@ -84,3 +84,6 @@ def test_analyze_articles_notebook_runs_and_shows_its_results(kernel_name):
         o.get("text", "") for o in cell_with(notebook, "result.to_html(").get("outputs", [])
     )
     assert printed.startswith("report.html") and "lineage.json" in printed
+
+    answer = outputs_of(cell_with(notebook, "index.query(newcomer"), "text/plain")[0]
+    assert "001_bf39bc6a18a36fb4" in answer and "document" in answer

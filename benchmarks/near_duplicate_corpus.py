@@ -290,3 +290,57 @@ def true_pairs(
         score = np.maximum(pairs["containment_a_in_b"], pairs["containment_b_in_a"])
     chosen = pairs[score >= threshold]
     return set(zip(chosen["a"], chosen["b"], strict=True))
+
+
+def one_topic(
+    n_docs: int,
+    *,
+    seed: int = 0,
+    pool: int = 80,
+    sentences_per_doc: int = 16,
+    planted_share: float = 0.1,
+    shingle_size: int = 5,
+) -> GeneratedCorpus:
+    """Generate a corpus about one topic: every document drawn from one pool of sentences.
+
+    As a week of coverage of one event can be: ``pool`` sentences (filler from the seeds'
+    vocabulary plus the seeds' own sentences), each document ``sentences_per_doc`` of
+    them in random order, so any two documents share a few sentences and most pairs
+    look alike to LSH. A ``planted_share`` of the documents are near-duplicates of an
+    earlier one (one sentence replaced, ~2% of words substituted): those pairs, measured
+    exactly, are the truth (``pairs``; ``families`` pairs each copy with its original).
+
+    Examples
+    --------
+    >>> corpus = one_topic(50, seed=1)
+    >>> len(corpus.texts), bool((corpus.pairs["jaccard"] > 0.5).mean() > 0.9)
+    (50, True)
+    """
+    rng = np.random.default_rng(seed)
+    writer = _Writer(base_texts(), rng)
+    sentences = (writer.sentences + writer.filler(pool))[:pool]
+    texts: list[str] = []
+    originals: list[int] = []
+    family_rows: list[tuple[int, int]] = []
+    for position in range(n_docs):
+        if texts and rng.random() < planted_share:
+            source = int(rng.integers(len(texts)))
+            picked = _sentences_of(texts[source].replace("\n\n", " "))
+            picked[int(rng.integers(len(picked)))] = sentences[int(rng.integers(pool))]
+            words = " ".join(picked).split(" ")
+            hits = np.flatnonzero(rng.random(len(words)) < 0.02)
+            for at, word in zip(hits.tolist(), writer.words(hits.size), strict=True):
+                words[at] = word
+            texts.append(_join(_sentences_of(" ".join(words))))
+            family_rows += [(source, len(originals)), (position, len(originals))]
+            originals.append(source)
+        else:
+            chosen = rng.choice(pool, size=min(sentences_per_doc, pool), replace=False)
+            texts.append(_join([sentences[i] for i in chosen.tolist()]))
+    ids = [f"t{i:06d}" for i in range(n_docs)]
+    families = pd.DataFrame(family_rows, columns=["position", "family"])
+    pairs = _related_pairs(texts, ids, families, shingle_size)
+    families = pd.DataFrame(
+        {"id": [ids[p] for p in families["position"]], "family": families["family"]}
+    )
+    return GeneratedCorpus(texts, ids, pairs, families)

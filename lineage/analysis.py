@@ -59,6 +59,9 @@ class Analysis:
         Metadata of every document (date, outlet, ...), by id.
     params
         The options the analysis ran with.
+    limits
+        What the candidate budget left out (see :class:`lineage.sketch.CandidateLimits`):
+        counts and a note; empty when the budget changed nothing.
     """
 
     documents: pd.DataFrame
@@ -71,6 +74,7 @@ class Analysis:
     ignored: Mapping[str, tuple[Span, ...]] = field(default_factory=dict)
     meta: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
     params: Mapping[str, object] = field(default_factory=dict)
+    limits: Mapping[str, object] = field(default_factory=dict)
 
     @property
     def graph(self) -> nx.DiGraph:
@@ -143,6 +147,7 @@ class Analysis:
         return {
             "schema_version": schema.SCHEMA_VERSION,
             "params": {k: _json_value(v) for k, v in self.params.items()},
+            "limits": {k: _json_value(v) for k, v in self.limits.items()},
             "documents": _records(self.documents),
             "pairs": _records(self.pairs),
             "passages": _records(self.passages),

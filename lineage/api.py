@@ -32,7 +32,14 @@ from lineage.normalize import normalize_corpus
 from lineage.quotes import find_quotations, split_passages_by_quotes
 from lineage.records import NormalizedText, Passage, Problem, Quotation
 from lineage.shingle import shingle_hashes
-from lineage.sketch import containment_candidates, lsh_candidates, minhash_signatures
+from lineage.sketch import (
+    CandidateBudget,
+    CandidateLimits,
+    cap_candidates,
+    containment_candidates,
+    lsh_candidates,
+    minhash_signatures,
+)
 from lineage.verify import score_pairs
 
 logger = logging.getLogger(__name__)
@@ -93,31 +100,86 @@ def candidate_pairs(
     containment_threshold: float,
     exhaustive_below: int,
     runner: Runner | None = None,
+    budget: CandidateBudget | None = None,
 ) -> pd.DataFrame:
     """Union of LSH Jaccard and containment candidates (every pair in a small corpus).
 
-    On a Dask runner the Jaccard banding is a shuffle on the cluster
-    (:func:`lineage.distributed.lsh_candidates`), with the same result.
-    Returns a DataFrame of row positions ``a < b``, sorted, no repeats.
+    Each document keeps at most ``budget.per_document`` candidates (the default
+    :class:`~lineage.sketch.CandidateBudget`), the most similar by the sketch estimate;
+    ``attrs["limits"]`` of the result says what the budget left out. On a Dask runner
+    the Jaccard banding is a shuffle on the cluster
+    (:func:`lineage.distributed.lsh_candidates`), capped the same way, with the same
+    result. Returns a DataFrame of row positions ``a < b``, sorted, no repeats.
     """
+    budget = budget or CandidateBudget()
     n_docs = len(sketches.hashes)
     if n_docs < exhaustive_below:
-        pairs = list(combinations(range(n_docs), 2))
-        return pd.DataFrame(pairs, columns=["a", "b"], dtype="int64")
+        pairs = pd.DataFrame(list(combinations(range(n_docs), 2)), columns=["a", "b"])
+        pairs = pairs.astype("int64")
+        pairs.attrs["limits"] = CandidateLimits()
+        return pairs
+    sizes = np.array([np.unique(h).size for h in sketches.hashes])
     if runner is None or isinstance(runner, LocalRunner):
-        banded = lsh_candidates(sketches.signatures, threshold=threshold)
+        banded = lsh_candidates(
+            sketches.signatures, threshold=threshold, budget=budget, sizes=sizes
+        )
     else:
         from lineage.distributed import lsh_candidates as lsh_on_cluster
 
-        banded = lsh_on_cluster(sketches.signatures, client=runner.client, threshold=threshold)
-    sizes = np.array([np.unique(h).size for h in sketches.hashes])
-    found = pd.concat(
-        [
-            banded,
-            containment_candidates(sketches.signatures, sizes, threshold=containment_threshold),
-        ]
+        banded = lsh_on_cluster(
+            sketches.signatures, client=runner.client, threshold=threshold, budget=budget,
+            sizes=sizes,
+        )  # fmt: skip
+    contained = containment_candidates(
+        sketches.signatures, sizes, threshold=containment_threshold, budget=budget
     )
-    return found.drop_duplicates().sort_values(["a", "b"], ignore_index=True)
+    limits = CandidateLimits()
+    for part in (banded, contained):
+        limits.add(part.attrs["limits"])
+    found = pd.concat([banded, contained], ignore_index=True).drop_duplicates()
+    # Each part was capped; capping their union keeps what capping all pairs would.
+    capped = cap_candidates(found, sketches.signatures, budget, sizes=sizes)
+    limits.add(capped.attrs["limits"])
+    capped.attrs["limits"] = limits
+    if limits.any():
+        _warn_limits(limits, budget)
+    return capped
+
+
+def _limits_note(limits: CandidateLimits, budget: CandidateBudget) -> dict[str, object]:
+    """Return what the candidate budget left out, for ``lineage.json`` (``{}``: nothing)."""
+    if not limits.any():
+        return {}
+    return {
+        "candidates_per_document": budget.per_document,
+        "bucket_size": budget.max_bucket,
+        **limits.as_dict(),
+        "note": _limits_message(limits, budget),
+    }
+
+
+def _limits_message(limits: CandidateLimits, budget: CandidateBudget) -> str:
+    parts = []
+    if limits.large_buckets:
+        parts.append(
+            f"{limits.large_buckets} LSH buckets of more than {budget.max_bucket} documents "
+            f"were paired with neighbours only ({limits.bucket_pairs_skipped} pairs not formed)"
+        )
+    if limits.pairs_dropped:
+        parts.append(
+            f"{limits.capped_documents} documents had more than {budget.per_document} "
+            f"candidate pairs; only their {budget.per_document} most similar by the sketch "
+            "(and pairs the other document ranks among its best) were verified"
+        )
+    return "candidate budget: " + "; ".join(parts) + " (raise max_candidates to keep more)"
+
+
+def _warn_limits(limits: CandidateLimits, budget: CandidateBudget) -> None:
+    import warnings
+
+    from lineage.errors import LineageWarning
+
+    warnings.warn(_limits_message(limits, budget), LineageWarning, stacklevel=3)
 
 
 def _texts_and_ids(
@@ -141,6 +203,7 @@ def near_duplicates(
     shingle_size: int = 5,
     num_perm: int = 128,
     seed: int = 1,
+    max_candidates: int = 50,
     client: Any = None,
     workers: int | None = None,
     scheduler: str | None = None,
@@ -162,6 +225,11 @@ def near_duplicates(
         inside a long story).
     shingle_size, num_perm, seed
         Shingle length in words, MinHash permutations and their seed.
+    max_candidates
+        Most candidate pairs verified per document, the most similar by the MinHash
+        estimate (a pair stays when it is among the best of either document). When it
+        binds, a :class:`~lineage.errors.LineageWarning` says so and the counts are kept
+        (``limits``); memory then grows with the documents, not with their pairs.
     client, workers, scheduler
         Hash and band on Dask, as in :func:`analyze`.
 
@@ -169,7 +237,8 @@ def near_duplicates(
     -------
     pandas.DataFrame
         Columns ``a, b, jaccard, containment_a_in_b, containment_b_in_a, tfidf_cosine,
-        shared_chars``, ``a < b``, most similar first.
+        shared_chars``, ``a < b``, most similar first. ``attrs["limits"]`` says what
+        the candidate budget left out (``{}`` when nothing).
 
     Examples
     --------
@@ -189,6 +258,7 @@ def near_duplicates(
         shingle_size=shingle_size,
         num_perm=num_perm,
         seed=seed,
+        max_candidates=max_candidates,
         dask={"client": client, "workers": workers, "scheduler": scheduler},
     )
 
@@ -205,12 +275,14 @@ def _near_duplicate_pairs(
     shingle_size: int,
     num_perm: int,
     seed: int,
+    max_candidates: int,
     dask: dict[str, Any],
 ) -> pd.DataFrame:
     """Score the candidate pairs of loaded texts and keep those reaching ``threshold``."""
     threshold = check_fraction("threshold", threshold)
     if measure not in MEASURES:
         raise ParameterError(f"'measure' must be one of {sorted(MEASURES)} (got {measure!r})")
+    budget = CandidateBudget(per_document=check_positive_int("max_candidates", max_candidates))
     with _runner(**dask) as runner:
         # Shingle hashing folds case, accents and quotes itself: no normalization pass.
         sketches = _sketch(
@@ -222,10 +294,13 @@ def _near_duplicate_pairs(
             containment_threshold=threshold,
             exhaustive_below=0,
             runner=runner,
+            budget=budget,
         )
     pairs = score_pairs(candidates, sketches.hashes, texts, ids)
     keep = pairs[MEASURES[measure]].max(axis=1) >= threshold
-    return pairs[keep].reset_index(drop=True)
+    found = pairs[keep].reset_index(drop=True)
+    found.attrs["limits"] = _limits_note(candidates.attrs["limits"], budget)
+    return found
 
 
 def near_duplicate_clusters(
@@ -238,6 +313,7 @@ def near_duplicate_clusters(
     shingle_size: int = 5,
     num_perm: int = 128,
     seed: int = 1,
+    max_candidates: int = 50,
     client: Any = None,
     workers: int | None = None,
     scheduler: str | None = None,
@@ -272,6 +348,7 @@ def near_duplicate_clusters(
         shingle_size=shingle_size,
         num_perm=num_perm,
         seed=seed,
+        max_candidates=max_candidates,
         dask={"client": client, "workers": workers, "scheduler": scheduler},
     )
     return cluster_pairs(pairs, ids, threshold=threshold, measure=measure)
@@ -332,6 +409,7 @@ def analyze(
     shingle_size: int = 5,
     num_perm: int = 128,
     seed: int = 1,
+    max_candidates: int = 50,
     exhaustive_below: int = 200,
     min_tfidf: float = 0.1,
     client: Any = None,
@@ -356,6 +434,11 @@ def analyze(
         inside a long story).
     shingle_size, num_perm, seed
         Shingle length in words, MinHash permutations and their seed.
+    max_candidates
+        Most candidate pairs verified per document, the most similar by the MinHash
+        estimate (a pair stays when it is among the best of either document). When it
+        binds, a :class:`~lineage.errors.LineageWarning` says so and the counts are kept
+        (``limits``); memory then grows with the documents, not with their pairs.
     exhaustive_below
         Below this many documents every pair is a candidate (no LSH).
     min_tfidf
@@ -399,6 +482,7 @@ def analyze(
         "shingle_size": shingle_size,
         "num_perm": num_perm,
         "seed": seed,
+        "max_candidates": check_positive_int("max_candidates", max_candidates),
         "exhaustive_below": exhaustive_below,
         "min_tfidf": min_tfidf,
     }
@@ -447,6 +531,8 @@ def _analyze_loaded(
     normalized = normalize_corpus(texts)
     progress("normalize", len(ids), len(ids))
     norm_texts = [nt.text for nt in normalized]
+    budget = CandidateBudget(per_document=params.get("max_candidates", 50))
+    progress("sketch", 0, len(ids))
     sketches = _sketch(
         norm_texts,
         shingle_size=params["shingle_size"],
@@ -454,6 +540,7 @@ def _analyze_loaded(
         seed=params["seed"],
         runner=runner,
     )
+    progress("sketch", len(ids), len(ids))
     if candidates is None:
         candidates = candidate_pairs(
             sketches,
@@ -461,18 +548,21 @@ def _analyze_loaded(
             containment_threshold=params["containment_threshold"],
             exhaustive_below=params["exhaustive_below"],
             runner=runner,
+            budget=budget,
         )
+    progress("verify candidate pairs", 0, len(candidates))
     pairs = score_pairs(candidates, sketches.hashes, norm_texts, ids)
+    progress("verify candidate pairs", len(candidates), len(candidates))
     related = pairs[["jaccard", "containment_a_in_b", "containment_b_in_a"]].max(axis=1) > 0
     related |= pairs["tfidf_cosine"] >= params["min_tfidf"]
     position = {doc_id: i for i, doc_id in enumerate(ids)}
-    quotations = runner.map(find_quotations, texts)
+    quotations = _mapped(runner, find_quotations, texts, progress, "quotations")
     work = [
         (position[a], position[b])
         for a, b in pairs.loc[related, ["a", "b"]].itertuples(index=False)
     ]
-    progress("align", 0, len(work))
-    aligned = runner.map(
+    aligned = _mapped(
+        runner,
         lambda ij: _align_pair(
             normalized[ij[0]],
             normalized[ij[1]],
@@ -482,8 +572,9 @@ def _analyze_loaded(
             quotations[ij[1]],
         ),
         work,
+        progress,
+        "align pairs",
     )
-    progress("align", len(work), len(work))
     passages = [p for found in aligned for p in found]
     pairs = _with_shared_chars(pairs, passages)
     passages_table = schema.frame("passages", [p.__dict__ for p in passages]).sort_values(
@@ -494,9 +585,9 @@ def _analyze_loaded(
         doc_id: _figures(normalized[i], by_document.get(doc_id, [])) for i, doc_id in enumerate(ids)
     }
     dates = {d.id: d.meta["date"] for d in loaded.documents if d.meta.get("date")}
-    progress("derive", 0, 1)
+    progress("sources and derivation", 0, len(passages_table))
     lineage = infer_lineage(ids, texts, passages_table, pairs=pairs, dates=dates)
-    progress("derive", 1, 1)
+    progress("sources and derivation", len(passages_table), len(passages_table))
     return Analysis(
         documents=_documents_table(loaded, figures, lineage.documents),
         pairs=pairs,
@@ -508,7 +599,26 @@ def _analyze_loaded(
         ignored={doc_id: normalized[i].ignored for i, doc_id in enumerate(ids)},
         meta={d.id: dict(d.meta) for d in loaded.documents},
         params=params,
+        limits=_limits_note(candidates.attrs.get("limits", CandidateLimits()), budget),
     )
+
+
+def _mapped(
+    runner: Runner,
+    fn: Callable[[T], R],
+    items: Sequence[T],
+    progress: Progress,
+    stage: str,
+    parts: int = 50,
+) -> list[R]:
+    """Map ``fn`` over ``items`` on ``runner`` in about ``parts`` steps, reporting each."""
+    step = max(1_000, -(-len(items) // parts))
+    done: list[R] = []
+    progress(stage, 0, len(items))
+    for start in range(0, len(items), step):
+        done.extend(runner.map(fn, items[start : start + step]))
+        progress(stage, len(done), len(items))
+    return done
 
 
 def _align_pair(

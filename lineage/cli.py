@@ -90,7 +90,7 @@ def _progress(label: str) -> Iterator[Callable[[str, int, int], None]]:
                 state["bar"].__exit__(None, None, None)
             state["stage"] = stage
             state["bar"] = click.progressbar(
-                length=max(total, 1), label=f"{label}: {stage}", file=sys.stderr
+                length=max(total, 1), label=f"{label}: {stage}", file=sys.stderr, show_pos=True
             )
             state["bar"].__enter__()
         state["bar"].update(done - state["bar"].pos)
@@ -148,7 +148,9 @@ def analyze(corpus: Path, out_dir: Path, threshold: float, **kwargs: Any) -> Non
             **_dask_kwargs(kwargs),
             **_corpus_kwargs(kwargs),
         )
-    written = api.write_outputs(result, out_dir)
+        progress("write tables and report", 0, 1)
+        written = api.write_outputs(result, out_dir)
+        progress("write tables and report", 1, 1)
     docs = result.documents
     _report_problems(
         [

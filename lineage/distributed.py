@@ -605,12 +605,18 @@ def _band_table_of_items(
     return _band_table((positions, np.stack([signature for _, signature in items])), bands, rows)
 
 
-def _pairs_within_groups(part: pd.DataFrame) -> pd.DataFrame:
-    """Pairs ``a < b`` of documents sharing a ``(band, key)`` group of this partition."""
-    shared = part[part.duplicated(["band", "key"], keep=False)]
-    joined = shared.merge(shared, on=["band", "key"], suffixes=("_a", "_b"))
-    joined = joined[joined["doc_a"] < joined["doc_b"]]
-    pairs = pd.DataFrame({"a": joined["doc_a"].to_numpy(), "b": joined["doc_b"].to_numpy()})
+def _pairs_within_groups(part: pd.DataFrame, max_bucket: int | None) -> pd.DataFrame:
+    """Pairs ``a < b`` of documents sharing a ``(band, key)`` group of this partition.
+
+    The pairs of :func:`lineage.sketch.pairs_in_buckets` over the group's documents in
+    position order, as in process (a group larger than ``max_bucket`` gives neighbours).
+    """
+    part = part[part.duplicated(["band", "key"], keep=False)]
+    part = part.sort_values(["band", "key", "doc"], kind="stable")
+    band, key = part["band"].to_numpy(), part["key"].to_numpy()
+    group = np.cumsum(np.r_[True, (band[1:] != band[:-1]) | (key[1:] != key[:-1])])
+    left, right, _, _ = sketching.pairs_in_buckets(part["doc"].to_numpy(), group, max_bucket)
+    pairs = pd.DataFrame({"a": np.minimum(left, right), "b": np.maximum(left, right)})
     return pairs.drop_duplicates().astype(_PAIR_META)
 
 
@@ -623,14 +629,19 @@ def lsh_candidates(
     params: tuple[int, int] | None = None,
     num_perm: int | None = None,
     chunk_rows: int = _SIGNATURE_CHUNK_ROWS,
+    budget: sketching.CandidateBudget | None = sketching.DEFAULT_BUDGET,
+    sizes: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Return the pairs sharing an LSH band, computed as a shuffle on the cluster.
 
     Every document gives one ``(band, key, doc)`` row per band (the band keys of
     :mod:`lineage.sketch`); the table is shuffled on ``key`` so each group lands in one
     partition, where every pair of the group is emitted; duplicates (pairs sharing
-    several bands) are dropped. The result equals
-    ``lineage.sketch.lsh_candidates(signatures, threshold=..., params=...)``.
+    several bands) are dropped. Under a ``budget`` a group larger than its bucket size
+    gives each member's next neighbours only (in the workers) and the client keeps each
+    document's best candidates (:func:`lineage.sketch.cap_candidates`; for an array
+    input). The result equals ``lineage.sketch.lsh_candidates(signatures, threshold=...,
+    params=..., budget=..., sizes=...)``.
 
     Parameters
     ----------
@@ -646,11 +657,15 @@ def lsh_candidates(
         Signature length of a bag input.
     chunk_rows
         Signature rows per task for an array input.
+    budget, sizes
+        As for :func:`lineage.sketch.lsh_candidates` (the per-document cap needs an
+        array input).
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``a, b`` (int64 row positions, ``a < b``), sorted, no repeats.
+        Columns ``a, b`` (int64 row positions, ``a < b``), sorted, no repeats;
+        ``attrs["limits"]`` counts the pairs the per-document cap dropped.
     """
     import dask
     import dask.bag as db
@@ -683,7 +698,9 @@ def lsh_candidates(
     else:
         n_docs = signatures.shape[0]
         if n_docs < 2:
-            return pd.DataFrame({name: pd.Series([], dtype=d) for name, d in _PAIR_META.items()})
+            empty = pd.DataFrame({name: pd.Series([], dtype=d) for name, d in _PAIR_META.items()})
+            empty.attrs["limits"] = sketching.CandidateLimits()
+            return empty
         chunks = [
             (
                 np.arange(start, min(start + chunk_rows, n_docs)),
@@ -697,14 +714,18 @@ def lsh_candidates(
     npartitions = max(table.npartitions, 2 * max(1, sum(client.nthreads().values())))
     pair_meta = pd.DataFrame({name: pd.Series([], dtype=d) for name, d in _PAIR_META.items()})
     pairs = table.shuffle(on="key", npartitions=npartitions, shuffle_method="tasks").map_partitions(
-        _pairs_within_groups, meta=pair_meta
+        _pairs_within_groups, None if budget is None else budget.max_bucket, meta=pair_meta
     )
     # A pair sharing several bands may come from several partitions: one pass here.
     found = client.compute(pairs).result().drop_duplicates()
     logger.debug(
         "distributed LSH: %d bands of %d rows, %d candidate pairs", bands, rows, len(found)
     )
-    return found.sort_values(["a", "b"], ignore_index=True).astype(_PAIR_META)
+    found = found.sort_values(["a", "b"], ignore_index=True).astype(_PAIR_META)
+    if budget is not None and not isinstance(signatures, db.Bag):
+        return sketching.cap_candidates(found, signatures, budget, sizes=sizes)
+    found.attrs["limits"] = sketching.CandidateLimits()
+    return found
 
 
 # ----------------------------------------------------------------------------- output

@@ -18,6 +18,14 @@ default weights balance both errors and miss about a fifth of the pairs just abo
 threshold; here recall is the constraint and exact verification removes the extra
 candidates.
 
+Both work under a :class:`CandidateBudget`: a band bucket of more documents than the
+budget allows (copies of one text, a template every article carries) is not expanded into
+all its pairs but each member is paired with its nearest neighbours in the bucket, and
+each document keeps at most ``per_document`` candidates, the most similar by the sketch
+estimate (a pair stays when it is among the best of either of its documents). What the
+budget left out is counted in a :class:`CandidateLimits` (``DataFrame.attrs["limits"]``
+of the result), so memory grows with the documents, never with the square of a bucket.
+
 :func:`containment_candidates` finds pairs where a short text sits inside a long one
 (high containment, low Jaccard), the idea of LSH Ensemble: documents are split into
 size classes (powers of two) and each pair of classes is banded at the Jaccard implied by
@@ -41,6 +49,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
@@ -50,7 +59,10 @@ from lineage.errors import ParameterError, check_fraction, check_positive_int, s
 
 __all__ = [
     "SCHEMES",
+    "CandidateBudget",
+    "CandidateLimits",
     "band_keys",
+    "cap_candidates",
     "check_signatures",
     "containment_bandings",
     "containment_candidates",
@@ -59,6 +71,7 @@ __all__ = [
     "minhash_signatures",
     "nonempty_rows",
     "pair_probability",
+    "pairs_in_buckets",
     "size_classes",
 ]
 
@@ -76,6 +89,96 @@ _FMIX64 = (
 )
 _BAND_BASE = np.uint64(0x9E3779B97F4A7C15)
 _CHUNK_SHINGLES = 1 << 17
+_ESTIMATE_CHUNK = 1 << 16
+"""Pairs whose signatures are compared at once (two 128-wide rows each: ~64 MB)."""
+
+
+@dataclass(frozen=True)
+class CandidateBudget:
+    """How many candidate pairs the LSH step may produce per document.
+
+    Attributes
+    ----------
+    per_document
+        Most candidates kept per document, the most similar by the sketch estimate; a
+        pair stays when it is among the ``per_document`` best of either document.
+    bucket_size
+        Each member of a band bucket is paired with at most the next ``bucket_size``
+        members (in document order), so a bucket of more than ``bucket_size + 1``
+        documents is not expanded into all its pairs. ``None``: ``per_document``.
+
+    Examples
+    --------
+    >>> CandidateBudget(per_document=20).max_bucket
+    20
+    >>> CandidateBudget(per_document=0)
+    Traceback (most recent call last):
+    ...
+    lineage.errors.ParameterError: 'per_document' must be a whole number >= 1 (got 0)
+    """
+
+    per_document: int = 50
+    bucket_size: int | None = None
+
+    def __post_init__(self) -> None:
+        check_positive_int("per_document", self.per_document)
+        if self.bucket_size is not None:
+            check_positive_int("bucket_size", self.bucket_size)
+
+    @property
+    def max_bucket(self) -> int:
+        """Largest bucket expanded into all its pairs."""
+        return self.per_document if self.bucket_size is None else self.bucket_size
+
+
+DEFAULT_BUDGET = CandidateBudget()
+"""The budget of the candidate functions unless told otherwise."""
+
+
+@dataclass
+class CandidateLimits:
+    """What a :class:`CandidateBudget` left out of the candidates (all zero: nothing).
+
+    Attributes
+    ----------
+    large_buckets
+        Band buckets of more than ``bucket_size + 1`` documents, paired with neighbours
+        only.
+    bucket_pairs_skipped
+        Pairs of those buckets not formed (some may come from another band).
+    capped_documents
+        Documents that had more than ``per_document`` candidates.
+    pairs_dropped
+        Candidate pairs dropped by the per-document cap. Capping band by band, a pair
+        found again in a later band is dropped (and counted) again: an upper bound.
+    """
+
+    large_buckets: int = 0
+    bucket_pairs_skipped: int = 0
+    capped_documents: int = 0
+    pairs_dropped: int = 0
+    _capped: set[int] = field(default_factory=set, repr=False)
+
+    def any(self) -> bool:
+        """Whether the budget changed the candidates."""
+        return bool(self.large_buckets or self.pairs_dropped)
+
+    def add(self, other: CandidateLimits) -> None:
+        """Add ``other``'s counts to these (documents capped in both count once)."""
+        self.large_buckets += other.large_buckets
+        self.bucket_pairs_skipped += other.bucket_pairs_skipped
+        self.pairs_dropped += other.pairs_dropped
+        self._capped |= other._capped
+        self.capped_documents = len(self._capped)
+
+    def as_dict(self) -> dict[str, int]:
+        """Return the counts as a plain dict (for ``lineage.json``)."""
+        return {
+            "large_buckets": self.large_buckets,
+            "bucket_pairs_skipped": self.bucket_pairs_skipped,
+            "capped_documents": self.capped_documents,
+            "pairs_dropped": self.pairs_dropped,
+        }
 
 
 def _check_scheme(scheme: str) -> str:
@@ -318,37 +421,185 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
         return _fmix(keys, _FMIX64)
 
 
-def _pairs_in_groups(order: np.ndarray, sorted_keys: np.ndarray) -> tuple[np.ndarray, ...]:
-    """All pairs of elements whose sorted keys are equal, as two aligned index arrays."""
+def pairs_in_buckets(
+    order: np.ndarray, sorted_keys: np.ndarray, max_bucket: int | None = None
+) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """Return the pairs of elements whose sorted keys are equal (one LSH bucket).
+
+    ``order[i]`` is the element whose key is ``sorted_keys[i]``. In a bucket of more
+    than ``max_bucket`` elements each is paired with the next ``max_bucket`` only.
+    Returns the two aligned arrays of elements, the number of such large buckets and the
+    pairs they did not form.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> left, right, large, skipped = pairs_in_buckets(
+    ...     np.arange(5), np.array([7, 7, 7, 7, 9]), max_bucket=2)
+    >>> list(zip(left.tolist(), right.tolist())), large, skipped
+    ([(0, 1), (0, 2), (1, 2), (1, 3), (2, 3)], 1, 1)
+    """
+    empty = np.zeros(0, dtype=np.int64)
     if sorted_keys.size < 2:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
+        return empty, empty, 0, 0
     change = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
     bounds = np.concatenate([[0], change, [sorted_keys.size]])
-    group_end = np.repeat(bounds[1:], np.diff(bounds))
+    sizes = np.diff(bounds)
+    group_end = np.repeat(bounds[1:], sizes)
     after = group_end - np.arange(sorted_keys.size) - 1  # later members of my group
+    large, skipped = 0, 0
+    if max_bucket is not None:
+        big = sizes > max_bucket + 1  # up to max_bucket + 1 members: all pairs formed
+        large = int(big.sum())
+        full = sizes[big] * (sizes[big] - 1) // 2
+        after = np.minimum(after, max_bucket)
+        kept = np.add.reduceat(after, bounds[:-1])[big] if large else full
+        skipped = int((full - kept).sum()) if large else 0
     total = int(after.sum())
     if total == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
+        return empty, empty, large, skipped
     left = np.repeat(np.arange(sorted_keys.size), after)
     step = np.arange(total) - np.repeat(np.cumsum(after) - after, after)
     right = left + 1 + step
-    return order[left], order[right]
+    return order[left], order[right], large, skipped
 
 
-def _banded_pairs(signatures: np.ndarray, members: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """Return unique pair codes ``a * n + b`` (a < b, positions) sharing a band."""
+def _estimates(signatures: np.ndarray, codes: np.ndarray, sizes: np.ndarray | None) -> np.ndarray:
+    """Return the sketch estimate of each pair ``code = a * n + b``.
+
+    The estimated Jaccard ``J``, or with ``sizes`` the estimated share of the smaller
+    document's shingles found in the larger, ``J (|a| + |b|) / ((1 + J) min(|a|, |b|))``.
+    Computed ``_ESTIMATE_CHUNK`` pairs at a time.
+    """
     n = signatures.shape[0]
+    out = np.empty(codes.size)
+    for start in range(0, codes.size, _ESTIMATE_CHUNK):
+        chunk = codes[start : start + _ESTIMATE_CHUNK]
+        a, b = chunk // n, chunk % n
+        out[start : start + chunk.size] = (signatures[a] == signatures[b]).mean(axis=1)
+        if sizes is not None:
+            jaccard = out[start : start + chunk.size]
+            small = np.maximum(np.minimum(sizes[a], sizes[b]), 1)
+            shared = jaccard * (sizes[a] + sizes[b]) / (1.0 + jaccard)
+            out[start : start + chunk.size] = np.minimum(shared / small, 1.0)
+    return out
+
+
+def _cap(
+    codes: np.ndarray, scores: np.ndarray, n: int, per_document: int, limits: CandidateLimits
+) -> tuple[np.ndarray, np.ndarray]:
+    """Keep the pairs among the ``per_document`` best (score, then code) of either end."""
+    if codes.size == 0:
+        return codes, scores
+    ends = np.concatenate([codes // n, codes % n])
+    index = np.tile(np.arange(codes.size), 2)
+    order = np.lexsort((np.tile(codes, 2), -np.tile(scores, 2), ends))
+    ends_sorted = ends[order]
+    starts = np.flatnonzero(np.r_[True, ends_sorted[1:] != ends_sorted[:-1]])
+    rank = np.arange(order.size) - np.repeat(starts, np.diff(np.r_[starts, order.size]))
+    keep = np.zeros(codes.size, dtype=bool)
+    keep[index[order[rank < per_document]]] = True
+    if not keep.all():
+        over = ends_sorted[rank == per_document]
+        limits._capped.update(over.tolist())
+        limits.capped_documents = len(limits._capped)
+        limits.pairs_dropped += int((~keep).sum())
+    return codes[keep], scores[keep]
+
+
+def _banded_pairs(
+    signatures: np.ndarray,
+    members: np.ndarray,
+    bands: int,
+    rows: int,
+    budget: CandidateBudget | None = None,
+    sizes: np.ndarray | None = None,
+    limits: CandidateLimits | None = None,
+) -> np.ndarray:
+    """Return unique pair codes ``a * n + b`` (a < b, positions) sharing a band.
+
+    Under a ``budget`` the pairs are capped band by band (see :func:`cap_candidates`:
+    capping as they come keeps exactly the pairs a cap of the whole set keeps), so no
+    more than about ``per_document`` pairs per document are ever held.
+    """
+    n = signatures.shape[0]
+    limits = CandidateLimits() if limits is None else limits
     keys = band_keys(signatures[members], bands, rows)
+    max_bucket = None if budget is None else budget.max_bucket
+    kept = np.zeros(0, dtype=np.int64)
+    scores = np.zeros(0)
     codes: list[np.ndarray] = []
     for band in keys:
         order = np.argsort(band, kind="stable")
-        left, right = _pairs_in_groups(order, band[order])
+        left, right, large, skipped = pairs_in_buckets(order, band[order], max_bucket)
+        limits.large_buckets += large
+        limits.bucket_pairs_skipped += skipped
         left, right = members[left], members[right]
         low, high = np.minimum(left, right), np.maximum(left, right)
-        codes.append(np.unique(low * n + high))
+        found = np.unique(low * n + high)
+        if budget is None:
+            codes.append(found)
+            continue
+        found = found[~np.isin(found, kept, assume_unique=True)]
+        kept = np.concatenate([kept, found])
+        scores = np.concatenate([scores, _estimates(signatures, found, sizes)])
+        kept, scores = _cap(kept, scores, n, budget.per_document, limits)
+    if budget is not None:
+        return np.sort(kept)
     return np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
+
+
+def cap_candidates(
+    candidates: pd.DataFrame,
+    signatures: np.ndarray,
+    budget: CandidateBudget,
+    *,
+    sizes: Sequence[int] | np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Keep each document's ``budget.per_document`` most similar candidates.
+
+    Parameters
+    ----------
+    candidates
+        Columns ``a, b`` (row positions into ``signatures``).
+    signatures
+        ``(n_docs, num_perm)`` from :func:`minhash_signatures`.
+    budget
+        The cap.
+    sizes
+        Distinct shingles per document: rank by the estimated containment of the
+        smaller document in the larger instead of the estimated Jaccard.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``a, b``, sorted: the pairs ranked among the ``per_document`` best of
+        ``a`` or of ``b`` (by estimate, ties by position). ``attrs["limits"]`` is the
+        :class:`CandidateLimits` of the cap. Capping a set in parts and then the union of
+        the parts gives the same pairs as capping the whole set.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> signatures = np.array([[1, 2, 3, 4], [1, 2, 3, 9], [1, 2, 8, 9], [1, 7, 8, 9]])
+    >>> pairs = pd.DataFrame({"a": [0, 0, 0, 1, 1, 2], "b": [1, 2, 3, 2, 3, 3]})
+    >>> capped = cap_candidates(pairs, signatures, CandidateBudget(per_document=1))
+    >>> capped.values.tolist(), capped.attrs["limits"].pairs_dropped
+    ([[0, 1], [1, 2], [2, 3]], 3)
+    """
+    signatures = check_signatures(signatures)
+    n = signatures.shape[0]
+    a = candidates["a"].to_numpy(dtype=np.int64)
+    b = candidates["b"].to_numpy(dtype=np.int64)
+    codes = np.unique(np.minimum(a, b) * n + np.maximum(a, b))
+    sizes_array = None if sizes is None else np.asarray(sizes, dtype=np.int64)
+    limits = CandidateLimits()
+    kept, _ = _cap(
+        codes, _estimates(signatures, codes, sizes_array), n, budget.per_document, limits
+    )
+    frame = _pairs_frame(np.sort(kept), n)
+    frame.attrs["limits"] = limits
+    return frame
 
 
 def _pairs_frame(codes: np.ndarray, n: int) -> pd.DataFrame:
@@ -381,8 +632,10 @@ def lsh_candidates(
     threshold: float = 0.5,
     recall_target: float = 0.99,
     params: tuple[int, int] | None = None,
+    budget: CandidateBudget | None = DEFAULT_BUDGET,
+    sizes: Sequence[int] | np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """Return the pairs of documents that share at least one LSH band.
+    """Return the pairs of documents that share at least one LSH band, within a budget.
 
     Parameters
     ----------
@@ -395,19 +648,28 @@ def lsh_candidates(
         chosen by :func:`lsh_parameters`.
     params
         ``(bands, rows)`` to use instead (as datasketch's ``MinHashLSH(params=...)``).
+    budget
+        Per-document cap and largest bucket expanded (:class:`CandidateBudget`); ``None``
+        for every pair sharing a band.
+    sizes
+        Distinct shingles per document, to rank a document's candidates by estimated
+        containment rather than Jaccard under the budget.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``a, b`` (int64 row positions, ``a < b``), sorted, no repeats. Documents
-        without shingles are never candidates.
+        without shingles are never candidates. ``attrs["limits"]`` is a
+        :class:`CandidateLimits` saying what the budget left out.
 
     Notes
     -----
     Band ``i`` is rows ``i*r .. (i+1)*r - 1`` of the signature, as in ``MinHashLSH``,
-    so the same ``params`` give the same candidates as inserting the signatures into
-    ``MinHashLSH`` and querying each. Cost ``O(b * n log n)`` plus the pairs found; ``k``
-    copies of one text share every band and give all ``k * (k - 1) / 2`` pairs.
+    so the same ``params`` and no budget give the same candidates as inserting the
+    signatures into ``MinHashLSH`` and querying each (and, while no bucket is larger and
+    no document has more candidates than the budget, with it). Cost ``O(b * n log n)``
+    plus the pairs found; under a budget at most about ``n * per_document`` pairs are
+    held at any time, whatever the buckets.
     """
     signatures = check_signatures(signatures)
     threshold = check_fraction("threshold", threshold)
@@ -423,8 +685,14 @@ def lsh_candidates(
                 f"'params' needs bands * rows <= num_perm ({bands} * {rows} > {num_perm})"
             )
     logger.debug("LSH with %d bands of %d rows at threshold %.2f", bands, rows, threshold)
-    codes = _banded_pairs(signatures, nonempty_rows(signatures), bands, rows)
-    return _pairs_frame(codes, signatures.shape[0])
+    limits = CandidateLimits()
+    sizes_array = None if sizes is None else np.asarray(sizes, dtype=np.int64)
+    codes = _banded_pairs(
+        signatures, nonempty_rows(signatures), bands, rows, budget, sizes_array, limits
+    )
+    frame = _pairs_frame(codes, signatures.shape[0])
+    frame.attrs["limits"] = limits
+    return frame
 
 
 def size_classes(sizes: Sequence[int] | np.ndarray) -> np.ndarray:
@@ -470,6 +738,7 @@ def containment_candidates(
     threshold: float = 0.5,
     max_ratio: float = 8.0,
     recall_target: float = 0.95,
+    budget: CandidateBudget | None = DEFAULT_BUDGET,
 ) -> pd.DataFrame:
     """Return pairs where the smaller document may be contained in the larger one.
 
@@ -493,11 +762,15 @@ def containment_candidates(
         than this many times longer is not looked for.
     recall_target
         Chance that a pair exactly at the implied Jaccard becomes a candidate.
+    budget
+        Per-document cap (ranked by estimated containment) and largest bucket expanded,
+        as for :func:`lsh_candidates`; ``None`` for no cap.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``a, b`` (int64 row positions, ``a < b``), sorted, no repeats.
+        Columns ``a, b`` (int64 row positions, ``a < b``), sorted, no repeats;
+        ``attrs["limits"]`` as for :func:`lsh_candidates`.
 
     Examples
     --------
@@ -529,13 +802,14 @@ def containment_candidates(
     )
     classes = np.unique(size_class[usable])
     codes: list[np.ndarray] = []
+    limits = CandidateLimits()
     for low in classes:
         for high in classes[(classes >= low) & (classes - low < len(banding))]:
             members = usable[(size_class[usable] == low) | (size_class[usable] == high)]
             if members.size < 2:
                 continue
             bands, rows = banding[high - low]
-            found = _banded_pairs(signatures, members, bands, rows)
+            found = _banded_pairs(signatures, members, bands, rows, budget, sizes, limits)
             if high != low:  # pairs inside one class are covered by (low, low)
                 a_class, b_class = size_class[found // n], size_class[found % n]
                 found = found[a_class != b_class]
@@ -544,4 +818,9 @@ def containment_candidates(
     a, b = all_codes // n, all_codes % n
     small, large = np.minimum(sizes[a], sizes[b]), np.maximum(sizes[a], sizes[b])
     keep = large <= max_ratio * np.maximum(small, 1)
-    return _pairs_frame(all_codes[keep], n)
+    frame = _pairs_frame(all_codes[keep], n)
+    if budget is not None:  # each class pair was capped; cap their union the same way
+        frame = cap_candidates(frame, signatures, budget, sizes=sizes)
+        limits.add(frame.attrs["limits"])
+    frame.attrs["limits"] = limits
+    return frame

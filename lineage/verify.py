@@ -1,10 +1,11 @@
 """Exact scores for candidate pairs: Jaccard, both containments, TF-IDF cosine.
 
 LSH candidates are only likely matches; :func:`score_pairs` measures each one exactly on
-the shingle sets (``np.intersect1d`` on sorted unique hashes) and adds the TF-IDF cosine
-of the two texts (scikit-learn ``TfidfVectorizer`` fitted once on the whole corpus: word
-unigrams and bigrams, sublinear tf, accents stripped; only the candidate rows are
-multiplied).
+the shingle sets and adds the TF-IDF cosine of the two texts (hashed word unigrams and
+bigrams, sublinear tf, accents stripped, idf over the documents the candidates name).
+Both are computed as sparse row products (scipy, no Python loop per pair) on bounded
+chunks of pairs, so memory holds the candidate documents once plus one chunk, whatever the
+number of pairs.
 
 Examples
 --------
@@ -41,6 +42,10 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+CHUNK_ENTRIES = 1 << 22
+"""Sparse entries (both sides of the pairs) gathered per chunk of pairs: about 4 million,
+some 50 MB of indices and values, whatever the number of pairs."""
 
 RANK_KEY = ("jaccard", "containment", "tfidf_cosine")
 """Pairs are ranked by Jaccard, then by the larger containment, then by TF-IDF cosine
@@ -107,17 +112,6 @@ def shared_shingle_chars(shingles: Shingles, other: np.ndarray) -> int:
     return int(np.clip(ends - np.maximum(starts, previous), 0, None).sum())
 
 
-def _shared_count(first: np.ndarray, second: np.ndarray) -> int:
-    """Return ``|first & second|`` for sorted unique arrays (binary search of the smaller)."""
-    if first.size > second.size:
-        first, second = second, first
-    if first.size == 0:
-        return 0
-    found = np.searchsorted(second, first)
-    found[found == second.size] = 0
-    return int(np.count_nonzero(second[found] == first))
-
-
 def shingle_set(values: np.ndarray) -> np.ndarray:
     """Return the sorted distinct values of ``values`` (as is, without a copy, if they are).
 
@@ -136,12 +130,47 @@ def shingle_set(values: np.ndarray) -> np.ndarray:
     return values[keep]
 
 
-def _unique_sets(hash_arrays: Sequence, needed: np.ndarray) -> dict[int, np.ndarray]:
-    sets: dict[int, np.ndarray] = {}
-    for index in needed.tolist():
-        item = hash_arrays[index]
-        sets[index] = shingle_set(item.hashes if isinstance(item, Shingles) else item)
-    return sets
+def _unique_sets(hash_arrays: Sequence, needed: np.ndarray) -> list[np.ndarray]:
+    return [
+        shingle_set(item.hashes if isinstance(item, Shingles) else item)
+        for item in (hash_arrays[i] for i in needed.tolist())
+    ]
+
+
+def _incidence(sets: Sequence[np.ndarray]):
+    """Return the binary (documents x distinct shingles) CSR matrix of ``sets``."""
+    from scipy.sparse import csr_matrix
+
+    sizes = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
+    indptr = np.zeros(len(sets) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=indptr[1:])
+    values = np.concatenate(sets) if sets else np.zeros(0, dtype=np.uint64)
+    vocabulary, columns = np.unique(values, return_inverse=True)
+    data = np.ones(values.size, dtype=np.float32)
+    matrix = csr_matrix((data, columns.ravel(), indptr), shape=(len(sets), vocabulary.size))
+    matrix.has_sorted_indices = True  # each set is sorted, and so are its column ids
+    return matrix
+
+
+def _row_products(matrix, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Return ``(matrix[left] * matrix[right]).sum(axis=1)``, a bounded chunk at a time.
+
+    A chunk gathers about :data:`CHUNK_ENTRIES` stored entries of both sides.
+    """
+    out = np.zeros(left.size)
+    if left.size == 0:
+        return out
+    per_row = np.diff(matrix.indptr)
+    cost = np.cumsum(per_row[left] + per_row[right])
+    start = 0
+    while start < left.size:
+        base = int(cost[start - 1]) if start else 0
+        stop = int(np.searchsorted(cost, base + CHUNK_ENTRIES, side="right"))
+        stop = max(stop, start + 1)
+        product = matrix[left[start:stop]].multiply(matrix[right[start:stop]])
+        out[start:stop] = np.asarray(product.sum(axis=1)).ravel()
+        start = stop
+    return out
 
 
 def score_pairs(
@@ -163,8 +192,8 @@ def score_pairs(
         Per document, its shingle hashes, or its :class:`~lineage.shingle.Shingles` (then
         ``shared_chars`` is filled).
     texts
-        The documents' texts for TF-IDF (fitted on all of them); ``None`` with
-        ``tfidf=False``.
+        The documents' texts for TF-IDF (only those the candidates name are read, and
+        the idf is theirs); ``None`` with ``tfidf=False``.
     ids
         The documents' ids.
     tfidf
@@ -187,8 +216,9 @@ def score_pairs(
 
     Notes
     -----
-    Cost ``O(P * s)`` for ``P`` pairs of ``s`` shingles, plus one TF-IDF fit over the
-    corpus.
+    Cost ``O(P * s)`` for ``P`` pairs of ``s`` shingles (sparse row products), plus one
+    TF-IDF pass over the ``D`` documents the candidates name; memory ``O(D * s)`` plus a
+    chunk of :data:`CHUNK_ENTRIES` entries, never the pairs times the documents.
     """
     n = len(ids)
     if len(hash_arrays) != n or (texts is not None and len(texts) != n):
@@ -211,14 +241,12 @@ def score_pairs(
     keep = a != b
     codes = np.unique(np.minimum(a, b)[keep] * n + np.maximum(a, b)[keep])
     a, b = codes // n, codes % n
-    sets = _unique_sets(hash_arrays, np.union1d(a, b))
-    size_a = np.array([sets[i].size for i in a.tolist()], dtype=np.int64)
-    size_b = np.array([sets[i].size for i in b.tolist()], dtype=np.int64)
-    shared = np.fromiter(
-        (_shared_count(sets[i], sets[j]) for i, j in zip(a.tolist(), b.tolist(), strict=True)),
-        dtype=np.int64,
-        count=a.size,
-    )
+    needed = np.union1d(a, b)
+    left, right = np.searchsorted(needed, a), np.searchsorted(needed, b)
+    sets = _unique_sets(hash_arrays, needed)
+    sizes = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
+    size_a, size_b = sizes[left], sizes[right]
+    shared = np.rint(_row_products(_incidence(sets), left, right)).astype(np.int64)
     union = size_a + size_b - shared
     with np.errstate(invalid="ignore", divide="ignore"):
         jaccard = np.where(union > 0, shared / np.maximum(union, 1), 0.0)
@@ -226,14 +254,13 @@ def score_pairs(
         b_in_a = np.where(size_b > 0, shared / np.maximum(size_b, 1), 0.0)
     shared_chars = np.zeros(a.size, dtype=np.int64)
     if a.size and all(isinstance(hash_arrays[i], Shingles) for i in (a[0], b[0])):
-        for k, (i, j) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
-            small, large = (i, j) if size_a[k] <= size_b[k] else (j, i)
-            if shared[k]:
-                shared_chars[k] = shared_shingle_chars(hash_arrays[small], sets[large])
+        for k in np.flatnonzero(shared).tolist():
+            small, large = (a[k], right[k]) if size_a[k] <= size_b[k] else (b[k], left[k])
+            shared_chars[k] = shared_shingle_chars(hash_arrays[small], sets[large])
     cosine = np.full(a.size, np.nan)
     if tfidf and a.size:
-        matrix = tfidf_matrix(list(texts))
-        cosine = np.asarray(matrix[a].multiply(matrix[b]).sum(axis=1)).ravel()
+        matrix = tfidf_matrix([texts[i] for i in needed.tolist()])
+        cosine = _row_products(matrix, left, right)
     id_array = np.array([str(i) for i in ids], dtype=object)
     name_a, name_b = id_array[a], id_array[b]
     swap = name_a > name_b

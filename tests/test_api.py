@@ -159,3 +159,36 @@ def test_align_marks_quotation_and_prose(seed_texts: dict[str, str]) -> None:
     assert "quote" in kinds
     prose = sum(p.a_end - p.a_start for p in passages if p.kind == "prose")
     assert prose < 0.1 * len(seed_texts[NYT])
+
+
+def test_one_topic_corpus_stays_within_the_candidate_budget_and_finds_the_planted_copies():
+    from benchmarks.near_duplicate_corpus import one_topic, true_pairs
+
+    corpus = one_topic(300, seed=4)
+    frame = pd.DataFrame({"id": corpus.ids, "text": corpus.texts})
+    with pytest.warns(
+        lineage.LineageWarning, match=r"candidate budget: .*\d+ documents had more than 5"
+    ):
+        found = lineage.near_duplicates(frame, 0.5, max_candidates=5)
+    limits = found.attrs["limits"]
+    assert limits["candidates_per_document"] == 5
+    assert limits["capped_documents"] > 0 and limits["pairs_dropped"] > 0
+    planted = true_pairs(corpus, 0.5)
+    assert len(planted) >= 20
+    recall = len(planted & set(zip(found["a"], found["b"], strict=True))) / len(planted)
+    assert recall >= 0.95
+
+
+def test_analysis_records_what_the_budget_left_out_in_lineage_json():
+    from benchmarks.near_duplicate_corpus import one_topic
+
+    corpus = one_topic(60, seed=5)
+    frame = pd.DataFrame({"id": corpus.ids, "text": corpus.texts})
+    with pytest.warns(lineage.LineageWarning, match="candidate budget"):
+        result = lineage.analyze(frame, exhaustive_below=0, max_candidates=2)
+    limits = result.to_dict()["limits"]
+    assert limits["capped_documents"] > 0
+    assert "raise max_candidates" in limits["note"]
+    assert len(result.pairs) <= 60 * 2
+    with pytest.raises(ParameterError, match=r"'max_candidates' must be"):
+        lineage.analyze(frame, max_candidates=0)

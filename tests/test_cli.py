@@ -156,3 +156,37 @@ def test_analyze_on_a_local_dask_cluster_writes_the_same_tables(
     assert done.returncode == 0, done.stderr
     for name in ("documents.csv", "pairs.csv", "passages.csv", "edges.csv"):
         assert (tmp_path / name).read_text() == (seeds_out / name).read_text(), name
+
+
+def test_progress_shows_each_stage_and_its_size_on_a_terminal_only(seeds_out, tmp_path) -> None:
+    import os
+    import pty
+
+    quiet = run("analyze", str(SEEDS), "--out", str(tmp_path / "piped"))
+    assert quiet.returncode == 0
+    assert "analyze:" not in quiet.stderr, "no progress when stderr is not a terminal"
+    leader, follower = pty.openpty()
+    done = subprocess.run(
+        [sys.executable, "-m", "lineage", "analyze", str(SEEDS), "--out", str(tmp_path / "tty")],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        cwd=ROOT,
+        timeout=300,
+    )
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert done.returncode == 0
+    text = shown.decode("utf-8", "replace")
+    pairs = len(json.loads((seeds_out / "lineage.json").read_text(encoding="utf-8"))["pairs"])
+    for stage in ("normalize", "sketch", "quotations", "align pairs", "write tables and report"):
+        assert f"analyze: {stage}" in text, stage
+    assert "analyze: verify candidate pairs" in text and f"{pairs}/{pairs}" in text

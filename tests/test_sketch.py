@@ -6,9 +6,12 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from benchmarks.near_duplicate_corpus import one_topic
 from lineage.errors import ParameterError
 from lineage.shingle import shingle_hashes
 from lineage.sketch import (
+    CandidateBudget,
+    cap_candidates,
     containment_candidates,
     lsh_candidates,
     lsh_parameters,
@@ -201,3 +204,59 @@ def test_bad_parameters_say_what_was_received():
         lsh_candidates(np.zeros((2, 16), np.uint32), params=(9, 2))
     with pytest.raises(ParameterError, match=r"'sizes' needs one entry per signature row"):
         containment_candidates(np.zeros((2, 8), np.uint32), [1])
+
+
+@pytest.fixture(scope="module")
+def one_topic_sketch():
+    """300 documents drawn from one pool of 80 sentences: most pairs look alike to LSH."""
+    corpus = one_topic(300, seed=2)
+    hashes = shingle_hashes(corpus.texts)
+    sizes = np.array([np.unique(h).size for h in hashes])
+    return corpus, minhash_signatures(hashes), sizes
+
+
+def test_budget_band_by_band_keeps_what_a_cap_of_all_pairs_keeps(one_topic_sketch):
+    _, signatures, sizes = one_topic_sketch
+    unbounded = lsh_candidates(signatures, threshold=0.2, budget=None)
+    assert len(unbounded) > 300 * 20, "the corpus makes many candidates without a budget"
+    budget = CandidateBudget(per_document=5, bucket_size=10_000)
+    by_containment = lsh_candidates(signatures, threshold=0.2, budget=budget, sizes=sizes)
+    expected = cap_candidates(unbounded, signatures, budget, sizes=sizes)
+    assert by_containment.values.tolist() == expected.values.tolist()
+    capped = lsh_candidates(signatures, threshold=0.2, budget=budget)
+    assert capped.values.tolist() == cap_candidates(unbounded, signatures, budget).values.tolist()
+    assert len(capped) <= 300 * 5
+    limits = capped.attrs["limits"]
+    assert limits.pairs_dropped >= len(unbounded) - len(capped)
+    assert limits.large_buckets == 0 and limits.capped_documents > 0
+    # Every document keeps its own 5 best candidates by the estimated Jaccard.
+    kept = set(zip(capped["a"], capped["b"], strict=True))
+    estimate = (signatures[unbounded["a"]] == signatures[unbounded["b"]]).mean(axis=1)
+    for doc in (0, 17, 123):
+        mine = sorted(
+            np.flatnonzero((unbounded["a"] == doc) | (unbounded["b"] == doc)),
+            key=lambda i: (-estimate[i], unbounded.at[i, "a"], unbounded.at[i, "b"]),
+        )
+        assert {tuple(unbounded.loc[i, ["a", "b"]]) for i in mine[:5]} <= kept
+
+
+def test_large_buckets_give_neighbours_not_all_pairs():
+    text = " ".join(f"word{i}" for i in range(200))
+    signatures = minhash_signatures(shingle_hashes([text] * 400), num_perm=64)
+    budget = CandidateBudget(per_document=8)
+    found = lsh_candidates(signatures, threshold=0.5, budget=budget)
+    limits = found.attrs["limits"]
+    assert limits.large_buckets > 0
+    assert limits.bucket_pairs_skipped > 0
+    assert len(found) <= 400 * 8, "400 copies would be 79,800 pairs without the budget"
+    degree = np.bincount(np.r_[found["a"], found["b"]], minlength=400)
+    assert degree.min() >= 1, "every copy is still paired with some of its copies"
+    contained = containment_candidates(signatures, [200] * 400, threshold=0.5, budget=budget)
+    assert len(contained) <= 400 * 8 and contained.attrs["limits"].large_buckets > 0
+
+
+def test_budget_validates_its_numbers():
+    with pytest.raises(ParameterError, match=r"'per_document' must be"):
+        CandidateBudget(per_document=0)
+    with pytest.raises(ParameterError, match=r"'bucket_size' must be"):
+        CandidateBudget(bucket_size=-1)

@@ -1,60 +1,289 @@
-"""Time the whole analysis (``lineage.analyze``) on a corpus, against detection alone.
+"""Measure the whole command: ``lineage analyze`` (report included) against ``lineage.analyze()``.
 
-Runs ``lineage.near_duplicates`` (read, shingle, MinHash, LSH, verify) and then
-``lineage.analyze`` (the same plus normalization with variants and debris, alignment of
-every candidate pair, quotations, sources and derivation) on the same corpus in this
-process, and prints documents per second per core, CPU seconds, peak memory and the
-ratio of the two: what the analysis costs on top of near-duplicate detection.
+For each corpus, in the same run and each in a fresh process (its CPU time and peak
+resident memory read with ``os.wait4``, so one run's memory never hides another's):
 
-    python -m benchmarks.whole_analysis CORPUS [--skip-baseline]
+1. ``lineage analyze CORPUS --out DIR``: the CLI as a user runs it, tables, PNGs and
+   report.html written;
+2. ``lineage.analyze(CORPUS)`` in a Python process, with a progress callback that reads
+   the CPU clock at every stage boundary (the share of each stage), then
+   ``lineage.write_outputs`` timed on its own (the report's share);
+3. with ``--dedup``: ``lineage dedup CORPUS --out clusters.csv`` and
+   ``lineage.near_duplicates`` likewise.
 
-CORPUS is anything ``lineage.analyze`` reads (e.g. a folder of JSONL shards written by
-``python -m benchmarks.scale --workdir DIR``).
+It prints documents per CPU-second, peak RSS, the CLI over ``analyze()`` ratio, each
+stage's share, the size of report.html and of the largest PNG, and the log-log growth
+slope of CPU time against the number of documents over the sizes run.
+
+Corpora: ``--sizes 10000,20000`` generates that many documents with
+:func:`benchmarks.near_duplicate_corpus.generate` (families of rewrites, splices and
+unrelated filler built from the seeds' vocabulary and sentences: a generated corpus, said
+so in every figure), or ``--one-topic 3000,10000`` with
+:func:`benchmarks.near_duplicate_corpus.one_topic` (every document drawn from one pool of
+sentences, planted near-duplicates; recall of ``near_duplicates`` on them is printed), and
+``--corpus PATH`` (repeatable) for real text such as the Reuters stories.
+
+    nice -n 10 python -m benchmarks.whole_analysis --sizes 10000,20000 \\
+        --corpus ../shared/data/reuters-21578/reuters-000-013.jsonl.gz --dedup
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import json
+import os
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
-import lineage
+import numpy as np
 
-
-def _timed(label: str, run) -> tuple[float, object]:
-    wall, cpu = time.perf_counter(), time.process_time()
-    result = run()
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-    print(f"{label:<18} wall {wall:8.1f} s   cpu {cpu:8.1f} s   peak so far {peak:5.2f} GiB")
-    return cpu, result
+STAGE_AFTER_SKETCH = "candidates (LSH)"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus")
-    parser.add_argument("--skip-baseline", action="store_true")
-    args = parser.parse_args()
-    corpus = lineage.load_corpus(args.corpus)
-    n_docs = len(corpus.documents)
-    print(f"{n_docs} documents ({len(corpus.skipped)} inputs skipped)")
-    base_cpu = None
-    if not args.skip_baseline:
-        frame = {"id": list(corpus.ids), "text": list(corpus.texts)}
-        import pandas as pd
+def _run(command: list[str], env: dict[str, str] | None = None) -> dict:
+    """Run ``command``, returning its CPU seconds, peak RSS (GiB), wall time and output."""
+    wall = time.perf_counter()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(command, stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{stderr[-3000:]}")
+    return {
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "peak_gib": usage.ru_maxrss / 2**20,
+        "wall": time.perf_counter() - wall,
+        "stdout": stdout,
+    }
 
-        base_cpu, pairs = _timed(
-            "near_duplicates", lambda: lineage.near_duplicates(pd.DataFrame(frame), 0.5)
-        )
-        print(f"  {len(pairs)} near-duplicate pairs")
-    cpu, result = _timed("analyze", lambda: lineage.analyze(corpus))
+
+def _lineage_command() -> list[str]:
+    return [sys.executable, "-m", "lineage"]
+
+
+def child_analyze(corpus: str, out: str) -> None:
+    """In a fresh process: ``lineage.analyze`` with stage timing, then the outputs."""
+    import lineage
+    from lineage.api import write_outputs
+
+    events: list[tuple[str, float]] = []
+    sizes: dict[str, int] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        events.append((stage, time.process_time()))
+        sizes[stage] = total
+
+    start = time.process_time()
+    result = lineage.analyze(corpus, progress=progress)
+    analyzed = time.process_time()
+    write_outputs(result, out)
+    written = time.process_time()
+    shares: dict[str, float] = {}
+    previous_stage, previous = "load", start
+    for stage, clock in [*events, ("end", analyzed)]:
+        if stage == previous_stage or previous_stage == "load":
+            label = previous_stage  # inside a stage (or reading the corpus)
+        elif previous_stage == "sketch":
+            label = STAGE_AFTER_SKETCH  # between the end of sketching and verification
+        else:
+            label = "between stages"  # reuse figures, tables
+        shares[label] = shares.get(label, 0.0) + clock - previous
+        previous_stage, previous = stage, clock
+    shares["report (write_outputs)"] = written - analyzed
     print(
-        f"  {len(result.pairs)} pairs, {len(result.passages)} passages, "
-        f"{len(result.edges)} edges, {len(result.sources)} latent sources"
+        json.dumps(
+            {
+                "analyze_cpu": analyzed - start,
+                "write_cpu": written - analyzed,
+                "stages": shares,
+                "sizes": sizes,
+                "pairs": len(result.pairs),
+                "passages": len(result.passages),
+                "limits": dict(result.limits),
+            }
+        )
     )
-    print(f"analyze: {n_docs / cpu:.0f} docs per CPU-second (one core)")
-    if base_cpu:
-        print(f"analyze costs {cpu / base_cpu:.1f}x near-duplicate detection on this corpus")
+
+
+def child_near_duplicates(corpus: str, truth: str | None) -> None:
+    """In a fresh process: ``lineage.near_duplicates`` (and its recall of ``truth``)."""
+    import pandas as pd
+
+    import lineage
+
+    loaded = lineage.load_corpus(corpus)
+    frame = pd.DataFrame({"id": list(loaded.ids), "text": list(loaded.texts)})
+    start = time.process_time()
+    found = lineage.near_duplicates(frame, 0.5)
+    cpu = time.process_time() - start
+    figures = {"cpu": cpu, "pairs": len(found), "limits": found.attrs.get("limits", {})}
+    if truth:
+        expected = set(map(tuple, json.loads(Path(truth).read_text())))
+        got = set(zip(found["a"], found["b"], strict=True))
+        figures["recall"] = len(expected & got) / max(len(expected), 1)
+        figures["precision"] = len(expected & got) / max(len(got), 1)
+        figures["truth"] = len(expected)
+    print(json.dumps(figures))
+
+
+def _write_generated(kind: str, n_docs: int, folder: Path) -> tuple[Path, Path]:
+    from benchmarks.near_duplicate_corpus import generate, one_topic, true_pairs
+
+    corpus = generate(n_docs, seed=7) if kind == "generated" else one_topic(n_docs, seed=7)
+    path = folder / f"{kind}-{n_docs}.jsonl"
+    with path.open("w", encoding="utf-8") as handle:
+        for doc_id, text in zip(corpus.ids, corpus.texts, strict=True):
+            handle.write(json.dumps({"id": doc_id, "text": text}) + "\n")
+    truth = folder / f"{kind}-{n_docs}.truth.json"
+    truth.write_text(json.dumps(sorted(true_pairs(corpus, 0.5))))
+    return path, truth
+
+
+def _count(path: Path) -> int:
+    import lineage
+
+    return len(lineage.load_corpus(path).documents)
+
+
+def _png_sides(folder: Path) -> int:
+    from PIL import Image
+
+    sides = [max(Image.open(p).size) for p in folder.glob("*.png")]
+    return max(sides, default=0)
+
+
+def measure(label: str, corpus: Path, truth: Path | None, args: argparse.Namespace) -> dict:
+    """Run the CLI, the API and (optionally) dedup on one corpus; print and return figures."""
+    n_docs = _count(corpus)
+    row: dict = {"label": label, "docs": n_docs}
+    print(f"\n== {label}: {n_docs} documents ({corpus})", flush=True)
+    me = [sys.executable, "-m", "benchmarks.whole_analysis"]
+    with tempfile.TemporaryDirectory() as tmp:
+        if not args.skip_analyze:
+            out = Path(tmp) / "cli"
+            cli = _run([*_lineage_command(), "analyze", str(corpus), "--out", str(out)])
+            html = (out / "report.html").stat().st_size / 2**20
+            row.update(
+                cli_cpu=cli["cpu"],
+                cli_peak=cli["peak_gib"],
+                html_mib=html,
+                png_px=_png_sides(out),
+            )
+            print(
+                f"  lineage analyze (CLI): cpu {cli['cpu']:.1f} s, wall {cli['wall']:.1f} s, "
+                f"peak {cli['peak_gib']:.2f} GiB, {n_docs / cli['cpu']:.0f} docs/CPU-s, "
+                f"report.html {html:.2f} MB, largest PNG side {row['png_px']} px",
+                flush=True,
+            )
+            api = _run([*me, "--child-analyze", str(corpus), str(Path(tmp) / "api")])
+            inner = json.loads(api["stdout"].strip().splitlines()[-1])
+            row.update(
+                api_cpu=inner["analyze_cpu"],
+                api_process_cpu=api["cpu"],
+                api_peak=api["peak_gib"],
+                stages=inner["stages"],
+                pairs=inner["pairs"],
+                passages=inner["passages"],
+                limits=inner["limits"],
+            )
+            total = sum(inner["stages"].values())
+            print(
+                f"  lineage.analyze(): cpu {inner['analyze_cpu']:.1f} s "
+                f"({n_docs / inner['analyze_cpu']:.0f} docs/CPU-s), process peak "
+                f"{api['peak_gib']:.2f} GiB; write_outputs {inner['write_cpu']:.1f} s; "
+                f"CLI / analyze() = {cli['cpu'] / inner['analyze_cpu']:.2f}",
+                flush=True,
+            )
+            print(f"  {inner['pairs']} pairs, {inner['passages']} passages; sizes {inner['sizes']}")
+            print(
+                "  stage shares: "
+                + ", ".join(f"{k} {100 * v / total:.0f}%" for k, v in inner["stages"].items())
+            )
+            if inner["limits"]:
+                print(f"  limits: {inner['limits'].get('note')}")
+        if args.dedup:
+            out = Path(tmp) / "clusters.csv"
+            cli = _run([*_lineage_command(), "dedup", str(corpus), "--out", str(out)])
+            command = [*me, "--child-near-duplicates", str(corpus)]
+            api = _run(command + ([str(truth)] if truth else []))
+            inner = json.loads(api["stdout"].strip().splitlines()[-1])
+            row.update(
+                dedup_cpu=cli["cpu"],
+                dedup_peak=cli["peak_gib"],
+                nd_cpu=inner["cpu"],
+                nd_peak=api["peak_gib"],
+                nd_recall=inner.get("recall"),
+                nd_precision=inner.get("precision"),
+            )
+            quality = (
+                f", recall {inner['recall']:.3f} precision {inner['precision']:.3f} "
+                f"of {inner['truth']} true pairs (jaccard >= 0.5)"
+                if truth
+                else ""
+            )
+            print(
+                f"  lineage dedup (CLI): cpu {cli['cpu']:.1f} s, peak {cli['peak_gib']:.2f} GiB, "
+                f"{n_docs / cli['cpu']:.0f} docs/CPU-s; near_duplicates(): cpu "
+                f"{inner['cpu']:.1f} s ({n_docs / inner['cpu']:.0f} docs/CPU-s), process peak "
+                f"{api['peak_gib']:.2f} GiB, {inner['pairs']} pairs{quality}",
+                flush=True,
+            )
+            if inner["limits"]:
+                print(f"  limits: {inner['limits'].get('note')}")
+    return row
+
+
+def slope(sizes: list[int], seconds: list[float]) -> float | None:
+    """Least-squares slope of log(seconds) against log(sizes) (None under two sizes)."""
+    if len(sizes) < 2:
+        return None
+    return float(np.polyfit(np.log(sizes), np.log(seconds), 1)[0])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="", help="generated corpora, e.g. 10000,20000")
+    parser.add_argument("--one-topic", default="", help="one-topic corpora, e.g. 3000,10000")
+    parser.add_argument("--corpus", action="append", default=[], help="a real corpus path")
+    parser.add_argument("--dedup", action="store_true", help="also lineage dedup")
+    parser.add_argument("--skip-analyze", action="store_true", help="dedup only")
+    parser.add_argument("--workdir", default=None, help="keep generated corpora here")
+    parser.add_argument("--child-analyze", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--child-near-duplicates", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child_analyze:
+        child_analyze(*args.child_analyze)
+        return
+    if args.child_near_duplicates:
+        corpus, *truth = args.child_near_duplicates
+        child_near_duplicates(corpus, truth[0] if truth else None)
+        return
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="whole_analysis_"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load {os.getloadavg()}")
+    rows = []
+    for kind, sizes in (("generated", args.sizes), ("one-topic", args.one_topic)):
+        for n_docs in [int(s) for s in sizes.split(",") if s]:
+            corpus = workdir / f"{kind}-{n_docs}.jsonl"
+            truth = workdir / f"{kind}-{n_docs}.truth.json"
+            if not corpus.exists() or not truth.exists():
+                corpus, truth = _write_generated(kind, n_docs, workdir)
+            rows.append(measure(f"{kind} {n_docs}", corpus, truth, args))
+    for path in args.corpus:
+        rows.append(measure(Path(path).name, Path(path), None, args))
+    generated = [r for r in rows if r["label"].startswith("generated") and "cli_cpu" in r]
+    if len(generated) >= 2:
+        docs = [r["docs"] for r in generated]
+        for key in ("cli_cpu", "api_cpu"):
+            value = slope(docs, [r[key] for r in generated])
+            print(f"growth slope of {key} over {docs}: {value:.2f}")
+    print("\n" + json.dumps(rows, default=str))
 
 
 if __name__ == "__main__":

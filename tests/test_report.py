@@ -408,6 +408,10 @@ def test_large_forest_is_drawn_in_readable_pages(tmp_path):
         plot_tree(analysis, page=len(pages) + 1, forest=forest)
     paths = write_report(analysis, tmp_path)
     assert {"tree", "tree-2", "tree-3"} <= set(paths)
+    html = paths["report"].read_text(encoding="utf-8")
+    assert html.count("<article class='edge'>") == 150, "the surest edges, not all 1,000"
+    assert "the 150 surest of 1000 derivation edges" in html
+    assert "documents.csv, edges.csv and passages.csv" in html
     for name, path in paths.items():
         if path.suffix == ".png":
             with Image.open(path) as image:

@@ -26,6 +26,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from lineage.report.heatmap import loaded_ids, plot_heatmap
+from lineage.report.shown import shown_part
 from lineage.report.tree import derivation_forest, node_label, plot_tree, tree_pages
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ MARK_CLASSES = {PROSE: "prose", QUOTE: "quote"}
 CONTEXT_CHARS = 80
 """Characters of surrounding text shown on each side of an aligned block."""
 DEBRIS_TITLE = "scraping debris, left out of the figures"
-TREE_PAGES = 10
+TREE_PAGES = 5
 """Pages of a large derivation forest written as PNG files (tree.png, tree-2.png, ...)."""
 FINDINGS_MAX = 10
 """Families and independent documents named in the summary before 'and N more'."""
@@ -134,7 +135,9 @@ def report_html(analysis: Analysis, *, images: Mapping[str, bytes] | None = None
             "form-action 'none'",
         ]
     )
-    index = _text_anchors(analysis)
+    shown, note = shown_part(analysis)  # a large analysis: a readable part, see the tables
+    index = _text_anchors(shown)
+    note = f"<p class='meta'>{escape(note)}</p>" if note else ""
     page = Template(_template_text("report.html"))
     return page.substitute(
         policy=escape(policy),
@@ -142,11 +145,11 @@ def report_html(analysis: Analysis, *, images: Mapping[str, bytes] | None = None
         script=script,
         title=escape(f"lineage report: {len(analysis.documents)} documents"),
         summary=_summary(analysis),
-        table=_documents_table(analysis, index=index, sortable=True),
+        table=note + _documents_table(shown, index=index, sortable=True),
         heatmap=_image(images["heatmap"], "Directional reuse heatmap, prose and quotations"),
         tree=_image(images["tree"], "Derivation forest with latent sources and confidences"),
-        edges=_edges(analysis, index=index),
-        texts=_texts(analysis, index=index),
+        edges=note + _edges(shown, index=index),
+        texts=_texts(shown, index=index),
     )
 
 

@@ -76,9 +76,7 @@ def load_stories(path: str | Path) -> pd.DataFrame:
     >>> load_stories(p)["id"].tolist()
     ['r1']
     """
-    frame = pd.read_json(
-        path, lines=True, dtype={"id": str, "text": str, "date": str}, convert_dates=False
-    )
+    frame = pd.read_json(path, lines=True, dtype=False)
     return frame[["id", "text", "date"]]
 
 

@@ -4,8 +4,15 @@ An index is one folder holding one SQLite database (``index.sqlite``, WAL journa
 :mod:`sqlite3`): the documents with their metadata and zlib-compressed texts, their MinHash
 signatures, the LSH band buckets of :mod:`lineage.sketch` (the Jaccard banding and the
 containment bandings of :func:`~lineage.sketch.containment_bandings`, so a query finds the
-candidates a batch run on the collection plus the query would), and a document-frequency
-table of shingle hashes, updated with every batch.
+candidates a batch run on the collection plus the query would), and the document frequency
+of every shingle hash (a count-min table: two rows of ``2**22`` cells), updated with every
+batch.
+
+Bucket entries are kept in segments, as a log-structured merge tree keeps its runs: a batch
+writes its entries, sorted, as a new segment at the end of the table (cost proportional to
+the batch, not to the index), and the newest segments are merged while the newest is at
+least half the size of the one before, so there are ``O(log(documents / batch))`` of them
+for a query to probe and each entry is rewritten ``O(log)`` times in all.
 
 :meth:`Index.add` sketches a batch of documents and writes it in one transaction: a
 reader sees the index as it was before the batch or after it, and a process killed in
@@ -87,10 +94,17 @@ CREATE TABLE documents(
     signature BLOB NOT NULL
 );
 CREATE TABLE texts(doc INTEGER PRIMARY KEY, text BLOB NOT NULL);
-CREATE TABLE buckets(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(key, doc))
-    WITHOUT ROWID;
-CREATE TABLE shingle_df(hash INTEGER PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE buckets(
+    segment INTEGER NOT NULL, key INTEGER NOT NULL, doc INTEGER NOT NULL,
+    PRIMARY KEY(segment, key, doc)
+) WITHOUT ROWID;
+CREATE TABLE segments(segment INTEGER PRIMARY KEY, entries INTEGER NOT NULL);
+CREATE TABLE counts(name TEXT NOT NULL, row INTEGER NOT NULL, cells BLOB NOT NULL,
+    PRIMARY KEY(name, row));
 """
+_PAGE_SIZE = 16384  # zlib texts of a few KB pack several to a page
+_COUNT_BITS = 22
+"""Cells per row of the count-min document-frequency table (two rows of uint32)."""
 
 
 class IndexFileError(LineageError):
@@ -250,9 +264,10 @@ def _connect(database: Path, *, readonly: bool) -> sqlite3.Connection:
     return connection
 
 
-def _signed(values: np.ndarray) -> list[int]:
-    """Return uint64 values as the signed 64-bit integers SQLite stores."""
-    return np.asarray(values, dtype=np.uint64).view(np.int64).tolist()
+def _cells(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the two count-min cells of each hash: bits of its low and of its high half."""
+    mask = np.uint64((1 << _COUNT_BITS) - 1)
+    return (hashes & mask).astype(np.intp), ((hashes >> np.uint64(32)) & mask).astype(np.intp)
 
 
 class Index:
@@ -367,6 +382,7 @@ class Index:
         part = path / (DATABASE + ".part")
         part.unlink(missing_ok=True)
         with sqlite3.connect(part, isolation_level=None) as db:
+            db.execute(f"PRAGMA page_size = {_PAGE_SIZE}")
             db.executescript(_SCHEMA)
             rows = [
                 ("format", _FORMAT),
@@ -520,9 +536,6 @@ class Index:
         banded = np.zeros(len(docs), dtype=bool)
         banded[nonempty_rows(sketch.signatures)] = True
         unique = [np.unique(h) for h in sketch.hashes]
-        df_hashes, df_counts = np.unique(
-            np.concatenate(unique) if unique else np.zeros(0, np.uint64), return_counts=True
-        )
         texts = [zlib.compress(doc.text.encode("utf-8"), 6) for doc in docs]
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -553,17 +566,8 @@ class Index:
                 zip(numbers.tolist(), texts, strict=True),
             )
             owners = np.repeat(numbers[banded], keys.shape[1])
-            flat = keys[banded].ravel()
-            order = np.lexsort((owners, flat))
-            db.executemany(
-                "INSERT OR IGNORE INTO buckets VALUES (?, ?)",
-                zip(flat[order].tolist(), owners[order].tolist(), strict=True),
-            )
-            db.executemany(
-                "INSERT INTO shingle_df VALUES (?, ?) "
-                "ON CONFLICT(hash) DO UPDATE SET df = df + excluded.df",
-                zip(_signed(df_hashes), df_counts.tolist(), strict=True),
-            )
+            self._write_segment(keys[banded].ravel(), owners)
+            self._count(unique)
             db.execute(
                 "UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'documents'",
                 (len(docs),),
@@ -575,26 +579,78 @@ class Index:
                 db.execute("ROLLBACK")
             raise
 
+    def _write_segment(self, keys: np.ndarray, docs: np.ndarray) -> None:
+        """Write bucket entries as a new segment, then merge the newest segments."""
+        db = self._db
+        segment = db.execute("SELECT coalesce(max(segment), 0) + 1 FROM segments").fetchone()[0]
+        order = np.lexsort((docs, keys))
+        db.executemany(
+            "INSERT OR IGNORE INTO buckets VALUES (?, ?, ?)",
+            (
+                (segment, k, d)
+                for k, d in zip(keys[order].tolist(), docs[order].tolist(), strict=True)
+            ),
+        )
+        db.execute("INSERT INTO segments VALUES (?, ?)", (segment, int(keys.size)))
+        while True:
+            newest = db.execute(
+                "SELECT segment, entries FROM segments ORDER BY segment DESC LIMIT 2"
+            ).fetchall()
+            if len(newest) < 2 or 2 * newest[0][1] < newest[1][1]:
+                return
+            (last, last_size), (before, before_size) = newest
+            db.execute(
+                "INSERT INTO buckets SELECT ?, key, doc FROM buckets "
+                "WHERE segment IN (?, ?) ORDER BY key, doc",
+                (last + 1, before, last),
+            )
+            db.execute("DELETE FROM buckets WHERE segment IN (?, ?)", (before, last))
+            db.execute("DELETE FROM segments WHERE segment IN (?, ?)", (before, last))
+            db.execute("INSERT INTO segments VALUES (?, ?)", (last + 1, last_size + before_size))
+
+    def _count(self, hash_sets: Sequence[np.ndarray]) -> None:
+        """Add one to the count-min cells of every distinct shingle of every document."""
+        hashes = np.concatenate(hash_sets) if hash_sets else np.zeros(0, dtype=np.uint64)
+        table = self._counts("shingles")
+        for row, cells in enumerate(_cells(hashes)):
+            table[row] += np.bincount(cells, minlength=1 << _COUNT_BITS).astype(np.uint32)
+            self._db.execute(
+                "INSERT OR REPLACE INTO counts VALUES ('shingles', ?, ?)",
+                (row, zlib.compress(table[row].tobytes(), 1)),
+            )
+
+    def _counts(self, name: str) -> np.ndarray:
+        """Return the count-min table ``name`` (zeros where nothing was counted yet)."""
+        table = np.zeros((2, 1 << _COUNT_BITS), dtype=np.uint32)
+        for row, cells in self._db.execute("SELECT row, cells FROM counts WHERE name = ?", (name,)):
+            table[row] = np.frombuffer(zlib.decompress(cells), dtype=np.uint32)
+        return table
+
     # -- reading ----------------------------------------------------------------------
 
     def __len__(self) -> int:
         return int(self._db.execute("SELECT value FROM meta WHERE key = 'documents'").fetchone()[0])
 
     def document_frequency(self, hashes: Iterable[int] | np.ndarray) -> np.ndarray:
-        """Return how many indexed documents hold each shingle hash (0 if none).
+        """Return in how many indexed documents each shingle hash is found.
 
-        ``hashes`` are :func:`lineage.shingle.shingle_hashes` values of normalized text.
+        ``hashes`` are :func:`lineage.shingle.shingle_hashes` values of normalized text. The
+        counts are a count-min sketch's: never below the truth, above it only where both
+        cells of a hash collide with other shingles'.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from lineage.shingle import shingle_hashes
+        >>> with Index.create(tempfile.mkdtemp() + "/df") as index:
+        ...     _ = index.add(["one two three four five six", "one two three four five"])
+        ...     index.document_frequency(shingle_hashes(["one two three four five six"])[0])
+        array([2, 1])
         """
         values = np.asarray(list(hashes) if not isinstance(hashes, np.ndarray) else hashes)
-        signed = _signed(values)
-        found: dict[int, int] = {}
-        for start in range(0, len(signed), 900):
-            chunk = signed[start : start + 900]
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                self._db.execute(f"SELECT hash, df FROM shingle_df WHERE hash IN ({marks})", chunk)
-            )
-        return np.array([found.get(h, 0) for h in signed], dtype=np.int64)
+        table = self._counts("shingles")
+        first, second = _cells(values.astype(np.uint64))
+        return np.minimum(table[0][first], table[1][second]).astype(np.int64)
 
     def stats(self) -> dict[str, Any]:
         """Return counts, settings and size on disk of the index.
@@ -602,8 +658,8 @@ class Index:
         Returns
         -------
         dict
-            ``documents``, ``batches``, ``buckets`` (bucket entries), ``shingles`` (distinct
-            shingle hashes counted), ``bytes`` (database and journal on disk),
+            ``documents``, ``batches``, ``buckets`` (bucket entries), ``segments`` (bucket
+            segments a query probes), ``bytes`` (database and journal on disk),
             ``bytes_per_document``, ``schema_version`` and ``params``.
         """
         meta = dict(self._db.execute("SELECT key, value FROM meta"))
@@ -615,7 +671,7 @@ class Index:
             "documents": documents,
             "batches": int(meta["batches"]),
             "buckets": self._db.execute("SELECT count(*) FROM buckets").fetchone()[0],
-            "shingles": self._db.execute("SELECT count(*) FROM shingle_df").fetchone()[0],
+            "segments": self._db.execute("SELECT count(*) FROM segments").fetchone()[0],
             "bytes": size,
             "bytes_per_document": round(size / documents, 1) if documents else None,
             "params": asdict(self.params),
@@ -638,8 +694,11 @@ class Index:
         slot_of = {int(k): slot for k, slot in zip(keys, self._slots, strict=True)}
         marks = ",".join("?" * len(slot_of))
         found: dict[int, set[tuple[int, int]]] = {}
-        query = f"SELECT key, doc FROM buckets WHERE key IN ({marks})"
-        for key, doc in self._db.execute(query, list(slot_of)):
+        segments = [r[0] for r in self._db.execute("SELECT segment FROM segments")]
+        query = f"SELECT key, doc FROM buckets WHERE segment = ? AND key IN ({marks})"
+        for key, doc in (
+            row for segment in segments for row in self._db.execute(query, [segment, *slot_of])
+        ):
             found.setdefault(doc, set()).add(slot_of[key])
         if not found:
             return []

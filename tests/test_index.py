@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -166,7 +167,10 @@ def _dump(index_dir: Path) -> dict[str, list]:
                 "SELECT doc, id, chars, shingles, signature FROM documents ORDER BY doc"
             ).fetchall(),
             "buckets": db.execute("SELECT key, doc FROM buckets ORDER BY key, doc").fetchall(),
-            "df": db.execute("SELECT hash, df FROM shingle_df ORDER BY hash").fetchall(),
+            "counts": [
+                (name, row, zlib.decompress(cells))
+                for name, row, cells in db.execute("SELECT * FROM counts ORDER BY name, row")
+            ],
         }
 
 
@@ -188,7 +192,20 @@ def test_document_frequencies_count_the_documents_holding_each_shingle(tmp_path:
         expected = [sum(int(h in set(doc.tolist())) for doc in hashes) for h in probe.tolist()]
         assert index.document_frequency(probe).tolist() == expected
         assert max(expected) == 2  # document 9 copies document 8
-        assert index.document_frequency(np.array([12345], dtype=np.uint64)).tolist() == [0]
+        absent = np.array([12345], dtype=np.uint64)
+        assert index.document_frequency(absent).tolist() == [0]
+
+
+def test_bucket_segments_stay_few_as_batches_come(tmp_path: Path) -> None:
+    frame = generated(400)
+    with Index.build(tmp_path / "segments", frame.head(200), batch_size=200) as index:
+        for start in range(200, 400, 10):
+            index.add(frame.iloc[start : start + 10])
+        stats = index.stats()
+        found = index.query(frame.iloc[[399]].assign(id="again"))
+    assert stats["batches"] == 21
+    assert stats["segments"] <= 6  # merged as they come: O(log(documents / batch))
+    assert set(found.passages["b"]) == {"g00398", "g00399"}  # itself and its original
 
 
 def test_known_ids_are_skipped_with_a_problem_the_first_kept(tmp_path: Path) -> None:

@@ -857,6 +857,8 @@ class Index:
 
 def _concat(parts: list[QueryResult], skipped: list[dict[str, Any]]) -> QueryResult:
     """Join the answers of several query texts (and the query inputs that were skipped)."""
+    if len(parts) == 1 and not skipped:
+        return parts[0]
     from lineage import schema
 
     documents = pd.concat(

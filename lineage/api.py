@@ -522,8 +522,8 @@ def _analyze_loaded(
     index (:mod:`lineage.index`) has already found them in its LSH buckets.
     """
     ids, texts = list(loaded.ids), list(loaded.texts)
-    empty = {name: schema.frame(name, []) for name in ("pairs", "passages", "sources", "edges")}
     if not ids:
+        empty = {name: schema.frame(name, []) for name in ("pairs", "passages", "sources", "edges")}
         return Analysis(
             documents=_documents_table(loaded, {}, pd.DataFrame()), **empty, params=params
         )

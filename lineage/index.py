@@ -383,6 +383,7 @@ class Index:
         part.unlink(missing_ok=True)
         with sqlite3.connect(part, isolation_level=None) as db:
             db.execute(f"PRAGMA page_size = {_PAGE_SIZE}")
+            db.execute("PRAGMA auto_vacuum = INCREMENTAL")  # give merged segments' pages back
             db.executescript(_SCHEMA)
             rows = [
                 ("format", _FORMAT),
@@ -573,6 +574,10 @@ class Index:
                 (len(docs),),
             )
             db.execute("UPDATE meta SET value = ? WHERE key = 'batches'", (str(batch + 1),))
+            # Give the pages of merged segments and replaced counts back to the file
+            # (Python's sqlite3 steps this pragma once: one page a call).
+            for _ in range(db.execute("PRAGMA freelist_count").fetchone()[0]):
+                db.execute("PRAGMA incremental_vacuum(1)")
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:

@@ -53,7 +53,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lineage import api
+from lineage import api, schema
 from lineage.analysis import _records
 from lineage.corpus import Corpus, iter_corpus_shards, load_corpus
 from lineage.errors import LineageError, ParameterError, check_fraction, check_positive_int
@@ -68,6 +68,7 @@ from lineage.sketch import (
     nonempty_rows,
     size_classes,
 )
+from lineage.verify import rank_pairs, score_pairs
 
 __all__ = ["DATABASE", "SCHEMA_VERSION", "Index", "IndexFileError", "IndexParams", "QueryResult"]
 
@@ -749,6 +750,46 @@ class Index:
         }
         return [by_doc[doc] for doc in docs]
 
+    def near_duplicates(self, source: Any, **corpus_options: Any) -> pd.DataFrame:
+        """Return the scored candidate pairs of each query text, without alignment.
+
+        The first steps of :meth:`query` only (buckets, then exact Jaccard, containments and
+        TF-IDF cosine by :func:`lineage.verify.score_pairs` on the normalized texts): the
+        fast answer to "is this a copy of something indexed?".
+
+        Parameters
+        ----------
+        source
+            As for :meth:`query`.
+        **corpus_options
+            ``id_column``, ``text_column``, ``date_column``, ``encoding_fallback``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The ``pairs`` columns (``a < b``), one row per query text and candidate,
+            ranked as :func:`lineage.verify.rank_pairs` ranks them.
+        """
+        loaded = self._load_query(source, date=None, **corpus_options)
+        sketch = self._sketch(list(loaded.texts))
+        keys = self._layout.keys(sketch.signatures)
+        found = []
+        for position, document in enumerate(loaded.documents):
+            docs = self._candidates(keys[position], int(sketch.sizes[position]))
+            family = [d for d in self._documents(docs) if d.id != document.id]
+            if not family:
+                continue
+            texts = [d.text for d in family] + [document.text]
+            normalized = [nt.text for nt in normalize_corpus(texts)]
+            hashes = shingle_hashes(normalized, n=self.params.shingle_size)
+            star = pd.DataFrame({"a": range(len(family)), "b": len(family)}, dtype="int64")
+            found.append(
+                score_pairs(star, hashes, normalized, [d.id for d in family] + [document.id])
+            )
+        return (
+            rank_pairs(pd.concat(found, ignore_index=True)) if found else schema.frame("pairs", [])
+        )
+
     def query(
         self,
         source: Any,
@@ -864,8 +905,6 @@ def _concat(parts: list[QueryResult], skipped: list[dict[str, Any]]) -> QueryRes
     """Join the answers of several query texts (and the query inputs that were skipped)."""
     if len(parts) == 1 and not skipped:
         return parts[0]
-    from lineage import schema
-
     documents = pd.concat(
         [p.documents for p in parts] + ([pd.DataFrame(skipped)] if skipped else []),
         ignore_index=True,

@@ -134,6 +134,9 @@ def test_on_wire_copy_the_index_finds_the_pairs_and_passages_of_the_batch_run(
     with Index.build(tmp_path / "wire", indexed, batch_size=128) as index:
         for doc in held.itertuples(index=False):
             found = index.query(pd.DataFrame([doc._asdict()]))
+            # The fast path without alignment scores the same pairs the same way:
+            fast = index.near_duplicates(pd.DataFrame([doc._asdict()]))
+            pd.testing.assert_frame_equal(fast, found.pairs.assign(shared_chars=0))
             expected = _involving(batch.pairs, doc.id, others)
             got = found.pairs.sort_values(["a", "b"], ignore_index=True)[compared]
             want = expected.sort_values(["a", "b"], ignore_index=True)[compared]

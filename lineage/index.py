@@ -127,6 +127,11 @@ class IndexParams:
         A query aligns the text with every candidate, and the ``family`` candidates sharing
         most buckets with it also among themselves, so source inference sees how they
         relate (``family * (family - 1) / 2`` more alignments).
+    max_candidates
+        Most candidates of a query text (those sharing most buckets with it), as
+        :func:`lineage.analyze` keeps at most this many per document. Where it binds, the
+        two can keep different ones: a batch run also keeps a pair that the *other*
+        document ranks among its best, by the MinHash estimate.
     """
 
     threshold: float = 0.5
@@ -140,6 +145,7 @@ class IndexParams:
     containment_recall: float = 0.95
     max_ratio: float = 8.0
     family: int = 5
+    max_candidates: int = 50
 
     def __post_init__(self) -> None:
         for name in (
@@ -150,7 +156,7 @@ class IndexParams:
             "containment_recall",
         ):
             check_fraction(name, getattr(self, name))
-        for name in ("shingle_size", "num_perm"):
+        for name in ("shingle_size", "num_perm", "max_candidates"):
             check_positive_int(name, getattr(self, name))
         if not isinstance(self.max_ratio, (int, float)) or self.max_ratio < 1:
             raise ParameterError(f"'max_ratio' must be a number >= 1 (got {self.max_ratio!r})")
@@ -162,7 +168,7 @@ class IndexParams:
     def analysis(self) -> dict[str, Any]:
         """Return the parameters of :func:`lineage.analyze` these settings stand for."""
         names = ("threshold", "containment_threshold", "shingle_size", "num_perm", "seed")
-        names += ("exhaustive_below", "min_tfidf")
+        names += ("exhaustive_below", "min_tfidf", "max_candidates")
         return {name: getattr(self, name) for name in names}
 
 
@@ -689,7 +695,7 @@ class Index:
         The rules of :func:`lineage.api.candidate_pairs`: every document below
         ``exhaustive_below``; else a shared Jaccard band, or a shared band of the
         containment banding for the two size classes (sizes within ``max_ratio``).
-        Ordered by the number of buckets shared, most first.
+        Ordered by the number of buckets shared, most first; at most ``max_candidates``.
         """
         params = self.params
         if len(self) + 1 < params.exhaustive_below:
@@ -727,7 +733,7 @@ class Index:
             if hit:
                 chosen.append(doc)
         chosen.sort(key=lambda doc: (-len(found[doc]), doc))
-        return chosen
+        return chosen[: params.max_candidates]
 
     def _fetch(self, sql: str, docs: Sequence[int]) -> list[tuple]:
         rows: list[tuple] = []

@@ -200,6 +200,52 @@ def _diff_view(a: str, b: str, keep: int = 6) -> str:
     return " ".join(out)
 
 
+IMPRESSO_SIZES = {"f_cluster_2": 25, "g_cluster_3_9": 15, "h_cluster_10plus": 15, "d_random": 10}
+"""Pairs drawn per stratum of the impresso sample (passim's cluster size here)."""
+
+
+def draw_impresso(path: Path, seed: int = SEED) -> pd.DataFrame:
+    """Return pairs of impresso passages from passim clusters of each size, and random pairs.
+
+    A pair joins two passages of different articles: of one passim cluster (one pair per
+    cluster, clusters drawn at random within the stratum) or, for ``d_random``, of
+    different clusters.
+    """
+    rng = np.random.default_rng(seed)
+    frame = pd.read_json(path, lines=True, dtype=False)
+    members = frame.groupby("cluster").size()
+    by_cluster = {c: g for c, g in frame.groupby("cluster")}
+    strata = {
+        "f_cluster_2": members[members == 2].index,
+        "g_cluster_3_9": members[(members >= 3) & (members <= 9)].index,
+        "h_cluster_10plus": members[members >= 10].index,
+    }
+    out = []
+    for stratum, clusters in strata.items():
+        picked = 0
+        for cluster in rng.permutation(np.sort(np.asarray(clusters))):
+            group = by_cluster[cluster]
+            if group["article"].nunique() < 2 or picked == IMPRESSO_SIZES[stratum]:
+                continue
+            first = group.iloc[rng.integers(len(group))]
+            others = group[group["article"] != first["article"]]
+            second = others.iloc[rng.integers(len(others))]
+            out.append((*sorted((first["id"], second["id"])), stratum))
+            picked += 1
+    while sum(o[2] == "d_random" for o in out) < IMPRESSO_SIZES["d_random"]:
+        i, j = rng.integers(len(frame), size=2)
+        a, b = frame.iloc[i], frame.iloc[j]
+        if a["cluster"] != b["cluster"] and a["article"] != b["article"]:
+            out.append((*sorted((a["id"], b["id"])), "d_random"))
+    sample = pd.DataFrame(out, columns=["a", "b", "stratum"])
+    sample["split"] = [
+        pair_split(a, b, seed) for a, b in zip(sample["a"], sample["b"], strict=True)
+    ]
+    for column in ("label", "direction", "reason"):
+        sample[column] = ""
+    return sample[COLUMNS]
+
+
 def show(corpus: Path, sample_path: Path, rows: str) -> None:
     """Print both texts of the chosen rows of a sample, for reading.
 
@@ -233,9 +279,15 @@ def main() -> None:
     parser.add_argument("--min-rare", type=int, default=5)
     parser.add_argument("--max-rare", type=int, default=2)
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--impresso", action="store_true", help="CORPUS is impresso passages")
     args = parser.parse_args()
     if args.show:
         show(args.corpus, args.show, args.rows)
+        return
+    if args.impresso:
+        sample = draw_impresso(args.corpus, args.seed)
+        sample.to_csv(args.out, index=False)
+        print(sample.groupby(["stratum", "split"]).size().unstack(fill_value=0))
         return
     sample = draw_sample(args)
     sample.to_csv(args.out, index=False, quoting=csv.QUOTE_MINIMAL)

@@ -154,12 +154,26 @@ def test_pair_split_is_a_seeded_hash_close_to_the_tune_share():
     assert [pair_split("r1", "r2", seed=s) for s in range(40)].count("heldout") > 0
 
 
-@pytest.fixture(scope="module")
-def labels() -> pd.DataFrame:
-    return pd.read_csv(DEFAULT_LABELS, dtype=str, keep_default_na=False)
+IMPRESSO = Path(__file__).parents[1].parent / "shared" / "data" / "impresso-1900-h2"
+LABEL_FILES = {
+    "reuters": (DEFAULT_LABELS, STORIES, r"r\d+", 14_000),
+    "impresso": (
+        DEFAULT_LABELS.parent / "impresso_pairs.csv",
+        IMPRESSO / "passages.jsonl.gz",
+        r"(GDL|JDG)-1900-\d\d-\d\d-a-i\d{4}@\d+-\d+",
+        7_251,
+    ),
+}
 
 
-def test_labels_file_is_well_formed(labels):
+@pytest.fixture(scope="module", params=sorted(LABEL_FILES))
+def labelled(request) -> tuple[pd.DataFrame, Path, str, int]:
+    path, corpus, pattern, size = LABEL_FILES[request.param]
+    return pd.read_csv(path, dtype=str, keep_default_na=False), corpus, pattern, size
+
+
+def test_labels_file_is_well_formed(labelled):
+    labels, _, pattern, _ = labelled
     assert list(labels.columns) == ["a", "b", "label", "direction", "split", "stratum", "reason"]
     assert set(labels["label"]) <= set(LABELS)
     assert set(labels["direction"]) <= set(DIRECTIONS)
@@ -177,13 +191,14 @@ def test_labels_file_is_well_formed(labels):
     ]
     # Reasons are short notes in our own words, never story text.
     assert labels["reason"].str.len().between(10, 160).all()
-    assert labels["stratum"].str.match(r"^[a-e]_").all()
-    assert all(re.fullmatch(r"r\d+", x) for x in [*labels["a"], *labels["b"]])
+    assert labels["stratum"].str.match(r"^[a-h]_").all()
+    assert all(re.fullmatch(pattern, x) for x in [*labels["a"], *labels["b"]])
 
 
-def test_labelled_ids_exist_in_the_reuters_corpus(labels):
-    if not STORIES.exists():
-        pytest.skip(f"Reuters data absent: {STORIES}")
-    ids = set(load_stories(STORIES)["id"])
-    assert len(ids) == 14_000
+def test_labelled_ids_exist_in_their_corpus(labelled):
+    labels, corpus, _, size = labelled
+    if not corpus.exists():
+        pytest.skip(f"shared data absent: {corpus}")
+    ids = set(load_stories(corpus)["id"])
+    assert len(ids) == size
     assert set(labels["a"]) | set(labels["b"]) <= ids

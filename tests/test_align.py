@@ -13,10 +13,10 @@ from lineage.errors import ParameterError
 from lineage.normalize import normalize_text
 from lineage.quotes import find_quotations
 from lineage.records import Passage, Span
+from tests.shared_data import shared_data
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-PAN = Path("/work/shared/data/pan13-train")
 
 
 def seed(prefix: str) -> str:
@@ -135,19 +135,19 @@ FLOORS = {
 }
 
 
-@pytest.mark.skipif(not PAN.is_dir(), reason=f"PAN-13 training corpus not found at {PAN}")
 @pytest.mark.parametrize("category", sorted(FLOORS))
 def test_pan_pairs_reach_the_floor(category):
+    pan = shared_data("pan13-train")
     from benchmarks.alignment import read_pairs, read_truth
     from benchmarks.plagdet import Annotation, evaluate
 
     cases, detections = [], []
-    for name, susp, src in read_pairs(PAN, category)[:6]:
-        a = (PAN / "susp" / susp).read_text(encoding="utf-8")
-        b = (PAN / "src" / src).read_text(encoding="utf-8")
+    for name, susp, src in read_pairs(pan, category)[:6]:
+        a = (pan / "susp" / susp).read_text(encoding="utf-8")
+        b = (pan / "src" / src).read_text(encoding="utf-8")
         passages = align(a, b)
         assert_valid(passages, a, b)
-        cases += read_truth(PAN, category, name)
+        cases += read_truth(pan, category, name)
         detections += [Annotation(name, p.a_start, p.a_end, p.b_start, p.b_end) for p in passages]
     assert evaluate(cases, detections)["plagdet"] >= FLOORS[category]
 

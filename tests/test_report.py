@@ -8,19 +8,24 @@ with a hostile id and outlet) and one empty input that the loader skips.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import re
-from html import escape
+import subprocess
+import sys
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from markupsafe import escape  # the escaping of the report's templates (jinja2 autoescape)
 from matplotlib.figure import Figure
 from PIL import Image
 
 import lineage
+from benchmarks.lineage_corpus import news_corpus
 from lineage.errors import ParameterError
 from lineage.report import (
     derivation_forest,
@@ -283,8 +288,9 @@ def test_every_edge_has_its_passages_side_by_side(hostile_report, hostile_analys
     html = hostile_report["report"].read_text(encoding="utf-8")
     articles = re.findall(r"<article class='edge'>(.*?)</article>", html, flags=re.S)
     assert len(articles) == len(hostile_analysis.edges) > 0
-    for article in articles:
-        assert article.count("<div class='pair'>") >= 1 or "No aligned passages" in article
+    for article in articles:  # every edge of the seeds rests on passages the reader can see
+        assert article.count("<div class='pair'>") >= 1
+        assert "No aligned passages" not in article
 
 
 def test_summary_names_the_wire_family_first(hostile_analysis):
@@ -431,3 +437,83 @@ def test_heatmap_draws_the_most_reused_from_sparse_shares():
     ax = plot_heatmap(analysis, max_documents=20)
     panels = [child for child in ax.child_axes if child.get_title()]
     assert all(p.images[0].get_array().shape == (20, 20) for p in panels), "no N x N image"
+
+
+# --- report defects found through the command line (issue 13, item 8) ----------------------
+
+
+def run_cli(corpus: Path, out: Path) -> str:
+    """Run ``lineage analyze CORPUS --out OUT`` as a user does; return the report's HTML."""
+    done = subprocess.run(
+        [sys.executable, "-m", "lineage", "analyze", str(corpus), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return (out / "report.html").read_text(encoding="utf-8")
+
+
+def findings(html: str) -> list[str]:
+    """The summary's findings as plain text, one per line."""
+    items = re.search(r"<ul class='findings'>(.*?)</ul>", html, flags=re.S).group(1)
+    return [unescape(re.sub(r"<[^>]*>", "", li)) for li in re.findall(r"<li>(.*?)</li>", items)]
+
+
+def test_children_of_a_latent_source_say_how_much_of_them_is_reused(tmp_path):
+    corpus = news_corpus(11, remove="wire", n_second=0, n_independent=1)
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for doc_id, text in zip(corpus.ids, corpus.texts, strict=True):
+        (folder / f"{doc_id}.txt").write_text(text, encoding="utf-8")
+    lines = findings(run_cli(folder, tmp_path / "out"))
+    family = next(line for line in lines if "a source not in the corpus" in line)
+    steps = re.findall(r"(\w+) ← (latent:\d+) \(confidence ([\d.]+); ([^)]*)\)", family)
+    reuse = pd.read_csv(tmp_path / "out" / "documents.csv").set_index("id")["reuse_fraction"]
+    assert {child for child, *_ in steps} == {d for d in corpus.ids if d.startswith("r")}
+    for child, _, _, detail in steps:
+        assert detail == f"{100 * reuse[child]:.0f}% of it reused"
+
+
+def test_a_text_shared_in_full_is_not_listed_as_independent(tmp_path):
+    wire = (SEEDS / f"{WIRE}.txt").read_text(encoding="utf-8")
+    quotes = re.findall(r"“[^”]{80,400}”", wire)[:4]
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / f"{WIRE}.txt").write_text(wire, encoding="utf-8")
+    (folder / "quotes_only.txt").write_text(
+        "".join(f"Zelensky said: {q}\n" for q in quotes), encoding="utf-8"
+    )
+    html = run_cli(folder, tmp_path / "out")
+    docs = pd.read_csv(tmp_path / "out" / "documents.csv").set_index("id")
+    row = docs.loc["quotes_only"]
+    assert pd.isna(row["parent"]) and row["reuse_fraction"] > 0.9  # all quotation, no parent
+    lines = findings(html)
+    independent = next(line for line in lines if line.startswith("Independent"))
+    shared = next(line for line in lines if line.startswith("Shared text but no parent"))
+    assert "quotes_only" not in independent and WIRE in independent
+
+    def percent(share: float) -> str:
+        return f"{100 * share:.0f}%"
+
+    assert (
+        f"quotes_only ({percent(row['reuse_fraction'])} shared: "
+        f"{percent(row['quote_fraction'])} as quotations, "
+        f"{percent(row['prose_reuse_fraction'])} as prose)"
+    ) in shared
+
+
+def test_repeated_ids_never_crash_the_report(hostile_analysis, tmp_path):
+    docs = hostile_analysis.documents
+    repeated = pd.concat([docs, docs[docs["id"].isin([WIRE, REWRITE])]], ignore_index=True)
+    sources = hostile_analysis.sources
+    analysis = dataclasses.replace(
+        hostile_analysis, documents=repeated, sources=pd.concat([sources, sources])
+    )
+    html = analysis.to_html(tmp_path / "report.html").read_text(encoding="utf-8")
+    notebook = analysis._repr_html_()
+    for page in (html, notebook):
+        assert f"{len(repeated)} documents" in page
+        assert REWRITE in findings(page)[0]
+    rows = re.findall(r"<tr class='[^']*'>(.*?)</tr>", html, flags=re.S)
+    assert len(rows) == len(repeated)

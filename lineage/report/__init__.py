@@ -1,7 +1,9 @@
 """Figures and the HTML report of an analysis, drawn from its result tables.
 
-Nothing here aligns, scores or infers: every number shown is read from the tables of
-:class:`lineage.analysis.Analysis` (coverage shares are unions of the passages' spans).
+Nothing here aligns, scores or infers: every number shown is read from the result tables
+(:class:`lineage.report.tables.ResultTables`, which :class:`lineage.Analysis` satisfies;
+coverage shares are unions of the passages' spans, :mod:`lineage.intervals`). Nothing in
+this package imports the analysis or a stage.
 """
 
 from lineage.report.heatmap import plot_heatmap, reuse_matrix

@@ -21,9 +21,10 @@ from matplotlib.figure import Figure
 
 from lineage.errors import check_positive_int
 from lineage.intervals import covered_per_group
+from lineage.report.tables import loaded_ids
 
 if TYPE_CHECKING:
-    from lineage.analysis import Analysis
+    from lineage.report.tables import ResultTables as Analysis  # the tables, not the class
 
 logger = logging.getLogger(__name__)
 
@@ -39,12 +40,6 @@ ANNOTATE_MAX = 15
 MAX_PANEL_INCHES = 14.0
 """Largest side of one panel: two panels, labels and colour bars stay under 4,000 pixels
 at the report's 110 dpi whatever ``max_documents`` is."""
-
-
-def loaded_ids(analysis: Analysis) -> list[str]:
-    """Return the ids of the documents that were analysed (status other than ``skipped``)."""
-    docs = analysis.documents
-    return [str(i) for i in docs.loc[docs["status"] != "skipped", "id"]]
 
 
 def reuse_shares(

@@ -1,10 +1,14 @@
 """The self-contained HTML report: summary, document table, figures and aligned passages.
 
 One file with its CSS, script and images inline (PNG data URIs): it opens from disk or
-an e-mail attachment and fetches nothing. Every piece of corpus text, id and metadata
-is escaped with :func:`html.escape`; the page's Content-Security-Policy also forbids
-network access and lets only the report's own script (by its hash) run, so an article
-carrying ``<script>`` or an ``onerror=`` attribute shows as text and runs nothing.
+an e-mail attachment and fetches nothing. The page is rendered from the jinja2 templates
+in ``templates/`` with autoescaping on, so every piece of corpus text, id and metadata is
+escaped by default; the page's Content-Security-Policy also forbids network access and
+lets only the report's own script and style (by their hashes) run, so an article carrying
+``<script>`` or an ``onerror=`` attribute shows as text and runs nothing.
+
+This module turns the result tables into plain values (strings, numbers, lists of
+``(class, text)`` runs) and the templates lay them out; nothing here aligns or scores.
 """
 
 from __future__ import annotations
@@ -15,52 +19,70 @@ import io
 import logging
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from html import escape
-from importlib.resources import files
+from dataclasses import dataclass, replace
 from pathlib import Path
-from string import Template
-from typing import TYPE_CHECKING
 
+import jinja2
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from lineage.report.heatmap import loaded_ids, plot_heatmap
+from lineage.report.heatmap import plot_heatmap
 from lineage.report.shown import shown_part
+from lineage.report.tables import ResultTables, loaded_ids
 from lineage.report.tree import derivation_forest, node_label, plot_tree, tree_pages
-
-if TYPE_CHECKING:
-    from lineage.analysis import Analysis
 
 logger = logging.getLogger(__name__)
 
 PLAIN, PROSE, QUOTE, DEBRIS = 0, 1, 2, 3
 """Marks of a character, by display priority: debris greys out even a reused passage."""
 
-MARK_CLASSES = {PROSE: "prose", QUOTE: "quote"}
+MARK_CLASSES = {PROSE: "prose", QUOTE: "quote", DEBRIS: "debris"}
+KIND_MARKS = {"prose": PROSE, "quote": QUOTE, "mixed": PROSE}
+"""Highlight of each passage kind; a mixed passage is prose with its quoted parts marked
+from the ``quotes`` table when the analysis has one."""
 CONTEXT_CHARS = 80
 """Characters of surrounding text shown on each side of an aligned block."""
-DEBRIS_TITLE = "scraping debris, left out of the figures"
 TREE_PAGES = 5
 """Pages of a large derivation forest written as PNG files (tree.png, tree-2.png, ...)."""
 FINDINGS_MAX = 10
 """Families and independent documents named in the summary before 'and N more'."""
+FAMILY_STEPS_MAX = 6
+"""Parent-child steps named in one family's line before 'and N more'."""
+MOSTLY_SHARED = 0.5
+"""A document without a parent whose shared share reaches this is not called independent:
+the summary lists it apart, as shared text with no inferred parent (e.g. quotations)."""
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("lineage.report", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
 
 
 def figure_png(figure: Figure, *, dpi: int = 110) -> bytes:
-    """Return ``figure`` rendered as PNG bytes (tight bounding box, white background)."""
+    """Return ``figure`` rendered as PNG bytes (tight bounding box, white background).
+
+    Examples
+    --------
+    >>> figure_png(Figure(figsize=(1, 1)))[1:4]
+    b'PNG'
+    """
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", facecolor="white")
     return buffer.getvalue()
 
 
-def write_report(analysis: Analysis, out_dir: str | Path) -> dict[str, Path]:
+def write_report(analysis: ResultTables, out_dir: str | Path) -> dict[str, Path]:
     """Write ``heatmap.png``, ``tree.png`` and ``report.html`` into ``out_dir``.
 
     Parameters
     ----------
     analysis
-        A finished analysis.
+        A finished analysis (:class:`lineage.Analysis`).
     out_dir
         Output folder, created if missing.
 
@@ -92,7 +114,7 @@ def write_report(analysis: Analysis, out_dir: str | Path) -> dict[str, Path]:
 
 
 def write_html(
-    analysis: Analysis, path: str | Path, *, images: Mapping[str, bytes] | None = None
+    analysis: ResultTables, path: str | Path, *, images: Mapping[str, bytes] | None = None
 ) -> Path:
     """Write the self-contained HTML report of ``analysis`` to ``path``.
 
@@ -116,15 +138,15 @@ def write_html(
     return path
 
 
-def report_html(analysis: Analysis, *, images: Mapping[str, bytes] | None = None) -> str:
+def report_html(analysis: ResultTables, *, images: Mapping[str, bytes] | None = None) -> str:
     """Return the HTML report of ``analysis`` as one string (see :func:`write_html`)."""
     images = dict(images or {})
     if "heatmap" not in images:
         images["heatmap"] = figure_png(plot_heatmap(analysis).figure)
     if "tree" not in images:
         images["tree"] = figure_png(plot_tree(analysis).figure)
-    style = _template_text("report.css")
-    script = _template_text("report.js")
+    style = _static_text("report.css")
+    script = _static_text("report.js")
     policy = "; ".join(
         [
             "default-src 'none'",
@@ -137,23 +159,23 @@ def report_html(analysis: Analysis, *, images: Mapping[str, bytes] | None = None
     )
     shown, note = shown_part(analysis)  # a large analysis: a readable part, see the tables
     index = _text_anchors(shown)
-    note = f"<p class='meta'>{escape(note)}</p>" if note else ""
-    page = Template(_template_text("report.html"))
-    return page.substitute(
-        policy=escape(policy),
+    marks = _Marks(shown)
+    return _ENV.get_template("report.html").render(
+        policy=policy,
         style=style,
         script=script,
-        title=escape(f"lineage report: {len(analysis.documents)} documents"),
+        title=f"lineage report: {len(analysis.documents)} documents",
         summary=_summary(analysis),
-        table=note + _documents_table(shown, index=index, sortable=True),
-        heatmap=_image(images["heatmap"], "Directional reuse heatmap, prose and quotations"),
-        tree=_image(images["tree"], "Derivation forest with latent sources and confidences"),
-        edges=note + _edges(shown, index=index),
-        texts=_texts(shown, index=index),
+        note=note,
+        table=_documents_table(shown, index=index, sortable=True),
+        heatmap=_data_uri(images["heatmap"]),
+        tree=_data_uri(images["tree"]),
+        edges=_edges(shown, index=index, marks=marks),
+        texts=_texts(shown, index=index, marks=marks),
     )
 
 
-def summary_html(analysis: Analysis, *, max_rows: int = 30) -> str:
+def summary_html(analysis: ResultTables, *, max_rows: int = 30) -> str:
     """Return a compact HTML summary for Jupyter: the findings and the document table.
 
     No script and no images, so it renders in untrusted notebooks; the full report is
@@ -161,38 +183,27 @@ def summary_html(analysis: Analysis, *, max_rows: int = 30) -> str:
     """
     docs = analysis.documents
     shown = analysis
-    note = ""
     if len(docs) > max_rows:
         order = docs.sort_values("reuse_fraction", ascending=False, na_position="last")
-        shown = _with_documents(analysis, order.head(max_rows))
-        note = (
-            f"<p>{max_rows} most reused of {len(docs)} documents shown; "
-            "<code>.documents</code> has them all.</p>"
-        )
-    index = _text_anchors(analysis)
-    return (
-        "<div class='lineage-summary'>"
-        "<style>.lineage-summary td.num{text-align:right}"
-        ".lineage-summary .ids{font-family:monospace}</style>"
-        f"{_summary(analysis)}{note}"
-        f"{_documents_table(shown, index=index, sortable=False, link=False)}</div>"
+        shown = replace(analysis, documents=order.head(max_rows))  # type: ignore[type-var]
+    return _ENV.get_template("summary.html").render(
+        summary=_summary(analysis),
+        table=_documents_table(shown, index=_text_anchors(analysis), sortable=False, link=False),
+        max_rows=max_rows if len(docs) > max_rows else None,
+        total=len(docs),
     )
 
 
-def _text_anchors(analysis: Analysis) -> dict[str, int]:
+def _text_anchors(analysis: ResultTables) -> dict[str, int]:
     """Return the anchor number of every document whose text the report shows."""
-    ids = analysis.documents["id"].astype(str)
+    ids = dict.fromkeys(analysis.documents["id"].astype(str))
     return {doc_id: n for n, doc_id in enumerate(ids) if doc_id in analysis.texts}
 
 
-def _with_documents(analysis: Analysis, documents: pd.DataFrame) -> Analysis:
-    from dataclasses import replace
-
-    return replace(analysis, documents=documents)
-
-
-def _template_text(name: str) -> str:
-    return files("lineage.report").joinpath("templates", name).read_text(encoding="utf-8")
+def _static_text(name: str) -> str:
+    """Return a template file's raw text (the CSS and script, hashed for the CSP as is)."""
+    source, _, _ = _ENV.loader.get_source(_ENV, name)  # type: ignore[union-attr]
+    return source
 
 
 def _csp_hash(source: str) -> str:
@@ -200,28 +211,37 @@ def _csp_hash(source: str) -> str:
     return "sha256-" + base64.b64encode(digest).decode("ascii")
 
 
-def _image(png: bytes, alt: str) -> str:
-    data = base64.b64encode(png).decode("ascii")
-    return f'<img src="data:image/png;base64,{data}" alt="{escape(alt)}">'
-
-
-def _fraction(value: object) -> str:
-    """Return a share as a whole percentage, ``<1%`` for a small non-zero one."""
-    if _missing(value):
-        return ""
-    share = float(value)  # type: ignore[arg-type]
-    return "<1%" if 0.0 < share < 0.005 else f"{100 * share:.0f}%"
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def _missing(value: object) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
+def _fraction(value: object) -> str:
+    """Return a share as a whole percentage, ``<1%`` for a small non-zero one.
+
+    Examples
+    --------
+    >>> _fraction(0.004), _fraction(0.861), _fraction(None)
+    ('<1%', '86%', '')
+    """
+    if _missing(value):
+        return ""
+    share = float(value)  # type: ignore[arg-type]
+    return "<1%" if 0.0 < share < 0.005 else f"{100 * share:.0f}%"
+
+
+def _number(value: object) -> str:
+    return "?" if _missing(value) else f"{float(value):.2f}"  # type: ignore[arg-type]
+
+
 def _text(value: object) -> str:
     return "" if _missing(value) else str(value)
 
 
-def _meta(analysis: Analysis, doc_id: str, key: str) -> str:
+def _meta(analysis: ResultTables, doc_id: str, key: str) -> str:
     value = analysis.meta.get(doc_id, {}).get(key)
     if _missing(value) or value is pd.NaT:
         return ""
@@ -230,70 +250,88 @@ def _meta(analysis: Analysis, doc_id: str, key: str) -> str:
     return str(value)
 
 
-def _ids(names: Iterable[str]) -> str:
-    return ", ".join(f"<span class='ids'>{escape(name)}</span>" for name in names)
+def _first_rows(documents: pd.DataFrame) -> pd.DataFrame:
+    """Index ``documents`` by id, keeping the first row of a repeated id."""
+    ids = documents["id"].astype(str)
+    return documents.loc[~ids.duplicated().to_numpy()].set_index(ids[~ids.duplicated()])
 
 
-def _summary(analysis: Analysis) -> str:
-    """Return the header: counts, one line per family, the independent and skipped ones."""
+# --- summary ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Step:
+    """One parent-child line of a family: ``child ← parent (confidence; detail)``."""
+
+    child: str
+    parent: str
+    confidence: str
+    detail: str
+
+
+def _summary(analysis: ResultTables) -> dict[str, object]:
+    """Return the header's values: counts, one entry per family, the documents apart."""
     docs = analysis.documents
     forest = derivation_forest(analysis)
-    by_id = docs.set_index(docs["id"].astype(str))
-    analysed = loaded_ids(analysis)
+    by_id = _first_rows(docs)
     skipped = [str(i) for i in docs.loc[docs["status"] == "skipped", "id"]]
     families = [(root, members) for root, members in forest.families if len(members) > 1]
     latent = len(analysis.sources)
+    shares = by_id["reuse_fraction"].astype(float).reindex(list(forest.independent))
+    shared = [d for d in forest.independent if shares.get(d, 0.0) >= MOSTLY_SHARED]
+    independent = [d for d in forest.independent if d not in set(shared)]
     lead = (
-        f"{len(docs)} documents ({len(analysed)} analysed, {len(skipped)} skipped): "
+        f"{len(docs)} documents ({len(loaded_ids(analysis))} analysed, {len(skipped)} skipped): "
         f"{len(families)} famil{'ies' if len(families) != 1 else 'y'} of reused text, "
         f"{latent} latent source{'s' if latent != 1 else ''} (texts not in the corpus), "
-        f"{len(forest.independent)} independent."
+        + (f"{len(shared)} sharing text without a parent, " if shared else "")
+        + f"{len(independent)} independent."
     )
-    lines = [_family_line(analysis, by_id, root, members) for root, members in families]
-    more = len(lines) - FINDINGS_MAX
-    if more > 0:
-        lines = [
-            *lines[:FINDINGS_MAX],
-            f"… and {more} smaller famil{'ies' if more != 1 else 'y'} (see the tree).",
-        ]
-    if forest.independent:
-        lines.append(_independent_line(analysis, by_id, forest.independent))
-    if skipped:
-        problems = [
-            f"<span class='ids'>{escape(i)}</span> ({escape(_text(by_id.loc[i, 'problem']))})"
-            for i in skipped[:FINDINGS_MAX]
-        ]
-        more = f" and {len(skipped) - FINDINGS_MAX} more" if len(skipped) > FINDINGS_MAX else ""
-        lines.append("Skipped: " + "; ".join(problems) + more + ".")
-    items = "".join(f"<li>{line}</li>" for line in lines)
-    return f"<p class='lead'>{escape(lead)}</p><ul class='findings'>{items}</ul>"
+    return {
+        "lead": lead,
+        "families": [
+            _family(analysis, by_id, root, members) for root, members in families[:FINDINGS_MAX]
+        ],
+        "more_families": max(0, len(families) - FINDINGS_MAX),
+        "shared": _unparented(analysis, by_id, shared),
+        "more_shared": max(0, len(shared) - FINDINGS_MAX),
+        "independent": _unparented(analysis, by_id, independent),
+        "more_independent": max(0, len(independent) - FINDINGS_MAX),
+        "skipped": [
+            (doc_id, _text(by_id.loc[doc_id, "problem"])) for doc_id in skipped[:FINDINGS_MAX]
+        ],
+        "more_skipped": max(0, len(skipped) - FINDINGS_MAX),
+    }
 
 
-def _family_line(analysis: Analysis, by_id: pd.DataFrame, root: str, members: Sequence[str]) -> str:
-    """One sentence about a family: its head and who derives from whom, how surely."""
-    graph = _primary_parents(analysis)
-    if root in by_id.index:
-        head = f"<b class='ids'>{escape(node_label(analysis, root, limit=40))}</b>"
-    else:
-        chars = analysis.sources.set_index("id").loc[root, "chars"] if len(analysis.sources) else 0
-        head = (
-            f"<b class='ids'>{escape(root)}</b>, a source not in the corpus "
-            f"(reconstructed: {int(chars):,} chars),"
-        )
+def _family(
+    analysis: ResultTables, by_id: pd.DataFrame, root: str, members: Sequence[str]
+) -> dict[str, object]:
+    """One family: its head (a document or a latent source) and who derives from whom."""
+    parents = _primary_parents(analysis)
+    sources = _first_rows(analysis.sources) if len(analysis.sources) else None
     steps = []
     for member in members[1:]:
-        parent, confidence = graph.get(member, ("", float("nan")))
-        reuse = by_id.loc[member, "reuse_fraction"] if member in by_id.index else float("nan")
-        steps.append(
-            f"<span class='ids'>{escape(member)}</span> ← <span class='ids'>{escape(parent)}</span>"
-            f" (confidence {_number(confidence)}; {_fraction(reuse)} of it reused)"
-        )
-    shown = steps[:6]
-    more = f", and {len(steps) - 6} more" if len(steps) > 6 else ""
-    return f"{head} heads a family of {len(members)}: " + ", ".join(shown) + more + "."
+        parent, confidence = parents.get(member, ("", float("nan")))
+        if member in by_id.index:
+            reuse = by_id.loc[member, "reuse_fraction"]
+            detail = f"{_fraction(reuse)} of it reused" if not _missing(reuse) else "not measured"
+        else:  # a latent source under another: it has no figures of its own
+            detail = "a latent source"
+        steps.append(_Step(member, parent, _number(confidence), detail))
+    latent = root not in by_id.index
+    chars = int(sources.loc[root, "chars"]) if latent and sources is not None else 0
+    return {
+        "head": root if latent else node_label(analysis, root, limit=40),
+        "latent": latent,
+        "chars": chars,
+        "size": len(members),
+        "steps": steps[:FAMILY_STEPS_MAX],
+        "more": max(0, len(steps) - FAMILY_STEPS_MAX),
+    }
 
 
-def _primary_parents(analysis: Analysis) -> dict[str, tuple[str, float]]:
+def _primary_parents(analysis: ResultTables) -> dict[str, tuple[str, float]]:
     """Return ``child -> (primary parent, confidence)`` from the edges table."""
     parents: dict[str, tuple[str, float]] = {}
     edges = analysis.edges.sort_values(["rank", "confidence"], ascending=[True, False])
@@ -303,23 +341,22 @@ def _primary_parents(analysis: Analysis) -> dict[str, tuple[str, float]]:
     return parents
 
 
-def _number(value: float) -> str:
-    return "?" if _missing(value) else f"{value:.2f}"
+def _unparented(
+    analysis: ResultTables, by_id: pd.DataFrame, ids: Sequence[str]
+) -> list[dict[str, str]]:
+    """Documents without a parent, with the shares they hold in common with others."""
+    return [
+        {
+            "label": node_label(analysis, doc_id, limit=40),
+            "reuse": _fraction(by_id.loc[doc_id, "reuse_fraction"]),
+            "quote": _fraction(by_id.loc[doc_id, "quote_fraction"]),
+            "prose": _fraction(by_id.loc[doc_id, "prose_reuse_fraction"]),
+        }
+        for doc_id in ids[:FINDINGS_MAX]
+    ]
 
 
-def _independent_line(analysis: Analysis, by_id: pd.DataFrame, independent: Sequence[str]) -> str:
-    shown = []
-    for doc_id in independent[:FINDINGS_MAX]:
-        row = by_id.loc[doc_id]
-        shown.append(
-            f"<span class='ids'>{escape(node_label(analysis, doc_id, limit=40))}</span> "
-            f"(shares {_fraction(row['quote_fraction'])} as quotations, "
-            f"{_fraction(row['prose_reuse_fraction'])} as prose)"
-        )
-    more = len(independent) - len(shown)
-    tail = f", and {more} more" if more > 0 else ""
-    return "Independent, no parent: " + "; ".join(shown) + tail + "."
-
+# --- documents table --------------------------------------------------------------------
 
 COLUMNS = (
     ("id", "document", "text"),
@@ -335,56 +372,118 @@ COLUMNS = (
     ("status", "status", "text"),
     ("problem", "problem", "text"),
 )
+"""Columns of the documents table: table column, heading, sort type."""
 
 
 def _documents_table(
-    analysis: Analysis, *, index: Mapping[str, int], sortable: bool, link: bool = True
-) -> str:
-    """Return the per-document table; sortable ones get header buttons for the script."""
-    head = []
-    for _, title, kind in COLUMNS:
-        label = f"<button type='button'>{title}</button>" if sortable else title
-        head.append(f"<th data-type='{kind}' scope='col'>{label}</th>")
-    body = []
+    analysis: ResultTables, *, index: Mapping[str, int], sortable: bool, link: bool = True
+) -> dict[str, object]:
+    """Return the per-document table: headings and, per row, its cells' values."""
+    rows = []
     for row in analysis.documents.to_dict(orient="records"):
         doc_id = str(row["id"])
         cells = []
         for key, _, kind in COLUMNS:
-            if key in ("outlet", "date"):
-                value: object = _meta(analysis, doc_id, key) or None
-            else:
-                value = row.get(key)
-            cells.append(_cell(key, kind, value, doc_id, index, link=link))
-        status = escape(_text(row.get("status")))
-        body.append(f"<tr class='{status}'>{''.join(cells)}</tr>")
-    table_class = "documents sortable" if sortable else "documents"
-    return (
-        f"<table class='{table_class}' id='documents-table'><thead><tr>{''.join(head)}</tr>"
-        f"</thead><tbody>{''.join(body)}</tbody></table>"
-    )
+            value = (
+                _meta(analysis, doc_id, key) or None if key in ("outlet", "date") else row.get(key)
+            )
+            cells.append(_cell(key, kind, value))
+        rows.append(
+            {
+                "status": _text(row.get("status")),
+                "anchor": index.get(doc_id) if link else None,
+                "cells": cells,
+            }
+        )
+    return {"columns": COLUMNS, "rows": rows, "sortable": sortable}
 
 
-def _cell(
-    key: str, kind: str, value: object, doc_id: str, index: Mapping[str, int], *, link: bool
-) -> str:
+def _cell(key: str, kind: str, value: object) -> dict[str, object]:
+    """One cell: what it shows, how it sorts, and its style."""
     if _missing(value):
-        return "<td data-sort=''></td>"
+        return {"key": key, "shown": "", "sort": "", "css": None}
     if kind == "number":
         number = float(value)  # type: ignore[arg-type]
-        shown = (
-            f"{int(number):,}"
-            if key == "chars"
-            else (_fraction(number) if key.endswith("_fraction") else f"{number:.2f}")
-        )
-        return f"<td class='num' data-sort='{number!r}'>{shown}</td>"
+        if key == "chars":
+            shown = f"{int(number):,}"
+        else:
+            shown = _fraction(number) if key.endswith("_fraction") else f"{number:.2f}"
+        return {"key": key, "shown": shown, "sort": repr(number), "css": "num"}
     text = str(value)
-    shown = escape(text)
-    if key == "id" and link and doc_id in index:
-        shown = f"<a class='ids' href='#doc-{index[doc_id]}'>{shown}</a>"
-    elif key in ("id", "parent"):
-        shown = f"<span class='ids'>{shown}</span>"
-    css = " class='date'" if key == "date" else ""
-    return f"<td{css} data-sort='{escape(text.lower())}'>{shown}</td>"
+    return {
+        "key": key,
+        "shown": text,
+        "sort": text.lower(),
+        "css": "date" if key == "date" else None,
+    }
+
+
+# --- highlighted texts ------------------------------------------------------------------
+
+
+class _Marks:
+    """Passages of the shown analysis indexed once: by pair and by document.
+
+    Each pair's passages are grouped in one pass over the passages table, so an edge
+    finds its passages by a dictionary look-up instead of a scan of every passage.
+    """
+
+    def __init__(self, analysis: ResultTables) -> None:
+        self.analysis = analysis
+        passages = analysis.passages.reset_index(drop=True)
+        quoted = _quoted_parts(analysis, passages)
+        self.by_pair: dict[tuple[str, str], pd.DataFrame] = {}
+        self.by_doc: dict[str, list[tuple[int, int, int]]] = {}
+        self.quoted = quoted
+        if passages.empty:
+            return
+        a, b = passages["a"].astype(str), passages["b"].astype(str)
+        first, second = np.minimum(a, b), np.maximum(a, b)
+        for (x, y), rows in passages.groupby([first, second], sort=False):
+            self.by_pair[(str(x), str(y))] = rows
+        marks = passages["kind"].map(KIND_MARKS).fillna(PROSE).astype(int)
+        for side, doc in (("a", a), ("b", b)):
+            starts, ends = passages[f"{side}_start"], passages[f"{side}_end"]
+            for doc_id, start, end, mark in zip(doc, starts, ends, marks, strict=True):
+                self.by_doc.setdefault(doc_id, []).append((int(start), int(end), int(mark)))
+        for doc_id, start, end in quoted:
+            self.by_doc.setdefault(doc_id, []).append((start, end, QUOTE))
+
+    def pair(self, left: str, right: str) -> pd.DataFrame:
+        """Return one pair's passages with ``l_*``/``r_*`` columns, ``left`` on the left."""
+        rows = self.by_pair.get((min(left, right), max(left, right)))
+        if rows is None:
+            return pd.DataFrame(columns=["l_start", "l_end", "r_start", "r_end", "kind"])
+        forward = rows["a"].astype(str) == left
+        columns = {
+            "l_start": np.where(forward, rows["a_start"], rows["b_start"]),
+            "l_end": np.where(forward, rows["a_end"], rows["b_end"]),
+            "r_start": np.where(forward, rows["b_start"], rows["a_start"]),
+            "r_end": np.where(forward, rows["b_end"], rows["a_end"]),
+            "kind": rows["kind"].to_numpy(),
+            "similarity": rows["similarity"].to_numpy(),
+        }
+        oriented = pd.DataFrame(columns)
+        return oriented.sort_values(["r_start", "l_start"], ignore_index=True)
+
+    def of(self, doc_id: str, spans: Iterable[tuple[int, int, int]] = ()) -> np.ndarray:
+        """One mark per character of ``doc_id``: ``spans``, its quoted parts and debris."""
+        text = self.analysis.texts.get(doc_id, "")
+        debris = [(s.start, s.end, DEBRIS) for s in self.analysis.ignored.get(doc_id, ())]
+        return _marks(len(text), [*spans, *debris])
+
+
+def _quoted_parts(analysis: ResultTables, passages: pd.DataFrame) -> list[tuple[str, int, int]]:
+    """``(document, start, end)`` of the quoted parts inside passages (the ``quotes`` table)."""
+    quotes = getattr(analysis, "quotes", None)
+    if not isinstance(quotes, pd.DataFrame) or quotes.empty or passages.empty:
+        return []
+    known = quotes[quotes["passage"].isin(passages.index)]
+    docs = [
+        str(passages.loc[int(n), side])
+        for n, side in zip(known["passage"], known["side"], strict=True)
+    ]
+    return list(zip(docs, known["start"].astype(int), known["end"].astype(int), strict=True))
 
 
 def _marks(length: int, spans: Iterable[tuple[int, int, int]]) -> np.ndarray:
@@ -397,60 +496,32 @@ def _marks(length: int, spans: Iterable[tuple[int, int, int]]) -> np.ndarray:
     return marks
 
 
-def _marked(text: str, marks: np.ndarray, start: int = 0, end: int | None = None) -> str:
-    """Return ``text[start:end]`` escaped, runs of prose/quote in ``<mark>``, debris greyed."""
+def _runs(text: str, marks: np.ndarray, start: int = 0, end: int | None = None) -> list:
+    """Return ``text[start:end]`` as ``(class, piece)`` runs of one mark each.
+
+    Examples
+    --------
+    >>> _runs("abcdef", np.array([0, 1, 1, 2, 0, 3], dtype=np.int8))
+    [('', 'a'), ('prose', 'bc'), ('quote', 'd'), ('', 'e'), ('debris', 'f')]
+    """
     end = len(text) if end is None else end
     start, end = max(0, start), min(len(text), end)
     if start >= end:
-        return ""
+        return []
     window = marks[start:end]
     cuts = np.flatnonzero(np.diff(window)) + 1
-    pieces = []
-    for run_start, run_end in zip(
-        np.concatenate([[0], cuts]), np.concatenate([cuts, [len(window)]]), strict=True
-    ):
-        piece = escape(text[start + run_start : start + run_end])
-        mark = int(window[run_start])
-        if mark == DEBRIS:
-            piece = f"<span class='debris' title='{DEBRIS_TITLE}'>{piece}</span>"
-        elif mark in MARK_CLASSES:
-            piece = f"<mark class='{MARK_CLASSES[mark]}'>{piece}</mark>"
-        pieces.append(piece)
-    return "".join(pieces)
+    bounds = zip(np.concatenate([[0], cuts]), np.concatenate([cuts, [len(window)]]), strict=True)
+    return [(MARK_CLASSES.get(int(window[s]), ""), text[start + s : start + e]) for s, e in bounds]
 
 
-def _debris(analysis: Analysis, doc_id: str) -> list[tuple[int, int, int]]:
-    return [(span.start, span.end, DEBRIS) for span in analysis.ignored.get(doc_id, ())]
-
-
-def _oriented(analysis: Analysis, left: str, right: str) -> pd.DataFrame:
-    """Return the passages of one pair with ``l_*``/``r_*`` columns, ``left`` on the left."""
-    passages = analysis.passages
-    forward = passages[(passages["a"] == left) & (passages["b"] == right)]
-    backward = passages[(passages["a"] == right) & (passages["b"] == left)]
-    columns = {"kind": "kind", "similarity": "similarity"}
-    oriented = pd.concat(
-        [
-            forward.rename(
-                columns={
-                    "a_start": "l_start",
-                    "a_end": "l_end",
-                    "b_start": "r_start",
-                    "b_end": "r_end",
-                }
-            )[["l_start", "l_end", "r_start", "r_end", *columns]],
-            backward.rename(
-                columns={
-                    "b_start": "l_start",
-                    "b_end": "l_end",
-                    "a_start": "r_start",
-                    "a_end": "r_end",
-                }
-            )[["l_start", "l_end", "r_start", "r_end", *columns]],
-        ],
-        ignore_index=True,
-    )
-    return oriented.sort_values(["r_start", "l_start"], ignore_index=True)
+def _excerpt(text: str, marks: np.ndarray, start: int, end: int) -> dict[str, object]:
+    before = max(0, start - CONTEXT_CHARS)
+    after = min(len(text), end + CONTEXT_CHARS)
+    return {
+        "head": before > 0,
+        "runs": _runs(text, marks, before, after),
+        "tail": after < len(text),
+    }
 
 
 def _blocks(oriented: pd.DataFrame, *, gap: int = CONTEXT_CHARS) -> list[pd.DataFrame]:
@@ -469,123 +540,93 @@ def _blocks(oriented: pd.DataFrame, *, gap: int = CONTEXT_CHARS) -> list[pd.Data
     return [oriented.iloc[rows] for rows in blocks]
 
 
-def _pair_html(analysis: Analysis, left: str, right: str) -> str:
-    """Return the aligned passages of one pair side by side (``left`` | ``right``)."""
-    oriented = _oriented(analysis, left, right)
+def _pair(marks: _Marks, left: str, right: str) -> list[dict[str, object]]:
+    """Return one pair's aligned passages side by side (``left`` | ``right``) as blocks."""
+    oriented = marks.pair(left, right)
     if oriented.empty:
-        return "<p class='empty'>No aligned passages between these two texts.</p>"
-    left_text = analysis.texts.get(left, "")
-    right_text = analysis.texts.get(right, "")
-    kinds = {"prose": PROSE, "quote": QUOTE}
-    left_marks = _marks(
-        len(left_text),
-        [
-            *((r.l_start, r.l_end, kinds.get(r.kind, PROSE)) for r in oriented.itertuples()),
-            *_debris(analysis, left),
-        ],
-    )
-    right_marks = _marks(
-        len(right_text),
-        [
-            *((r.r_start, r.r_end, kinds.get(r.kind, PROSE)) for r in oriented.itertuples()),
-            *_debris(analysis, right),
-        ],
-    )
-    rows = []
+        return []
+    texts = marks.analysis.texts
+    left_text, right_text = texts.get(left, ""), texts.get(right, "")
+    kinds = oriented["kind"].map(KIND_MARKS).fillna(PROSE).astype(int)
+    left_marks = marks.of(left, zip(oriented["l_start"], oriented["l_end"], kinds, strict=True))
+    right_marks = marks.of(right, zip(oriented["r_start"], oriented["r_end"], kinds, strict=True))
+    blocks = []
     for block in _blocks(oriented):
         l_start, l_end = int(block["l_start"].min()), int(block["l_end"].max())
         r_start, r_end = int(block["r_start"].min()), int(block["r_end"].max())
         chars = (block["r_end"] - block["r_start"]).groupby(block["kind"]).sum()
-        caption = ", ".join(f"{kind} {int(n):,} chars" for kind, n in chars.items())
-        similarity = float(block["similarity"].min())
-        rows.append(
-            "<div class='pair'>"
-            f"<div class='side'><div class='head'>{escape(left)} [{l_start}:{l_end}]</div>"
-            f"{_excerpt(left_text, left_marks, l_start, l_end)}</div>"
-            f"<div class='side'><div class='head'>{escape(right)} [{r_start}:{r_end}] · "
-            f"{escape(caption)} · similarity ≥ {similarity:.2f}</div>"
-            f"{_excerpt(right_text, right_marks, r_start, r_end)}</div></div>"
+        blocks.append(
+            {
+                "left": left,
+                "right": right,
+                "l_span": f"[{l_start}:{l_end}]",
+                "r_span": f"[{r_start}:{r_end}]",
+                "caption": ", ".join(f"{kind} {int(n):,} chars" for kind, n in chars.items()),
+                "similarity": f"{float(block['similarity'].min()):.2f}",
+                "l_excerpt": _excerpt(left_text, left_marks, l_start, l_end),
+                "r_excerpt": _excerpt(right_text, right_marks, r_start, r_end),
+            }
         )
-    return "".join(rows)
+    return blocks
 
 
-def _excerpt(text: str, marks: np.ndarray, start: int, end: int) -> str:
-    before = max(0, start - CONTEXT_CHARS)
-    after = min(len(text), end + CONTEXT_CHARS)
-    return (
-        ("…" if before > 0 else "")
-        + _marked(text, marks, before, after)
-        + ("…" if after < len(text) else "")
-    )
-
-
-def _edges(analysis: Analysis, *, index: Mapping[str, int]) -> str:
-    """Return one article per edge: the pair's passages, or a latent source's evidence."""
-    if analysis.edges.empty:
-        return "<p class='empty'>No derivation edges: every document is independent.</p>"
-    sources = {str(row.id): row for row in analysis.sources.itertuples(index=False)}
-    articles = []
+def _edges(
+    analysis: ResultTables, *, index: Mapping[str, int], marks: _Marks
+) -> list[dict[str, object]]:
+    """One entry per edge: the pair's passages, or a latent source's text and evidence."""
+    sources = _first_rows(analysis.sources) if len(analysis.sources) else None
+    entries = []
     edges = analysis.edges.sort_values(["parent", "rank", "child"], ignore_index=True)
-    for number, edge in enumerate(edges.itertuples(index=False)):
+    for edge in edges.itertuples(index=False):
         parent, child = str(edge.parent), str(edge.child)
-        role = "secondary parent" if int(edge.rank) != 1 else "parent"
-        heading = (
-            f"<h3 id='edge-{number}'>{_id_link(child, index)} derives from "
-            f"{_id_link(parent, index)}</h3>"
-            f"<p class='meta'>{role}, confidence {_number(float(edge.confidence))}"
-            f" · evidence: {escape(_text(edge.evidence))}</p>"
-        )
-        if parent in sources:
-            body = _latent_html(analysis, sources[parent], child)
+        entry: dict[str, object] = {
+            "parent": parent,
+            "child": child,
+            "parent_anchor": index.get(parent),
+            "child_anchor": index.get(child),
+            "role": "secondary parent" if int(edge.rank) != 1 else "parent",
+            "confidence": _number(edge.confidence),
+            "evidence": _text(edge.evidence),
+            "latent": None,
+            "blocks": [],
+        }
+        if sources is not None and parent in sources.index:
+            members = [str(m) for m in _members(sources.loc[parent, "members"]) if str(m) != child]
+            text = _text(sources.loc[parent, "text"])
+            entry["latent"] = {
+                "text": text,
+                "members": members,
+                "shared_by": [*members, child],
+                "pairs": [(member, _pair(marks, member, child)) for member in members],
+            }
         else:
-            body = _pair_html(analysis, parent, child)
-        articles.append(f"<article class='edge'>{heading}{body}</article>")
-    return "".join(articles)
+            entry["blocks"] = _pair(marks, parent, child)
+        entries.append(entry)
+    return entries
 
 
-def _id_link(node: str, index: Mapping[str, int]) -> str:
-    """Return an escaped id, linked to the document's full text when it is a document."""
-    if node in index:
-        return f"<a class='ids' href='#doc-{index[node]}'>{escape(node)}</a>"
-    return f"<span class='ids'>{escape(node)}</span>"
+def _members(value: object) -> list[object]:
+    """Return a latent source's members from whatever sequence the table holds."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    return list(value)  # type: ignore[call-overload]
 
 
-def _latent_html(analysis: Analysis, source: object, child: str) -> str:
-    """Evidence for a latent parent: its text, and the child's passages with co-members."""
-    members = [str(m) for m in (getattr(source, "members", ()) or ()) if str(m) != child]
-    text = _text(getattr(source, "text", ""))
-    parts = [
-        f"<details><summary>Reconstructed text of {escape(str(getattr(source, 'id', '')))} "
-        f"({len(text):,} chars), shared by {_ids([*members, child])}</summary>"
-        f"<div class='text'>{escape(text)}</div></details>"
-    ]
-    for member in members:
-        parts.append(
-            f"<p class='meta'>Passages <span class='ids'>{escape(child)}</span> shares with "
-            f"fellow member <span class='ids'>{escape(member)}</span>:</p>"
-        )
-        parts.append(_pair_html(analysis, member, child))
-    return "".join(parts)
-
-
-def _texts(analysis: Analysis, *, index: Mapping[str, int]) -> str:
-    """Return every document's full text with all its reused passages and debris marked."""
-    kinds = {"prose": PROSE, "quote": QUOTE}
-    spans: dict[str, list[tuple[int, int, int]]] = {doc_id: [] for doc_id in analysis.texts}
-    for p in analysis.passages.itertuples(index=False):
-        mark = kinds.get(p.kind, PROSE)
-        for doc_id, start, end in ((p.a, p.a_start, p.a_end), (p.b, p.b_start, p.b_end)):
-            if doc_id in spans:
-                spans[str(doc_id)].append((int(start), int(end), mark))
-    parts = []
+def _texts(
+    analysis: ResultTables, *, index: Mapping[str, int], marks: _Marks
+) -> list[dict[str, object]]:
+    """Every shown document's full text with all its reused passages and debris marked."""
+    entries = []
     for doc_id, number in index.items():
         text = analysis.texts.get(doc_id)
         if text is None:
             continue
-        marks = _marks(len(text), [*spans.get(doc_id, []), *_debris(analysis, doc_id)])
-        parts.append(
-            f"<details id='doc-{number}'><summary class='ids'>"
-            f"{escape(node_label(analysis, doc_id, limit=80))} · {len(text):,} chars</summary>"
-            f"<div class='text'>{_marked(text, marks)}</div></details>"
+        entries.append(
+            {
+                "anchor": number,
+                "label": node_label(analysis, doc_id, limit=80),
+                "chars": f"{len(text):,}",
+                "runs": _runs(text, marks.of(doc_id, marks.by_doc.get(doc_id, []))),
+            }
         )
-    return "".join(parts) or "<p class='empty'>No texts.</p>"
+    return entries

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from lineage.errors import check_positive_int
 
 if TYPE_CHECKING:
-    from lineage.analysis import Analysis
+    from lineage.report.tables import ResultTables as Analysis  # the tables, not the class
 
 
 @dataclass(frozen=True)

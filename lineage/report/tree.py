@@ -30,10 +30,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from lineage.errors import ParameterError
-from lineage.report.heatmap import loaded_ids
+from lineage.report.tables import loaded_ids
 
 if TYPE_CHECKING:
-    from lineage.analysis import Analysis
+    from lineage.report.tables import ResultTables as Analysis  # the tables, not the class
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ is the builtin one in process and a Dask bag on a cluster (:mod:`lineage.distrib
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -24,6 +24,12 @@ from lineage.align import align as align_texts
 from lineage.align import align_normalized, render_side_by_side, reuse_figures
 from lineage.analysis import Analysis
 from lineage.clusters import near_duplicate_clusters as cluster_pairs
+from lineage.commonness import (
+    CommonnessModel,
+    informative_containment,
+    learn_commonness,
+    score_passages,
+)
 from lineage.corpus import Corpus, load_corpus
 from lineage.errors import CorpusError, ParameterError, check_fraction, check_positive_int
 from lineage.inference import infer_lineage
@@ -354,19 +360,6 @@ def near_duplicate_clusters(
     return cluster_pairs(pairs, ids, threshold=threshold, measure=measure)
 
 
-def _by_document(passages: Iterable[Passage]) -> dict[str, list[Passage]]:
-    """Group passages by the documents taking part, each seen as side ``a``.
-
-    One pass over the passages: O(passages), not O(documents x passages).
-    """
-    grouped: dict[str, list[Passage]] = {}
-    for p in passages:
-        grouped.setdefault(p.a, []).append(p)
-        flipped = Passage(p.b, p.b_start, p.b_end, p.a, p.a_start, p.a_end, p.kind, p.similarity)
-        grouped.setdefault(p.b, []).append(flipped)
-    return grouped
-
-
 def _documents_table(
     corpus: Corpus, figures: dict[str, dict[str, float]], parents: pd.DataFrame
 ) -> pd.DataFrame:
@@ -515,11 +508,14 @@ def _analyze_loaded(
     progress: Progress,
     params: dict[str, Any],
     candidates: pd.DataFrame | None = None,
+    commonness: CommonnessModel | None = None,
 ) -> Analysis:
     """Run the stages on a loaded corpus.
 
     ``candidates`` (row positions ``a, b``) replaces the candidate step: a persistent
     index (:mod:`lineage.index`) has already found them in its LSH buckets.
+    ``commonness`` replaces the model learnt from ``loaded`` (an index learns it from
+    every indexed document, not only from a query's candidates).
     """
     ids, texts = list(loaded.ids), list(loaded.texts)
     if not ids:
@@ -575,12 +571,27 @@ def _analyze_loaded(
         progress,
         "align pairs",
     )
-    passages = [p for found in aligned for p in found]
-    pairs = _with_shared_chars(pairs, passages)
-    passages_table = schema.frame("passages", [p.__dict__ for p in passages]).sort_values(
-        ["a", "b", "a_start", "b_start"], ignore_index=True
+    # What the genre shares is no evidence: learn it from the corpus, keep the passages
+    # with enough informative text and count only their informative characters.
+    progress("commonness", 0, 1)
+    model = commonness or learn_commonness(texts, mapper=runner.map)
+    involved = sorted({i for pair in work for i in pair})
+    marked = runner.map(
+        model.marks_batch,
+        [[texts[i] for i in involved[k : k + 500]] for k in range(0, len(involved), 500)],
     )
-    by_document = _by_document(passages)
+    marks = dict(
+        zip((ids[i] for i in involved), (m for batch in marked for m in batch), strict=True)
+    )
+    scored = score_passages((p for found in aligned for p in found), marks, model.params)
+    progress("commonness", 1, 1)
+    passages = scored.passages
+    pairs = informative_containment(_with_shared_chars(pairs, passages), marks)
+    passages_table = schema.frame(
+        "passages",
+        [p.__dict__ | {"commonness": c} for p, c in zip(passages, scored.commonness, strict=True)],
+    ).sort_values(["a", "b", "a_start", "b_start"], ignore_index=True)
+    by_document = scored.pieces_by_document()
     figures = {
         doc_id: _figures(normalized[i], by_document.get(doc_id, [])) for i, doc_id in enumerate(ids)
     }

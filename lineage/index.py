@@ -55,6 +55,7 @@ import pandas as pd
 
 from lineage import api, schema
 from lineage.analysis import _records
+from lineage.commonness import CommonnessModel, learn_commonness
 from lineage.corpus import Corpus, iter_corpus_shards, load_corpus
 from lineage.errors import LineageError, ParameterError, check_fraction, check_positive_int
 from lineage.normalize import normalize_corpus
@@ -308,6 +309,7 @@ class Index:
 
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         self.path = Path(path)
+        self._common: tuple[int, CommonnessModel] | None = None
         database = self.path / DATABASE
         if not self.path.exists():
             raise IndexFileError(f"no index at {self.path}: make one with `lineage index build`")
@@ -864,6 +866,15 @@ class Index:
             raise CorpusError(f"no usable query text: {shown}")
         return loaded
 
+    def _commonness(self) -> CommonnessModel:
+        """Return what the indexed documents share (learnt on first use and after an add)."""
+        count = len(self)
+        if self._common is None or self._common[0] != count:
+            rows = self._db.execute("SELECT text FROM texts ORDER BY doc")
+            texts = [zlib.decompress(row[0]).decode("utf-8") for row in rows]
+            self._common = (count, learn_commonness(texts))
+        return self._common[1]
+
     def _answer(self, document: Document, docs: list[int]) -> QueryResult:
         """Run the analysis stages on ``document`` and its candidates ``docs``."""
         # A query under an indexed document's id is that document asked about again:
@@ -881,6 +892,7 @@ class Index:
             progress=lambda stage, done, total: None,
             params=self.params.analysis(),
             candidates=candidates,
+            commonness=self._commonness(),
         )
         me = document.id
         mine = (result.pairs["a"] == me) | (result.pairs["b"] == me)

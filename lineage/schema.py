@@ -50,6 +50,7 @@ TABLES: dict[str, dict[str, str]] = {
         "b_end": "int64",
         "kind": "string",
         "similarity": "float64",
+        "commonness": "float64",
     },
     "sources": {
         "id": "string",

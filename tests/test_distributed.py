@@ -251,3 +251,14 @@ def test_analyze_with_lsh_candidates_on_the_cluster(client, corpus):
     for table in ("documents", "pairs", "passages"):
         pd.testing.assert_frame_equal(getattr(on_dask, table), getattr(local, table))
     assert len(local.pairs) > 0
+
+
+def test_commonness_learnt_on_the_cluster_is_the_in_process_model(client, corpus):
+    from lineage.commonness import learn_commonness
+
+    texts = corpus.texts[:120]
+    local = learn_commonness(texts)
+    on_dask = learn_commonness(texts, mapper=DaskRunner(client, partition_size=1).map)
+    assert (local.documents, local.ceiling) == (on_dask.documents, on_dask.ceiling)
+    for table in ("words", "ngrams", "templates"):
+        assert np.array_equal(getattr(local, table), getattr(on_dask, table)), table

@@ -31,6 +31,7 @@ from lineage.commonness import (
     score_passages,
 )
 from lineage.corpus import Corpus, load_corpus
+from lineage.credits import credited_fractions, find_credits, learn_agencies
 from lineage.errors import CorpusError, ParameterError, check_fraction, check_positive_int
 from lineage.inference import infer_lineage
 from lineage.intervals import covered
@@ -380,6 +381,7 @@ def _documents_table(
             "quote_fraction": np.nan,
             "original_fraction": np.nan,
             "ignored_fraction": np.nan,
+            "credited_fraction": np.nan,
         }
         if entry.status != "skipped":
             row.update(figures.get(entry.id, {}))
@@ -599,6 +601,8 @@ def _analyze_loaded(
     progress("sources and derivation", 0, len(passages_table))
     lineage = infer_lineage(ids, texts, passages_table, pairs=pairs, dates=dates)
     progress("sources and derivation", len(passages_table), len(passages_table))
+    for doc_id, share in _credited(loaded, texts, lineage).items():
+        figures[doc_id]["credited_fraction"] = share
     return Analysis(
         documents=_documents_table(loaded, figures, lineage.documents),
         pairs=pairs,
@@ -612,6 +616,22 @@ def _analyze_loaded(
         params=params,
         limits=_limits_note(candidates.attrs.get("limits", CandidateLimits()), budget),
     )
+
+
+def _credited(loaded: Corpus, texts: list[str], lineage: Any) -> dict[str, float]:
+    """``credited_fraction`` of every document with reused characters (see lineage.credits)."""
+    outlets = {
+        d.id: str(d.meta.get("outlet") or d.meta.get("credit"))
+        for d in loaded.documents
+        if d.meta.get("outlet") or d.meta.get("credit")
+    }
+    agencies = learn_agencies(texts, outlets.values())
+    credits = {
+        doc_id: find_credits(text, agencies) for doc_id, text in zip(loaded.ids, texts, strict=True)
+    }
+    attribution = schema.frame("attribution", lineage.attribution)
+    sources = schema.frame("sources", lineage.sources)
+    return credited_fractions(attribution, credits, outlets=outlets, sources=sources)
 
 
 def _mapped(

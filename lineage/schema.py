@@ -27,6 +27,7 @@ TABLES: dict[str, dict[str, str]] = {
         "quote_fraction": "float64",
         "original_fraction": "float64",
         "ignored_fraction": "float64",
+        "credited_fraction": "float64",
         "chars": "int64",
         "status": "string",
         "problem": "string",

@@ -378,7 +378,7 @@ def synthetic_forest(star: int, pairs: int) -> lineage.Analysis:
         passages.append(
             dict(
                 a=edge["parent"], a_start=0, a_end=100, b=edge["child"], b_start=0, b_end=100,
-                kind="prose", similarity=1.0,
+                kind="prose", similarity=1.0, commonness=0.0,
             )
         )  # fmt: skip
     ids = sorted({e["parent"] for e in edges} | {e["child"] for e in edges})

@@ -11,7 +11,8 @@ step runs in a fresh process (so its peak memory is its own):
    documents (2% of words changed, ends trimmed) and fresh documents, half each; then
    :meth:`lineage.Index.near_duplicates` (the scored pairs only, no alignment) of the same.
 
-Reported: seconds and peak resident memory of each step; build / batch time; index size on
+Reported: seconds (wall and CPU; the ratios use CPU seconds, which other load on a shared
+machine sways less) and peak resident memory of each step; build / batch time; index size on
 disk per document beside the gzip size of the texts (target: <= 1.5 x gzip + 1 KiB per
 document); add time at each N (target: 100k within 1.5 x of 10k); query p50 and p95 (targets
 50 ms and 200 ms); near-duplicate recall of the queries against the batch answer (pairs with
@@ -46,6 +47,12 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu() -> float:
+    """CPU seconds of this process: less swayed than wall time by other load on the box."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _read(folder: Path) -> pd.DataFrame:
     return pd.concat(
         [pd.read_json(p, lines=True) for p in sorted(folder.glob("shard-*.jsonl"))],
@@ -74,26 +81,27 @@ def step_batch(work: Path) -> dict:
     import lineage
 
     frame = pd.concat([_read(work / "corpus"), pd.read_json(work / "queries.jsonl", lines=True)])
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     pairs = lineage.near_duplicates(frame, 0.5)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, _cpu() - cpu
     queries = set(pd.read_json(work / "queries.jsonl", lines=True)["id"])
     mine = pairs[pairs["a"].isin(queries) != pairs["b"].isin(queries)]
     mine[["a", "b", "jaccard"]].to_json(work / "batch_pairs.jsonl", orient="records", lines=True)
-    return {"seconds": seconds, "peak_mib": _peak_mib(), "pairs": len(pairs)}
+    return {"seconds": seconds, "cpu": cpu, "peak_mib": _peak_mib(), "pairs": len(pairs)}
 
 
 def step_build(work: Path) -> dict:
     from lineage import Index
 
     corpus = _read(work / "corpus")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     Index.build(work / "index", corpus, batch_size=5_000).close()
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, _cpu() - cpu
     size = sum(f.stat().st_size for f in (work / "index").iterdir())
     gz = sum(len(gzip.compress(t.encode("utf-8"))) for t in corpus["text"])
     return {
         "seconds": seconds,
+        "cpu": cpu,
         "peak_mib": _peak_mib(),
         "bytes": size,
         "bytes_per_doc": size / len(corpus),
@@ -118,10 +126,10 @@ def step_add(work: Path) -> dict:
 
     extra = _read(work / "extra")
     with Index(work / "index") as index:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu()
         index.add(extra.head(ADD), batch_size=ADD)
-        seconds = time.perf_counter() - start
-    return {"seconds": seconds, "peak_mib": _peak_mib()}
+        seconds, cpu = time.perf_counter() - start, _cpu() - cpu
+    return {"seconds": seconds, "cpu": cpu, "peak_mib": _peak_mib()}
 
 
 def step_query(work: Path) -> dict:
@@ -191,7 +199,8 @@ def run_size(n: int, queries: int, root: Path) -> dict:
 
 def report(results: list[dict]) -> str:
     lines = [
-        "| N | batch s | build s | build/batch | add 1k s | query p50 / p95 ms "
+        "| N | batch s (CPU s) | build s (CPU s) | build/batch CPU | add 1k s (CPU s) "
+        "| query p50 / p95 ms "
         "| pairs only p50 / p95 ms | recall "
         "| index B/doc | gzip B/doc | size target B/doc | peak MiB batch / build |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
@@ -200,17 +209,19 @@ def report(results: list[dict]) -> str:
         b, bu, a, q = r["batch"], r["build"], r["add"], r["query"]
         target = 1.5 * bu["gzip_bytes_per_doc"] + 1024
         lines.append(
-            f"| {r['n']:,} | {b['seconds']:.1f} | {bu['seconds']:.1f} "
-            f"| {bu['seconds'] / b['seconds']:.2f} | {a['seconds']:.2f} "
+            f"| {r['n']:,} | {b['seconds']:.1f} ({b['cpu']:.1f}) "
+            f"| {bu['seconds']:.1f} ({bu['cpu']:.1f}) | {bu['cpu'] / b['cpu']:.2f} "
+            f"| {a['seconds']:.2f} ({a['cpu']:.2f}) "
             f"| {q['p50_ms']:.0f} / {q['p95_ms']:.0f} "
             f"| {q['pairs_p50_ms']:.0f} / {q['pairs_p95_ms']:.0f} | {q['recall']:.3f} "
             f"| {bu['bytes_per_doc']:.0f} | {bu['gzip_bytes_per_doc']:.0f} | {target:.0f} "
             f"| {b['peak_mib']:.0f} / {bu['peak_mib']:.0f} |"
         )
     if len(results) >= 2:
-        ratio = results[-1]["add"]["seconds"] / results[0]["add"]["seconds"]
+        ratio = results[-1]["add"]["cpu"] / results[0]["add"]["cpu"]
         lines.append(
-            f"\nadd 1k at {results[-1]['n']:,} / at {results[0]['n']:,}: {ratio:.2f} (target 1.5)"
+            f"\nadd 1k at {results[-1]['n']:,} / at {results[0]['n']:,} (CPU): {ratio:.2f} "
+            "(target 1.5)"
         )
     for r in results:
         lines.append(f"table bytes at {r['n']:,}: {json.dumps(r['build']['tables'])}")

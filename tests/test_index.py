@@ -30,19 +30,17 @@ from lineage.errors import ParameterError
 from lineage.index import DATABASE, SCHEMA_VERSION, Index, IndexFileError, IndexParams
 from lineage.normalize import normalize_corpus
 from lineage.shingle import shingle_hashes
+from tests.shared_data import shared_data
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
-DATA = [ROOT.parent / "shared" / "data", ROOT.parents[1] / "shared" / "data"]
-REUTERS = "reuters-21578/reuters-000-013.jsonl.gz"
 
 
 def reuters(n: int) -> pd.DataFrame:
-    for folder in DATA:
-        if (folder / REUTERS).is_file():
-            frame = pd.read_json(folder / REUTERS, lines=True, nrows=n)
-            return frame[["id", "text"]]
-    pytest.skip(f"Reuters sample absent: {DATA[0] / REUTERS}")
+    frame = pd.read_json(
+        shared_data("reuters-21578") / "reuters-000-013.jsonl.gz", lines=True, nrows=n
+    )
+    return frame[["id", "text"]]
 
 
 def lineage_cli(*args: str, **kwargs) -> subprocess.CompletedProcess[str]:

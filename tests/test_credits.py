@@ -107,3 +107,13 @@ def test_analyze_reports_the_credited_share_of_reused_text(seeds, tmp_path):
     written = json.loads((tmp_path / "lineage.json").read_text())
     rows = {d["id"]: d for d in written["documents"]}
     assert rows["silent"]["credited_fraction"] == 0.0
+
+
+def test_the_report_shows_the_credited_share(seeds, tmp_path):
+    from lineage.report import write_report
+
+    frame = pd.DataFrame(
+        {"id": ["wire", "copy"], "text": ["PARIS (AFP) - " + seeds["001"], seeds["000"]]}
+    )
+    html = write_report(lineage.analyze(frame), tmp_path)["report"].read_text(encoding="utf-8")
+    assert ">credited<" in html

@@ -367,6 +367,7 @@ COLUMNS = (
     ("prose_reuse_fraction", "prose", "number"),
     ("quote_fraction", "quotation", "number"),
     ("original_fraction", "original", "number"),
+    ("credited_fraction", "credited", "number"),
     ("parent", "parent", "text"),
     ("parent_confidence", "confidence", "number"),
     ("status", "status", "text"),

@@ -4,12 +4,16 @@ Generates ``--n`` documents with known near-duplicate families
 (:mod:`benchmarks.near_duplicate_corpus`), then runs each engine end to end from the raw
 texts, each in its own subprocess so each has its own peak memory:
 
-- ``lineage``: vectorized shingles (tokens folded for case, accents and quote styles as
-  they are hashed) -> MinHash signatures -> LSH with bands chosen for recall at the
-  threshold -> exact Jaccard of every candidate -> pairs at or above the threshold;
+- ``lineage``: ``lineage.near_duplicates`` (vectorized shingles folded for case, accents
+  and quote styles -> MinHash signatures -> LSH with bands chosen for recall at the
+  threshold, under the per-document candidate budget -> exact Jaccard and TF-IDF of every
+  candidate -> pairs at or above the threshold);
 - ``datasketch-update``: datasketch as its documentation shows: shingle strings,
   ``MinHash.update`` per shingle, ``MinHashLSH`` insert then query every document (the
   query result is the answer); run on the first ``--baseline-n`` documents;
+- ``rensa``: rensa (Rust MinHash) as a whole pipeline, from shingle strings to pairs
+  whose MinHash estimate reaches the threshold (``pip install rensa``; a benchmark
+  baseline, not a dependency);
 - ``datasketch-bulk``: datasketch at its best: shingle strings, ``MinHash.bulk``,
   ``MinHashLSH`` insertion session, query.
 
@@ -42,7 +46,7 @@ import pandas as pd
 
 from benchmarks.near_duplicate_corpus import generate, true_pairs
 
-ENGINES = ("lineage", "datasketch-bulk", "datasketch-update")
+ENGINES = ("lineage", "rensa", "datasketch-bulk", "datasketch-update")
 _WORD = re.compile(r"\w+")
 
 
@@ -54,18 +58,34 @@ def _baseline_shingles(text: str, n: int = 5) -> list[bytes]:
 
 
 def run_lineage(texts: list[str], ids: list[str], threshold: float, num_perm: int) -> set:
-    from lineage.shingle import shingle_hashes
-    from lineage.sketch import lsh_candidates, minhash_signatures
-    from lineage.verify import score_pairs, shingle_set
+    """The public API a user calls: ``lineage.near_duplicates`` (exact Jaccard verified)."""
+    import lineage
 
-    hashes = shingle_hashes(texts, n=5)
-    for k, values in enumerate(hashes):  # in place: one set alive per document
-        hashes[k] = shingle_set(values)
-    signatures = minhash_signatures(hashes, num_perm=num_perm, seed=1)
-    candidates = lsh_candidates(signatures, threshold=threshold)
-    pairs = score_pairs(candidates, hashes, None, ids, tfidf=False)
-    found = pairs[pairs["jaccard"] >= threshold]
+    frame = pd.DataFrame({"id": ids, "text": texts})
+    found = lineage.near_duplicates(frame, threshold, num_perm=num_perm)
     return set(zip(found["a"], found["b"], strict=True))
+
+
+def run_rensa(texts: list[str], ids: list[str], threshold: float, num_perm: int) -> set:
+    """Run rensa's whole pipeline: shingle strings to pairs.
+
+    ``RMinHash.from_token_sets`` (Rust), ``RMinHashLSH`` (32 bands) insert and query,
+    candidates kept when their MinHash estimate reaches the threshold (rensa does not
+    verify exactly).
+    """
+    from rensa import RMinHash, RMinHashLSH
+
+    minhashes = RMinHash.from_token_sets(
+        [_baseline_shingles(text) for text in texts], num_perm=num_perm, seed=42
+    )
+    lsh = RMinHashLSH(threshold=threshold, num_perm=num_perm, num_bands=32)
+    lsh.insert_many(minhashes, 0)
+    found = set()
+    for i, candidates in enumerate(lsh.query_all(minhashes)):
+        for j in candidates:
+            if i < j and minhashes[i].jaccard(minhashes[j]) >= threshold:
+                found.add((ids[i], ids[j]) if ids[i] < ids[j] else (ids[j], ids[i]))
+    return found
 
 
 def _query_all(lsh, minhashes, ids: list[str]) -> set:
@@ -104,6 +124,7 @@ def run_datasketch_bulk(texts: list[str], ids: list[str], threshold: float, num_
 
 RUNNERS = {
     "lineage": run_lineage,
+    "rensa": run_rensa,
     "datasketch-update": run_datasketch_update,
     "datasketch-bulk": run_datasketch_bulk,
 }
@@ -198,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         "lineage": args.n,
         "datasketch-bulk": min(args.bulk_n or args.n, args.n),
         "datasketch-update": min(args.baseline_n, args.n),
+        "rensa": args.n,
     }
     results = []
     with tempfile.TemporaryDirectory() as folder:
@@ -218,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
             results.append(json.loads(run.stdout.strip().splitlines()[-1]))
     table = pd.DataFrame(results).set_index("engine")
     speed = table["docs_per_cpu_s"]
-    for baseline in ("datasketch-update", "datasketch-bulk"):
+    for baseline in ("datasketch-update", "datasketch-bulk", "rensa"):
         if baseline in speed:
             table[f"x_{baseline}"] = speed / speed[baseline]
     columns = [

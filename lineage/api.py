@@ -47,7 +47,7 @@ from lineage.sketch import (
     lsh_candidates,
     minhash_signatures,
 )
-from lineage.verify import score_pairs
+from lineage.verify import score_pairs, tfidf_cosines
 
 logger = logging.getLogger(__name__)
 
@@ -303,9 +303,14 @@ def _near_duplicate_pairs(
             runner=runner,
             budget=budget,
         )
-    pairs = score_pairs(candidates, sketches.hashes, texts, ids)
+    # TF-IDF only for the pairs returned: the candidates below the threshold are dropped.
+    pairs = score_pairs(candidates, sketches.hashes, None, ids, tfidf=False)
     keep = pairs[MEASURES[measure]].max(axis=1) >= threshold
     found = pairs[keep].reset_index(drop=True)
+    position = pd.Series(np.arange(len(ids)), index=pd.Index(ids))
+    found["tfidf_cosine"] = tfidf_cosines(
+        position[found["a"]].to_numpy(), position[found["b"]].to_numpy(), texts
+    )
     found.attrs["limits"] = _limits_note(candidates.attrs["limits"], budget)
     return found
 

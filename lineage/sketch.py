@@ -518,9 +518,10 @@ def _banded_pairs(
 ) -> np.ndarray:
     """Return unique pair codes ``a * n + b`` (a < b, positions) sharing a band.
 
-    Under a ``budget`` the pairs are capped band by band (see :func:`cap_candidates`:
-    capping as they come keeps exactly the pairs a cap of the whole set keeps), so no
-    more than about ``per_document`` pairs per document are ever held.
+    Under a ``budget`` the pairs are capped as they come, whenever more than twice
+    ``per_document`` per document are held, and at the end (see :func:`cap_candidates`:
+    capping in parts keeps exactly the pairs a cap of the whole set keeps), so memory
+    stays within about ``2 * per_document`` pairs per document plus one band's pairs.
     """
     n = signatures.shape[0]
     limits = CandidateLimits() if limits is None else limits
@@ -543,8 +544,10 @@ def _banded_pairs(
         found = found[~np.isin(found, kept, assume_unique=True)]
         kept = np.concatenate([kept, found])
         scores = np.concatenate([scores, _estimates(signatures, found, sizes)])
-        kept, scores = _cap(kept, scores, n, budget.per_document, limits)
+        if kept.size > 2 * members.size * budget.per_document:  # cap when it could bind
+            kept, scores = _cap(kept, scores, n, budget.per_document, limits)
     if budget is not None:
+        kept, scores = _cap(kept, scores, n, budget.per_document, limits)
         return np.sort(kept)
     return np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
 

@@ -38,6 +38,7 @@ __all__ = [
     "score_pairs",
     "shared_shingle_chars",
     "shingle_set",
+    "tfidf_cosines",
     "tfidf_matrix",
 ]
 
@@ -80,6 +81,27 @@ def tfidf_matrix(texts: Sequence[str], *, n_features: int = 2**20):
         dtype=np.float64,
     ).transform(texts)
     return TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
+
+
+def tfidf_cosines(a: np.ndarray, b: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+    """Return the TF-IDF cosine of each pair ``(a[k], b[k])`` of positions into ``texts``.
+
+    Only the texts the pairs name are read, and the idf is theirs (:func:`tfidf_matrix`);
+    the products are taken in bounded chunks.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> texts = ["Putin met Trump", "Trump met Putin", "Oil fell"]
+    >>> tfidf_cosines(np.array([0, 0]), np.array([1, 2]), texts).round(3).tolist()
+    [0.465, 0.0]
+    """
+    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    if a.size == 0:
+        return np.zeros(0)
+    needed = np.union1d(a, b)
+    matrix = tfidf_matrix([texts[i] for i in needed.tolist()])
+    return _row_products(matrix, np.searchsorted(needed, a), np.searchsorted(needed, b))
 
 
 def shared_shingle_chars(shingles: Shingles, other: np.ndarray) -> int:
@@ -257,10 +279,7 @@ def score_pairs(
         for k in np.flatnonzero(shared).tolist():
             small, large = (a[k], right[k]) if size_a[k] <= size_b[k] else (b[k], left[k])
             shared_chars[k] = shared_shingle_chars(hash_arrays[small], sets[large])
-    cosine = np.full(a.size, np.nan)
-    if tfidf and a.size:
-        matrix = tfidf_matrix([texts[i] for i in needed.tolist()])
-        cosine = _row_products(matrix, left, right)
+    cosine = tfidf_cosines(a, b, texts) if tfidf else np.full(a.size, np.nan)
     id_array = np.array([str(i) for i in ids], dtype=object)
     name_a, name_b = id_array[a], id_array[b]
     swap = name_a > name_b

@@ -307,8 +307,9 @@ def one_topic(
     vocabulary plus the seeds' own sentences), each document ``sentences_per_doc`` of
     them in random order, so any two documents share a few sentences and most pairs
     look alike to LSH. A ``planted_share`` of the documents are near-duplicates of an
-    earlier one (one sentence replaced, ~2% of words substituted): those pairs, measured
-    exactly, are the truth (``pairs``; ``families`` pairs each copy with its original).
+    earlier one (one sentence replaced, ~2% of words substituted); an original and its
+    copies (and copies of copies) form a family, and every pair of a family, measured
+    exactly, is in ``pairs`` (the truth at a threshold: :func:`true_pairs`).
 
     Examples
     --------
@@ -320,7 +321,7 @@ def one_topic(
     writer = _Writer(base_texts(), rng)
     sentences = (writer.sentences + writer.filler(pool))[:pool]
     texts: list[str] = []
-    originals: list[int] = []
+    family_of: dict[int, int] = {}
     family_rows: list[tuple[int, int]] = []
     for position in range(n_docs):
         if texts and rng.random() < planted_share:
@@ -332,13 +333,14 @@ def one_topic(
             for at, word in zip(hits.tolist(), writer.words(hits.size), strict=True):
                 words[at] = word
             texts.append(_join(_sentences_of(" ".join(words))))
-            family_rows += [(source, len(originals)), (position, len(originals))]
-            originals.append(source)
+            family = family_of.setdefault(source, len(family_of))  # a copy of a copy: same
+            family_of[position] = family
+            family_rows += [(source, family), (position, family)]
         else:
             chosen = rng.choice(pool, size=min(sentences_per_doc, pool), replace=False)
             texts.append(_join([sentences[i] for i in chosen.tolist()]))
     ids = [f"t{i:06d}" for i in range(n_docs)]
-    families = pd.DataFrame(family_rows, columns=["position", "family"])
+    families = pd.DataFrame(family_rows, columns=["position", "family"]).drop_duplicates()
     pairs = _related_pairs(texts, ids, families, shingle_size)
     families = pd.DataFrame(
         {"id": [ids[p] for p in families["position"]], "family": families["family"]}

@@ -158,10 +158,13 @@ class Analysis:
 
     def to_json(self, path: str | Path) -> Path:
         """Write ``lineage.json`` to ``path`` and return the path."""
+        from lineage.io import atomic_file
+
         path = Path(path)
-        path.write_text(
-            json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
+        with atomic_file(path) as temporary:
+            temporary.write_text(
+                json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
         return path
 
     def plot_heatmap(self, ax: Axes | None = None) -> Axes:

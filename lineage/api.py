@@ -35,6 +35,7 @@ from lineage.credits import credited_fractions, find_credits, learn_agencies
 from lineage.errors import CorpusError, ParameterError, check_fraction, check_positive_int
 from lineage.inference import infer_lineage
 from lineage.intervals import covered
+from lineage.io import OutputSet, write_table
 from lineage.normalize import normalize_corpus
 from lineage.quotes import find_quotations, split_passages_by_quotes
 from lineage.records import NormalizedText, Passage, Problem, Quotation
@@ -746,34 +747,25 @@ def dedup_corpus(
     return near_duplicate_clusters(frame, threshold, **(dask or {})), problems
 
 
-def write_table(table: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``table`` as CSV, JSONL or Parquet, chosen by the file extension."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        table.to_csv(path, index=False)
-    elif suffix in (".jsonl", ".ndjson"):
-        table.to_json(path, orient="records", lines=True, force_ascii=False)
-    elif suffix in (".parquet", ".pq"):
-        table.to_parquet(path, index=False)
-    else:
-        raise ParameterError(f"cannot write {path.name}: use .csv, .jsonl or .parquet")
-    return path
-
-
-def write_outputs(result: Analysis, out_dir: str | Path) -> list[Path]:
-    """Write the output contract of ``result`` into ``out_dir`` and return the paths.
+def write_outputs(result: Analysis, out_dir: str | Path, *, raw_csv: bool = False) -> list[Path]:
+    """Write the output contract of ``result`` into ``out_dir`` as one set; return the paths.
 
     ``lineage.json``, ``documents.csv``, ``pairs.csv``, ``passages.csv``,
     ``sources.csv``, ``edges.csv``, ``attribution.csv``, ``heatmap.png``, ``tree.png``
-    and ``report.html``.
+    and ``report.html``: written into a staging folder and moved over the previous set
+    only when all are written (see :mod:`lineage.io`). CSV cells a spreadsheet would
+    run as formulas are quoted unless ``raw_csv``.
+
+    Raises
+    ------
+    OutputError
+        When ``out_dir`` cannot be written; the previous outputs are then kept.
     """
     from lineage.report import write_report
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written = [result.to_json(out / "lineage.json")]
-    for name in ("documents", "pairs", "passages", "sources", "edges", "attribution"):
-        written.append(write_table(getattr(result, name), out / f"{name}.csv"))
-    written.extend(write_report(result, out).values())
-    return written
+    with OutputSet(out_dir) as outputs:
+        result.to_json(outputs.staging / "lineage.json")
+        for name in ("documents", "pairs", "passages", "sources", "edges", "attribution"):
+            write_table(getattr(result, name), outputs.staging / f"{name}.csv", raw_csv=raw_csv)
+        write_report(result, outputs.staging)
+        return outputs.commit()

@@ -6,8 +6,11 @@ and exit code 2 in :func:`main`, never a traceback.
 
 from __future__ import annotations
 
+import codecs
 import json
 import logging
+import os
+import signal
 import sys
 import warnings
 from collections.abc import Callable, Iterator
@@ -17,11 +20,27 @@ from typing import Any
 
 import click
 
-from lineage import __version__, api
+from lineage import __version__, api, io
 from lineage.errors import LineageError, LineageWarning
 from lineage.index import Index, IndexParams
 
 EXIT_NOTHING_USABLE = 2
+"""Exit code of bad input or arguments (nothing usable, a bad --out), as click's usage errors."""
+EXIT_FAILED = 1
+"""Exit code of an unexpected failure (a bug): one line, the traceback with -vv."""
+EXIT_INTERRUPTED = 130
+"""Exit code after Ctrl-C or SIGTERM (128 + SIGINT), as shells report it."""
+
+logger = logging.getLogger("lineage.cli")
+
+
+def _check_codec(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """Reject an unknown codec name before any work starts."""
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise click.BadParameter(f"unknown encoding {value!r}; try cp1252 or latin-1") from None
+    return value
 
 
 def corpus_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -49,6 +68,7 @@ def corpus_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "--encoding-fallback",
             default="cp1252",
             show_default=True,
+            callback=_check_codec,
             help="Encoding tried where a file is not valid UTF-8.",
         ),
     ]
@@ -63,8 +83,32 @@ def dask_options(command: Callable[..., Any]) -> Callable[..., Any]:
         "--scheduler", default=None, help="Address of a running Dask scheduler (tcp://host:8786)."
     )(command)
     return click.option(
-        "--workers", type=int, default=None, help="Run on a local Dask cluster of N workers."
+        "--workers",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Run on a local Dask cluster of N workers.",
     )(command)
+
+
+def csv_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--raw-csv``: write CSV cells as they are, for pipelines rather than spreadsheets."""
+    return click.option(
+        "--raw-csv",
+        is_flag=True,
+        help="Write CSV cells as they are; by default a cell starting with = + - @, tab or "
+        "CR gets a leading ' so that a spreadsheet does not run it as a formula.",
+    )(command)
+
+
+def threshold_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Add ``--threshold``, a share in [0, 1] checked before any work starts."""
+    return click.option(
+        "--threshold",
+        default=0.5,
+        show_default=True,
+        type=click.FloatRange(0.0, 1.0),
+        help=help_text,
+    )
 
 
 def _dask_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -118,10 +162,13 @@ def cli(verbose: int) -> None:
     warnings.filterwarnings("ignore", category=LineageWarning)
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # Dask reads its log levels when first imported (here and in its worker processes):
+    # its INFO lines (cluster start and stop) show only with -v.
+    os.environ["DASK_LOGGING__DISTRIBUTED"] = logging.getLevelName(level).lower()
 
 
 @cli.command()
-@click.argument("corpus", type=click.Path(path_type=Path))
+@click.argument("corpus", type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--out",
     "out_dir",
@@ -129,18 +176,13 @@ def cli(verbose: int) -> None:
     type=click.Path(path_type=Path),
     help="Folder to write lineage.json, the CSV tables, PNGs and report.html.",
 )
-@click.option(
-    "--threshold",
-    default=0.5,
-    show_default=True,
-    type=float,
-    help="Jaccard threshold of near-duplicate candidate pairs.",
-)
+@threshold_option("Jaccard threshold of near-duplicate candidate pairs.")
+@csv_options
 @dask_options
 @corpus_options
-def analyze(corpus: Path, out_dir: Path, threshold: float, **kwargs: Any) -> None:
+def analyze(corpus: Path, out_dir: Path, threshold: float, raw_csv: bool, **kwargs: Any) -> None:
     """Analyze CORPUS (folder, .txt, JSONL, CSV or Parquet) and write results to --out."""
-    with _progress("analyze") as progress:
+    with _output_dir(out_dir), _progress("analyze") as progress:
         result = api.analyze(
             corpus,
             threshold=threshold,
@@ -149,7 +191,7 @@ def analyze(corpus: Path, out_dir: Path, threshold: float, **kwargs: Any) -> Non
             **_corpus_kwargs(kwargs),
         )
         progress("write tables and report", 0, 1)
-        written = api.write_outputs(result, out_dir)
+        written = api.write_outputs(result, out_dir, raw_csv=raw_csv)
         progress("write tables and report", 1, 1)
     docs = result.documents
     _report_problems(
@@ -166,11 +208,25 @@ def analyze(corpus: Path, out_dir: Path, threshold: float, **kwargs: Any) -> Non
     )
     click.echo(f"wrote {', '.join(p.name for p in written)} to {out_dir}")
     if ok == 0:
+        what = "no input" if docs.empty else f"none of the {len(docs)} inputs"
+        click.echo(f"error: nothing usable in {corpus}: {what} could be read", err=True)
         raise click.exceptions.Exit(EXIT_NOTHING_USABLE)
 
 
+@contextmanager
+def _output_dir(out_dir: Path) -> Iterator[None]:
+    """Check ``out_dir`` before the work; remove it again if this run made it and failed."""
+    created = io.check_output_dir(out_dir)
+    try:
+        yield
+    except BaseException:
+        if created:
+            io.remove_if_empty(out_dir)
+        raise
+
+
 @cli.command()
-@click.argument("corpus", type=click.Path(path_type=Path))
+@click.argument("corpus", type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--out",
     "out_path",
@@ -179,25 +235,24 @@ def analyze(corpus: Path, out_dir: Path, threshold: float, **kwargs: Any) -> Non
     help="Write the clusters table here (.csv, .jsonl or .parquet); "
     "default: CSV on standard output.",
 )
-@click.option(
-    "--threshold",
-    default=0.5,
-    show_default=True,
-    type=float,
-    help="Jaccard threshold for two documents to be near-duplicates.",
-)
+@threshold_option("Jaccard threshold for two documents to be near-duplicates.")
+@csv_options
 @dask_options
 @corpus_options
-def dedup(corpus: Path, out_path: Path | None, threshold: float, **kwargs: Any) -> None:
+def dedup(
+    corpus: Path, out_path: Path | None, threshold: float, raw_csv: bool, **kwargs: Any
+) -> None:
     """Write the near-duplicate clusters of CORPUS with each member's evidence."""
+    if out_path is not None:
+        io.check_output_file(out_path)
     clusters, problems = api.dedup_corpus(
         corpus, threshold=threshold, dask=_dask_kwargs(kwargs), **_corpus_kwargs(kwargs)
     )
     _report_problems([(problem.status, str(problem)) for problem in problems])
     if out_path is None:
-        click.echo(clusters.to_csv(index=False), nl=False)
+        click.echo(io.table_csv(clusters, raw_csv=raw_csv), nl=False)
     else:
-        api.write_table(clusters, out_path)
+        api.write_table(clusters, out_path, raw_csv=raw_csv)
         n_clusters = clusters["cluster"].nunique()
         click.echo(f"{n_clusters} clusters, {len(clusters)} members: wrote {out_path}", err=True)
 
@@ -372,8 +427,19 @@ def query_command(
         )
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """Turn SIGTERM into an interruption, so that the partial outputs are cleaned up."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
-    """Run the command line, turning library errors into a message and exit code 2."""
+    """Run the command line: every failure is one line on stderr and an exit code.
+
+    Bad input or arguments (a :class:`~lineage.errors.LineageError`, a usage error) exit
+    with 2, an interruption (Ctrl-C, SIGTERM) with 130, and anything unexpected with 1
+    (its traceback shows with ``-vv``).
+    """
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         status = cli.main(standalone_mode=False, prog_name="lineage")
     except click.exceptions.Exit as stop:
@@ -381,10 +447,19 @@ def main() -> None:
     except click.ClickException as error:
         error.show()
         sys.exit(error.exit_code)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(1)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("interrupted: the previous outputs, if any, are kept", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     except LineageError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(EXIT_NOTHING_USABLE)
+    except Exception as error:  # a bug: one line, not a traceback
+        logger.debug("unexpected error", exc_info=True)
+        message = " ".join(str(error).split())[:200]
+        click.echo(
+            f"error: unexpected {type(error).__name__}: {message} "
+            "(run with -vv for the traceback, and please report it)",
+            err=True,
+        )
+        sys.exit(EXIT_FAILED)
     sys.exit(status if isinstance(status, int) else 0)

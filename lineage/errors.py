@@ -20,6 +20,13 @@ class ParameterError(LineageError, ValueError):
     """A parameter is out of its range or of the wrong kind."""
 
 
+class OutputError(LineageError):
+    """An output could not be written (bad ``--out``, disk full, no permission).
+
+    The previous complete outputs are kept whenever this is raised.
+    """
+
+
 class LineageWarning(UserWarning):
     """Something was read or computed with a caveat the user should know about."""
 

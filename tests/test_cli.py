@@ -154,6 +154,7 @@ def test_analyze_on_a_local_dask_cluster_writes_the_same_tables(
 ) -> None:
     done = run("analyze", str(SEEDS), "--out", str(tmp_path), "--workers", "2")
     assert done.returncode == 0, done.stderr
+    assert "INFO" not in done.stderr  # Dask's logs show only with -v
     for name in ("documents.csv", "pairs.csv", "passages.csv", "edges.csv"):
         assert (tmp_path / name).read_text() == (seeds_out / name).read_text(), name
 
@@ -190,3 +191,92 @@ def test_progress_shows_each_stage_and_its_size_on_a_terminal_only(seeds_out, tm
     for stage in ("normalize", "sketch", "quotations", "align pairs", "write tables and report"):
         assert f"analyze: {stage}" in text, stage
     assert "analyze: verify candidate pairs" in text and f"{pairs}/{pairs}" in text
+
+
+def test_out_inside_a_regular_file_is_refused_before_any_work(tmp_path: Path) -> None:
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file, not a folder", encoding="utf-8")
+    for command in ("analyze", "dedup"):
+        target = blocker / ("out" if command == "analyze" else "clusters.csv")
+        done = run(command, str(SEEDS), "--out", str(target))
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.strip().splitlines() == [
+            f"error: cannot write to {target if command == 'analyze' else target.parent}: "
+            f"{blocker} is a file, not a folder"
+        ]
+        assert done.stdout == ""  # refused before the analysis: nothing was reported
+
+
+def test_out_without_write_permission_is_refused_before_any_work(
+    tmp_path: Path, bound_by_permissions: list[str]
+) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    for command, target in (("analyze", locked / "out"), ("dedup", locked / "c.csv")):
+        argv = [sys.executable, "-m", "lineage", command, str(SEEDS), "--out", str(target)]
+        done = subprocess.run(
+            [*bound_by_permissions, *argv],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=300,
+        )
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.strip().splitlines() == [
+            f"error: cannot write to {target if command == 'analyze' else locked}: "
+            "Permission denied"
+        ]
+        assert list(locked.iterdir()) == []
+
+
+def test_bad_arguments_are_one_line_usage_errors(tmp_path: Path) -> None:
+    cases = [
+        ("--threshold", "1.5"),
+        ("--workers", "0"),
+        ("--encoding-fallback", "no-such-codec"),
+    ]
+    for option, value in cases:
+        done = run("analyze", str(SEEDS), "--out", str(tmp_path / "out"), option, value)
+        assert done.returncode == 2, (option, done.stderr)
+        assert "Traceback" not in done.stderr
+        assert option in done.stderr
+        assert not (tmp_path / "out").exists()
+
+
+HOSTILE = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)"]
+"""Ids a spreadsheet runs as formulas (ids lose surrounding whitespace: no tab or CR here)."""
+
+
+def test_every_csv_is_safe_for_spreadsheets_unless_raw(tmp_path: Path) -> None:
+    import pandas as pd
+
+    wire = (SEEDS / "001_bf39bc6a18a36fb4.txt").read_text(encoding="utf-8")
+    rows = [{"id": cell, "text": f"{cell} {wire}"} for cell in HOSTILE]
+    corpus = tmp_path / "hostile.jsonl"
+    corpus.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    safe, raw = tmp_path / "safe", tmp_path / "raw"
+    assert run("analyze", str(corpus), "--out", str(safe)).returncode == 0
+    done = run("analyze", str(corpus), "--out", str(raw), "--raw-csv")
+    assert done.returncode == 0, done.stderr
+    csv_files = sorted(p.name for p in safe.glob("*.csv"))
+    assert len(csv_files) == 6
+    for name in csv_files:
+        for cell in pd.read_csv(safe / name, dtype=str, keep_default_na=False).to_numpy().ravel():
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (name, cell)
+    documents = pd.read_csv(safe / "documents.csv", dtype=str, keep_default_na=False)
+    assert sorted(documents["id"]) == sorted("'" + cell for cell in HOSTILE)
+    raw_ids = pd.read_csv(raw / "documents.csv", dtype=str, keep_default_na=False)["id"]
+    assert sorted(raw_ids) == sorted(HOSTILE)
+    pairs = pd.read_csv(safe / "pairs.csv", dtype=str, keep_default_na=False)
+    assert len(pairs) == len(HOSTILE) * (len(HOSTILE) - 1) // 2
+    data = json.loads((safe / "lineage.json").read_text(encoding="utf-8"))
+    assert sorted(d["id"] for d in data["documents"]) == sorted(HOSTILE)  # JSON keeps values
+
+    done = run("dedup", str(corpus))
+    assert done.returncode == 0, done.stderr
+    printed = pd.read_csv(__import__("io").StringIO(done.stdout), dtype=str)
+    assert sorted(printed["id"]) == sorted("'" + cell for cell in HOSTILE)
+    done = run("dedup", str(corpus), "--raw-csv", "--out", str(tmp_path / "c.csv"))
+    assert done.returncode == 0, done.stderr
+    assert sorted(pd.read_csv(tmp_path / "c.csv", dtype=str)["id"]) == sorted(HOSTILE)

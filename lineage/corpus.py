@@ -4,9 +4,10 @@ A corpus comes from a folder of ``.txt``/``.md`` files (searched recursively), a
 of JSONL/CSV/Parquet shards, a single text file, a JSONL file, a CSV/TSV file, a Parquet
 file, a pandas DataFrame or Series, or a list of strings. Bad inputs never sink the
 corpus: each one (an empty, binary or NUL-riddled file, a malformed JSONL line, a row
-without text, a duplicate id...) is skipped with a :class:`~lineage.records.Problem`
+without text...) is skipped with a :class:`~lineage.records.Problem`
 that names the file and line and says what to try. Inputs loaded with a caveat (a file
-decoded with the fallback encoding, a number read as text) become documents plus a
+decoded with the fallback encoding, a number read as text, a repeated id read as
+``id#2``) become documents plus a
 ``Problem(status="warning")``.
 :attr:`Corpus.inputs` lists every input, loaded or skipped, in input order.
 
@@ -35,15 +36,17 @@ import csv
 import datetime as dt
 import difflib
 import gzip
+import itertools
 import json
 import logging
 import math
 import os
 import re
+import stat
 import sys
 import warnings
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any, NamedTuple
@@ -69,6 +72,8 @@ _JSONL_SUFFIXES = (".jsonl", ".ndjson")
 _CSV_DELIMITERS = {".csv": ",", ".tsv": "\t"}
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 _RESERVED_ID_PREFIX = "latent:"
+DUPLICATE_ID_MARK = "#"
+"""Joins a repeated id and its number: the second ``wire`` is read as ``wire#2``."""
 _DIGIT = re.compile(r"\d")
 # ``"\x00" in text`` is slow on texts with non-Latin-1 characters (CPython scans for a
 # zero byte, which every ASCII character of a 2-byte string holds): a regex is 3x faster.
@@ -452,8 +457,33 @@ def _statuses(
     return tuple(loaded + skipped)
 
 
+def fresh_id(doc_id: str, taken: Container[str]) -> str:
+    """Return the id a repeat of ``doc_id`` gets: ``doc_id#2``, else ``#3``... not in ``taken``.
+
+    The first document with an id keeps it; each later one gets the next free suffix, so
+    no document is lost and the rule gives the same ids on every run of the same input.
+
+    Examples
+    --------
+    >>> fresh_id("wire", {"wire"}), fresh_id("wire", {"wire", "wire#2"})
+    ('wire#2', 'wire#3')
+    """
+    number = 2
+    while f"{doc_id}{DUPLICATE_ID_MARK}{number}" in taken:
+        number += 1
+    return f"{doc_id}{DUPLICATE_ID_MARK}{number}"
+
+
+def duplicate_id_message(doc_id: str, new_id: str, first_origin: str) -> str:
+    """Say that ``doc_id`` was already used at ``first_origin`` and is read as ``new_id``."""
+    return (
+        f"duplicate id {doc_id!r}: already used by {first_origin}; loaded as {new_id!r} "
+        "(give each record its own id to choose the names)"
+    )
+
+
 def _unique_ids(items: Iterable[_Item]) -> Iterator[_Item]:
-    """Skip documents whose id was already used (the first is kept) or is reserved."""
+    """Give a repeated id the next free ``#N`` suffix (with a warning); skip reserved ids."""
     first_origin: dict[str, str] = {}
     for item in items:
         if item.document is not None:
@@ -465,12 +495,15 @@ def _unique_ids(items: Iterable[_Item]) -> Iterator[_Item]:
                     "for latent sources; rename it",
                 )
             elif item.id in first_origin:
-                item = _skip(
+                new_id = fresh_id(item.id, first_origin)
+                note = duplicate_id_message(item.id, new_id, first_origin[item.id])
+                item = _Item(
                     item.where,
-                    item.id,
-                    f"duplicate id {item.id!r}: already used by {first_origin[item.id]}; "
-                    "the first is kept",
+                    new_id,
+                    document=replace(item.document, id=new_id),
+                    warnings=[*item.warnings, note],
                 )
+                first_origin[new_id] = item.where.label
             else:
                 first_origin[item.id] = item.where.label
         if item.document is None:
@@ -530,6 +563,9 @@ def _path_items(path: Path, options: _Options) -> Iterator[_Item]:
     _check_exists(path)
     if path.is_dir():
         return _folder_items(path, options)
+    not_regular = _not_regular(path)
+    if not_regular:
+        raise CorpusError(f"cannot read {str(path)!r}: it is {not_regular}, not a file")
     kind, compressed = _suffix_kind(path)
     if kind in TEXT_SUFFIXES and not compressed:
         return iter([_text_file_item(path, path.stem, options)])
@@ -575,20 +611,32 @@ def _folder_items(root: Path, options: _Options) -> Iterator[_Item]:
     A folder with ``.txt``/``.md`` files is read as one document per file. A folder with
     none but with table files (JSONL, CSV, Parquet: the shards of a large corpus) is read
     as those tables one after the other; there, a record without an id column gets
-    ``"<file stem>:<position>"`` so that ids stay unique across shards.
+    ``"<file stem>:<position>"`` so that ids stay unique across shards. A subfolder that
+    cannot be listed (no permission, a symbolic link loop) is a skipped input of its own.
     """
-    texts, tables, others = _scan_folder(root)
+    texts, tables, others, failed = _scan_folder(root)
+    folder_problems = [
+        _skip(_Where(str(root.joinpath(*relative.parts))), relative.as_posix(), message)
+        for relative, message in failed
+    ]
     if texts:
         if tables or others:
             logger.info("ignored %d non-text files under %s", len(tables) + len(others), root)
-        return (
+        files = (
             _text_file_item(root.joinpath(*relative.parts), doc_id, options)
             for relative, doc_id in zip(texts, _folder_ids(texts), strict=True)
         )
+        return itertools.chain(files, folder_problems)
     if tables:
         if others:
             logger.info("ignored %d other files under %s", len(others), root)
-        return _table_folder_items(root, tables, options)
+        return itertools.chain(_table_folder_items(root, tables, options), folder_problems)
+    if failed:
+        relative, message = failed[0]
+        raise CorpusError(
+            f"nothing readable in folder {str(root)!r}: "
+            f"{str(root.joinpath(*relative.parts))!r} {message}"
+        )
     found = ", ".join(sorted(others)[:5]) or "nothing"
     raise CorpusError(
         f"folder {str(root)!r} has no .txt, .md or table (.jsonl, .csv, .parquet) files "
@@ -627,7 +675,7 @@ def folder_shards(source: object) -> list[tuple[Path, str]]:
     """
     if not isinstance(source, (str, os.PathLike)) or not Path(source).is_dir():
         return []
-    texts, tables, _ = _scan_folder(Path(source))
+    texts, tables, _, _ = _scan_folder(Path(source))
     return [] if texts else _shard_prefixes(Path(source), tables)
 
 
@@ -639,16 +687,36 @@ def _shard_prefixes(root: Path, tables: list[Path]) -> list[tuple[Path, str]]:
     ]
 
 
-def _scan_folder(root: Path) -> tuple[list[Path], list[Path], list[str]]:
-    """Relative paths below ``root`` of text files and table files (sorted), and the rest.
+def _scan_folder(
+    root: Path,
+) -> tuple[list[Path], list[Path], list[str], list[tuple[Path, str]]]:
+    """List what lies below ``root``, as paths relative to it.
 
-    Hidden files and folders (a leading dot, e.g. ``.ipynb_checkpoints``) are left out.
+    Returns the text files and the table files (sorted), the other files, and the
+    subfolders that could not be listed, each with why. Hidden files and folders (a
+    leading dot, e.g. ``.ipynb_checkpoints``) are left out.
+    Symbolic links to folders are followed, each real folder once.
     """
     texts: list[Path] = []
     tables: list[Path] = []
     others: list[str] = []
-    for directory, subdirs, names in os.walk(root):
-        subdirs[:] = [name for name in subdirs if not name.startswith(".")]
+    failed: list[tuple[Path, str]] = []
+    seen: set[str] = set()
+
+    def unlisted(error: OSError) -> None:
+        place = Path(error.filename or root)
+        failed.append((place.relative_to(root), _unlistable(error)))
+
+    for directory, subdirs, names in os.walk(root, onerror=unlisted, followlinks=True):
+        real = os.path.realpath(directory)
+        if real in seen:  # a link back to a folder already read
+            subdirs[:] = []
+            failed.append(
+                (Path(directory).relative_to(root), "is a link to a folder already read; skipped")
+            )
+            continue
+        seen.add(real)
+        subdirs[:] = sorted(name for name in subdirs if not name.startswith("."))
         for name in names:
             if name.startswith("."):
                 continue
@@ -661,7 +729,13 @@ def _scan_folder(root: Path) -> tuple[list[Path], list[Path], list[str]]:
                 others.append(relative.as_posix())
     texts.sort(key=lambda rel: rel.parts)
     tables.sort(key=lambda rel: rel.parts)
-    return texts, tables, others
+    failed.sort(key=lambda pair: pair[0].parts)
+    return texts, tables, others, failed
+
+
+def _unlistable(error: OSError) -> str:
+    reason = error.strerror or str(error)
+    return f"folder could not be read ({reason}); the files in it are not in the corpus"
 
 
 def _folder_ids(files: Sequence[Path]) -> list[str]:
@@ -689,9 +763,15 @@ def _stem(path: Path) -> str:
 def _text_file_item(path: Path, doc_id: str, options: _Options) -> _Item:
     where = _Where(str(path))
     try:
+        kind = _not_regular(path)
+        if kind:
+            return _skip(where, doc_id, f"not a regular file ({kind}); not read")
         data = path.read_bytes()
     except OSError as error:
-        return _skip(where, doc_id, f"could not be read ({error.strerror or error})")
+        reason = error.strerror or str(error)
+        if path.is_symlink() and not path.exists():
+            reason = f"a broken symbolic link to {os.readlink(path)!r}"
+        return _skip(where, doc_id, f"could not be read ({reason})")
     if not data:
         return _skip(where, doc_id, "empty file (0 bytes)")
     binary = _binary_kind(data)
@@ -701,6 +781,19 @@ def _text_file_item(path: Path, doc_id: str, options: _Options) -> _Item:
     if failure:
         return _skip(where, doc_id, failure)
     return _text_item(text, where, doc_id, {}, notes, subject="file")
+
+
+def _not_regular(path: Path) -> str:
+    """Name what ``path`` is when it is not a regular file (reading a FIFO would block)."""
+    mode = path.stat().st_mode
+    kinds = [
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISDIR, "a folder"),
+    ]
+    return next((name for test, name in kinds if test(mode)), "")
 
 
 # --------------------------------------------------------------------------- decoding
@@ -1123,6 +1216,62 @@ def _unreadable(origin: str, line_no: int, error: BaseException) -> _Item:
     return _skip(_Where(origin, line_no + 1), None, f"unreadable from this line on ({reason})")
 
 
+class _CsvRecord(NamedTuple):
+    """One CSV record: its first and last line, its fields (``None`` if malformed) and why."""
+
+    first: int
+    last: int
+    fields: list[str] | None
+    error: str = ""
+    reread_after: int = 0
+    """Line of the malformed record this one was read again after (0: none)."""
+
+
+def _csv_records(
+    lines: Iterator[tuple[int, str]], delimiter: str, reread_after: int = 0
+) -> Iterator[_CsvRecord]:
+    """Parse numbered lines into CSV records; never let one bad quote swallow the rest.
+
+    A malformed record (a quote never closed, or closed in a later line before a stray
+    character) is reported on its first line, and the lines it had taken after that
+    one are parsed again as records of their own, so none of them vanish.
+    """
+    taken: list[tuple[int, str]] = []
+
+    def feed() -> Iterator[str]:
+        for number, text in lines:
+            taken.append((number, text))
+            yield text
+
+    reader = csv.reader(feed(), delimiter=delimiter, strict=True)
+    while True:
+        taken.clear()
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            first, last = taken[0][0], taken[-1][0]
+            rest = list(taken[1:])
+            yield _CsvRecord(first, last, None, _csv_error(error, first, last), reread_after)
+            yield from _csv_records(iter(rest), delimiter, reread_after=first)
+            continue
+        yield _CsvRecord(taken[0][0], taken[-1][0], fields, "", reread_after)
+
+
+def _csv_error(error: csv.Error, first: int, last: int) -> str:
+    """Say what is wrong with a malformed record spanning lines ``first`` to ``last``."""
+    if "unexpected end of data" in str(error):
+        what = "a quoted field opens on this line and is never closed"
+    else:
+        what = f"malformed CSV record ({error})"
+        if last > first:
+            what += f"; a quote opened on this line runs on to line {last}"
+    if last > first:
+        return f"{what}; the {last - first} lines after it are read again as rows"
+    return what
+
+
 def _csv_items(
     path: Path, options: _Options, delimiter: str, *, compressed: bool
 ) -> Iterator[_Item]:
@@ -1132,23 +1281,27 @@ def _csv_items(
     notes: dict[int, str] = {}
     failures: dict[int, str] = {}
 
-    def lines(stream: IO[bytes]) -> Iterator[str]:
+    def lines(stream: IO[bytes]) -> Iterator[tuple[int, str]]:
         for line_no, raw in enumerate(stream, 1):
             text, note, failure = decoder.decode(raw, line_no)
             if note:
                 notes[line_no] = note
             if failure:
                 failures[line_no] = failure
-            yield text
+            yield line_no, text
 
     previous_limit = csv.field_size_limit()
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # articles can exceed the 128 KiB default
     last = 0
     try:
         with _open_binary(path, compressed) as stream:
-            reader = csv.reader(lines(stream), delimiter=delimiter, strict=True)
-            header = _csv_header(reader)
-            last = reader.line_num
+            records = _csv_records(lines(stream), delimiter)
+            header, header_line = None, 0
+            for record in records:
+                last = record.last
+                if record.fields:
+                    header, header_line = [name.strip() for name in record.fields], record.last
+                    break
             if header is None:
                 yield _skip(_Where(origin), None, "empty file (no header line)")
                 return
@@ -1162,48 +1315,44 @@ def _csv_items(
                 )
                 return
             position = 0
-            while True:
-                try:
-                    row = next(reader)
-                except StopIteration:
-                    break
-                except csv.Error as error:
-                    yield _skip(_Where(origin, last + 1), None, f"malformed CSV row ({error})")
-                    last = reader.line_num
-                    position += 1
-                    continue
-                start, last = last + 1, reader.line_num
-                if not row:
+            for record in records:
+                start, last = record.first, record.last
+                if record.fields == []:
                     continue
                 where = _Where(origin, start)
                 default_id = f"{options.id_prefix}{position}"
                 position += 1
                 failed = [failures.pop(n) for n in range(start, last + 1) if n in failures]
                 row_notes = [notes.pop(n) for n in range(start, last + 1) if n in notes]
-                if failed:
+                if record.reread_after:
+                    row_notes.append(
+                        f"read again after the malformed record of line {record.reread_after}; "
+                        "check that this row is whole"
+                    )
+                if record.fields is None:
+                    yield _skip(where, None, record.error)
+                elif failed:
                     yield _skip(where, None, failed[0])
-                elif len(row) != len(header):
+                elif len(record.fields) != len(header):
                     yield _skip(
                         where,
                         None,
-                        f"has {len(row)} fields where the header has {len(header)} "
+                        f"has {len(record.fields)} fields where the header has {len(header)} "
                         f"(an unquoted {delimiter!r} or quote in a field?)",
                     )
                 else:
-                    fields = dict(zip(header, row, strict=True))
-                    yield _record_item(fields, where, default_id, options, row_notes[:1])
+                    fields = dict(zip(header, record.fields, strict=True))
+                    yield _record_item(fields, where, default_id, options, row_notes[:2])
+            if position == 0:
+                yield _skip(
+                    _Where(origin, header_line),
+                    None,
+                    "has a header line but no rows: nothing to read",
+                )
     except (OSError, EOFError) as error:
         yield _unreadable(origin, last, error)
     finally:
         csv.field_size_limit(previous_limit)
-
-
-def _csv_header(reader: Iterator[list[str]]) -> list[str] | None:
-    """Return the first non-blank row, stripped, or ``None`` for an empty file."""
-    for row in reader:
-        if row:
-            return [name.strip() for name in row]
-    return None
 
 
 def _parquet_items(path: Path, options: _Options) -> Iterator[_Item]:
@@ -1241,6 +1390,9 @@ def _parquet_items(path: Path, options: _Options) -> Iterator[_Item]:
             None,
             f"unreadable from this row on ({error})",
         )
+        return
+    if position == 0:
+        yield _skip(_Where(origin), None, "has no rows: nothing to read")
 
 
 def _parquet_batches(parquet: Any, batch_size: int) -> Iterator[Any]:

@@ -42,7 +42,13 @@ import numpy as np
 import pandas as pd
 
 from lineage import sketch as sketching
-from lineage.corpus import Corpus, InputStatus, iter_corpus_shards
+from lineage.corpus import (
+    Corpus,
+    InputStatus,
+    duplicate_id_message,
+    fresh_id,
+    iter_corpus_shards,
+)
 from lineage.errors import LineageError, ParameterError, check_fraction, check_positive_int
 from lineage.normalize import normalize_text
 from lineage.shingle import shingle_hashes
@@ -445,7 +451,7 @@ def sketch_corpus(
     read here with :func:`~lineage.corpus.iter_corpus_shards` and handed out shard by
     shard, a few shards per worker at a time, so memory stays bounded by the shards in
     flight. A corrupt file is skipped with a problem naming it; a document id met again in
-    a later file is skipped as a duplicate (the first is kept), as ``load_corpus`` does.
+    a later file is read as ``id#2`` (with a warning), as ``load_corpus`` does.
 
     Parameters
     ----------
@@ -499,35 +505,32 @@ def sketch_corpus(
 
 
 def _drop_repeated_ids(sketch: CorpusSketch) -> CorpusSketch:
-    """Skip documents whose id an earlier file already used, as ``load_corpus`` does."""
+    """Give an id an earlier file already used the next ``#N`` suffix, as ``load_corpus`` does."""
     first: dict[str, str] = {}
-    keep = np.ones(len(sketch), dtype=bool)
+    ids = list(sketch.ids)
     row = 0
     inputs = list(sketch.inputs)
     for index, entry in enumerate(inputs):
         if entry.status == "skipped":
             continue
         if entry.id in first:
-            keep[row] = False
+            new_id = fresh_id(entry.id, first)
+            note = duplicate_id_message(entry.id, new_id, first[entry.id])
             inputs[index] = replace(
                 entry,
-                status="skipped",
-                problem=f"duplicate id {entry.id!r}: already used by {first[entry.id]}; "
-                "the first is kept",
-                chars=0,
+                id=new_id,
+                status="warning",
+                problem="; ".join(filter(None, [entry.problem, note])),
             )
-            logger.info("skipped %s: duplicate id %r", entry.origin, entry.id)
+            ids[row] = new_id
+            first[new_id] = entry.origin
+            logger.info("%s: %s", entry.origin, note)
         else:
             first[entry.id] = entry.origin
         row += 1
-    if keep.all():
+    if tuple(ids) == sketch.ids:
         return sketch
-    return CorpusSketch(
-        ids=tuple(doc_id for doc_id, kept in zip(sketch.ids, keep, strict=True) if kept),
-        signatures=sketch.signatures[keep],
-        sizes=sketch.sizes[keep],
-        inputs=tuple(inputs),
-    )
+    return replace(sketch, ids=tuple(ids), inputs=tuple(inputs))
 
 
 def _texts_of_file(

@@ -280,3 +280,56 @@ def test_every_csv_is_safe_for_spreadsheets_unless_raw(tmp_path: Path) -> None:
     done = run("dedup", str(corpus), "--raw-csv", "--out", str(tmp_path / "c.csv"))
     assert done.returncode == 0, done.stderr
     assert sorted(pd.read_csv(tmp_path / "c.csv", dtype=str)["id"]) == sorted(HOSTILE)
+
+
+def test_duplicate_ids_are_numbered_and_listed_in_every_output(tmp_path: Path) -> None:
+    import pandas as pd
+
+    import lineage
+
+    wire, rewrite = (
+        " ".join((SEEDS / name).read_text(encoding="utf-8").split())  # one line per row
+        for name in ("001_bf39bc6a18a36fb4.txt", "000_30916bffc445b469.txt")
+    )
+    corpus = tmp_path / "dups.csv"
+    pd.DataFrame({"id": ["wire", "wire", "wire#2"], "text": [wire, rewrite, wire]}).to_csv(
+        corpus, index=False
+    )
+    done = run("analyze", str(corpus), "--out", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    assert f"warning: {corpus}:3: duplicate id 'wire': already used by {corpus}:2; " in (
+        done.stderr
+    )
+    data = json.loads((tmp_path / "out" / "lineage.json").read_text(encoding="utf-8"))
+    assert [(d["id"], d["status"]) for d in data["documents"]] == [
+        ("wire", "ok"),
+        ("wire#2", "warning"),
+        ("wire#2#2", "warning"),
+    ]
+    report = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "wire#2#2" in report
+    result = lineage.analyze(corpus)
+    page = result._repr_html_()
+    assert "wire#2" in page
+    html_path = result.to_html(tmp_path / "notebook.html")
+    assert "wire#2#2" in html_path.read_text(encoding="utf-8")
+
+
+def test_a_corpus_with_nothing_usable_says_why_per_file_and_line(tmp_path: Path) -> None:
+    header_only = tmp_path / "header.csv"
+    header_only.write_text("id,text\n", encoding="utf-8")
+    done = run("analyze", str(header_only), "--out", str(tmp_path / "out"))
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"skipped: {header_only}:1: has a header line but no rows: nothing to read",
+        f"error: nothing usable in {header_only}: none of the 1 inputs could be read",
+    ]
+    cut = tmp_path / "cut.csv"
+    cut.write_text('id,text\na,"never closed\nb,a row after it\n', encoding="utf-8")
+    done = run("analyze", str(cut), "--out", str(tmp_path / "out2"))
+    assert done.returncode == 0, done.stderr
+    assert f"skipped: {cut}:2: a quoted field opens on this line and is never closed" in (
+        done.stderr
+    )
+    assert f"warning: {cut}:3: read again after the malformed record of line 2" in done.stderr
+    assert "Traceback" not in done.stderr

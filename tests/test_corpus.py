@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -230,7 +233,7 @@ def test_same_stem_in_two_extensions_keeps_both_with_distinct_ids(tmp_path):
 
 def test_jsonl_bad_lines_are_named_by_file_and_line_and_skipped():
     corpus = quiet_load(JSONL)
-    assert corpus.ids == ("wire-1", "rewrite-1", "42", "number-text", "cp1252", "10")
+    assert corpus.ids == ("wire-1", "rewrite-1", "42", "wire-1#2", "number-text", "cp1252", "10")
     problems = {p.line: p for p in corpus.problems}
     assert str(problems[4]) == (
         f"{JSONL}:4: not valid JSON (Unterminated string starting at column 26): "
@@ -242,9 +245,10 @@ def test_jsonl_bad_lines_are_named_by_file_and_line_and_skipped():
         "holds the text (did you mean text_column='body'?)"
     )
     assert problems[8].message == (
-        f"duplicate id 'wire-1': already used by {JSONL}:1; the first is kept"
+        f"duplicate id 'wire-1': already used by {JSONL}:1; loaded as 'wire-1#2' "
+        "(give each record its own id to choose the names)"
     )
-    assert problems[8].id == "wire-1" and problems[8].status == "skipped"
+    assert problems[8].id == "wire-1#2" and problems[8].status == "warning"
     assert problems[9].status == "warning"
     assert problems[9].message == "'text' is a number (12345); read as '12345'"
     assert problems[10].message == "text is whitespace only"
@@ -328,7 +332,7 @@ def test_empty_jsonl_is_one_skipped_input(tmp_path):
 
 def test_csv_rows_keep_meta_and_problems_name_their_line():
     corpus = quiet_load(CSV)
-    assert corpus.ids == ("a1", "a3", "a5")
+    assert corpus.ids == ("a1", "a3", "a1#2", "a5")
     documents = {d.id: d for d in corpus.documents}
     assert documents["a3"].text == "A quoted text\nthat spans\nthree lines."
     assert documents["a3"].origin == f"{CSV}:4"
@@ -336,7 +340,8 @@ def test_csv_rows_keep_meta_and_problems_name_their_line():
     assert dict(documents["a1"].meta) == {"outlet": "Reuters", "date": "2025-05-15"}
     assert [str(p) for p in corpus.problems] == [
         f"{CSV}:3: text is empty",
-        f"{CSV}:7: duplicate id 'a1': already used by {CSV}:2; the first is kept",
+        f"{CSV}:7: duplicate id 'a1': already used by {CSV}:2; loaded as 'a1#2' "
+        "(give each record its own id to choose the names)",
         f"{CSV}:8: has 5 fields where the header has 4 (an unquoted ',' or quote in a field?)",
     ]
     assert_every_input_once(corpus)
@@ -369,7 +374,7 @@ def test_csv_bad_quoting_and_cp1252_rows_are_reported_by_line(tmp_path):
     corpus = quiet_load(path)
     assert corpus.ids == ("ok", "win", "tsv-ish", "last")
     problems = {p.line: p for p in corpus.problems}
-    assert problems[3].message.startswith("malformed CSV row (")
+    assert problems[3].message.startswith("malformed CSV record (")
     assert problems[4].status == "warning"
     assert "decoded as cp1252" in problems[4].message
     assert corpus.documents[1].text == "Zelensky’s reply"
@@ -513,15 +518,17 @@ def test_dataframe_without_text_column_is_unusable_with_one_problem():
     ]
 
 
-def test_series_index_gives_ids_and_duplicates_are_skipped():
+def test_series_index_gives_ids_and_duplicates_are_numbered():
     series = pd.Series(["Wire copy.", "Rewrite.", "Copy again."], index=["w", "r", "w"])
     corpus = load_corpus(series)
-    assert corpus.ids == ("w", "r")
+    assert corpus.ids == ("w", "r", "w#2")
+    assert corpus.texts[2] == "Copy again."
     (problem,) = corpus.problems
-    assert (
-        str(problem)
-        == "Series row 2: duplicate id 'w': already used by Series row 0; the first is kept"
+    assert str(problem) == (
+        "Series row 2: duplicate id 'w': already used by Series row 0; loaded as 'w#2' "
+        "(give each record its own id to choose the names)"
     )
+    assert problem.status == "warning"
 
 
 def test_list_of_strings_gets_position_ids_and_bad_items_are_named():
@@ -675,11 +682,10 @@ def test_duplicate_ids_are_found_across_shards(tmp_path):
     path.write_text("\n".join(json.dumps(row) for row in rows) + "\n", encoding="utf-8")
     shards = list(iter_corpus_shards(path, shard_size=3))
     joined = Corpus.concat(shards)
-    assert joined.ids == tuple(f"d{i}" for i in range(6))
+    assert joined.ids == (*(f"d{i}" for i in range(6)), "d0#2", "d1#2", "d2#2", "d3#2")
     assert [p.line for p in joined.problems] == [7, 8, 9, 10]
-    assert (
-        joined.problems[0].message
-        == f"duplicate id 'd0': already used by {path}:1; the first is kept"
+    assert joined.problems[0].message.startswith(
+        f"duplicate id 'd0': already used by {path}:1; loaded as 'd0#2'"
     )
 
 
@@ -728,3 +734,101 @@ def test_any_table_lists_every_row_once_with_unique_ids_and_streams_alike(texts,
     assert all(text.strip() and "\x00" not in text for text in corpus.texts)
     assert_every_input_once(corpus)
     assert Corpus.concat(iter_corpus_shards(frame, shard_size=shard_size)) == corpus
+
+
+# ------------------------------------------------------------- faults of the file system
+
+
+def test_an_unreadable_subfolder_is_a_problem_not_a_silent_gap(tmp_path, bound_by_permissions):
+    (tmp_path / "a.txt").write_text("A readable story.", encoding="utf-8")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "b.txt").write_text("A story nobody can list.", encoding="utf-8")
+    locked.chmod(0o000)
+    script = (
+        "import sys; from lineage.corpus import load_corpus; c = load_corpus(sys.argv[1]); "
+        "print([(e.id, e.status, e.problem) for e in c.inputs])"
+    )
+    try:
+        done = subprocess.run(
+            [*bound_by_permissions, sys.executable, "-c", script, str(tmp_path)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        locked.chmod(0o755)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(
+        [
+            ("a", "ok", ""),
+            (
+                "locked",
+                "skipped",
+                "folder could not be read (Permission denied); "
+                "the files in it are not in the corpus",
+            ),
+        ]
+    )
+
+
+def test_a_fifo_and_a_broken_link_are_skipped_without_blocking(tmp_path):
+    (tmp_path / "a.txt").write_text("A readable story.", encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)
+    corpus = load_corpus(tmp_path)
+    assert corpus.ids == ("a",)
+    assert [(e.id, e.problem) for e in corpus.inputs if e.status == "skipped"] == [
+        (
+            "gone",
+            f"could not be read (a broken symbolic link to {str(tmp_path / 'nowhere.txt')!r})",
+        ),
+        ("pipe", "not a regular file (a named pipe); not read"),
+        ("loop", "is a link to a folder already read; skipped"),
+    ]
+    with pytest.raises(CorpusError, match=re.escape("pipe.txt': it is a named pipe, not a file")):
+        load_corpus(tmp_path / "pipe.txt")
+
+
+def test_an_unterminated_quote_names_its_line_and_loses_no_row(tmp_path):
+    path = tmp_path / "cut.csv"
+    path.write_text('id,text\na,"first text\nb,second text\nc,third text\n', encoding="utf-8")
+    corpus = load_corpus(path)
+    assert [(e.origin, e.id, e.status) for e in corpus.inputs] == [
+        (f"{path}:2", f"{path}:2", "skipped"),
+        (f"{path}:3", "b", "warning"),
+        (f"{path}:4", "c", "warning"),
+    ]
+    assert corpus.inputs[0].problem == (
+        "a quoted field opens on this line and is never closed; "
+        "the 2 lines after it are read again as rows"
+    )
+    assert corpus.inputs[1].problem == (
+        "read again after the malformed record of line 2; check that this row is whole"
+    )
+
+
+def test_a_quote_closed_lines_later_does_not_swallow_the_rows_between(tmp_path):
+    path = tmp_path / "swallow.csv"
+    path.write_text('id,text\na,"one\nb,two\nc,"three"\nd,four\n', encoding="utf-8")
+    corpus = load_corpus(path)
+    assert corpus.ids == ("b", "c", "d")
+    assert corpus.texts == ("two", "three", "four")
+    assert corpus.skipped[0].line == 2
+    assert "runs on to line 4" in corpus.skipped[0].message
+
+
+def test_a_header_only_csv_and_an_empty_parquet_say_they_have_no_rows(tmp_path):
+    csv_path = tmp_path / "header.csv"
+    csv_path.write_text("id,text\n\n", encoding="utf-8")
+    parquet_path = tmp_path / "empty.parquet"
+    pd.DataFrame({"id": pd.Series(dtype=str), "text": pd.Series(dtype=str)}).to_parquet(
+        parquet_path
+    )
+    assert [str(p) for p in load_corpus(csv_path).problems] == [
+        f"{csv_path}:1: has a header line but no rows: nothing to read"
+    ]
+    assert [str(p) for p in load_corpus(parquet_path).problems] == [
+        f"{parquet_path}: has no rows: nothing to read"
+    ]

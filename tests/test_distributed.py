@@ -204,14 +204,16 @@ def test_a_corrupt_shard_is_named_and_skipped(client, corpus, tmp_path):
     assert bad_parquet[0].problem.startswith("not a readable Parquet file")
 
 
-def test_an_id_repeated_in_a_later_shard_is_skipped(client, tmp_path):
+def test_an_id_repeated_in_a_later_shard_is_numbered(client, tmp_path):
     _write_jsonl(tmp_path / "a.jsonl", ["x", "y"], ["Putin stayed away.", "Zelensky flew in."])
     _write_jsonl(tmp_path / "b.jsonl", ["y", "z"], ["A second y.", "Talks in Istanbul."])
     found = sketch_corpus(tmp_path, runner=DaskRunner(client))
-    assert found.ids == ("x", "y", "z")
-    repeated = found.skipped[0]
-    assert repeated.id == "y" and repeated.origin.endswith("b.jsonl:1")
-    assert repeated.problem.startswith("duplicate id 'y': already used by ")
+    assert found.ids == ("x", "y", "y#2", "z")
+    assert found.ids == load_corpus(tmp_path).ids
+    repeated = [entry for entry in found.inputs if entry.status == "warning"]
+    assert [entry.id for entry in repeated] == ["y#2"]
+    assert repeated[0].origin.endswith("b.jsonl:1")
+    assert repeated[0].problem.startswith("duplicate id 'y': already used by ")
 
 
 def test_dask_runner_options(client, tmp_path):

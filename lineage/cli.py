@@ -448,7 +448,7 @@ def main() -> None:
         error.show()
         sys.exit(error.exit_code)
     except (click.exceptions.Abort, KeyboardInterrupt):
-        click.echo("interrupted: the previous outputs, if any, are kept", err=True)
+        click.echo("interrupted: no output was left half-written", err=True)
         sys.exit(EXIT_INTERRUPTED)
     except LineageError as error:
         click.echo(f"error: {error}", err=True)

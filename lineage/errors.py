@@ -23,8 +23,13 @@ class ParameterError(LineageError, ValueError):
 class OutputError(LineageError):
     """An output could not be written (bad ``--out``, disk full, no permission).
 
-    The previous complete outputs are kept whenever this is raised.
+    The previous complete outputs are kept whenever this is raised. ``cause`` is the
+    operating system's error, when there is one.
     """
+
+    def __init__(self, message: str, cause: OSError | None = None) -> None:
+        super().__init__(message)
+        self.cause = cause
 
 
 class LineageWarning(UserWarning):

@@ -200,7 +200,7 @@ def atomic_file(path: str | os.PathLike) -> Iterator[Path]:
         os.replace(temporary, target)
     except OSError as error:
         temporary.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {target}: {_describe(error)}") from None
+        raise OutputError(f"cannot write {target}: {_describe(error)}", error) from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
@@ -313,10 +313,12 @@ class OutputSet:
         """Remove the staging folder unless committed; turn write errors into OutputError."""
         if not self._committed:
             shutil.rmtree(self.staging, ignore_errors=True)
-        if isinstance(error, OSError) and not isinstance(error, OutputError):
+        cause = error.cause if isinstance(error, OutputError) else error
+        if isinstance(cause, OSError):
             raise OutputError(
-                f"cannot write the outputs in {self.out}: {_describe(error)}; "
-                "the previous outputs are kept"
+                f"cannot write the outputs in {self.out}: {_describe(cause)}; "
+                "the previous outputs are kept",
+                cause,
             ) from None
 
     def commit(self) -> list[Path]:
@@ -351,16 +353,31 @@ class OutputSet:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM (delivered when the block ends) in the main thread."""
-    held = {signal.SIGINT, signal.SIGTERM}
+    """Hold SIGINT and SIGTERM during the block, then act on them as before it.
+
+    A Python-level handler rather than a signal mask: a signal sent to the process
+    goes to any thread that does not block it (numpy and Arrow start threads), so a
+    mask in the main thread alone would not hold it.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    caught: list[int] = []
+    previous = {
+        signum: signal.signal(signum, lambda number, frame: caught.append(number))
+        for signum in (signal.SIGINT, signal.SIGTERM)
+    }
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for signum in caught:
+            handler = previous[signum]
+            if callable(handler):
+                handler(signum, None)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(signum)
 
 
 def _roll_forward(commit: Path, out: Path) -> None:

@@ -39,7 +39,7 @@ from lineage.io import OutputSet, write_table
 from lineage.normalize import normalize_corpus
 from lineage.quotes import find_quotations, split_passages_by_quotes
 from lineage.records import NormalizedText, Passage, Problem, Quotation
-from lineage.shingle import shingle_hashes
+from lineage.shingle import shingle, shingle_hashes
 from lineage.sketch import (
     CandidateBudget,
     CandidateLimits,
@@ -305,7 +305,8 @@ def _near_duplicate_pairs(
             budget=budget,
         )
     # TF-IDF only for the pairs returned: the candidates below the threshold are dropped.
-    pairs = score_pairs(candidates, sketches.hashes, None, ids, tfidf=False)
+    shingles = _with_spans(sketches.hashes, texts, candidates, n=shingle_size)
+    pairs = score_pairs(candidates, shingles, None, ids, tfidf=False)
     keep = pairs[MEASURES[measure]].max(axis=1) >= threshold
     found = pairs[keep].reset_index(drop=True)
     position = pd.Series(np.arange(len(ids)), index=pd.Index(ids))
@@ -314,6 +315,17 @@ def _near_duplicate_pairs(
     )
     found.attrs["limits"] = _limits_note(candidates.attrs["limits"], budget)
     return found
+
+
+def _with_spans(
+    hashes: list[np.ndarray], texts: Sequence[str], candidates: pd.DataFrame, *, n: int
+) -> list[Any]:
+    """Shingles with spans for the documents in ``candidates`` (so ``shared_chars`` is filled).
+
+    Only candidate documents are shingled again; the rest keep their bare hashes.
+    """
+    involved = set(candidates["a"].tolist()) | set(candidates["b"].tolist())
+    return [shingle(texts[i], n=n) if i in involved else h for i, h in enumerate(hashes)]
 
 
 def near_duplicate_clusters(

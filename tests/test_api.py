@@ -192,3 +192,12 @@ def test_analysis_records_what_the_budget_left_out_in_lineage_json():
     assert len(result.pairs) <= 60 * 2
     with pytest.raises(ParameterError, match=r"'max_candidates' must be"):
         lineage.analyze(frame, max_candidates=0)
+
+
+def test_near_duplicates_counts_the_shared_characters_of_identical_texts():
+    wire = (SEEDS / "001_bf39bc6a18a36fb4.txt").read_text(encoding="utf-8")
+    pairs = lineage.near_duplicates([wire, wire, "An unrelated story about crops in Kansas."], 0.5)
+    (row,) = pairs.itertuples()
+    assert (row.a, row.b, row.jaccard) == ("0", "1", 1.0)
+    # every char from the first token to the last; the closing full stop is no token
+    assert row.shared_chars == len(wire.strip().removesuffix("."))

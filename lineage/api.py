@@ -30,7 +30,7 @@ from lineage.commonness import (
     learn_commonness,
     score_passages,
 )
-from lineage.corpus import Corpus, load_corpus
+from lineage.corpus import Corpus, load_corpus, read_metadata, with_metadata
 from lineage.credits import credited_fractions, find_credits, learn_agencies
 from lineage.errors import CorpusError, ParameterError, check_fraction, check_positive_int
 from lineage.inference import infer_lineage
@@ -379,11 +379,20 @@ def near_duplicate_clusters(
     return cluster_pairs(pairs, ids, threshold=threshold, measure=measure)
 
 
+META_COLUMNS = ("date", "outlet", "title")
+"""Metadata shown as columns of the documents table (from the input or ``metadata``)."""
+
+
+def _text_or_none(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
 def _documents_table(
     corpus: Corpus, figures: dict[str, dict[str, float]], parents: pd.DataFrame
 ) -> pd.DataFrame:
     """One row per input: loaded documents with figures, skipped ones with their problem."""
     parent_of = parents.set_index("id") if len(parents) else None
+    meta = {doc.id: doc.meta for doc in corpus.documents}
     rows = []
     for entry in corpus.inputs:
         row: dict[str, Any] = {
@@ -400,6 +409,7 @@ def _documents_table(
             "original_fraction": np.nan,
             "ignored_fraction": np.nan,
             "credited_fraction": np.nan,
+            **{key: _text_or_none(meta.get(entry.id, {}).get(key)) for key in META_COLUMNS},
         }
         if entry.status != "skipped":
             row.update(figures.get(entry.id, {}))
@@ -417,6 +427,7 @@ def analyze(
     text_column: str = "text",
     date_column: str = "date",
     encoding_fallback: str | None = "cp1252",
+    metadata: str | Path | pd.DataFrame | None = None,
     threshold: float = 0.5,
     containment_threshold: float = 0.3,
     shingle_size: int = 5,
@@ -440,6 +451,11 @@ def analyze(
         :func:`lineage.corpus.load_corpus`).
     id_column, text_column, date_column, encoding_fallback
         How to read ``corpus``, see :func:`lineage.corpus.load_corpus`.
+    metadata
+        A side file (CSV, JSONL, Parquet) or DataFrame with an ``id`` column and any of
+        ``date``, ``outlet``, ``title``, merged into the documents' metadata by id (see
+        :func:`lineage.corpus.read_metadata`): dates then serve as direction cues, and all
+        three show in the ``documents`` table and the report.
     threshold
         Jaccard threshold of LSH candidate pairs in a large corpus.
     containment_threshold
@@ -499,6 +515,7 @@ def analyze(
         "exhaustive_below": exhaustive_below,
         "min_tfidf": min_tfidf,
     }
+    side = None if metadata is None else read_metadata(metadata)
     loaded = load_corpus(
         corpus,
         id_column=id_column,
@@ -506,6 +523,8 @@ def analyze(
         date_column=date_column,
         encoding_fallback=encoding_fallback,
     )
+    if side is not None:
+        loaded = with_metadata(loaded, side)
     with _runner(client=client, workers=workers, scheduler=scheduler) as runner:
         return _analyze_loaded(loaded, runner=runner, progress=progress, params=params)
 

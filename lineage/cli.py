@@ -177,14 +177,28 @@ def cli(verbose: int) -> None:
     help="Folder to write lineage.json, the CSV tables, PNGs and report.html.",
 )
 @threshold_option("Jaccard threshold of near-duplicate candidate pairs.")
+@click.option(
+    "--metadata",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="CSV/JSONL/Parquet with an id column and date, outlet, title per document.",
+)
 @csv_options
 @dask_options
 @corpus_options
-def analyze(corpus: Path, out_dir: Path, threshold: float, raw_csv: bool, **kwargs: Any) -> None:
+def analyze(
+    corpus: Path,
+    out_dir: Path,
+    threshold: float,
+    metadata: Path | None,
+    raw_csv: bool,
+    **kwargs: Any,
+) -> None:
     """Analyze CORPUS (folder, .txt, JSONL, CSV or Parquet) and write results to --out."""
     with _output_dir(out_dir), _progress("analyze") as progress:
         result = api.analyze(
             corpus,
+            metadata=metadata,
             threshold=threshold,
             progress=progress,
             **_dask_kwargs(kwargs),

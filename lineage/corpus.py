@@ -31,6 +31,7 @@ Examples
 
 from __future__ import annotations
 
+import calendar
 import codecs
 import csv
 import datetime as dt
@@ -780,7 +781,127 @@ def _text_file_item(path: Path, doc_id: str, options: _Options) -> _Item:
     text, notes, failure = _decode(data, where, options)
     if failure:
         return _skip(where, doc_id, failure)
-    return _text_item(text, where, doc_id, {}, notes, subject="file")
+    return _text_item(text, where, doc_id, head_date(text), notes, subject="file")
+
+
+_HEAD_DATE = re.compile(
+    r"\s*(?:(?:date|dated|published|updated)\s*:?\s*)?"
+    r"(?P<iso>\d{4}-\d{2}-\d{2})(?![\d-])"
+    r"|\s*(?:(?:date|dated|published|updated)\s*:?\s*)?"
+    r"(?P<words>\d{1,2} [A-Z][a-z]+ \d{4}|[A-Z][a-z]+ \d{1,2},? \d{4})\b",
+    re.IGNORECASE,
+)
+_MONTHS = {m.lower(): n for n, m in enumerate(calendar.month_name) if m} | {
+    m.lower(): n for n, m in enumerate(calendar.month_abbr) if m
+}
+
+
+def head_date(text: str) -> dict[str, str]:
+    """Return ``{"date": ISO date}`` when ``text`` opens with an unambiguous date, else ``{}``.
+
+    Scraped articles often start with a date line (``date 2025-05-15 Russia's ...``). Only
+    a date at the very start counts, and only where it cannot be misread: ISO 8601
+    (``2025-05-15``) or a month by name (``15 May 2025``, ``May 15, 2025``), optionally
+    after ``date``, ``published`` or ``updated``. ``05/06/2025`` is left alone (May or
+    June?).
+
+    Examples
+    --------
+    >>> head_date(" date 2025-05-15 Russia's Vladimir Putin spurned a challenge")
+    {'date': '2025-05-15'}
+    >>> head_date("Published: May 15, 2025. Talks in Istanbul"), head_date("05/06/2025 Talks")
+    ({'date': '2025-05-15'}, {})
+    """
+    found = _HEAD_DATE.match(text[:60])
+    if found is None:
+        return {}
+    try:
+        if found["iso"]:
+            return {"date": dt.date.fromisoformat(found["iso"]).isoformat()}
+        parts = found["words"].replace(",", "").split()
+        day, month, year = (parts[0], parts[1], parts[2])
+        if not day.isdigit():
+            day, month = month, day
+        number = _MONTHS.get(month.lower())
+        if number is None:
+            return {}
+        return {"date": dt.date(int(year), number, int(day)).isoformat()}
+    except ValueError:
+        return {}
+
+
+def read_metadata(source: str | os.PathLike | pd.DataFrame) -> dict[str, dict[str, object]]:
+    """Read a metadata side file (CSV, JSONL or Parquet) into ``{id: {column: value}}``.
+
+    The file has an ``id`` column naming documents of the corpus, and any of ``date``,
+    ``outlet``, ``title`` (other columns are kept too). Dates are turned into ISO 8601
+    where they are understood; empty cells are left out.
+
+    Raises
+    ------
+    CorpusError
+        When the file cannot be read or has no ``id`` column.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"id": ["001"], "date": ["15 May 2025"], "outlet": ["Reuters"]})
+    >>> read_metadata(frame)
+    {'001': {'date': '2025-05-15', 'outlet': 'Reuters'}}
+    """
+    if isinstance(source, pd.DataFrame):
+        frame = source.astype(object)
+    else:
+        path = Path(source)
+        kind, _ = _suffix_kind(path)
+        try:
+            if kind in _JSONL_SUFFIXES:
+                frame = pd.read_json(path, lines=True, dtype=False)
+            elif kind in _PARQUET_SUFFIXES:
+                frame = pd.read_parquet(path)
+            else:
+                delimiter = "\t" if kind == ".tsv" else ","
+                frame = pd.read_csv(path, dtype=str, keep_default_na=False, sep=delimiter)
+        except (OSError, ValueError, pd.errors.ParserError) as error:
+            raise CorpusError(f"cannot read the metadata file {str(path)!r}: {error}") from None
+    if "id" not in frame.columns:
+        columns = ", ".join(map(str, frame.columns)) or "none"
+        raise CorpusError(f"the metadata has no 'id' column (columns: {columns})")
+    metadata: dict[str, dict[str, object]] = {}
+    for record in frame.to_dict("records"):
+        doc_id = _coerce_id(record.pop("id"))
+        if doc_id is None:
+            continue
+        values = {str(key): _plain(value) for key, value in record.items()}
+        values = {key: value for key, value in values.items() if value is not None}
+        if "date" in values:
+            values["date"] = _iso_date(values["date"])[0]
+        metadata[doc_id] = values
+    return metadata
+
+
+def with_metadata(corpus: Corpus, metadata: Mapping[str, Mapping[str, object]]) -> Corpus:
+    """Return ``corpus`` with each document's ``meta`` updated from ``metadata`` (by id).
+
+    The side file wins over a date found in the text. Ids of ``metadata`` that name no
+    document raise one :class:`LineageWarning`.
+
+    Examples
+    --------
+    >>> corpus = with_metadata(load_corpus(["a text"]), {"0": {"outlet": "AA"}})
+    >>> dict(corpus.documents[0].meta)
+    {'outlet': 'AA'}
+    """
+    documents = tuple(
+        replace(doc, meta={**doc.meta, **metadata[doc.id]}) if doc.id in metadata else doc
+        for doc in corpus.documents
+    )
+    unknown = sorted(set(metadata) - {doc.id for doc in documents})
+    if unknown:
+        shown = ", ".join(map(repr, unknown[:5])) + (" ..." if len(unknown) > 5 else "")
+        message = f"the metadata names {len(unknown)} ids not in the corpus: {shown}"
+        logger.warning(message)
+        warnings.warn(message, LineageWarning, stacklevel=2)
+    return Corpus(documents, corpus.problems, corpus.inputs)
 
 
 def _not_regular(path: Path) -> str:

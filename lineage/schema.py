@@ -32,6 +32,9 @@ TABLES: dict[str, dict[str, str]] = {
         "status": "string",
         "problem": "string",
         "origin": "string",
+        "date": "string",
+        "outlet": "string",
+        "title": "string",
     },
     "pairs": {
         "a": "string",

@@ -333,3 +333,40 @@ def test_a_corpus_with_nothing_usable_says_why_per_file_and_line(tmp_path: Path)
     )
     assert f"warning: {cut}:3: read again after the malformed record of line 2" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_metadata_side_file_and_a_scraped_date_reach_the_tables_and_report(
+    tmp_path: Path,
+) -> None:
+    import pandas as pd
+
+    meta = tmp_path / "meta.csv"
+    pd.DataFrame(
+        {
+            "id": ["000_30916bffc445b469", "003_519159185b2807fc"],
+            "date": ["2025-05-15", "May 15, 2025"],
+            "outlet": ["Anadolu", "New York Times"],
+            "title": ["=Putin snubs talks", "\tTrump: nothing until we meet"],
+        }
+    ).to_csv(meta, index=False)
+    out = tmp_path / "out"
+    done = run("analyze", str(SEEDS), "--out", str(out), "--metadata", str(meta))
+    assert done.returncode == 0, done.stderr
+    data = json.loads((out / "lineage.json").read_text(encoding="utf-8"))
+    by_id = {d["id"]: d for d in data["documents"]}
+    assert (by_id["000_30916bffc445b469"]["date"], by_id["000_30916bffc445b469"]["outlet"]) == (
+        "2025-05-15",
+        "Anadolu",
+    )
+    assert by_id["003_519159185b2807fc"]["date"] == "2025-05-15"
+    # seed 001 opens with a scraped "date 2025-05-15" line and has no metadata row
+    assert (by_id["001_bf39bc6a18a36fb4"]["date"], by_id["001_bf39bc6a18a36fb4"]["outlet"]) == (
+        "2025-05-15",
+        None,
+    )
+    assert by_id["004_1cade51c715f05f0"]["date"] is None
+    table = pd.read_csv(out / "documents.csv", dtype=str, keep_default_na=False).set_index("id")
+    assert table.loc["000_30916bffc445b469", "title"] == "'=Putin snubs talks"
+    assert table.loc["003_519159185b2807fc", "title"] == "'\tTrump: nothing until we meet"
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert "Anadolu" in report and "New York Times" in report

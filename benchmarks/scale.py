@@ -8,7 +8,7 @@ process (so its peak memory is its own) and streams the shards back:
 1. sketch: :func:`lineage.distributed.sketch_corpus` (normalize, shingle, MinHash per
    shard; in process, or one file per task on the workers);
 2. LSH: :func:`lineage.sketch.lsh_candidates` in process, the band-key shuffle
-   :func:`lineage.distributed.lsh_candidates` on Dask;
+   :func:`lineage.distributed.lsh_candidates_on_cluster` on Dask;
 3. verify: the candidate documents are read again (:func:`~lineage.distributed.gather_texts`),
    shingled and scored exactly (:func:`lineage.verify.score_pairs`, no TF-IDF);
 4. align (``--align``): :func:`lineage.align.align_normalized` on every candidate pair
@@ -173,7 +173,7 @@ def run_engine(
 ) -> dict:
     """Run the pipeline on the shards in ``folder`` with one engine; return the figures."""
     from lineage import distributed
-    from lineage.api import LocalRunner
+    from lineage.distributed import LocalRunner
     from lineage.sketch import lsh_candidates
     from lineage.verify import score_pairs
 
@@ -200,7 +200,7 @@ def run_engine(
         if client is None:
             candidates = lsh_candidates(sketch.signatures, threshold=threshold)
         else:
-            candidates = distributed.lsh_candidates(
+            candidates = distributed.lsh_candidates_on_cluster(
                 sketch.signatures, client=client, threshold=threshold
             )
         figures["lsh_s"] = round(time.perf_counter() - clock, 2)

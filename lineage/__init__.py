@@ -16,7 +16,7 @@ from lineage.api import align, analyze, near_duplicate_clusters, near_duplicates
 from lineage.corpus import Corpus, iter_corpus_shards, load_corpus
 from lineage.errors import CorpusError, LineageError, LineageWarning, ParameterError
 from lineage.index import Index
-from lineage.records import Document, Edge, Passage, Problem, Source
+from lineage.records import Document, Passage, Problem
 
 try:
     __version__ = version("lineage")
@@ -28,14 +28,12 @@ __all__ = [
     "Corpus",
     "CorpusError",
     "Document",
-    "Edge",
     "Index",
     "LineageError",
     "LineageWarning",
     "ParameterError",
     "Passage",
     "Problem",
-    "Source",
     "__version__",
     "align",
     "analyze",

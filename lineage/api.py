@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -23,7 +23,7 @@ from lineage import schema
 from lineage.align import align as align_texts
 from lineage.align import align_normalized, render_side_by_side, reuse_figures
 from lineage.analysis import Analysis
-from lineage.clusters import near_duplicate_clusters as cluster_pairs
+from lineage.clusters import MEASURES, cluster_pairs
 from lineage.commonness import (
     CommonnessModel,
     informative_containment,
@@ -32,6 +32,7 @@ from lineage.commonness import (
 )
 from lineage.corpus import Corpus, load_corpus, read_metadata, with_metadata
 from lineage.credits import credited_fractions, find_credits, learn_agencies
+from lineage.distributed import LocalRunner, Runner
 from lineage.errors import CorpusError, ParameterError, check_fraction, check_positive_int
 from lineage.inference import infer_lineage
 from lineage.intervals import covered
@@ -55,22 +56,6 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 R = TypeVar("R")
 Progress = Callable[[str, int, int], None]
-
-
-class Runner(Protocol):
-    """Maps a stage function over items, in order; in process or on a cluster."""
-
-    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
-        """Return ``[fn(item) for item in items]``."""
-        ...
-
-
-class LocalRunner:
-    """Runs stage functions in this process."""
-
-    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
-        """Return ``[fn(item) for item in items]``."""
-        return [fn(item) for item in items]
 
 
 @dataclass(frozen=True)
@@ -116,7 +101,7 @@ def candidate_pairs(
     :class:`~lineage.sketch.CandidateBudget`), the most similar by the sketch estimate;
     ``attrs["limits"]`` of the result says what the budget left out. On a Dask runner
     the Jaccard banding is a shuffle on the cluster
-    (:func:`lineage.distributed.lsh_candidates`), capped the same way, with the same
+    (:func:`lineage.distributed.lsh_candidates_on_cluster`), capped the same way, with the same
     result. Returns a DataFrame of row positions ``a < b``, sorted, no repeats.
     """
     budget = budget or CandidateBudget()
@@ -132,9 +117,9 @@ def candidate_pairs(
             sketches.signatures, threshold=threshold, budget=budget, sizes=sizes
         )
     else:
-        from lineage.distributed import lsh_candidates as lsh_on_cluster
+        from lineage.distributed import lsh_candidates_on_cluster
 
-        banded = lsh_on_cluster(
+        banded = lsh_candidates_on_cluster(
             sketches.signatures, client=runner.client, threshold=threshold, budget=budget,
             sizes=sizes,
         )  # fmt: skip
@@ -271,9 +256,6 @@ def near_duplicates(
     )
 
 
-MEASURES = {"jaccard": ["jaccard"], "containment": ["containment_a_in_b", "containment_b_in_a"]}
-
-
 def _near_duplicate_pairs(
     texts: list[str],
     ids: list[str],
@@ -307,7 +289,7 @@ def _near_duplicate_pairs(
     # TF-IDF only for the pairs returned: the candidates below the threshold are dropped.
     shingles = _with_spans(sketches.hashes, texts, candidates, n=shingle_size)
     pairs = score_pairs(candidates, shingles, None, ids, tfidf=False)
-    keep = pairs[MEASURES[measure]].max(axis=1) >= threshold
+    keep = pairs[list(MEASURES[measure])].max(axis=1) >= threshold
     found = pairs[keep].reset_index(drop=True)
     position = pd.Series(np.arange(len(ids)), index=pd.Index(ids))
     found["tfidf_cosine"] = tfidf_cosines(

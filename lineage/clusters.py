@@ -10,7 +10,7 @@ Examples
 >>> pairs = pd.DataFrame({"a": ["d1", "d2"], "b": ["d2", "d3"], "jaccard": [0.9, 0.6],
 ...                       "containment_a_in_b": [0.9, 0.7], "containment_b_in_a": [0.9, 0.8],
 ...                       "tfidf_cosine": [0.95, 0.7], "shared_chars": [0, 0]})
->>> table = near_duplicate_clusters(pairs, ["d1", "d2", "d3", "d4"], threshold=0.5)
+>>> table = cluster_pairs(pairs, ["d1", "d2", "d3", "d4"], threshold=0.5)
 >>> table[["cluster", "id", "representative", "matched", "jaccard"]].values.tolist()
 [['c0', 'd1', 'd2', 'd2', 0.9], ['c0', 'd2', 'd2', 'd1', 0.9], ['c0', 'd3', 'd2', 'd2', 0.6]]
 """
@@ -27,9 +27,11 @@ from scipy.sparse.csgraph import connected_components
 from lineage import schema
 from lineage.errors import ParameterError, check_fraction, shorten
 
-__all__ = ["MEASURES", "near_duplicate_clusters"]
+__all__ = ["MEASURES", "cluster_pairs"]
 
-MEASURES = ("jaccard", "containment")
+MEASURES = {"jaccard": ("jaccard",), "containment": ("containment_a_in_b", "containment_b_in_a")}
+"""Measures two documents can be joined by, and the pairs-table columns each reads (for
+containment, the larger of the two directions)."""
 
 
 def _edges(pairs: pd.DataFrame, measure: str) -> pd.DataFrame:
@@ -58,7 +60,7 @@ def _edges(pairs: pd.DataFrame, measure: str) -> pd.DataFrame:
     return edges
 
 
-def near_duplicate_clusters(
+def cluster_pairs(
     pairs: pd.DataFrame,
     ids: Sequence[str],
     *,
@@ -107,7 +109,7 @@ def near_duplicate_clusters(
     """
     threshold = check_fraction("threshold", threshold)
     if measure not in MEASURES:
-        raise ParameterError(f"'measure' must be one of {MEASURES} (got {shorten(measure)})")
+        raise ParameterError(f"'measure' must be one of {tuple(MEASURES)} (got {shorten(measure)})")
     id_list = [str(i) for i in ids]
     position = {doc: k for k, doc in enumerate(id_list)}
     if len(position) != len(id_list):

@@ -5,10 +5,11 @@ functions over a :mod:`dask.bag` (order kept), so ``lineage.api`` runs the same 
 laptop or a cluster. :func:`sketch_corpus` reads a corpus in shards
 (:func:`lineage.corpus.iter_corpus_shards`) and maps :func:`sketch_shard` (normalize,
 shingle, MinHash) over them; a folder of JSONL/CSV/Parquet files is read by the workers
-themselves, one file per task, so the client never holds the texts. :func:`lsh_candidates`
-is :func:`lineage.sketch.lsh_candidates` as a dataframe shuffle: one ``(band, key, doc)``
-row per band of every document, shuffled on the band key, pairs emitted within each
-group; it gives exactly the in-process candidate set for the same parameters.
+themselves, one file per task, so the client never holds the texts.
+:func:`lsh_candidates_on_cluster` is :func:`lineage.sketch.lsh_candidates` as a dataframe
+shuffle: one ``(band, key, doc)`` row per band of every document, shuffled on the band
+key, pairs emitted within each group; it gives exactly the in-process candidate set for
+the same parameters.
 
 Dask is imported inside the functions, so ``import lineage`` never needs it.
 
@@ -20,7 +21,7 @@ which reruns its tasks elsewhere: the answer does not change.
 
 Examples
 --------
->>> list(map_in_process(len, ["ab", "abc"]))
+>>> LocalRunner().map(len, ["ab", "abc"])
 [2, 3]
 """
 
@@ -58,12 +59,13 @@ __all__ = [
     "TABLE_SUFFIXES",
     "CorpusSketch",
     "DaskRunner",
+    "LocalRunner",
+    "Runner",
     "close",
     "connect",
     "dask_runner",
     "gather_texts",
-    "lsh_candidates",
-    "map_in_process",
+    "lsh_candidates_on_cluster",
     "sketch_corpus",
     "sketch_shard",
     "start_local_cluster",
@@ -85,16 +87,19 @@ _SIGNATURE_CHUNK_ROWS = 50_000
 
 
 class Runner(Protocol):
-    """Maps a function over items in order (``lineage.api.LocalRunner`` or :class:`DaskRunner`)."""
+    """Maps a stage function over items, in order: :class:`LocalRunner` or :class:`DaskRunner`."""
 
     def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
         """Return ``[fn(item) for item in items]``."""
         ...
 
 
-def map_in_process(fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
-    """Return ``[fn(item) for item in items]``: the runner used when none is given."""
-    return [fn(item) for item in items]
+class LocalRunner:
+    """Runs stage functions in this process: the runner used when none is given."""
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        """Return ``[fn(item) for item in items]``."""
+        return [fn(item) for item in items]
 
 
 # ------------------------------------------------------------------------------ runner
@@ -422,7 +427,7 @@ def _map_files(runner: Runner | None, task: Callable[[str], R], files: list[Path
     paths = [str(path) for path in files]
     if isinstance(runner, DaskRunner):
         return runner.map(task, paths, partition_size=1)
-    return (runner.map if runner is not None else map_in_process)(task, paths)
+    return (runner or LocalRunner()).map(task, paths)
 
 
 def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -458,7 +463,7 @@ def sketch_corpus(
     source
         A folder of table files, or anything :func:`lineage.corpus.load_corpus` reads.
     runner
-        ``lineage.api.LocalRunner()``, a :class:`DaskRunner`, or ``None`` (in process).
+        ``LocalRunner()``, a :class:`DaskRunner`, or ``None`` (in process).
     shard_size
         Most inputs per shard.
     shingle_size, num_perm, seed
@@ -488,7 +493,7 @@ def sketch_corpus(
         "date_column": date_column,
         "encoding_fallback": encoding_fallback,
     }
-    mapper = runner.map if runner is not None else map_in_process
+    mapper = (runner or LocalRunner()).map
     files = table_files(source)
     if files is not None:
         logger.info("sketching %d table files of %s", len(files), source)
@@ -623,7 +628,7 @@ def _pairs_within_groups(part: pd.DataFrame, max_bucket: int | None) -> pd.DataF
     return pairs.drop_duplicates().astype(_PAIR_META)
 
 
-def lsh_candidates(
+def lsh_candidates_on_cluster(
     signatures: np.ndarray | Any,
     *,
     client: Any,

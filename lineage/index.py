@@ -57,6 +57,7 @@ from lineage import api, schema
 from lineage.analysis import _records
 from lineage.commonness import CommonnessModel, learn_commonness
 from lineage.corpus import Corpus, iter_corpus_shards, load_corpus
+from lineage.distributed import LocalRunner
 from lineage.errors import LineageError, ParameterError, check_fraction, check_positive_int
 from lineage.normalize import normalize_corpus
 from lineage.records import Document
@@ -888,7 +889,7 @@ class Index:
         candidates = pd.DataFrame(pairs, columns=["a", "b"], dtype="int64")
         result = api._analyze_loaded(
             corpus,
-            runner=api.LocalRunner(),
+            runner=LocalRunner(),
             progress=lambda stage, done, total: None,
             params=self.params.analysis(),
             candidates=candidates,

@@ -122,29 +122,3 @@ class Quotation:
     start: int
     end: int
     speaker: str | None = None
-
-
-@dataclass(frozen=True)
-class Source:
-    """A latent source: a text inferred from the passages its members share."""
-
-    id: str
-    members: tuple[str, ...]
-    text: str
-
-    @property
-    def chars(self) -> int:
-        """Length of the reconstructed text."""
-        return len(self.text)
-
-
-@dataclass(frozen=True)
-class Edge:
-    """A derivation edge: ``child`` draws on ``parent`` (a document or a latent source)."""
-
-    parent: str
-    child: str
-    confidence: float
-    evidence: str = ""
-    rank: int = 1
-    """1 for the primary parent, 2 for a secondary parent (a DAG edge)."""

@@ -8,7 +8,7 @@ from scipy.sparse import csr_matrix
 
 from benchmarks.near_duplicate_corpus import generate, true_pairs
 from lineage import schema
-from lineage.clusters import near_duplicate_clusters
+from lineage.clusters import cluster_pairs
 from lineage.errors import ParameterError
 from lineage.shingle import shingle_batch, shingle_hashes
 from lineage.sketch import lsh_candidates, minhash_signatures
@@ -51,7 +51,7 @@ def test_generated_truth_holds_every_similar_pair(corpus):
 
 
 def test_clusters_are_the_components_of_the_true_pairs(corpus, scored):
-    table = near_duplicate_clusters(scored, corpus.ids, threshold=0.5)
+    table = cluster_pairs(scored, corpus.ids, threshold=0.5)
     graph = nx.Graph(true_pairs(corpus, 0.5))
     expected = {frozenset(c) for c in nx.connected_components(graph)}
     found = {frozenset(group["id"]) for _, group in table.groupby("cluster")}
@@ -61,7 +61,7 @@ def test_clusters_are_the_components_of_the_true_pairs(corpus, scored):
 
 
 def test_cluster_ids_are_stable_across_runs_and_input_orders(corpus, scored):
-    first = near_duplicate_clusters(scored, corpus.ids, threshold=0.5)
+    first = cluster_pairs(scored, corpus.ids, threshold=0.5)
     rng = np.random.default_rng(2)
     shuffled_pairs = scored.iloc[rng.permutation(len(scored))]
     flipped = shuffled_pairs.rename(
@@ -73,13 +73,13 @@ def test_cluster_ids_are_stable_across_runs_and_input_orders(corpus, scored):
         }
     )
     shuffled_ids = [corpus.ids[k] for k in rng.permutation(len(corpus.ids))]
-    second = near_duplicate_clusters(flipped, shuffled_ids, threshold=0.5)
+    second = cluster_pairs(flipped, shuffled_ids, threshold=0.5)
     pd.testing.assert_frame_equal(first, second)
     assert first["cluster"].iloc[0] == "c0"
 
 
 def test_every_member_names_its_evidence(corpus, scored):
-    table = near_duplicate_clusters(scored, corpus.ids, threshold=0.5)
+    table = cluster_pairs(scored, corpus.ids, threshold=0.5)
     pair_scores = {frozenset((row.a, row.b)): row.jaccard for row in scored.itertuples(index=False)}
     for row in table.itertuples(index=False):
         assert row.matched != row.id
@@ -120,7 +120,7 @@ def test_representative_has_the_highest_summed_similarity_and_members_prefer_it(
         ]
     )
     ids = ["tail", "leaf3", "leaf2", "leaf1", "hub", "alone"]
-    table = near_duplicate_clusters(pairs, ids, threshold=0.5).set_index("id")
+    table = cluster_pairs(pairs, ids, threshold=0.5).set_index("id")
     assert set(table.index) == {"hub", "leaf1", "leaf2", "leaf3", "tail"}
     assert (table["representative"] == "hub").all()
     assert table.loc["leaf3", "matched"] == "hub"  # the representative beats tail's 0.9
@@ -131,16 +131,16 @@ def test_representative_has_the_highest_summed_similarity_and_members_prefer_it(
 
 def test_ties_go_to_the_longest_text_then_the_smallest_id():
     pairs = pairs_frame([("x", "y", 0.8, 0.8, 0.8)])
-    assert near_duplicate_clusters(pairs, ["x", "y"])["representative"].iloc[0] == "x"
-    longer_y = near_duplicate_clusters(pairs, ["x", "y"], lengths=[10, 20])
+    assert cluster_pairs(pairs, ["x", "y"])["representative"].iloc[0] == "x"
+    longer_y = cluster_pairs(pairs, ["x", "y"], lengths=[10, 20])
     assert longer_y["representative"].iloc[0] == "y"
 
 
 def test_containment_measure_joins_the_abridged_rewrite_to_the_wire_story():
     shingles = shingle_batch(TEXTS)
     pairs = score_pairs(pd.DataFrame({"a": [0], "b": [1]}), shingles, TEXTS, IDS)
-    by_jaccard = near_duplicate_clusters(pairs, IDS, threshold=0.5)
-    by_containment = near_duplicate_clusters(pairs, IDS, threshold=0.5, measure="containment")
+    by_jaccard = cluster_pairs(pairs, IDS, threshold=0.5)
+    by_containment = cluster_pairs(pairs, IDS, threshold=0.5, measure="containment")
     assert by_jaccard.empty
     assert set(by_containment["id"]) == {IDS[0], IDS[1]}
     row = by_containment.set_index("id").loc[IDS[0]]
@@ -151,8 +151,8 @@ def test_containment_measure_joins_the_abridged_rewrite_to_the_wire_story():
 def test_bad_arguments_are_named():
     pairs = pairs_frame([("x", "y", 0.8, 0.8, 0.8)])
     with pytest.raises(ParameterError, match=r"'measure' must be one of"):
-        near_duplicate_clusters(pairs, ["x", "y"], measure="cosine")
+        cluster_pairs(pairs, ["x", "y"], measure="cosine")
     with pytest.raises(ParameterError, match=r"not in 'ids': \['y'\]"):
-        near_duplicate_clusters(pairs, ["x"])
+        cluster_pairs(pairs, ["x"])
     with pytest.raises(ParameterError, match=r"'threshold' must be in \[0, 1\]"):
-        near_duplicate_clusters(pairs, ["x", "y"], threshold=2)
+        cluster_pairs(pairs, ["x", "y"], threshold=2)

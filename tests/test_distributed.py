@@ -27,7 +27,7 @@ from lineage.distributed import (
     connect,
     dask_runner,
     gather_texts,
-    lsh_candidates,
+    lsh_candidates_on_cluster,
     sketch_corpus,
     start_local_cluster,
     table_files,
@@ -109,11 +109,13 @@ def test_generated_shards_give_the_same_sketch_candidates_and_texts(client, corp
     _assert_same_sketch(found, expected)
     assert sorted(found.ids) == sorted(corpus.ids)
 
-    candidates = lsh_candidates(expected.signatures, client=client, threshold=0.5, chunk_rows=50)
+    candidates = lsh_candidates_on_cluster(
+        expected.signatures, client=client, threshold=0.5, chunk_rows=50
+    )
     pd.testing.assert_frame_equal(candidates, lsh_in_process(expected.signatures, threshold=0.5))
     local = lsh_in_process(expected.signatures, params=(16, 4))
     pd.testing.assert_frame_equal(
-        lsh_candidates(expected.signatures, client=client, params=(16, 4)), local
+        lsh_candidates_on_cluster(expected.signatures, client=client, params=(16, 4)), local
     )
 
     # The candidates hold the known near-duplicates (the pairs of one family at >= 0.5).
@@ -136,7 +138,7 @@ def test_bag_of_signatures_gives_the_same_candidates(client, corpus):
 
     signatures = minhash_signatures(shingle_hashes(corpus.texts), num_perm=64)
     bag = db.from_sequence(list(enumerate(signatures)), npartitions=5)
-    found = lsh_candidates(bag, client=client, num_perm=64, threshold=0.5)
+    found = lsh_candidates_on_cluster(bag, client=client, num_perm=64, threshold=0.5)
     pd.testing.assert_frame_equal(found, lsh_in_process(signatures, threshold=0.5))
     assert len(found) > 0
 

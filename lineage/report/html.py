@@ -49,6 +49,10 @@ FINDINGS_MAX = 10
 """Families and independent documents named in the summary before 'and N more'."""
 FAMILY_STEPS_MAX = 6
 """Parent-child steps named in one family's line before 'and N more'."""
+LABEL_CHARS = 40
+"""Characters of an id shown in the summary's sentences before it is cut with '…'."""
+TEXT_LABEL_CHARS = 80
+"""Characters of an id shown above a full text."""
 MOSTLY_SHARED = 0.5
 """A document without a parent whose shared share reaches this is not called independent:
 the summary lists it apart, as shared text with no inferred parent (e.g. quotations)."""
@@ -322,7 +326,7 @@ def _family(
     latent = root not in by_id.index
     chars = int(sources.loc[root, "chars"]) if latent and sources is not None else 0
     return {
-        "head": root if latent else node_label(analysis, root, limit=40),
+        "head": root if latent else node_label(analysis, root, limit=LABEL_CHARS),
         "latent": latent,
         "chars": chars,
         "size": len(members),
@@ -347,7 +351,7 @@ def _unparented(
     """Documents without a parent, with the shares they hold in common with others."""
     return [
         {
-            "label": node_label(analysis, doc_id, limit=40),
+            "label": node_label(analysis, doc_id, limit=LABEL_CHARS),
             "reuse": _fraction(by_id.loc[doc_id, "reuse_fraction"]),
             "quote": _fraction(by_id.loc[doc_id, "quote_fraction"]),
             "prose": _fraction(by_id.loc[doc_id, "prose_reuse_fraction"]),
@@ -625,7 +629,7 @@ def _texts(
         entries.append(
             {
                 "anchor": number,
-                "label": node_label(analysis, doc_id, limit=80),
+                "label": node_label(analysis, doc_id, limit=TEXT_LABEL_CHARS),
                 "chars": f"{len(text):,}",
                 "runs": _runs(text, marks.of(doc_id, marks.by_doc.get(doc_id, []))),
             }

@@ -26,8 +26,9 @@ from benchmarks.real_news import (
     reuse_rates,
     shared_ngram_pairs,
 )
+from tests.shared_data import SHARED_DATA
 
-REUTERS = Path(__file__).parents[1].parent / "shared" / "data" / "reuters-21578"
+REUTERS = SHARED_DATA / "reuters-21578"
 STORIES = REUTERS / "reuters-000-013.jsonl.gz"
 
 WORDS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa"]
@@ -154,7 +155,7 @@ def test_pair_split_is_a_seeded_hash_close_to_the_tune_share():
     assert [pair_split("r1", "r2", seed=s) for s in range(40)].count("heldout") > 0
 
 
-IMPRESSO = Path(__file__).parents[1].parent / "shared" / "data" / "impresso-1900-h2"
+IMPRESSO = SHARED_DATA / "impresso-1900-h2"
 LABEL_FILES = {
     "reuters": (DEFAULT_LABELS, STORIES, r"r\d+", 14_000),
     "impresso": (

@@ -52,11 +52,12 @@ from scipy import sparse
 from lineage.errors import ParameterError, check_fraction, check_positive_int, shorten
 from lineage.intervals import covered, union
 from lineage.normalize import normalize_text
-from lineage.records import NormalizedText, Passage, Span
+from lineage.records import NormalizedText, Passage, Span, complement
 from lineage.shingle import combine_token_hashes, token_hashes, tokenize
 
 __all__ = [
     "AlignParams",
+    "Alignment",
     "align",
     "align_normalized",
     "render_side_by_side",
@@ -657,6 +658,45 @@ def _hits(taken: list[tuple[int, int]], span: tuple[int, int]) -> bool:
     return (at < len(taken) and taken[at][0] < span[1]) or (at > 0 and taken[at - 1][1] > span[0])
 
 
+class Alignment(list[Passage]):
+    """The passages of one pair: a list, with a note when the work was cut short.
+
+    Attributes
+    ----------
+    note
+        ``""`` when the pair was aligned completely; else what was cut short and why
+        (a repeated text beyond the seed budget).
+
+    Examples
+    --------
+    >>> found = Alignment([Passage("a", 0, 50, "b", 5, 55)])
+    >>> found.complete, len(found), found.mirror()[0].a
+    (True, 1, 'b')
+    """
+
+    def __init__(self, passages: Iterable[Passage] = (), note: str = "") -> None:
+        super().__init__(passages)
+        self.note = note
+
+    @property
+    def complete(self) -> bool:
+        """Whether every seed of the pair was used (no budget cut)."""
+        return not self.note
+
+    def mirror(self) -> Alignment:
+        """Return the passages seen from the other text, sorted by their new ``a`` side."""
+        return Alignment(sorted((p.mirror() for p in self), key=_position), self.note)
+
+
+def _position(p: Passage) -> tuple[int, int, int, int]:
+    return p.a_start, p.a_end, p.b_start, p.b_end
+
+
+def _content_order(na: NormalizedText, nb: NormalizedText) -> bool:
+    """Whether ``(na, nb)`` is the pair's canonical order (decided by content only)."""
+    return (len(na.text), na.text, na.original) <= (len(nb.text), nb.text, nb.original)
+
+
 def align_normalized(
     na: NormalizedText,
     nb: NormalizedText,
@@ -664,8 +704,14 @@ def align_normalized(
     a_id: str = "a",
     b_id: str = "b",
     **params: object,
-) -> list[Passage]:
+) -> Alignment:
     """Align two normalized texts; offsets of the result are into their originals.
+
+    The result is the mirror image of ``align_normalized(nb, na)``: the pair is always
+    aligned in one order fixed by the texts' content (shorter first, then the text),
+    never by ids or argument order, and mirrored back when the arguments came the other
+    way. Texts whose normalized forms are equal are one passage (an exact duplicate),
+    when long enough, without alignment.
 
     Parameters
     ----------
@@ -678,9 +724,10 @@ def align_normalized(
 
     Returns
     -------
-    list of Passage
-        Sorted by ``a_start``; ``kind`` is ``"prose"`` (see :mod:`lineage.quotes` to mark
-        quotations). No two passages overlap on either side.
+    Alignment
+        Passages sorted by ``a_start``, ``kind="prose"`` (see
+        :func:`lineage.quotes.mark_quotes` to mark quotations); no two passages overlap
+        on either side. ``note`` says when a cost budget cut the pair short.
 
     Raises
     ------
@@ -688,9 +735,14 @@ def align_normalized(
         For an unknown option or one out of range.
     """
     options = _params(params)
+    if not _content_order(na, nb):
+        return align_normalized(nb, na, a_id=b_id, b_id=a_id, **params).mirror()
     ta, tb = _prepare(na, options), _prepare(nb, options)
-    if not ta.words or not tb.words:
-        return []
+    if not _informative(ta, options) or not _informative(tb, options):
+        return Alignment()
+    if na.text == nb.text:
+        a, b = na.to_original(0, len(na.text)), nb.to_original(0, len(nb.text))
+        return Alignment([Passage(a_id, *a, b_id, *b, kind="prose", similarity=1.0)])
     vec = _Vectors(ta, tb)
     sentence = _sentence_seeds(ta, tb, vec, options)
     phrase = _ngram_seeds(ta, tb, options)
@@ -705,7 +757,7 @@ def align_normalized(
         "%s~%s: %d sentence seeds, %d phrase seeds", a_id, b_id, len(sentence), len(phrase)
     )
     if len(seeds) == 0:
-        return []
+        return Alignment()
     # Verbatim runs are also extended on their own: a shared quotation must not be lost
     # because it sits next to a short paraphrased sentence that fails the filter.
     fragments = (
@@ -713,13 +765,25 @@ def align_normalized(
         + _extend(_subset(seeds, seeds.phrase), ta, tb, vec, options)
         + _summaries(seeds, ta, tb, vec, options)
     )
-    return [
+    return Alignment(
         Passage(a_id, a[0], a[1], b_id, b[0], b[1], kind="prose", similarity=round(sim, 6))
         for a, b, sim in _filter(fragments, ta, tb, options)
-    ]
+    )
 
 
-def align(a: str, b: str, **params: object) -> list[Passage]:
+def _informative(text: _Text, params: AlignParams) -> bool:
+    """Whether ``text`` is long enough to hold a passage: ``ngram`` words, ``min_copy_chars``.
+
+    Shorter texts (a word, a headline) share nothing that is evidence of reuse, so they
+    are not aligned at all.
+    """
+    if len(text.words) < params.ngram:
+        return False
+    start, end = text.norm.to_original(0, len(text.norm.text))
+    return end - start >= params.min_copy_chars
+
+
+def align(a: str, b: str, **params: object) -> Alignment:
     """Find the passages that ``a`` and ``b`` share, with offsets into both as given.
 
     Parameters
@@ -731,8 +795,9 @@ def align(a: str, b: str, **params: object) -> list[Passage]:
 
     Returns
     -------
-    list of Passage
-        With ids ``"a"`` and ``"b"``, sorted by ``a_start``.
+    Alignment
+        A list of passages with ids ``"a"`` and ``"b"``, sorted by ``a_start``; the mirror
+        image of ``align(b, a)``.
 
     Examples
     --------
@@ -756,10 +821,10 @@ def reuse_figures(
     (``ignored``) left out of both the numerator and the denominator, so each figure can be
     traced to passages:
 
-    - ``reuse_fraction``: inside the union of all passages;
-    - ``prose_reuse_fraction``: inside the union of ``kind="prose"`` passages and not of a
-      quote passage;
-    - ``quote_fraction``: inside the union of ``kind="quote"`` passages;
+    - ``reuse_fraction``: inside the union of all passages, less their unmatched text
+      (``a_unmatched``: sentences the other side lacks);
+    - ``quote_fraction``: inside the union of the passages' quoted parts (``quotes``);
+    - ``prose_reuse_fraction``: reused and outside every quoted part;
     - ``original_fraction``: ``1 - reuse_fraction``.
 
     Parameters
@@ -780,7 +845,10 @@ def reuse_figures(
 
     Examples
     --------
-    >>> ps = [Passage("d", 0, 40, "x", 0, 40), Passage("d", 30, 50, "y", 0, 20, kind="quote")]
+    >>> ps = [
+    ...     Passage("d", 0, 40, "x", 0, 40),
+    ...     Passage("d", 30, 50, "y", 0, 20, kind="quote", quotes=((30, 50, 0, 20),)),
+    ... ]
     >>> reuse_figures(100, ps, [Span(90, 100, "debris")])
     {'reuse_fraction': 0.5556, 'prose_reuse_fraction': 0.3333,
      'quote_fraction': 0.2222, 'original_fraction': 0.4444}
@@ -790,16 +858,21 @@ def reuse_figures(
     holes = union([(max(0, s.start), min(doc_length, s.end)) for s in ignored])
     counted = doc_length - covered(holes)
     passages = list(passages)
-    clip = [(p, (max(0, p.a_start), min(doc_length, p.a_end))) for p in passages]
-    quote_spans = union([span for p, span in clip if p.kind == "quote"])
-    prose_spans = [span for p, span in clip if p.kind != "quote"]
+    spans = [
+        (max(0, start), min(doc_length, end))
+        for p in passages
+        for start, end in complement((p.a_start, p.a_end), p.a_unmatched)
+    ]
+    quote_spans = union(
+        [(max(0, start), min(doc_length, end)) for p in passages for start, end, _, _ in p.quotes]
+    )
     if counted <= 0:
         return dict.fromkeys(("reuse_fraction", "prose_reuse_fraction", "quote_fraction"), 0.0) | {
             "original_fraction": 1.0
         }
-    reuse = covered([s for _, s in clip], holes) / counted
+    reuse = covered(spans, holes) / counted
     quote = covered(quote_spans, holes) / counted
-    prose = covered(prose_spans, np.concatenate((holes, quote_spans))) / counted
+    prose = covered(spans, np.concatenate((holes, quote_spans))) / counted
     return {
         "reuse_fraction": round(reuse, 4),
         "prose_reuse_fraction": round(prose, 4),
@@ -833,8 +906,9 @@ def render_side_by_side(
     Returns
     -------
     str
-        A header per passage (number, kind, similarity, offsets) followed by the two
-        spans wrapped side by side; a quote passage is marked ``[quote]``.
+        A header per passage (number, kind, similarity, offsets, quoted characters)
+        followed by the two spans wrapped side by side, quoted parts between ``⟦`` and
+        ``⟧``.
 
     Examples
     --------
@@ -842,6 +916,10 @@ def render_side_by_side(
     >>> print(render_side_by_side("hello world", "say hello world", [p], width=40))
     #1 prose similarity 1.00  a[0:11]  b[4:15]
     hello world        | hello world
+    >>> p = Passage("a", 0, 17, "b", 0, 17, kind="mixed", quotes=((6, 11, 6, 11),))
+    >>> print(render_side_by_side('he "said" it all', 'he "said" it all', [p], width=60))
+    #1 mixed similarity 1.00  a[0:17]  b[0:17]  quoted 5 chars
+    he "⟦said⟧" it all            | he "⟦said⟧" it all
     """
     import textwrap
 
@@ -849,16 +927,30 @@ def render_side_by_side(
     column = max(10, (width - 3) // 2)
     blocks: list[str] = []
     for number, p in enumerate(passages, start=1):
+        quoted = f"  quoted {p.quote_chars} chars" if p.quotes else ""
         header = (
-            f"#{number} {p.kind}{' [quote]' if p.kind == 'quote' else ''} "
-            f"similarity {p.similarity:.2f}  {a_label}[{p.a_start}:{p.a_end}]  "
-            f"{b_label}[{p.b_start}:{p.b_end}]"
+            f"#{number} {p.kind} similarity {p.similarity:.2f}  {a_label}[{p.a_start}:{p.a_end}]"
+            f"  {b_label}[{p.b_start}:{p.b_end}]{quoted}"
         )
-        left = textwrap.wrap(" ".join(a[p.a_start : p.a_end].split()), column) or [""]
-        right = textwrap.wrap(" ".join(b[p.b_start : p.b_end].split()), column) or [""]
+        sides = (
+            _with_marks(a, p.a_start, p.a_end, [(q[0], q[1]) for q in p.quotes]),
+            _with_marks(b, p.b_start, p.b_end, [(q[2], q[3]) for q in p.quotes]),
+        )
+        left, right = (textwrap.wrap(" ".join(side.split()), column) or [""] for side in sides)
         rows = max(len(left), len(right))
         left += [""] * (rows - len(left))
         right += [""] * (rows - len(right))
         lines = [f"{x:<{column}} | {y}".rstrip() for x, y in zip(left, right, strict=True)]
         blocks.append("\n".join([header, *lines]))
     return "\n\n".join(blocks)
+
+
+def _with_marks(text: str, start: int, end: int, parts: list[tuple[int, int]]) -> str:
+    """Return ``text[start:end]`` with each part between ``⟦`` and ``⟧``."""
+    pieces, at = [], start
+    for part_start, part_end in sorted(parts):
+        if part_end <= part_start:
+            continue
+        pieces += [text[at:part_start], "\u27e6", text[part_start:part_end], "\u27e7"]
+        at = part_end
+    return "".join([*pieces, text[at:end]])

@@ -49,8 +49,9 @@ class Analysis:
 
     Attributes
     ----------
-    documents, pairs, passages, sources, edges
-        DataFrames with the columns of :data:`lineage.schema.TABLES`.
+    documents, pairs, passages, sources, edges, attribution, quotes
+        DataFrames with the columns of :data:`lineage.schema.TABLES`; a row of
+        ``quotes`` is one side of a quoted part of the passage in row ``passage``.
     texts
         Original text of every loaded document, by id.
     ignored
@@ -70,6 +71,7 @@ class Analysis:
     sources: pd.DataFrame
     edges: pd.DataFrame
     attribution: pd.DataFrame = field(default_factory=lambda: schema.frame("attribution", []))
+    quotes: pd.DataFrame = field(default_factory=lambda: schema.frame("quotes", []))
     texts: Mapping[str, str] = field(default_factory=dict)
     ignored: Mapping[str, tuple[Span, ...]] = field(default_factory=dict)
     meta: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
@@ -101,13 +103,18 @@ class Analysis:
 
         One row per passage in which ``doc_id`` takes part, seen from ``doc_id``'s side:
         ``other``, ``start``, ``end``, ``text``, ``other_start``, ``other_end``,
-        ``other_text``, ``kind``, ``similarity``.
+        ``other_text``, ``kind``, ``quote_chars`` (on ``doc_id``'s side), ``similarity``.
         """
         if doc_id not in self.texts:
             known = ", ".join(sorted(self.texts)[:5])
             raise KeyError(f"no document {doc_id!r} in this analysis (ids start: {known})")
+        quoted = (
+            (self.quotes["end"] - self.quotes["start"])
+            .groupby([self.quotes["passage"], self.quotes["side"]])
+            .sum()
+        )
         rows = []
-        for p in self.passages.itertuples(index=False):
+        for number, p in enumerate(self.passages.itertuples(index=False)):
             if doc_id not in (p.a, p.b):
                 continue
             mine_a = p.a == doc_id
@@ -124,6 +131,7 @@ class Analysis:
                     "other_end": o_end,
                     "other_text": self.texts.get(other, "")[o_start:o_end],
                     "kind": p.kind,
+                    "quote_chars": int(quoted.get((number, "a" if mine_a else "b"), 0)),
                     "similarity": p.similarity,
                 }
             )
@@ -136,6 +144,7 @@ class Analysis:
             "other_end",
             "other_text",
             "kind",
+            "quote_chars",
             "similarity",
         ]
         return pd.DataFrame(rows, columns=columns).sort_values(
@@ -151,6 +160,7 @@ class Analysis:
             "documents": _records(self.documents),
             "pairs": _records(self.pairs),
             "passages": _records(self.passages),
+            "quotes": _records(self.quotes),
             "sources": _records(self.sources),
             "edges": _records(self.edges),
             "attribution": _records(self.attribution),

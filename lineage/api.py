@@ -10,7 +10,7 @@ is the builtin one in process and a Dask bag on a cluster (:mod:`lineage.distrib
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -20,8 +20,13 @@ import numpy as np
 import pandas as pd
 
 from lineage import schema
+from lineage.align import (
+    Alignment,
+    align_normalized,
+    render_side_by_side,
+    reuse_figures,
+)
 from lineage.align import align as align_texts
-from lineage.align import align_normalized, render_side_by_side, reuse_figures
 from lineage.analysis import Analysis
 from lineage.clusters import MEASURES, cluster_pairs
 from lineage.commonness import (
@@ -38,7 +43,7 @@ from lineage.inference import infer_lineage
 from lineage.intervals import covered
 from lineage.io import OutputSet, write_table
 from lineage.normalize import normalize_corpus
-from lineage.quotes import find_quotations, split_passages_by_quotes
+from lineage.quotes import find_quotations, mark_quotes
 from lineage.records import NormalizedText, Passage, Problem, Quotation
 from lineage.shingle import shingle, shingle_hashes
 from lineage.sketch import (
@@ -608,10 +613,15 @@ def _analyze_loaded(
     progress("commonness", 1, 1)
     passages = scored.passages
     pairs = informative_containment(_with_shared_chars(pairs, passages), marks)
-    passages_table = schema.frame(
-        "passages",
-        [p.__dict__ | {"commonness": c} for p, c in zip(passages, scored.commonness, strict=True)],
-    ).sort_values(["a", "b", "a_start", "b_start"], ignore_index=True)
+    notes = {
+        (ids[i], ids[j]): found.note
+        for (i, j), found in zip(work, aligned, strict=True)
+        if found.note
+    }
+    pairs = pairs.assign(
+        alignment_note=[notes.get(key, "") for key in zip(pairs["a"], pairs["b"], strict=True)]
+    )
+    passages_table, quotes_table = passage_tables(passages, commonness=scored.commonness)
     by_document = scored.pieces_by_document()
     figures = {
         doc_id: _figures(normalized[i], by_document.get(doc_id, [])) for i, doc_id in enumerate(ids)
@@ -626,6 +636,7 @@ def _analyze_loaded(
         documents=_documents_table(loaded, figures, lineage.documents),
         pairs=pairs,
         passages=passages_table,
+        quotes=quotes_table,
         sources=schema.frame("sources", lineage.sources),
         edges=schema.frame("edges", lineage.edges),
         attribution=schema.frame("attribution", lineage.attribution),
@@ -678,10 +689,58 @@ def _align_pair(
     b_id: str,
     quotes_a: list[Quotation],
     quotes_b: list[Quotation],
-) -> list[Passage]:
-    """Align one candidate pair and mark its passages as quotation or prose."""
-    passages = align_normalized(na, nb, a_id=a_id, b_id=b_id)
-    return split_passages_by_quotes(passages, quotes_a, quotes_b, texts=(na.original, nb.original))
+) -> Alignment:
+    """Align one candidate pair and mark the quoted parts of its whole passages."""
+    found = align_normalized(na, nb, a_id=a_id, b_id=b_id)
+    marked = mark_quotes(found, quotes_a, quotes_b, texts=(na.original, nb.original))
+    return Alignment(marked, found.note)
+
+
+def passage_tables(
+    passages: Iterable[Passage], *, commonness: Sequence[float] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the ``passages`` and ``quotes`` tables of ``passages``.
+
+    Passages are sorted by ``a, b, a_start, b_start``; a row of ``quotes`` is one side of
+    one quoted part, ``passage`` being the row number of its passage in ``passages``.
+
+    Examples
+    --------
+    >>> found = [Passage("x", 0, 50, "y", 0, 50, kind="mixed", quotes=((10, 20, 12, 22),))]
+    >>> passages, quotes = passage_tables(found)
+    >>> passages["quote_chars"].tolist(), quotes.values.tolist()
+    ([10], [[0, 'a', 10, 20], [0, 'b', 12, 22]])
+    """
+    passages = list(passages)
+    shares = list(commonness) if commonness is not None else [None] * len(passages)
+    order = sorted(
+        range(len(passages)),
+        key=lambda k: (lambda p: (p.a, p.b, p.a_start, p.b_start, p.a_end, p.b_end))(passages[k]),
+    )
+    ordered = [passages[k] for k in order]
+    rows = [
+        {
+            "a": p.a,
+            "a_start": p.a_start,
+            "a_end": p.a_end,
+            "b": p.b,
+            "b_start": p.b_start,
+            "b_end": p.b_end,
+            "kind": p.kind,
+            "quote_chars": p.quote_chars,
+            "similarity": p.similarity,
+        }
+        | ({} if commonness is None else {"commonness": shares[k]})
+        for k, p in zip(order, ordered, strict=True)
+    ]
+    parts = [
+        {"passage": number, "side": side, "start": start, "end": end}
+        for number, p in enumerate(ordered)
+        for a0, a1, b0, b1 in p.quotes
+        for side, start, end in (("a", a0, a1), ("b", b0, b1))
+        if end > start
+    ]
+    return schema.frame("passages", rows), schema.frame("quotes", parts)
 
 
 def _figures(normalized: NormalizedText, passages: list[Passage]) -> dict[str, float]:
@@ -702,22 +761,26 @@ def _with_shared_chars(pairs: pd.DataFrame, passages: list[Passage]) -> pd.DataF
     return pairs.assign(shared_chars=np.array(shared, dtype=np.int64))
 
 
-def align(a: str, b: str, **params: object) -> list[Passage]:
-    """Return the passages ``a`` and ``b`` share, each marked ``quote`` or ``prose``.
+def align(a: str, b: str, **params: object) -> Alignment:
+    """Return the whole passages ``a`` and ``b`` share, their quoted parts marked.
 
-    Offsets are into ``a`` and ``b`` exactly as given; see :func:`lineage.align.align` for
-    ``params``.
+    Offsets are into ``a`` and ``b`` exactly as given; ``align(b, a)`` is the mirror
+    image of ``align(a, b)``. Each passage's ``kind`` is ``"prose"``, ``"quote"`` or
+    ``"mixed"`` and ``quotes`` lists its quoted parts (see
+    :func:`lineage.quotes.mark_quotes`); see :func:`lineage.align.align` for ``params``
+    and for the ``note`` of a pair cut short.
 
     Examples
     --------
     >>> quote = '"Nothing is going to happen until Putin and I get together," Trump said.'
     >>> a = "Talks in Istanbul stalled on Thursday without the Russian leader. " + quote
     >>> b = quote + " Officials in Kyiv said they were ready to meet in Turkey anyway."
-    >>> [a[p.a_start:p.a_end] for p in align(a, b, min_chars=40) if p.kind == "quote"]
-    ['Nothing is going to happen until Putin and I get together," Trump said.']
+    >>> [(p.kind, a[p.a_start:p.a_end]) for p in align(a, b, min_chars=40)]
+    [('quote', 'Nothing is going to happen until Putin and I get together," Trump said.')]
     """
-    passages = align_texts(a, b, **params)
-    return split_passages_by_quotes(passages, find_quotations(a), find_quotations(b), texts=(a, b))
+    found = align_texts(a, b, **params)
+    marked = mark_quotes(found, find_quotations(a), find_quotations(b), texts=(a, b))
+    return Alignment(marked, found.note)
 
 
 def side_by_side(
@@ -763,7 +826,7 @@ def dedup_corpus(
 def write_outputs(result: Analysis, out_dir: str | Path, *, raw_csv: bool = False) -> list[Path]:
     """Write the output contract of ``result`` into ``out_dir`` as one set; return the paths.
 
-    ``lineage.json``, ``documents.csv``, ``pairs.csv``, ``passages.csv``,
+    ``lineage.json``, ``documents.csv``, ``pairs.csv``, ``passages.csv``, ``quotes.csv``,
     ``sources.csv``, ``edges.csv``, ``attribution.csv``, ``heatmap.png``, ``tree.png``
     and ``report.html``: written into a staging folder and moved over the previous set
     only when all are written (see :mod:`lineage.io`). CSV cells a spreadsheet would
@@ -778,7 +841,7 @@ def write_outputs(result: Analysis, out_dir: str | Path, *, raw_csv: bool = Fals
 
     with OutputSet(out_dir) as outputs:
         result.to_json(outputs.staging / "lineage.json")
-        for name in ("documents", "pairs", "passages", "sources", "edges", "attribution"):
+        for name in ("documents", "pairs", "passages", "quotes", "sources", "edges", "attribution"):
             write_table(getattr(result, name), outputs.staging / f"{name}.csv", raw_csv=raw_csv)
         write_report(result, outputs.staging)
         return outputs.commit()

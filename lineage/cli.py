@@ -277,11 +277,13 @@ def dedup(
 @click.option("--json", "as_json", is_flag=True, help="Print the passages as JSON.")
 @click.option("--width", default=60, show_default=True, help="Column width side by side.")
 def align_command(file_a: Path, file_b: Path, as_json: bool, width: int) -> None:
-    """Print the aligned passages of FILE_A and FILE_B side by side, quotes marked."""
+    """Print the whole passages FILE_A and FILE_B share side by side, quoted parts marked."""
     text_a, text_b = api.read_text_file(file_a), api.read_text_file(file_b)
     passages = api.align(text_a, text_b)
+    if passages.note:
+        click.echo(f"note: {passages.note}", err=True)
     if as_json:
-        rows = [dict(p.__dict__) for p in passages]
+        rows = [dict(p.__dict__, quote_chars=p.quote_chars) for p in passages]
         click.echo(json.dumps(rows, indent=1, ensure_ascii=False))
         return
     click.echo(

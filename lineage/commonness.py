@@ -59,7 +59,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 import numpy as np
@@ -493,14 +493,16 @@ class ScoredPassages:
         """
         grouped: dict[str, list[Passage]] = {}
         for p, a_spans, b_spans in zip(self.passages, self.a_spans, self.b_spans, strict=True):
-            for start, end in a_spans:
-                grouped.setdefault(p.a, []).append(
-                    Passage(p.a, start, end, p.b, p.b_start, p.b_end, p.kind, p.similarity)
-                )
-            for start, end in b_spans:
-                grouped.setdefault(p.b, []).append(
-                    Passage(p.b, start, end, p.a, p.a_start, p.a_end, p.kind, p.similarity)
-                )
+            for seen, spans in ((p, a_spans), (p.mirror(), b_spans)):
+                for start, end in spans:
+                    quotes = tuple(
+                        (max(q0, start), min(q1, end), r0, r1)
+                        for q0, q1, r0, r1 in seen.quotes
+                        if q0 < end and start < q1
+                    )
+                    grouped.setdefault(seen.a, []).append(
+                        replace(seen, a_start=start, a_end=end, quotes=quotes)
+                    )
         return grouped
 
 

@@ -33,10 +33,10 @@ import numpy as np
 from lineage.errors import ParameterError, check_positive_int, shorten
 from lineage.intervals import overlap, union
 from lineage.normalize import fold_char
-from lineage.records import Passage, PassageKind, Quotation
+from lineage.records import Passage, PassageKind, Quotation, complement
 from lineage.shingle import tokenize
 
-__all__ = ["find_quotations", "quote_share", "split_passages_by_quotes"]
+__all__ = ["find_quotations", "mark_quotes", "quote_share"]
 
 # Closers accepted for each opener; straight marks close themselves.
 _CLOSERS = {
@@ -303,7 +303,7 @@ def _coverage(spans: np.ndarray, start: int, end: int) -> float:
     return float(overlap(spans, start, end)) / (end - start) if end > start else 0.0
 
 
-def split_passages_by_quotes(
+def mark_quotes(
     passages: Iterable[Passage],
     quotations_a: Iterable[Quotation],
     quotations_b: Iterable[Quotation],
@@ -313,42 +313,40 @@ def split_passages_by_quotes(
     min_words: int = 3,
     min_chars: int = 15,
 ) -> list[Passage]:
-    """Mark each passage ``kind="quote"`` or ``"prose"``, splitting mixed passages.
+    """Mark the quoted parts of each passage and set its ``kind``; passages stay whole.
 
-    The two sides of a passage are put in correspondence word by word. Their folded word
-    tokens (:func:`lineage.shingle.tokenize`, :func:`lineage.normalize.fold_char`: case,
-    accents and quote marks do not matter) are tiled greedily with common runs of at least
-    three words, longest first and in any order (a word n-gram repeated more than 8 times
-    on side ``b`` is no anchor). Tiles that follow each other in the order of both sides
-    form a *segment*, whose gaps between tiles are matched word by word with
-    :class:`difflib.SequenceMatcher`; a segment under the minimum size is dropped as
-    chance. The unmatched text after a segment on each side, up to the next segment on
-    that side (or the passage end), is joined to the segment if short on both sides, a
-    piece of its own if long on both (prose: it has no matched words), and left out if it
-    is text on one side only (under the minimum on one side, at least twice it on the
-    other: a sentence inserted, dropped or moved). The text before the first segment is
-    handled alike when the same segment comes first on both sides, else left out.
+    A passage keeps its extent and similarity; what is found is where inside it the two
+    sides are quotation, as ``quotes`` parts ``(a_start, a_end, b_start, b_end)``, the
+    text on one side only (``a_unmatched``, ``b_unmatched``), and its ``kind``:
+    ``"prose"`` without quoted parts, ``"quote"`` when every matched part of it is
+    quoted, ``"mixed"`` otherwise.
+
+    How the parts are found. The two sides of a passage are put in correspondence word
+    by word. Their folded word tokens (:func:`lineage.shingle.tokenize`,
+    :func:`lineage.normalize.fold_char`: case, accents and quote marks do not matter) are
+    tiled greedily with common runs of at least three words, longest first and in any
+    order (a word n-gram repeated more than 8 times is no anchor). Tiles that follow each
+    other in the order of both sides form a *segment*, whose gaps between tiles are
+    matched word by word with :class:`difflib.SequenceMatcher`; a segment under the
+    minimum size is dropped as chance. Unmatched text after a segment that is short on
+    both sides joins it; text on one side only (under the minimum there, at least twice
+    it on the other: a sentence inserted, dropped or moved) is unmatched.
 
     Inside a segment, each quotation boundary of either side is carried to the other
-    side over the matched words: a quotation's start goes to the first matched word at or
-    after it, its end to the end of the last matched word before it. So a quotation
-    without a quoted counterpart is paired with the span of the words matched to it, not
-    with an interpolated guess, and a quotation with no matched word at all melts into
-    its neighbours. Every cut lies between words on both sides. One-sided insertions
-    inside a segment are cut out and left out likewise.
+    side over the matched words (a quotation's start goes to the first matched word at
+    or after it, its end to the end of the last matched word before it), so every part
+    boundary lies between words on both sides. A piece between boundaries is quoted when
+    at least half of its words on each side are matched to the other side and at least
+    half of its characters lie inside a quotation on **both** sides, or on the copy's
+    side alone (``copy="a"`` or ``"b"``; ``copy="either"``, the default when the direction
+    is unknown, accepts either side). A piece with fewer than ``min_words`` words or
+    ``min_chars`` characters on either side (a closing mark with its attribution,
+    ``" Trump said.``) does not stand alone: it is merged into its neighbour and the
+    merged piece is judged again. A passage without three common words in a row is
+    judged as one piece.
 
-    The kind of a piece is decided by the share of it inside quotations: a piece is a
-    quote when at least half of its words on each side are matched to the other side and
-    at least half of its characters lie inside a quotation on **both** sides, or on the
-    copy's side alone (``copy="a"`` or ``"b"``: the derived text quotes what it took;
-    ``copy="either"``, the default when the direction is unknown, accepts either side).
-    Neighbouring pieces of one kind are joined. A piece with fewer than ``min_words``
-    words or ``min_chars`` characters on either side (a closing mark with its attribution,
-    ``" Trump said.``) does not stand alone: it is merged into the piece before it (the
-    one after, at the start) and the merged piece's kind is decided again by the same
-    rule; a sliver with no neighbour to merge into (between two insertions) is left out.
-    A passage with no segment at all (paraphrase without three common words in a row)
-    is one piece, marked by the quotation shares alone.
+    The result does not depend on which text is ``a``: the work is done with the texts in
+    a fixed order of their content, and mirrored back.
 
     Parameters
     ----------
@@ -361,28 +359,30 @@ def split_passages_by_quotes(
     copy
         Which side is the copy, if known.
     min_words, min_chars
-        Smallest piece that stands alone, on each side.
+        Smallest quoted or unquoted piece that stands alone, on each side.
 
     Returns
     -------
     list of Passage
-        Pieces of each passage in the order of their ``a`` offsets, each with ``kind``
-        set and the similarity of its passage. The pieces of one passage lie inside it
-        and do not overlap on either side; they cover it but for the text left out as
-        above (one-sided insertions and slivers). On side ``b`` they need not follow the
-        order of ``a`` (moved sentences).
+        The passages in the order given, with ``kind`` and ``quotes`` set.
+
+    Raises
+    ------
+    ParameterError
+        For ``copy`` other than ``"a"``, ``"b"``, ``"either"``, ``texts`` not a pair of
+        strings or a minimum below 1.
 
     Examples
     --------
     >>> a = 'Talks stalled again. Trump said "nothing will happen until we meet" today.'
     >>> b = 'Talks stalled again. He said that "Nothing will happen until we meet" today.'
-    >>> pieces = split_passages_by_quotes(
+    >>> [p] = mark_quotes(
     ...     [Passage("a", 0, len(a), "b", 0, len(b))],
     ...     find_quotations(a), find_quotations(b), texts=(a, b))
-    >>> for p in pieces:
-    ...     print(p.kind, repr(a[p.a_start : p.a_end]), repr(b[p.b_start : p.b_end]))
-    prose 'Talks stalled again. Trump said "' 'Talks stalled again. He said that "'
-    quote 'nothing will happen until we meet" today.' 'Nothing will happen until we meet" today.'
+    >>> p.kind, (p.a_start, p.a_end) == (0, len(a))
+    ('mixed', True)
+    >>> [(a[a0:a1], b[b0:b1]) for a0, a1, b0, b1 in p.quotes]
+    [('nothing will happen until we meet" today.', 'Nothing will happen until we meet" today.')]
 
     The closing ``" today.`` is under the minimum and joins the quotation before it.
     """
@@ -394,16 +394,44 @@ def split_passages_by_quotes(
         isinstance(texts, tuple) and len(texts) == 2 and all(isinstance(t, str) for t in texts)
     ):
         raise ParameterError(f"'texts' must be a pair of str (got {shorten(texts)})")
+    passages = list(passages)
+    a, b = texts
+    if (len(b), b) < (len(a), a):  # one orientation for both orders: a mirror image
+        swapped = {"a": "b", "b": "a", "either": "either"}[copy]
+        marked = mark_quotes(
+            [p.mirror() for p in passages],
+            quotations_b,
+            quotations_a,
+            texts=(b, a),
+            copy=swapped,  # type: ignore[arg-type]
+            min_words=min_words,
+            min_chars=min_chars,
+        )
+        return [p.mirror() for p in marked]
     rule = _KindRule(
         union([(q.start, q.end) for q in quotations_a]),
         union([(q.start, q.end) for q in quotations_b]),
         copy,
     )
     minimum = _Minimum(min_words, min_chars)
-    pieces: list[Passage] = []
-    for passage in passages:
-        pieces.extend(_split_one(passage, texts, rule, minimum))
-    return pieces
+    return [_mark_one(passage, texts, rule, minimum) for passage in passages]
+
+
+def _mark_one(p: Passage, texts: tuple[str, str], rule: _KindRule, minimum: _Minimum) -> Passage:
+    """Return ``p`` whole, with its quoted pieces as parts and its kind."""
+    pieces = _split_one(p, texts, rule, minimum)
+    a_unmatched = complement((p.a_start, p.a_end), [(x.a_start, x.a_end) for x in pieces])
+    b_unmatched = complement((p.b_start, p.b_end), [(x.b_start, x.b_end) for x in pieces])
+    parts = tuple(
+        sorted((x.a_start, x.a_end, x.b_start, x.b_end) for x in pieces if x.kind == "quote")
+    )
+    if not parts:
+        kind: PassageKind = "prose"
+    elif all(x.kind == "quote" for x in pieces):
+        kind = "quote"
+    else:
+        kind = "mixed"
+    return replace(p, kind=kind, quotes=parts, a_unmatched=a_unmatched, b_unmatched=b_unmatched)
 
 
 @dataclass(frozen=True)
@@ -769,17 +797,18 @@ def _settle(
 
 
 def quote_share(passages: Iterable[Passage]) -> float:
-    """Share of the ``a``-side characters of ``passages`` in quote pieces.
+    """Share of the ``a``-side characters of ``passages`` inside their quoted parts.
 
     Examples
     --------
     >>> quote_share(
-    ...     [Passage("a", 0, 30, "b", 0, 30, kind="quote"), Passage("a", 30, 40, "b", 0, 10)]
+    ...     [Passage("a", 0, 30, "b", 0, 30, kind="quote", quotes=((0, 30, 0, 30),)),
+    ...      Passage("a", 30, 40, "b", 0, 10)]
     ... )
     0.75
     """
     total = quoted = 0
     for p in passages:
         total += p.a_end - p.a_start
-        quoted += (p.a_end - p.a_start) if p.kind == "quote" else 0
+        quoted += p.quote_chars
     return quoted / total if total else 0.0

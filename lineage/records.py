@@ -6,14 +6,14 @@ into the **original** text unless the field name says ``normalized``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 
 Status = Literal["ok", "warning", "skipped"]
-PassageKind = Literal["prose", "quote"]
+PassageKind = Literal["prose", "quote", "mixed"]
 
 
 @dataclass(frozen=True)
@@ -94,15 +94,56 @@ class NormalizedText:
         return int(self.offsets[start]), int(self.offsets[end - 1]) + 1
 
 
-@dataclass(frozen=True)
-class Passage:
-    """One aligned passage of a pair, in original char offsets of both texts.
+def complement(
+    extent: tuple[int, int], spans: Iterable[tuple[int, int]]
+) -> tuple[tuple[int, int], ...]:
+    """Return the parts of ``extent`` outside every one of ``spans``, in order.
 
     Examples
     --------
-    >>> p = Passage("a", 0, 5, "b", 10, 15, kind="prose", similarity=1.0)
-    >>> p.a_end - p.a_start
-    5
+    >>> complement((0, 10), [(2, 4), (3, 6)])
+    ((0, 2), (6, 10))
+    """
+    gaps, at = [], extent[0]
+    for start, end in sorted(spans):
+        if start > at:
+            gaps.append((at, min(start, extent[1])))
+        at = max(at, end)
+        if at >= extent[1]:
+            break
+    if at < extent[1]:
+        gaps.append((at, extent[1]))
+    return tuple(g for g in gaps if g[1] > g[0])
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One whole aligned passage of a pair, in original char offsets of both texts.
+
+    A passage is the unit a reader compares: quotations inside it are parts of it
+    (``quotes``), never cuts through it. ``kind`` is ``"prose"`` when no part of it is
+    quoted, ``"quote"`` when all that is matched in it is quoted on one side or both,
+    and ``"mixed"`` otherwise.
+
+    Attributes
+    ----------
+    quotes
+        The quoted parts as ``(a_start, a_end, b_start, b_end)``: a quotation on one side
+        with the words matched to it on the other, inside the passage on both sides, in
+        the order of ``a``, not overlapping.
+    a_unmatched, b_unmatched
+        Text inside the passage on one side that has no counterpart on the other (a
+        sentence inserted or dropped by the rewrite), as ``(start, end)`` spans; it is
+        part of the passage a reader sees but not counted as reused.
+
+    Examples
+    --------
+    >>> p = Passage("a", 0, 50, "b", 10, 60, kind="mixed", quotes=((20, 30, 30, 40),))
+    >>> p.a_end - p.a_start, p.quote_chars
+    (50, 10)
+    >>> m = p.mirror()
+    >>> m.a, m.a_start, m.a_end, m.quotes
+    ('b', 10, 60, ((30, 40, 20, 30),))
     """
 
     a: str
@@ -113,6 +154,30 @@ class Passage:
     b_end: int
     kind: PassageKind = "prose"
     similarity: float = 1.0
+    quotes: tuple[tuple[int, int, int, int], ...] = ()
+    a_unmatched: tuple[tuple[int, int], ...] = ()
+    b_unmatched: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def quote_chars(self) -> int:
+        """Characters of side ``a`` inside the quoted parts."""
+        return sum(end - start for start, end, _, _ in self.quotes)
+
+    def mirror(self) -> Passage:
+        """Return the same passage seen from side ``b`` (``a`` and ``b`` swapped)."""
+        return Passage(
+            self.b,
+            self.b_start,
+            self.b_end,
+            self.a,
+            self.a_start,
+            self.a_end,
+            self.kind,
+            self.similarity,
+            tuple(sorted((b0, b1, a0, a1) for a0, a1, b0, b1 in self.quotes)),
+            self.b_unmatched,
+            self.a_unmatched,
+        )
 
 
 @dataclass(frozen=True)

@@ -53,8 +53,15 @@ TABLES: dict[str, dict[str, str]] = {
         "b_start": "int64",
         "b_end": "int64",
         "kind": "string",
+        "quote_chars": "int64",
         "similarity": "float64",
         "commonness": "float64",
+    },
+    "quotes": {
+        "passage": "int64",
+        "side": "string",
+        "start": "int64",
+        "end": "int64",
     },
     "sources": {
         "id": "string",

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import lineage
 from lineage.align import align, align_normalized, render_side_by_side, reuse_figures
 from lineage.errors import ParameterError
 from lineage.normalize import normalize_text
@@ -309,9 +310,9 @@ def test_offsets_inside_and_no_double_overlap(a_words, b_words, shared, breaks, 
 
 def test_reuse_figures_trace_to_passages():
     passages = [
-        Passage("d", 0, 40, "x", 0, 40),
-        Passage("d", 30, 50, "y", 0, 20, kind="quote"),
-        Passage("d", 85, 100, "x", 50, 65),
+        Passage("d", 0, 40, "x", 0, 40, a_unmatched=((10, 12),)),  # 10-12 covered by y
+        Passage("d", 5, 50, "y", 0, 45, kind="mixed", quotes=((30, 50, 25, 45),)),
+        Passage("d", 60, 100, "x", 50, 90, a_unmatched=((60, 85),)),
     ]
     figures = reuse_figures(100, passages, [Span(90, 100, "debris")])
     # counted chars: 90; reused: 0-50 and 85-90 = 55; quote 30-50 = 20; prose 35
@@ -333,12 +334,11 @@ def test_reuse_figures_trace_to_passages():
 
 def test_render_side_by_side_shows_both_spans():
     a, b = seed("003"), seed("004")
-    passages = [
-        Passage("a", p.a_start, p.a_end, "b", p.b_start, p.b_end, "quote", p.similarity)
-        for p in align(a, b)
-    ]
+    passages = lineage.align(a, b)
     text = render_side_by_side(a, b, passages, width=80, a_label="003", b_label="004")
-    assert "#1 quote [quote]" in text
+    assert "#1 quote similarity" in text and "quoted" in text
+    parts = sum(len(p.quotes) for p in passages)  # marked on both sides
+    assert text.count("\u27e6") == text.count("\u27e7") == 2 * parts > 0
     assert "003[" in text and "004[" in text
     assert all(len(line) <= 80 for line in text.splitlines() if not line.startswith("#"))
     assert "get together" in text

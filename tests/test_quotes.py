@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from lineage.errors import ParameterError
 from lineage.normalize import fold_char
-from lineage.quotes import find_quotations, quote_share, split_passages_by_quotes
+from lineage.quotes import find_quotations, mark_quotes, quote_share
 from lineage.records import Passage, Quotation
 from lineage.shingle import tokenize
 
@@ -34,18 +34,34 @@ def cuts_a_word(text: str, start: int, end: int) -> bool:
 
 
 @pytest.fixture(scope="module")
-def seed_pieces() -> dict[tuple[str, str], list[Passage]]:
-    """Quote/prose pieces of every ordered pair of seeds, aligned for real."""
+def seed_marked() -> dict[tuple[str, str], list[Passage]]:
+    """Whole passages of every ordered pair of seeds, aligned and marked for real."""
     from lineage.align import align
 
     texts = {k: seed(k) for k in ("000", "001", "002", "003", "004")}
     quotes = {k: find_quotations(v) for k, v in texts.items()}
-    pieces = {}
+    marked = {}
     for x, y in itertools.permutations(texts, 2):
-        pieces[x, y] = split_passages_by_quotes(
+        marked[x, y] = mark_quotes(
             align(texts[x], texts[y]), quotes[x], quotes[y], texts=(texts[x], texts[y])
         )
-    return pieces
+    return marked
+
+
+def quoted_parts(p: Passage, a: str, b: str) -> list[tuple[str, str]]:
+    """The text of each quoted part of ``p`` on both sides."""
+    return [(a[a0:a1], b[b0:b1]) for a0, a1, b0, b1 in p.quotes]
+
+
+def one(a: str, b: str, **kw) -> Passage:
+    """Mark the passage covering all of ``a`` and ``b``."""
+    [marked] = mark_quotes(
+        [Passage("a", 0, len(a), "b", 0, len(b), **kw)],
+        find_quotations(a),
+        find_quotations(b),
+        texts=(a, b),
+    )
+    return marked
 
 
 def seed(prefix: str) -> str:
@@ -151,78 +167,65 @@ def test_seed_quotations_are_short_and_balanced():
             assert "\n" not in text[q.start : q.end]
 
 
-def test_split_marks_quote_and_prose_pieces():
+def test_mark_keeps_the_passage_whole_with_its_quoted_part():
     a = 'Putin stayed home. He said "we will not go to Istanbul today" and left.'
     b = 'Putin stayed home. He said "we will not go to Istanbul today" and left.'
-    qa, qb = find_quotations(a), find_quotations(b)
-    passage = Passage("a", 0, len(a), "b", 0, len(b))
-    pieces = split_passages_by_quotes([passage], qa, qb, texts=(a, b))
-    assert [p.kind for p in pieces] == ["prose", "quote"]
-    assert a[pieces[0].a_start : pieces[0].a_end] == 'Putin stayed home. He said "'
+    p = one(a, b, similarity=0.9)
+    assert (p.a_start, p.a_end, p.b_start, p.b_end, p.similarity) == (0, len(a), 0, len(b), 0.9)
+    assert p.kind == "mixed"
     # '" and left.' is under the minimum (15 chars) and joins the quotation
-    assert a[pieces[1].a_start : pieces[1].a_end] == 'we will not go to Istanbul today" and left.'
-    assert pieces[0].a_start == 0 and pieces[-1].a_end == len(a)
-    assert quote_share(pieces) == pytest.approx((len(a) - 28) / len(a))
+    expected = 'we will not go to Istanbul today" and left.'
+    assert quoted_parts(p, a, b) == [(expected, expected)]
+    assert p.quote_chars == len(expected)
+    assert quote_share([p]) == pytest.approx(len(expected) / len(a))
 
 
-def test_split_pairs_a_quotation_with_its_counterpart_across_moved_sentences():
+def test_mark_pairs_a_quotation_with_its_counterpart_across_moved_sentences():
     moved = "Officials met in Ankara on Thursday to prepare the ground for the talks. "
     quote = 'Zelensky said "we cannot be running around the world looking for Putin" today. '
     tail = "The Russian delegation arrived in Istanbul late at night without its leader."
     a = moved + quote + tail
     b = quote.replace('"', "\u201c", 1).replace('"', "\u201d") + moved + tail
-    pieces = split_passages_by_quotes(
-        [Passage("a", 0, len(a), "b", 0, len(b))],
-        find_quotations(a),
-        find_quotations(b),
-        texts=(a, b),
-    )
-    quotes = [(a[p.a_start : p.a_end], b[p.b_start : p.b_end]) for p in pieces if p.kind == "quote"]
-    assert len(quotes) == 1
+    p = one(a, b)
+    parts = quoted_parts(p, a, b)
+    assert len(parts) == 1 and p.kind == "mixed"
     # 'Zelensky said "' (two words) is under the minimum and joins the quotation
-    for side in quotes[0]:
+    for side in parts[0]:
         assert side.startswith("Zelensky said") and "looking for Putin" in side
-    for p in pieces:  # every piece pairs the same words (linear interpolation did not)
-        assert folded_jaccard(a[p.a_start : p.a_end], b[p.b_start : p.b_end]) >= 0.8
+    assert folded_jaccard(*parts[0]) >= 0.8  # the same words (interpolation did not)
 
 
-def test_split_leaves_out_a_sentence_inserted_on_one_side():
+def test_mark_sets_aside_a_sentence_inserted_on_one_side():
     a = 'He said "we are ready to meet at any time in Istanbul" on Friday evening.'
     extra = " The statement came after a long night of talks between the delegations."
     b = a[:-16] + extra + a[-16:]
-    pieces = split_passages_by_quotes(
-        [Passage("a", 0, len(a), "b", 0, len(b))],
-        find_quotations(a),
-        find_quotations(b),
-        texts=(a, b),
-    )
-    assert all("delegations" not in b[p.b_start : p.b_end] for p in pieces)
-    assert [p.kind for p in pieces] == ["quote"]
+    p = one(a, b)
+    assert p.kind == "quote" and (p.b_start, p.b_end) == (0, len(b))
+    assert all("delegations" not in side for part in quoted_parts(p, a, b) for side in part)
+    unmatched = "".join(b[s:e] for s, e in p.b_unmatched)
+    assert extra.strip() in unmatched and len(unmatched) < len(extra) + 20
 
 
-def test_split_rule_on_one_side_quoted():
+def test_mark_rule_on_one_side_quoted():
     text = "the talks will go ahead in istanbul whatever the kremlin decides to send there " * 2
     p = Passage("a", 0, len(text), "b", 0, len(text), similarity=0.8)
     only_b = [Quotation(0, len(text))]
 
-    def kinds(copy):
-        pieces = split_passages_by_quotes([p], [], only_b, texts=(text, text), copy=copy)
-        return [x.kind for x in pieces]
+    def kind(copy):
+        return mark_quotes([p], [], only_b, texts=(text, text), copy=copy)[0].kind
 
-    assert kinds("either") == ["quote"]
-    assert kinds("b") == ["quote"]
-    assert kinds("a") == ["prose"]
-    assert split_passages_by_quotes([p], [], only_b, texts=(text, text))[0].similarity == 0.8
+    assert kind("either") == "quote"
+    assert kind("b") == "quote"
+    assert kind("a") == "prose"
+    assert mark_quotes([p], [], only_b, texts=(text, text))[0].similarity == 0.8
 
 
 def test_shared_quotation_between_independent_seeds_is_a_quote():
     from lineage.align import align
 
     a, b = seed("003"), seed("004")
-    pieces = split_passages_by_quotes(
-        align(a, b), find_quotations(a), find_quotations(b), texts=(a, b)
-    )
-    quotes = [a[p.a_start : p.a_end] for p in pieces if p.kind == "quote"]
+    marked = mark_quotes(align(a, b), find_quotations(a), find_quotations(b), texts=(a, b))
+    quotes = [a[p.a_start : p.a_end] for p in marked if p.kind == "quote"]
     assert any("going to happen until Putin and I get together" in q for q in quotes)
 
 
@@ -230,44 +233,55 @@ def test_bad_arguments():
     with pytest.raises(ParameterError, match="'text' must be a str"):
         find_quotations(None)  # type: ignore[arg-type]
     with pytest.raises(ParameterError, match="'copy' must be"):
-        split_passages_by_quotes([], [], [], texts=("", ""), copy="c")  # type: ignore[arg-type]
+        mark_quotes([], [], [], texts=("", ""), copy="c")  # type: ignore[arg-type]
     with pytest.raises(ParameterError, match="'texts' must be a pair of str"):
-        split_passages_by_quotes([], [], [], texts=("a",))  # type: ignore[arg-type]
+        mark_quotes([], [], [], texts=("a",))  # type: ignore[arg-type]
     with pytest.raises(ParameterError, match="'min_words' must be"):
-        split_passages_by_quotes([], [], [], texts=("", ""), min_words=0)
+        mark_quotes([], [], [], texts=("", ""), min_words=0)
     assert find_quotations("") == []
 
 
-def test_seed_pieces_pair_the_same_words_and_cut_between_words(seed_pieces):
+def test_seed_quoted_parts_pair_the_same_words_and_cut_between_words(seed_marked):
     quotes = 0
-    for (x, y), pieces in seed_pieces.items():
+    for (x, y), marked in seed_marked.items():
         a, b = seed(x), seed(y)
-        for p in pieces:
-            piece_a, piece_b = a[p.a_start : p.a_end], b[p.b_start : p.b_end]
-            if p.kind == "quote":
+        for p in marked:
+            assert (p.kind == "prose") == (not p.quotes)
+            for (a0, a1, b0, b1), (piece_a, piece_b) in zip(
+                p.quotes, quoted_parts(p, a, b), strict=True
+            ):
                 quotes += 1
+                assert p.a_start <= a0 <= a1 <= p.a_end and p.b_start <= b0 <= b1 <= p.b_end
                 assert folded_jaccard(piece_a, piece_b) >= 0.6, (x, y, piece_a, piece_b)
-            assert not cuts_a_word(a, p.a_start, p.a_end), (x, y, piece_a)
-            assert not cuts_a_word(b, p.b_start, p.b_end), (x, y, piece_b)
-            for text in (piece_a, piece_b):  # no sliver stands alone
-                assert len(text) >= 15 and len(tokenize(text)[0]) >= 3, (x, y, text)
+                assert not cuts_a_word(a, a0, a1), (x, y, piece_a)
+                assert not cuts_a_word(b, b0, b1), (x, y, piece_b)
+                for text in (piece_a, piece_b):  # no sliver stands alone
+                    assert len(text) >= 15 and len(tokenize(text)[0]) >= 3, (x, y, text)
     assert quotes >= 10
 
 
-def test_seed_pieces_of_a_passage_do_not_overlap(seed_pieces):
-    for pieces in seed_pieces.values():
+def test_seed_passages_stay_whole_and_do_not_overlap(seed_marked):
+    from lineage.align import align
+
+    for (x, y), marked in seed_marked.items():
+        aligned = align(seed(x), seed(y))
+        assert [(p.a_start, p.a_end, p.b_start, p.b_end) for p in marked] == [
+            (p.a_start, p.a_end, p.b_start, p.b_end) for p in aligned
+        ]
         for side in ("a", "b"):
-            spans = sorted((getattr(p, f"{side}_start"), getattr(p, f"{side}_end")) for p in pieces)
+            spans = sorted((getattr(p, f"{side}_start"), getattr(p, f"{side}_end")) for p in marked)
             assert all(end <= start for (_, end), (start, _) in itertools.pairwise(spans))
+    # one reused paragraph with a quotation inside is one passage, not three pieces
+    assert any(p.kind == "mixed" for marked in seed_marked.values() for p in marked)
 
 
-def test_seed_reuse_breakdown_separates_quotes_from_prose(seed_pieces):
+def test_seed_reuse_breakdown_separates_quotes_from_prose(seed_marked):
     from lineage.align import reuse_figures
 
     figures = {}
     for doc in ("000", "001", "002", "003", "004"):
-        pieces = [p for (x, _), found in seed_pieces.items() if x == doc for p in found]
-        figures[doc] = reuse_figures(len(seed(doc)), pieces)
+        marked = [p for (x, _), found in seed_marked.items() if x == doc for p in found]
+        figures[doc] = reuse_figures(len(seed(doc)), marked)
     assert figures["000"]["prose_reuse_fraction"] >= 0.40  # an abridged wire rewrite
     assert figures["002"]["quote_fraction"] >= 0.08  # quotes widely
     for independent in ("003", "004"):  # share mostly quotations, little prose
@@ -284,14 +298,13 @@ def test_seed_reuse_breakdown_separates_quotes_from_prose(seed_pieces):
     ],
     ids=["repeated-copy", "chinese", "empty"],
 )
-def test_split_of_a_copy_pairs_each_piece_with_itself(text):
+def test_marking_a_copy_pairs_each_quoted_part_with_itself(text):
     quotes = find_quotations(text)
     passage = Passage("a", 0, len(text), "b", 0, len(text))
-    pieces = split_passages_by_quotes([passage], quotes, quotes, texts=(text, text))
-    assert all((p.a_start, p.a_end) == (p.b_start, p.b_end) for p in pieces)
-    assert sum(p.a_end - p.a_start for p in pieces) == len(text)
-    if quotes:
-        assert any(p.kind == "quote" for p in pieces)
+    [p] = mark_quotes([passage], quotes, quotes, texts=(text, text))
+    assert all((a0, a1) == (b0, b1) for a0, a1, b0, b1 in p.quotes)
+    assert p.a_unmatched == p.b_unmatched == ()
+    assert bool(p.quotes) == bool(quotes)
 
 
 WORDS = ["putin", "said", '"we', 'go"', "talks", "in", "istanbul", "Kyiv,", "the", "war."]
@@ -317,17 +330,25 @@ def passages_over_texts(draw):
 
 @settings(max_examples=200, deadline=None)
 @given(passages_over_texts())
-def test_pieces_stay_inside_their_passage_in_order_without_overlap(case):
+def test_marked_parts_stay_inside_their_passage_without_overlap(case):
     texts, passage, (quotes_a, quotes_b), copy = case
-    pieces = split_passages_by_quotes([passage], quotes_a, quotes_b, texts=tuple(texts), copy=copy)
-    for p in pieces:
-        assert passage.a_start <= p.a_start <= p.a_end <= passage.a_end
-        assert passage.b_start <= p.b_start <= p.b_end <= passage.b_end
-        assert p.kind in ("quote", "prose")
-    assert [p.a_start for p in pieces] == sorted(p.a_start for p in pieces)
-    for side in ("a", "b"):
-        spans = sorted((getattr(p, f"{side}_start"), getattr(p, f"{side}_end")) for p in pieces)
-        assert all(end <= start for (_, end), (start, _) in itertools.pairwise(spans))
+    [p] = mark_quotes([passage], quotes_a, quotes_b, texts=tuple(texts), copy=copy)
+    assert (p.a_start, p.a_end, p.b_start, p.b_end) == (
+        passage.a_start,
+        passage.a_end,
+        passage.b_start,
+        passage.b_end,
+    )
+    assert p.kind in ("quote", "prose", "mixed") and (p.kind == "prose") == (not p.quotes)
+    for a0, a1, b0, b1 in p.quotes:
+        assert p.a_start <= a0 <= a1 <= p.a_end and p.b_start <= b0 <= b1 <= p.b_end
+    for spans in ([q[:2] for q in p.quotes], [q[2:] for q in p.quotes], p.a_unmatched):
+        ordered = sorted(spans)
+        assert all(end <= start for (_, end), (start, _) in itertools.pairwise(ordered))
+    # marking the mirrored pair gives the mirror image
+    swap = {"a": "b", "b": "a", "either": "either"}[copy]
+    [m] = mark_quotes([passage.mirror()], quotes_b, quotes_a, texts=tuple(texts[::-1]), copy=swap)
+    assert m == p.mirror()
 
 
 def test_appositive_and_relative_clause_attributions():

@@ -52,7 +52,8 @@ def reuse_shares(
     analysis
         A finished analysis.
     kind
-        ``"prose"`` or ``"quote"`` for passages of that kind only; ``None`` for both.
+        ``"quote"`` for the quoted parts of passages only (the ``quotes`` table),
+        ``"prose"`` for passages outside their quoted parts; ``None`` for both.
     ids
         Only pairs of these documents; ``None`` for every analysed document.
 
@@ -71,35 +72,19 @@ def reuse_shares(
     """
     if kind is not None and kind not in KINDS:
         raise ValueError(f"'kind' must be one of {KINDS} or None (got {kind!r})")
-    passages = analysis.passages
-    if kind is not None:
-        passages = passages[passages["kind"] == kind]
     empty = pd.DataFrame({"reuser": pd.Series(dtype=object), "source": pd.Series(dtype=object)})
     empty["share"] = pd.Series(dtype=float)
-    if passages.empty:
-        return empty
-    columns = (("a", "b", "a_start", "a_end"), ("b", "a", "b_start", "b_end"))
-    sides = pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    "row": passages[row].astype(str).to_numpy(),
-                    "col": passages[col].astype(str).to_numpy(),
-                    "start": passages[start].to_numpy(np.int64),
-                    "end": passages[end].to_numpy(np.int64),
-                }
-            )
-            for row, col, start, end in columns
-        ],
-        ignore_index=True,
-    )
     known = set(loaded_ids(analysis) if ids is None else map(str, ids))
-    sides = sides[sides["row"].isin(known) & sides["col"].isin(known)]
-    if sides.empty:
+    covered = _covered_cells(_passage_sides(analysis), known)
+    if kind is not None and not covered.empty:
+        # Quoted parts lie inside their passage, so a cell's prose is its passages' chars
+        # less its quoted chars.
+        quoted = _covered_cells(_quote_sides(analysis), known)
+        quoted = quoted.reindex(covered.index, fill_value=0)
+        covered = quoted if kind == "quote" else covered - quoted
+        covered = covered[covered > 0]
+    if covered.empty:
         return empty
-    cells, keys = pd.factorize(pd.MultiIndex.from_arrays([sides["row"], sides["col"]]))
-    labels, chars_in = covered_per_group(cells, sides["start"], sides["end"])
-    covered = pd.Series(chars_in, index=keys[labels]).sort_index()
     chars = _document_chars(analysis)
     rows = covered.index.get_level_values(0)
     lengths = np.array([chars[row] for row in rows], dtype=float)
@@ -113,6 +98,52 @@ def reuse_shares(
             "share": np.minimum(shares, 1.0),
         }
     )
+
+
+def _passage_sides(analysis: Analysis) -> pd.DataFrame:
+    """Both sides of every passage as ``row, col, start, end`` (``row`` the document)."""
+    passages = analysis.passages
+    columns = (("a", "b", "a_start", "a_end"), ("b", "a", "b_start", "b_end"))
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "row": passages[row].astype(str).to_numpy(),
+                    "col": passages[col].astype(str).to_numpy(),
+                    "start": passages[start].to_numpy(np.int64),
+                    "end": passages[end].to_numpy(np.int64),
+                }
+            )
+            for row, col, start, end in columns
+        ],
+        ignore_index=True,
+    )
+
+
+def _quote_sides(analysis: Analysis) -> pd.DataFrame:
+    """Every quoted part's side as ``row, col, start, end`` (``row`` the document)."""
+    quotes = analysis.quotes
+    rows = analysis.passages.iloc[quotes["passage"].to_numpy()]
+    on_a = (quotes["side"] == "a").to_numpy()
+    a, b = rows["a"].astype(str).to_numpy(), rows["b"].astype(str).to_numpy()
+    return pd.DataFrame(
+        {
+            "row": np.where(on_a, a, b),
+            "col": np.where(on_a, b, a),
+            "start": quotes["start"].to_numpy(np.int64),
+            "end": quotes["end"].to_numpy(np.int64),
+        }
+    )
+
+
+def _covered_cells(sides: pd.DataFrame, known: set[str]) -> pd.Series:
+    """Characters covered in each ``(row, col)`` cell, its spans counted once."""
+    sides = sides[sides["row"].isin(known) & sides["col"].isin(known)]
+    if sides.empty:
+        return pd.Series(dtype=np.int64)
+    cells, keys = pd.factorize(pd.MultiIndex.from_arrays([sides["row"], sides["col"]]))
+    labels, chars_in = covered_per_group(cells, sides["start"], sides["end"])
+    return pd.Series(chars_in, index=keys[labels]).sort_index()
 
 
 def reuse_matrix(

@@ -27,6 +27,7 @@ from PIL import Image
 import lineage
 from benchmarks.lineage_corpus import news_corpus
 from lineage.errors import ParameterError
+from lineage.records import complement
 from lineage.report import (
     derivation_forest,
     plot_heatmap,
@@ -261,9 +262,18 @@ def test_passages_are_highlighted_by_kind_and_debris_greyed(hostile_report, host
     html = hostile_report["report"].read_text(encoding="utf-8")
     texts = hostile_analysis.texts
     spans: dict[str, dict[str, list[tuple[int, int]]]] = {}
-    for p in hostile_analysis.passages.itertuples():
-        for doc, start, end in ((p.a, p.a_start, p.a_end), (p.b, p.b_start, p.b_end)):
-            spans.setdefault(doc, {"prose": [], "quote": []})[p.kind].append((start, end))
+    passages = hostile_analysis.passages
+    parts = hostile_analysis.quotes
+    for number, p in enumerate(passages.itertuples()):
+        for side, doc, start, end in (
+            ("a", p.a, p.a_start, p.a_end),
+            ("b", p.b, p.b_start, p.b_end),
+        ):
+            mine = parts[(parts["passage"] == number) & (parts["side"] == side)]
+            quoted = list(zip(mine["start"], mine["end"], strict=True))
+            kinds = spans.setdefault(doc, {"prose": [], "quote": []})
+            kinds["quote"].extend(quoted)  # quoted parts of a passage are marked as quotes
+            kinds["prose"].extend(complement((start, end), quoted))
     checked = {"prose": 0, "quote": 0}
     for doc, kinds in spans.items():
         debris = [(s.start, s.end) for s in hostile_analysis.ignored.get(doc, ())]
@@ -378,7 +388,7 @@ def synthetic_forest(star: int, pairs: int) -> lineage.Analysis:
         passages.append(
             dict(
                 a=edge["parent"], a_start=0, a_end=100, b=edge["child"], b_start=0, b_end=100,
-                kind="prose", similarity=1.0, commonness=0.0,
+                kind="prose", quote_chars=0, similarity=1.0, commonness=0.0,
             )
         )  # fmt: skip
     ids = sorted({e["parent"] for e in edges} | {e["child"] for e in edges})

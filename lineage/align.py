@@ -45,6 +45,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from scipy import sparse
@@ -73,10 +74,22 @@ _TRIM_TOKENS = 5  # an unshared sentence head or tail shorter than this stays in
 
 @functools.cache
 def _stop_words() -> frozenset[str]:
-    """Scikit-learn's English stop words plus news attribution words (imported lazily)."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    """Scikit-learn's English stop words plus news attribution words, read once.
 
-    return frozenset(ENGLISH_STOP_WORDS) | {"s", "t", "said", "says", "mr", "ms"}
+    The list is read from scikit-learn's own ``_stop_words`` module file, which imports
+    nothing: importing ``sklearn.feature_extraction`` would cost a second or more of
+    start-up (scipy.stats and more) for one constant.
+    """
+    import importlib.util
+
+    package = importlib.util.find_spec("sklearn")
+    if package is None or not package.submodule_search_locations:  # pragma: no cover
+        raise ImportError("lineage.align needs scikit-learn's English stop-word list")
+    path = Path(package.submodule_search_locations[0], "feature_extraction", "_stop_words.py")
+    spec = importlib.util.spec_from_file_location("lineage._english_stop_words", path)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return frozenset(module.ENGLISH_STOP_WORDS) | {"s", "t", "said", "says", "mr", "ms"}
 
 
 @dataclass(frozen=True)
@@ -115,6 +128,13 @@ class AlignParams:
         longer than the other (one text summarizes the other) and their similarity is
         at least ``summary_min_similarity`` (independent reports of one event can look like
         a summary of each other at lower similarity).
+    max_repeats
+        A sentence or word n-gram found more than this many times in either text seeds
+        nothing (a refrain, a template line): it says nothing about where one text took
+        from the other, and skipping it keeps the cost near-linear on repetitive text.
+    max_seeds
+        Budget of sentence seeds per pair; beyond it only the strongest are kept and the
+        result's ``note`` says the pair was cut short.
     grow_cosine, grow_steps
         A passage takes in up to ``grow_steps`` neighbouring sentence pairs at each end
         whose cosine is at least ``grow_cosine`` (heavily edited edges; 1 or 0 steps turn
@@ -137,6 +157,8 @@ class AlignParams:
     grow_steps: int = 1
     summary_ratio: float = 3.0
     summary_min_similarity: float = 0.5
+    max_repeats: int = 8
+    max_seeds: int = 50_000
 
     def __post_init__(self) -> None:
         for name in (
@@ -156,6 +178,8 @@ class AlignParams:
             "max_sentence_words",
             "min_copy_chars",
             "summary_gap",
+            "max_repeats",
+            "max_seeds",
         ):
             check_positive_int(name, getattr(self, name))
         if not isinstance(self.summary_ratio, (int, float)) or self.summary_ratio < 1:
@@ -319,22 +343,59 @@ class _Vectors:
         return np.bincount(ids, minlength=self.n_terms) * self.idf
 
 
-def _sentence_seeds(ta: _Text, tb: _Text, vec: _Vectors, params: AlignParams) -> _Seeds:
-    """Sentence pairs whose cosine and Dice both pass their thresholds."""
-    sizes_a = np.asarray(vec.a_bin.sum(axis=1)).ravel()
-    sizes_b = np.asarray(vec.b_bin.sum(axis=1)).ravel()
+def _sentence_classes(ids: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Class of each sentence: sentences with the same content words share one class."""
+    ids_list, bounds_list = ids.tolist(), bounds.tolist()
+    classes: dict[tuple[int, ...], int] = {}
+    return np.array(
+        [
+            classes.setdefault(tuple(x for x in ids_list[s:e] if x >= 0), len(classes))
+            for s, e in itertools.pairwise(bounds_list)
+        ],
+        dtype=np.int64,
+    )
+
+
+def _members(classes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the sentences of each class as ``(order, first, count)``.
+
+    Class k's sentences are ``order[first[k] : first[k] + count[k]]``, in text order.
+    """
+    order = np.argsort(classes, kind="stable")
+    count = np.bincount(classes)
+    first = np.concatenate(([0], np.cumsum(count)[:-1]))
+    return order, first, count
+
+
+def _sentence_seeds(ta: _Text, tb: _Text, vec: _Vectors, params: AlignParams) -> tuple[_Seeds, str]:
+    """Sentence pairs whose cosine and Dice both pass their thresholds, and a budget note.
+
+    Sentences repeated inside a text are compared once (one class per distinct sentence);
+    a class found more than ``max_repeats`` times in either text seeds nothing (like a
+    frequent n-gram, it says nothing about where one text took from the other), so the
+    cost stays near-linear whatever the texts repeat. Beyond ``max_seeds`` seeds the
+    strongest are kept and the returned note says so.
+    """
+    classes_a = _sentence_classes(vec.a_ids, ta.sentence_tokens)
+    classes_b = _sentence_classes(vec.b_ids, tb.sentence_tokens)
+    order_a, first_a, count_a = _members(classes_a)
+    order_b, first_b, count_b = _members(classes_b)
+    rep_a, rep_b = order_a[first_a], order_b[first_b]  # one sentence of each class
+    a_vec, a_bin = vec.a_vec[rep_a], vec.a_bin[rep_a]
+    b_vec_t, b_bin_t = vec.b_vec[rep_b].T.tocsr(), vec.b_bin[rep_b].T.tocsr()
+    sizes_a = np.asarray(a_bin.sum(axis=1)).ravel()
+    sizes_b = np.asarray(b_bin_t.sum(axis=0)).ravel()
     found_i: list[np.ndarray] = []
     found_j: list[np.ndarray] = []
     found_c: list[np.ndarray] = []
     block = 1024
-    b_vec_t, b_bin_t = vec.b_vec.T.tocsr(), vec.b_bin.T.tocsr()
-    for first in range(0, ta.n_sentences, block):
-        cos = (vec.a_vec[first : first + block] @ b_vec_t).tocoo()
+    for first in range(0, len(rep_a), block):
+        cos = (a_vec[first : first + block] @ b_vec_t).tocoo()
         passing = cos.data >= params.min_cosine
         i, j = cos.row[passing], cos.col[passing]
         if len(i) == 0:
             continue
-        inter = np.asarray((vec.a_bin[first : first + block] @ b_bin_t)[i, j]).ravel()
+        inter = np.asarray((a_bin[first : first + block] @ b_bin_t)[i, j]).ravel()
         dice = 2 * inter / np.maximum(sizes_a[first + i] + sizes_b[j], 1)
         keep = dice >= params.min_dice
         found_i.append(first + i[keep])
@@ -346,16 +407,35 @@ def _sentence_seeds(ta: _Text, tb: _Text, vec: _Vectors, params: AlignParams) ->
     if len(c) and params.relative_cosine > 0:
         # A seed far weaker than the best partner of either sentence is an echo (a title,
         # a recurring phrase) that would stretch a passage; keep only near-best partners.
-        best_a = np.zeros(ta.n_sentences)
-        best_b = np.zeros(tb.n_sentences)
+        best_a = np.zeros(len(rep_a))
+        best_b = np.zeros(len(rep_b))
         np.maximum.at(best_a, i, c)
         np.maximum.at(best_b, j, c)
         keep = (c >= params.relative_cosine * best_a[i]) & (c >= params.relative_cosine * best_b[j])
-        i, j = i[keep], j[keep]
+        i, j, c = i[keep], j[keep], c[keep]
+    rare = (count_a[i] <= params.max_repeats) & (count_b[j] <= params.max_repeats)
+    i, j, c = i[rare], j[rare], c[rare]
+    # Every sentence of class i against every sentence of class j (at most max_repeats**2).
+    pairs = count_a[i] * count_b[j]
+    which = np.repeat(np.arange(len(i)), pairs)
+    within = np.arange(int(pairs.sum())) - np.repeat(np.cumsum(pairs) - pairs, pairs)
+    width = count_b[j][which]
+    i = order_a[first_a[i][which] + within // np.maximum(width, 1)]
+    j = order_b[first_b[j][which] + within % np.maximum(width, 1)]
+    c = c[which]
+    note = ""
+    if len(c) > params.max_seeds:
+        note = (
+            f"cut short: {len(c):,} sentence seeds, more than max_seeds={params.max_seeds:,}; "
+            "the strongest were kept"
+        )
+        strongest = np.lexsort((j, i, -c))[: params.max_seeds]
+        i, j = i[strongest], j[strongest]
     a_char, b_char = _shared_extent(ta, tb, vec, i, j)
-    return _Seeds(
+    seeds = _Seeds(
         np.stack([i, i], axis=1), np.stack([j, j], axis=1), a_char, b_char, np.zeros(len(i), bool)
     )
+    return seeds, note
 
 
 def _shared_extent(
@@ -417,8 +497,11 @@ def _ngram_hashes(words: Sequence[str], n: int) -> np.ndarray:
     return combine_token_hashes(token_hashes(words), n=n)
 
 
-def _ngram_seeds(ta: _Text, tb: _Text, params: AlignParams, max_repeats: int = 8) -> _Seeds:
-    """Maximal runs of shared word n-grams, one seed per run (diagonal in both texts)."""
+def _ngram_seeds(ta: _Text, tb: _Text, params: AlignParams) -> _Seeds:
+    """Maximal runs of shared word n-grams, one seed per run (diagonal in both texts).
+
+    An n-gram found more than ``max_repeats`` times in either text anchors nothing.
+    """
     n = params.ngram
     ha = _ngram_hashes(ta.words, n)
     hb = _ngram_hashes(tb.words, n)
@@ -434,7 +517,9 @@ def _ngram_seeds(ta: _Text, tb: _Text, params: AlignParams, max_repeats: int = 8
     left = np.searchsorted(sorted_b, ha[pos_a], side="left")
     right = np.searchsorted(sorted_b, ha[pos_a], side="right")
     counts = right - left
-    keep = counts <= max_repeats  # very frequent phrases say nothing about a pair
+    values, in_a = np.unique(ha, return_counts=True)
+    counts_a = in_a[np.searchsorted(values, ha[pos_a])]
+    keep = (counts <= params.max_repeats) & (counts_a <= params.max_repeats)
     pos_a, left, counts = pos_a[keep], left[keep], counts[keep]
     if len(pos_a) == 0:
         return none
@@ -624,7 +709,13 @@ def _sentence_of(text: _Text, char: int) -> int:
 
 
 def _pair_cosine(vec: _Vectors, i: int, j: int) -> float:
-    return float(vec.a_vec[i].multiply(vec.b_vec[j]).sum())
+    """Cosine of sentence ``i`` of ``a`` and sentence ``j`` of ``b`` (rows read in place)."""
+    a, b = vec.a_vec, vec.b_vec
+    a_terms, b_terms = slice(a.indptr[i], a.indptr[i + 1]), slice(b.indptr[j], b.indptr[j + 1])
+    _, x, y = np.intersect1d(
+        a.indices[a_terms], b.indices[b_terms], assume_unique=True, return_indices=True
+    )
+    return float(a.data[a_terms][x] @ b.data[b_terms][y])
 
 
 def _filter(fragments: list[_Fragment], ta: _Text, tb: _Text, params: AlignParams):
@@ -744,7 +835,7 @@ def align_normalized(
         a, b = na.to_original(0, len(na.text)), nb.to_original(0, len(nb.text))
         return Alignment([Passage(a_id, *a, b_id, *b, kind="prose", similarity=1.0)])
     vec = _Vectors(ta, tb)
-    sentence = _sentence_seeds(ta, tb, vec, options)
+    sentence, note = _sentence_seeds(ta, tb, vec, options)
     phrase = _ngram_seeds(ta, tb, options)
     seeds = _Seeds(
         *(
@@ -757,7 +848,7 @@ def align_normalized(
         "%s~%s: %d sentence seeds, %d phrase seeds", a_id, b_id, len(sentence), len(phrase)
     )
     if len(seeds) == 0:
-        return Alignment()
+        return Alignment(note=note)
     # Verbatim runs are also extended on their own: a shared quotation must not be lost
     # because it sits next to a short paraphrased sentence that fails the filter.
     fragments = (
@@ -766,8 +857,11 @@ def align_normalized(
         + _summaries(seeds, ta, tb, vec, options)
     )
     return Alignment(
-        Passage(a_id, a[0], a[1], b_id, b[0], b[1], kind="prose", similarity=round(sim, 6))
-        for a, b, sim in _filter(fragments, ta, tb, options)
+        (
+            Passage(a_id, a[0], a[1], b_id, b[0], b[1], kind="prose", similarity=round(sim, 6))
+            for a, b, sim in _filter(fragments, ta, tb, options)
+        ),
+        note,
     )
 
 

@@ -154,9 +154,9 @@ def test_analyze_on_dask_gives_the_in_process_analysis(client, which):
         )
     local = analyze(source)
     dask = analyze(source, client=client)
-    for table in ("documents", "pairs", "passages", "sources", "edges", "attribution"):
+    for table in ("documents", "pairs", "passages", "quotes", "sources", "edges", "attribution"):
         pd.testing.assert_frame_equal(getattr(dask, table), getattr(local, table))
-    assert len(local.passages) > 20 and len(local.edges) >= 2
+    assert len(local.passages) > 10 and len(local.quotes) > 10 and len(local.edges) >= 2
     if which != "seeds":
         assert local.sources["id"].str.startswith("latent:").any()
 

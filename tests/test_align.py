@@ -2,6 +2,7 @@
 
 import random
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,7 @@ def assert_valid(passages, a: str, b: str) -> None:
         for q in passages[i + 1 :]:
             overlap_a = p.a_start < q.a_end and q.a_start < p.a_end
             overlap_b = p.b_start < q.b_end and q.b_start < p.b_end
-            assert not (overlap_a and overlap_b), (p, q)
+            assert not overlap_a and not overlap_b, (p, q)  # no overlap on either side
 
 
 # --- the seeds ---------------------------------------------------------------------------
@@ -160,6 +161,59 @@ def test_empty_and_blank_texts():
     assert align("", "") == []
     assert align("", seed("000")) == []
     assert align("   \n\n ", seed("000")) == []
+
+
+def test_texts_too_short_to_hold_a_passage_are_not_aligned():
+    # A word, or a line shorter than a verbatim passage, shares nothing that is evidence.
+    assert align("Moscow", "Moscow") == []
+    assert align("Putin spoke today.", "Putin spoke today.") == []
+    line = "Putin spurned a challenge to meet Zelensky in Istanbul on Thursday."
+    assert len(align(line, line)) == 1
+
+
+def test_texts_equal_once_normalized_are_one_passage_without_alignment():
+    a = seed("001")
+    b = "  " + a.upper().replace("\n", "\n\n")
+    [p] = align(a, b)
+    lead = len(a) - len(a.lstrip())
+    assert (p.a_start, p.a_end, p.similarity) == (lead, len(a.rstrip()), 1.0)
+    assert (p.b_start, p.b_end) == (2 + lead, len(b.rstrip()))
+
+
+def test_repeated_sentences_seed_nothing_and_a_budget_cut_is_noted():
+    a, b = seed("000"), seed("001")
+    assert align(a, b).note == "" and align(a, b).complete
+    cut = align(a, b, max_seeds=3)
+    assert not cut.complete and "max_seeds=3" in cut.note
+    assert_valid(cut, a, b)
+    refrain = "The Kremlin declined to say who would lead the Russian delegation today. "
+    many = refrain * 20  # beyond max_repeats: one sentence class, no seed
+    assert align(many + a, refrain * 9 + b) == align(many + a, refrain * 9 + b, max_repeats=8)
+    # Text made of one repeated sentence anchors nothing beyond max_repeats, else it does.
+    assert align(refrain * 20, refrain * 10) == []
+    assert len(align(refrain * 20, refrain * 10, max_repeats=30)) >= 1
+
+
+def test_first_call_does_not_import_scikit_learn():
+    code = (
+        "import sys, lineage; "
+        "lineage.align('Putin spurned a challenge to meet Zelensky in Turkey. ' * 3, "
+        "'Putin spurned a challenge to meet Zelensky in Turkey. ' * 2); "
+        "print('sklearn' in sys.modules)"
+    )
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_stop_words_are_scikit_learns():
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    from lineage.align import _stop_words
+
+    assert _stop_words() == ENGLISH_STOP_WORDS | {"s", "t", "said", "says", "mr", "ms"}
 
 
 def test_identical_texts_align_as_one_passage():
@@ -342,3 +396,34 @@ def test_render_side_by_side_shows_both_spans():
     assert "003[" in text and "004[" in text
     assert all(len(line) <= 80 for line in text.splitlines() if not line.startswith("#"))
     assert "get together" in text
+
+
+def mirrored(passages) -> list[Passage]:
+    """The passages seen from the other text, labelled ``a``/``b`` as align labels them."""
+    flipped = (replace(p.mirror(), a=p.a, b=p.b) for p in passages)
+    return sorted(flipped, key=lambda p: (p.a_start, p.a_end, p.b_start))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    a_words=word_lists,
+    b_words=word_lists,
+    shared=word_lists,
+    breaks=st.lists(st.integers(0, 200), max_size=30),
+    min_chars=st.integers(1, 200),
+)
+def test_swapping_the_texts_mirrors_the_passages(a_words, b_words, shared, breaks, min_chars):
+    a = _text(a_words[:30] + shared + a_words[30:] + shared[:20], breaks)
+    b = _text(b_words[:50] + shared + b_words[50:], breaks)
+    forward = lineage.align(a, b, min_chars=min_chars, min_copy_chars=min_chars)
+    backward = lineage.align(b, a, min_chars=min_chars, min_copy_chars=min_chars)
+    assert backward == mirrored(forward)
+    assert backward.note == forward.note
+
+
+@pytest.mark.parametrize(("x", "y"), [("000", "001"), ("001", "002"), ("003", "004")])
+def test_seed_pairs_align_as_mirror_images(x, y):
+    a, b = seed(x), seed(y)
+    forward, backward = lineage.align(a, b), lineage.align(b, a)
+    assert forward and backward == mirrored(forward)
+    assert any(p.quotes for p in forward)

@@ -36,7 +36,7 @@ from lineage.normalize import fold_char
 from lineage.records import Passage, PassageKind, Quotation, complement
 from lineage.shingle import tokenize
 
-__all__ = ["find_quotations", "mark_quotes", "quote_share"]
+__all__ = ["find_quotations", "mark_quotes", "quotation_problems", "quote_share"]
 
 # Closers accepted for each opener; straight marks close themselves.
 _CLOSERS = {
@@ -97,6 +97,8 @@ _TITLES = frozenset(
 _AFTER_VERB_NAME = re.compile(rf"^[\s,.!?\u2014-]*(?:{_VERBS})\s+(?P<name>{_NAME})")
 _AFTER_NAME_VERB = re.compile(rf"^[\s,.!?\u2014-]*(?P<name>{_NAME})\s+(?:{_VERBS})\b")
 _VERB_BEFORE = re.compile(rf"\b(?:{_VERBS})\b")
+_ATTRIBUTED = re.compile(rf"(?:\b(?:{_VERBS})\b[^\S\n]*[:,]?|:)[^\S\n]*\Z")
+"""An attribution right before an opening mark: evidence of a quotation left unclosed."""
 _NAME_PARTICLES = frozenset(("de", "von", "van", "bin", "al"))
 _PRONOUNS = frozenset(
     ["He", "She", "It", "They", "We", "I", "You", "His", "Her", "The", "This", "That", "A", "An"]
@@ -153,6 +155,82 @@ def _continues(text: str, newline: int) -> int | None:
     return None
 
 
+def _scan(text: str, *, max_chars: int) -> tuple[list[Quotation], list[int]]:
+    """Return the quotations of ``text`` and the positions of unmatched opening marks.
+
+    An opening double mark that nothing closes (its paragraph ends, or ``max_chars``
+    pass, without a closing mark or the newswire continuation) opens a quotation only
+    when an attribution comes right before it (``said:``, ``told reporters``); else it
+    is an unmatched mark and the text after it stays prose.
+    """
+    if not isinstance(text, str):
+        raise ParameterError(f"'text' must be a str (got {type(text).__name__})")
+    check_positive_int("max_chars", max_chars)
+    found: list[tuple[int, int]] = []
+    unmatched: list[int] = []
+    stack: list[tuple[str, int]] = []  # (opener, position)
+    skip_until = -1
+
+    def emit(end: int, closed: bool = True) -> None:
+        opened = stack[0][1]
+        start, stop = _strip(text, opened + 1, end)
+        opener = stack[0][0]
+        if not closed and not _ATTRIBUTED.search(text, max(0, opened - 80), opened):
+            unmatched.append(opened)  # no closing mark, no attribution: prose
+        elif stop > start and (opener not in "'\u2018" or len(text[start:stop].split()) >= 2):
+            found.append((start, stop))
+        stack.clear()
+
+    for match in _MARKS.finditer(text):
+        at = match.start()
+        if at < skip_until:
+            continue
+        mark = match.group()
+        if stack and at - stack[0][1] > max_chars:
+            cut = _recover(text, stack[0][1], max_chars)
+            emit(cut, closed=False)
+            skip_until = cut
+            if at < skip_until:
+                continue
+        if mark == "\n":
+            if not stack:
+                continue
+            continuation = _continues(text, at)
+            if continuation is not None and stack[0][0] in _DOUBLE_OPENERS:
+                skip_until = continuation + 1  # the repeated opener is not a new quote
+                del stack[1:]
+                continue
+            if stack[0][0] in _DOUBLE_OPENERS:
+                emit(min(at, _recover(text, stack[0][1], max_chars)), closed=False)
+            else:
+                stack.clear()  # an unclosed single mark is most likely an apostrophe
+            continue
+        single = mark in "'\u2018\u2019"
+        if single and (
+            at > 0 and text[at - 1].isalnum() and at + 1 < len(text) and text[at + 1].isalnum()
+        ):
+            continue  # apostrophe inside a word
+        closer_of = [k for k, (opener, _) in enumerate(stack) if mark in _CLOSERS[opener]]
+        if closer_of and (mark not in _CLOSERS or _closing_like(text, at)):
+            depth = closer_of[-1]
+            if depth == 0:
+                emit(at)
+            else:
+                del stack[depth:]
+            continue
+        if mark in _CLOSERS and _opening_like(text, at):
+            if single and not stack and mark == "'" and not text[at + 1 : at + 2].isalpha():
+                continue
+            if len(stack) < _MAX_DEPTH:
+                stack.append((mark, at))
+        # anything else is a stray closing mark: ignored
+    if stack and stack[0][0] in _DOUBLE_OPENERS:
+        end = min(_paragraph_end(text, stack[0][1]), _recover(text, stack[0][1], max_chars))
+        emit(end, closed=False)
+    quotations = [Quotation(start, end, _speaker(text, start, end)) for start, end in found]
+    return quotations, unmatched
+
+
 def find_quotations(text: str, *, max_chars: int = 3000) -> list[Quotation]:
     r"""Find the top-level quotations of ``text`` with their speakers.
 
@@ -177,67 +255,31 @@ def find_quotations(text: str, *, max_chars: int = 3000) -> list[Quotation]:
     >>> text = '"We will go on.\n"We will not stop," he said.\nNext paragraph.'
     >>> [text[q.start : q.end] for q in find_quotations(text)]
     ['We will go on.\n"We will not stop,']
+
+    A stray mark (OCR, scraping) with no closing mark and no attribution opens nothing:
+
+    >>> find_quotations('Talks resumed on "Thursday in Istanbul.\nThe delegation left.')
+    []
     """
-    if not isinstance(text, str):
-        raise ParameterError(f"'text' must be a str (got {type(text).__name__})")
-    check_positive_int("max_chars", max_chars)
-    found: list[tuple[int, int]] = []
-    stack: list[tuple[str, int]] = []  # (opener, position)
-    skip_until = -1
+    return _scan(text, max_chars=max_chars)[0]
 
-    def emit(end: int) -> None:
-        start, stop = _strip(text, stack[0][1] + 1, end)
-        opener = stack[0][0]
-        if stop > start and (opener not in "'\u2018" or len(text[start:stop].split()) >= 2):
-            found.append((start, stop))
-        stack.clear()
 
-    for match in _MARKS.finditer(text):
-        at = match.start()
-        if at < skip_until:
-            continue
-        mark = match.group()
-        if stack and at - stack[0][1] > max_chars:
-            cut = _recover(text, stack[0][1], max_chars)
-            emit(cut)
-            skip_until = cut
-            if at < skip_until:
-                continue
-        if mark == "\n":
-            if not stack:
-                continue
-            continuation = _continues(text, at)
-            if continuation is not None and stack[0][0] in _DOUBLE_OPENERS:
-                skip_until = continuation + 1  # the repeated opener is not a new quote
-                del stack[1:]
-                continue
-            if stack[0][0] in _DOUBLE_OPENERS:
-                emit(min(at, _recover(text, stack[0][1], max_chars)))  # unclosed: recover
-            else:
-                stack.clear()  # an unclosed single mark is most likely an apostrophe
-            continue
-        single = mark in "'\u2018\u2019"
-        if single and (
-            at > 0 and text[at - 1].isalnum() and at + 1 < len(text) and text[at + 1].isalnum()
-        ):
-            continue  # apostrophe inside a word
-        closer_of = [k for k, (opener, _) in enumerate(stack) if mark in _CLOSERS[opener]]
-        if closer_of and (mark not in _CLOSERS or _closing_like(text, at)):
-            depth = closer_of[-1]
-            if depth == 0:
-                emit(at)
-            else:
-                del stack[depth:]
-            continue
-        if mark in _CLOSERS and _opening_like(text, at):
-            if single and not stack and mark == "'" and not text[at + 1 : at + 2].isalpha():
-                continue
-            if len(stack) < _MAX_DEPTH:
-                stack.append((mark, at))
-        # anything else is a stray closing mark: ignored
-    if stack and stack[0][0] in _DOUBLE_OPENERS:
-        emit(min(_paragraph_end(text, stack[0][1]), _recover(text, stack[0][1], max_chars)))
-    return [Quotation(start, end, _speaker(text, start, end)) for start, end in found]
+def quotation_problems(text: str, *, max_chars: int = 3000) -> list[str]:
+    r"""Describe the quotation marks of ``text`` that open a quotation nothing closes.
+
+    Such a mark is read as prose (see :func:`find_quotations`); each problem names the
+    line of the mark.
+
+    Examples
+    --------
+    >>> quotation_problems('One line.\nTalks resumed on "Thursday in Istanbul.')
+    ['line 2: quotation mark without a closing mark or an attribution; read as prose']
+    """
+    return [
+        f"line {text.count(chr(10), 0, at) + 1}: quotation mark without a closing mark or "
+        "an attribution; read as prose"
+        for at in _scan(text, max_chars=max_chars)[1]
+    ]
 
 
 def _clean_name(name: str) -> str | None:

@@ -5,6 +5,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -427,3 +428,40 @@ def test_seed_pairs_align_as_mirror_images(x, y):
     forward, backward = lineage.align(a, b), lineage.align(b, a)
     assert forward and backward == mirrored(forward)
     assert any(p.quotes for p in forward)
+
+
+def _canonical(result: lineage.Analysis, names: dict[str, str]) -> tuple[list, list, list]:
+    """Passages with their quoted parts, edges and figures, ids mapped back by ``names``."""
+    passages = []
+    parts = result.quotes.groupby("passage")
+    for number, p in enumerate(result.passages.itertuples(index=False)):
+        a, b = names[p.a], names[p.b]
+        quoted = parts.get_group(number) if number in parts.groups else result.quotes[:0]
+        sides = {
+            side: sorted(zip(rows["start"], rows["end"], strict=True))
+            for side, rows in (("a", quoted[quoted.side == "a"]), ("b", quoted[quoted.side == "b"]))
+        }
+        ends = [(a, p.a_start, p.a_end, sides["a"]), (b, p.b_start, p.b_end, sides["b"])]
+        passages.append((*sorted(ends), p.kind, p.similarity))
+    edges = [(names[e.parent], names[e.child], e.confidence) for e in result.edges.itertuples()]
+    figures = [
+        (names[d.id], d.reuse_fraction, d.prose_reuse_fraction, d.quote_fraction)
+        for d in result.documents.itertuples()
+    ]
+    return sorted(passages), sorted(edges), sorted(figures)
+
+
+def test_renaming_and_reordering_the_corpus_changes_nothing_but_names():
+    files = sorted(SEEDS.glob("*.txt"))
+    ids, texts = [f.stem for f in files], [f.read_text(encoding="utf-8") for f in files]
+    rng = random.Random(5)
+    order = rng.sample(range(len(ids)), len(ids))
+    renamed = {ids[k]: f"doc{n}" for n, k in enumerate(rng.sample(range(len(ids)), len(ids)))}
+    base = lineage.analyze(pd.DataFrame({"id": ids, "text": texts}))
+    other = lineage.analyze(
+        pd.DataFrame({"id": [renamed[ids[k]] for k in order], "text": [texts[k] for k in order]})
+    )
+    back = {new: old for old, new in renamed.items()}
+    same = {i: i for i in ids}
+    assert _canonical(other, back) == _canonical(base, same)
+    assert len(base.passages) > 10 and len(base.edges) >= 2 and len(base.quotes) > 10

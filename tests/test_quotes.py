@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from lineage.errors import ParameterError
 from lineage.normalize import fold_char
-from lineage.quotes import find_quotations, mark_quotes, quote_share
+from lineage.quotes import find_quotations, mark_quotes, quotation_problems, quote_share
 from lineage.records import Passage, Quotation
 from lineage.shingle import tokenize
 
@@ -116,13 +116,30 @@ def test_multi_paragraph_quotation_newswire_convention():
     assert quotes[0].speaker == "Medinsky"
 
 
-def test_unbalanced_mark_is_recovered_at_the_paragraph_end():
+def test_unbalanced_mark_without_evidence_is_prose_with_a_problem():
     text = (
         "Zelensky said the delegation was \u201cdecorative and left.\n"
         "Second paragraph with \u201ca real quote\u201d here.\n"
         "Third paragraph."
     )
-    assert quoted(text) == ["decorative and left.", "a real quote"]
+    assert quoted(text) == ["a real quote"]
+    assert quotation_problems(text) == [
+        "line 1: quotation mark without a closing mark or an attribution; read as prose"
+    ]
+    assert quotation_problems(seed("001")) == []
+
+
+def test_stray_mark_from_ocr_does_not_turn_paragraphs_into_quotation():
+    paragraph = "The delegation met in the palace and the talks went on for hours. " * 3
+    text = "\n".join([paragraph, "\u201c" + paragraph, "\u201c" + paragraph, paragraph])
+    assert find_quotations(text) == []  # openers repeated, never closed: no quotation
+    assert len(quotation_problems(text)) == 1
+
+
+def test_unclosed_quotation_after_an_attribution_runs_to_its_paragraph_end():
+    text = 'Trump told reporters: "Nothing will happen until we meet.\nThe talks went on.'
+    assert quoted(text) == ["Nothing will happen until we meet."]
+    assert quotation_problems(text) == []
 
 
 def test_stray_mark_in_text_without_paragraphs_is_capped():

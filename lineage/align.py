@@ -1010,9 +1010,9 @@ def render_side_by_side(
     >>> print(render_side_by_side("hello world", "say hello world", [p], width=40))
     #1 prose similarity 1.00  a[0:11]  b[4:15]
     hello world        | hello world
-    >>> p = Passage("a", 0, 17, "b", 0, 17, kind="mixed", quotes=((6, 11, 6, 11),))
+    >>> p = Passage("a", 0, 17, "b", 0, 17, kind="mixed", quotes=((4, 8, 4, 8),))
     >>> print(render_side_by_side('he "said" it all', 'he "said" it all', [p], width=60))
-    #1 mixed similarity 1.00  a[0:17]  b[0:17]  quoted 5 chars
+    #1 mixed similarity 1.00  a[0:17]  b[0:17]  quoted 4 chars
     he "⟦said⟧" it all            | he "⟦said⟧" it all
     """
     import textwrap

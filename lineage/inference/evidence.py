@@ -29,7 +29,7 @@ import pandas as pd
 from lineage.errors import ParameterError
 from lineage.inference.params import DEFAULTS, InferenceParams
 from lineage.quotes import find_quotations
-from lineage.records import Quotation
+from lineage.records import Quotation, complement
 from lineage.shingle import Shingles, shingle
 
 __all__ = [
@@ -171,9 +171,13 @@ def check_documents(ids: Sequence[str], texts: Sequence[str]) -> None:
 
 
 def _aligned_spans(
-    ids: Sequence[str], passages: pd.DataFrame
+    ids: Sequence[str], passages: pd.DataFrame, quoted: Sequence[np.ndarray]
 ) -> tuple[dict[tuple[int, int], list[tuple[int, int]]], dict[tuple[int, int], list]]:
-    """``(i, j)`` -> spans of ``i`` in prose (and in quote) passages with ``j``."""
+    """``(i, j)`` -> spans of ``i`` in prose (and in quote) passages with ``j``.
+
+    A ``"mixed"`` passage (prose with quotations inside) is split on each side at the
+    document's own quotations ``quoted[i]`` (merged spans).
+    """
     index = {doc: k for k, doc in enumerate(ids)}
     prose: dict[tuple[int, int], list[tuple[int, int]]] = {}
     quote: dict[tuple[int, int], list[tuple[int, int]]] = {}
@@ -181,9 +185,19 @@ def _aligned_spans(
         i, j = index.get(row.a), index.get(row.b)
         if i is None or j is None or i == j:
             continue
-        target = quote if row.kind == "quote" else prose
-        target.setdefault((i, j), []).append((int(row.a_start), int(row.a_end)))
-        target.setdefault((j, i), []).append((int(row.b_start), int(row.b_end)))
+        for x, y, start, end in ((i, j, row.a_start, row.a_end), (j, i, row.b_start, row.b_end)):
+            span = (int(start), int(end))
+            if row.kind == "mixed":
+                inside = [
+                    (max(s, span[0]), min(e, span[1]))
+                    for s, e in quoted[x].tolist()
+                    if s < span[1] and span[0] < e
+                ]
+                quote.setdefault((x, y), []).extend(inside)
+                prose.setdefault((x, y), []).extend(complement(span, inside))
+            else:
+                target = quote if row.kind == "quote" else prose
+                target.setdefault((x, y), []).append(span)
     return prose, quote
 
 
@@ -251,11 +265,13 @@ def reuse_evidence(
     n = len(ids)
     shingles = [shingle(text, n=ngram) for text in texts]
     unquoted = []
+    quoted = []
     for doc, text, sh in zip(ids, texts, shingles, strict=True):
         found = quotations[doc] if quotations is not None else find_quotations(text)
         spans = merge_spans([(q.start, q.end) for q in found if q.end - q.start <= max_quote_chars])
         unquoted.append(~_overlapping(sh.starts, sh.ends, spans))
-    prose, quote = _aligned_spans(ids, passages)
+        quoted.append(np.asarray(spans, dtype=np.int64).reshape(-1, 2))
+    prose, quote = _aligned_spans(ids, passages, quoted)
     aligned = {
         key: merge_spans(prose.get(key, []) + quote.get(key, [])) for key in set(prose) | set(quote)
     }

@@ -272,6 +272,9 @@ def test_passages_are_highlighted_by_kind_and_debris_greyed(hostile_report, host
             mine = parts[(parts["passage"] == number) & (parts["side"] == side)]
             quoted = list(zip(mine["start"], mine["end"], strict=True))
             kinds = spans.setdefault(doc, {"prose": [], "quote": []})
+            if p.kind == "quote":  # a quotation passage is marked whole
+                kinds["quote"].append((start, end))
+                continue
             kinds["quote"].extend(quoted)  # quoted parts of a passage are marked as quotes
             kinds["prose"].extend(complement((start, end), quoted))
     checked = {"prose": 0, "quote": 0}

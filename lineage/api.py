@@ -712,7 +712,7 @@ def passage_tables(
     ([10], [[0, 'a', 10, 20], [0, 'b', 12, 22]])
     """
     passages = list(passages)
-    shares = list(commonness) if commonness is not None else [None] * len(passages)
+    shares = list(commonness) if commonness is not None else [float("nan")] * len(passages)
     order = sorted(
         range(len(passages)),
         key=lambda k: (lambda p: (p.a, p.b, p.a_start, p.b_start, p.a_end, p.b_end))(passages[k]),
@@ -730,7 +730,7 @@ def passage_tables(
             "quote_chars": p.quote_chars,
             "similarity": p.similarity,
         }
-        | ({} if commonness is None else {"commonness": shares[k]})
+        | {"commonness": shares[k]}
         for k, p in zip(order, ordered, strict=True)
     ]
     parts = [

@@ -291,6 +291,15 @@ def align_command(file_a: Path, file_b: Path, as_json: bool, width: int) -> None
     )
 
 
+batch_size_option = click.option(
+    "--batch-size",
+    default=5_000,
+    show_default=True,
+    type=int,
+    help="Documents written per transaction.",
+)
+
+
 @cli.group("index")
 def index_group() -> None:
     """Keep a persistent index of a collection: build it, add to it, see its figures."""
@@ -312,13 +321,7 @@ def index_group() -> None:
     type=float,
     help="Jaccard threshold of near-duplicate candidate pairs.",
 )
-@click.option(
-    "--batch-size",
-    default=5_000,
-    show_default=True,
-    type=int,
-    help="Documents written per transaction.",
-)
+@batch_size_option
 @corpus_options
 def index_build(
     corpus: Path, index_dir: Path, threshold: float, batch_size: int, **kwargs: Any
@@ -347,13 +350,7 @@ def index_build(
     type=click.Path(path_type=Path),
     help="Folder of an existing index.",
 )
-@click.option(
-    "--batch-size",
-    default=5_000,
-    show_default=True,
-    type=int,
-    help="Documents written per transaction.",
-)
+@batch_size_option
 @corpus_options
 def index_add(corpus: Path, index_dir: Path, batch_size: int, **kwargs: Any) -> None:
     """Add the documents of CORPUS to the index at --index (known ids are skipped)."""

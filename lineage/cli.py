@@ -153,6 +153,18 @@ def _report_problems(problems: list[tuple[str, str]]) -> None:
         click.echo(f"{label}: {message}", err=True)
 
 
+def _report_documents(documents: Any) -> int:
+    """Print the problem of every document that is not ``ok``; return how many were kept."""
+    _report_problems(
+        [
+            (row.status, f"{row.origin or row.id}: {row.problem}")
+            for row in documents.itertuples()
+            if row.status != "ok"
+        ]
+    )
+    return int((documents["status"] != "skipped").sum())
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lineage")
 @click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug).")
@@ -208,14 +220,7 @@ def analyze(
         written = api.write_outputs(result, out_dir, raw_csv=raw_csv)
         progress("write tables and report", 1, 1)
     docs = result.documents
-    _report_problems(
-        [
-            (row.status, f"{row.origin or row.id}: {row.problem}")
-            for row in docs.itertuples()
-            if row.status != "ok"
-        ]
-    )
-    ok = int((docs["status"] != "skipped").sum())
+    ok = _report_documents(docs)
     click.echo(
         f"{ok} of {len(docs)} documents analyzed; {len(result.pairs)} pairs, "
         f"{len(result.passages)} passages, {len(result.sources)} latent sources."
@@ -362,14 +367,7 @@ def index_add(corpus: Path, index_dir: Path, batch_size: int, **kwargs: Any) -> 
 
 
 def _index_summary(index: Index, added: Any) -> None:
-    _report_problems(
-        [
-            (r.status, f"{r.origin or r.id}: {r.problem}")
-            for r in added.itertuples()
-            if r.status != "ok"
-        ]
-    )
-    kept = int((added["status"] != "skipped").sum())
+    kept = _report_documents(added)
     click.echo(
         f"added {kept} of {len(added)} inputs; "
         f"the index at {index.path} holds {len(index)} documents"

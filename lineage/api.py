@@ -390,6 +390,8 @@ def _documents_table(
             "chars": entry.chars,
             "parent": None,
             "parent_confidence": np.nan,
+            "parent_status": None,
+            "family": None,
             "reuse_fraction": np.nan,
             "prose_reuse_fraction": np.nan,
             "quote_fraction": np.nan,
@@ -403,6 +405,8 @@ def _documents_table(
             if parent_of is not None and entry.id in parent_of.index:
                 row["parent"] = parent_of.at[entry.id, "parent"]
                 row["parent_confidence"] = parent_of.at[entry.id, "parent_confidence"]
+                row["parent_status"] = parent_of.at[entry.id, "parent_status"]
+                row["family"] = parent_of.at[entry.id, "family"]
         rows.append(row)
     return schema.frame("documents", rows)
 

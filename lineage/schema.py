@@ -22,6 +22,8 @@ TABLES: dict[str, dict[str, str]] = {
         "id": "string",
         "parent": "string",
         "parent_confidence": "float64",
+        "parent_status": "string",
+        "family": "Int64",
         "reuse_fraction": "float64",
         "prose_reuse_fraction": "float64",
         "quote_fraction": "float64",

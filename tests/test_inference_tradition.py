@@ -121,8 +121,8 @@ def test_neighbor_joining_reproduces_the_worked_example():
 
 def test_parameters_are_checked_at_the_boundary():
     empty = schema.frame("passages", [])
-    with pytest.raises(ParameterError, match=r"'min_fraction' must be in \[0, 1\] \(got 1.5\)"):
-        infer_lineage(["a"], ["text"], empty, params=InferenceParams(min_fraction=1.5))
+    with pytest.raises(ParameterError, match=r"'min_shared' must be a whole number >= 1"):
+        infer_lineage(["a"], ["text"], empty, params=InferenceParams(min_shared=0))
     with pytest.raises(ParameterError, match="differ in length"):
         infer_lineage(["a", "b"], ["text"], empty)
     with pytest.raises(ParameterError, match="unique"):

@@ -24,18 +24,54 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from lineage import schema
-from lineage.inference.confidence import containment_of, score_group
-from lineage.inference.evidence import GroupEvidence, check_documents, group_evidence
+from lineage.inference.confidence import INDEPENDENT, containment_of, link_matrix, score_group
+from lineage.inference.evidence import (
+    GroupEvidence,
+    candidate_weights,
+    check_documents,
+    direction_scores,
+    reuse_evidence,
+)
 from lineage.inference.forest import descendants, passage_groups
 from lineage.inference.params import InferenceParams
 from lineage.inference.reconstruct import attribution, reconstruct_text
 from lineage.inference.result import Lineage, documents_frame, sources_frame, to_graph
 from lineage.inference.tradition import LATENT_PREFIX, Placement, place
 
-__all__ = ["LATENT_PREFIX", "InferenceParams", "Lineage", "infer_lineage", "to_graph"]
+__all__ = [
+    "LATENT_PREFIX",
+    "InferenceParams",
+    "Lineage",
+    "group_evidence",
+    "infer_lineage",
+    "to_graph",
+]
 
 NO_PASSAGE = "shares no passage with any document"
 """Evidence of a document outside every group."""
+
+
+def group_evidence(
+    ids: Sequence[str],
+    texts: Sequence[str],
+    passages: pd.DataFrame,
+    *,
+    dates: Mapping[str, object] | None,
+    params: InferenceParams,
+) -> GroupEvidence:
+    """Compute the material, cues, link probabilities and candidate weights of one group."""
+    evidence = reuse_evidence(
+        ids, texts, passages, ngram=params.ngram, max_quote_chars=params.max_quote_chars
+    )
+    cues = direction_scores(evidence, dates=dates, params=params)
+    link = link_matrix(evidence)
+    return GroupEvidence(
+        evidence=evidence,
+        cues=cues,
+        link=link,
+        weights=candidate_weights(evidence, cues, link, params),
+        sizes=evidence.material_size(),
+    )
 
 
 def _sources_rows(
@@ -43,6 +79,7 @@ def _sources_rows(
     placement: Placement,
     texts: Mapping[str, str],
     passages: pd.DataFrame,
+    families: Mapping[str, int],
     params: InferenceParams,
 ) -> list[dict]:
     """Rows of the sources table: each latent source with its members and text."""
@@ -61,7 +98,7 @@ def _sources_rows(
                 text=text,
                 chars=len(text),
                 parent=placement.parents.get(latent),
-                family=placement.families.get(readers[0], -1) if readers else -1,
+                family=families.get(readers[0], -1) if readers else -1,
             )
         )
     return rows
@@ -138,14 +175,20 @@ def infer_lineage(
         offset = max(families.values()) + 1
         families.update({d: (n + offset if n >= 0 else -1) for d, n in placement.families.items()})
         parents.update(placement.parents)
-        sources += _sources_rows(group, placement, text_by_id, inside, params)
+        sources += _sources_rows(group, placement, text_by_id, inside, families, params)
         table = attribution(group.evidence, placement.parents, placement.latent_members)
         if not table.empty:
             attributions.append(table)
         group_edges, rows = score_group(group, placement, params, containment)
         edges += group_edges
-        documents.update((row["id"], row) for row in rows)
-    alone = dict(parent=None, parent_confidence=params.alone_confidence, evidence=NO_PASSAGE)
+        documents.update((row["id"], {**row, "family": families[row["id"]]}) for row in rows)
+    alone = dict(
+        family=-1,
+        parent=None,
+        parent_confidence=params.alone_confidence,
+        parent_status=INDEPENDENT,
+        evidence=NO_PASSAGE,
+    )
     return Lineage(
         documents=documents_frame([documents.get(doc, dict(id=doc, **alone)) for doc in ids]),
         edges=schema.frame("edges", edges),

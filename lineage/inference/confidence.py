@@ -6,7 +6,7 @@ For every document of a group, a **confidence** per parent decision:
   parent) times the direction probability times the strength of the verbatim evidence;
 - a latent parent: how far the material the best single document leaves unexplained
   exceeds the threshold;
-- a placement inside a tradition: ``tradition_latent_confidence``;
+- a placement inside a tradition (by neighbour joining): ``tradition_confidence``;
 - "no parent": the margin of the root over the best candidate;
 
 and **evidence** naming the cues that decided, with n-gram, passage and char counts. A
@@ -15,16 +15,33 @@ second source (contamination) becomes a ``rank`` 2 edge.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Collection, Mapping
+from functools import cache
+from importlib.resources import files
 
 import numpy as np
 import pandas as pd
 
-from lineage.inference.evidence import GroupEvidence
+from lineage.inference.evidence import FEATURES, GroupEvidence, ReuseEvidence, edge_features
+from lineage.inference.forest import descendants
 from lineage.inference.params import InferenceParams
 from lineage.inference.tradition import LATENT_PREFIX, Placement
 
-__all__ = ["containment_of", "document_confidence", "latent_confidence", "score_group"]
+__all__ = [
+    "HAS_PARENT",
+    "INDEPENDENT",
+    "NOT_ENOUGH_EVIDENCE",
+    "containment_of",
+    "document_confidence",
+    "latent_confidence",
+    "link_matrix",
+    "link_probability",
+    "score_group",
+]
+
+MODEL_FILE = "link_model.json"
+"""Coefficients of the link model (plain numbers, fitted by ``benchmarks/reliability.py``)."""
 
 LATENT_SLOPE = 60.0
 """Slope of the logistic turning the unexplained share (over its threshold) into a belief."""
@@ -34,10 +51,45 @@ SECONDARY_SLOPE = 10.0
 """Slope of the logistic turning a second source's supplied share into a belief."""
 CUE_FLOOR = 0.1
 """A direction cue above this is named in the evidence as one that decided."""
+HAS_PARENT = "parent"
+"""``parent_status`` of a document with a parent it was given."""
+INDEPENDENT = "independent"
+"""``parent_status`` of a document that no document explains."""
+NOT_ENOUGH_EVIDENCE = "not enough evidence"
+"""``parent_status`` of a document whose best parent is below ``min_confidence``."""
 
 
 def _logistic(value: float) -> float:
     return float(1.0 / (1.0 + np.exp(-value)))
+
+
+@cache
+def _model() -> tuple[np.ndarray, float]:
+    data = json.loads(files("lineage.inference").joinpath(MODEL_FILE).read_text())
+    if tuple(data["features"]) != FEATURES:
+        raise ValueError(f"{MODEL_FILE} was fitted on {data['features']}, not {FEATURES}")
+    return np.array(data["coef"], dtype=float), float(data["intercept"])
+
+
+def link_probability(features: np.ndarray) -> np.ndarray:
+    """Probability that two documents with these :data:`FEATURES` share text by reuse.
+
+    A logistic regression fitted on labelled real pairs (PAN-13 training pairs, see
+    ``benchmarks/reliability.py``); its coefficients are read from ``link_model.json``.
+    ``features`` holds one candidate edge per row (the last axis is :data:`FEATURES`).
+    """
+    coef, intercept = _model()
+    return 1.0 / (1.0 + np.exp(-(features @ coef + intercept)))
+
+
+def link_matrix(evidence: ReuseEvidence) -> np.ndarray:
+    """``link[p, x]``: :func:`link_probability` of every pair sharing material (else 0)."""
+    n = len(evidence.ids)
+    link = np.zeros((n, n))
+    p, x = np.nonzero(evidence.shared)
+    if p.size:
+        link[p, x] = link_probability(edge_features(evidence, p, x))
+    return link
 
 
 def containment_of(pairs: pd.DataFrame) -> dict[tuple[str, str], float]:
@@ -63,21 +115,32 @@ def document_confidence(
     group: GroupEvidence,
     params: InferenceParams,
     containment: Mapping[tuple[str, str], float],
+    derived: Collection[str] = (),
 ) -> tuple[float, str]:
-    """Confidence and evidence that document ``parent`` is the source of ``doc``."""
+    """Probability and evidence that document ``parent`` is the source of ``doc``.
+
+    The product of three parts: the **link** probability that the two share text by
+    reuse (:func:`link_probability`, calibrated on labelled real pairs); the **direction**,
+    1 when ``parent`` is dated before ``doc`` (a later text is never a source), else the
+    direction cues' probability that ``parent`` is upstream; and the **choice** over the
+    next best document parent (a logistic of the margin, 1 when there is none), leaving
+    out the documents in ``derived`` (those placed below ``parent`` or ``doc``: a copy of
+    the parent carries its text without being another explanation of it).
+    """
     evidence, cues = group.evidence, group.cues
     x, p = evidence.index(doc), evidence.index(parent)
     column = group.weights[:, x].copy()
     chosen = float(column[p])
     column[p] = 0.0
+    column[[evidence.index(d) for d in derived if d in evidence.ids]] = 0.0
     runner = int(np.argmax(column))
-    alternative = max(float(column[runner]), params.root_weight)
-    margin = chosen / (chosen + alternative)
-    direction = float(cues.probability[p, x])
+    alternative = float(column[runner])
+    choice = _logistic(params.margin_slope * (chosen / (chosen + alternative) - 0.5))
+    dated = bool(cues.dates[p, x] > 0)
+    direction = 1.0 if dated else float(cues.probability[p, x])
+    link = float(group.link[p, x])
+    confidence = link * direction * choice
     shared = int(evidence.shared[p, x])
-    # Few verbatim n-grams (a loose paraphrase) leave the choice less certain.
-    strength = 1.0 - np.exp(-shared / params.evidence_scale)
-    confidence = _logistic(params.margin_slope * (margin - 0.5)) * direction * strength
     spans = evidence.prose_spans.get((x, p), np.zeros((0, 2)))
     chars = int((spans[:, 1] - spans[:, 0]).sum()) if len(spans) else 0
     cue_values = (
@@ -88,17 +151,13 @@ def document_confidence(
     )
     decided = [name for name, values in cue_values if values[p, x] > CUE_FLOOR]
     sizes = group.sizes
-    next_best = (
-        f"{evidence.ids[runner]} {column[runner]:.2f}"
-        if column[runner] > params.root_weight
-        else "no parent"
-    )
+    next_best = f"{evidence.ids[runner]} {alternative:.2f}" if alternative > 0 else "none"
     why = (
         f"{parent} carries {shared} of {doc}'s {int(sizes[x])} shared n-grams "
-        f"({chars} prose chars in {len(spans)} passages); "
+        f"({chars} prose chars in {len(spans)} passages): reuse p={link:.2f}; "
         f"upstream by {', '.join(decided) or 'no clear cue'} (p={direction:.2f}); "
         f"family material only in {parent}: {int(sizes[p]) - shared}, only in {doc}: "
-        f"{int(sizes[x]) - shared}; next best {next_best}"
+        f"{int(sizes[x]) - shared}; next best document {next_best}"
     )
     if (doc, parent) in containment:
         why += f"; containment {containment[(doc, parent)]:.2f} vs {containment[(parent, doc)]:.2f}"
@@ -159,7 +218,9 @@ def _no_parent(doc: str, group: GroupEvidence, params: InferenceParams) -> dict:
     else:
         confidence = params.alone_confidence
         why = "shares no substantial prose material with any document"
-    return dict(id=doc, parent=None, parent_confidence=confidence, evidence=why)
+    return dict(
+        id=doc, parent=None, parent_confidence=confidence, parent_status=INDEPENDENT, evidence=why
+    )
 
 
 def _primary(
@@ -171,16 +232,20 @@ def _primary(
     containment: Mapping[tuple[str, str], float],
 ) -> tuple[float, str]:
     """Confidence and evidence of the primary parent ``parent`` of document ``doc``."""
-    if parent.startswith(LATENT_PREFIX) and doc in placement.branches:
+    if doc in placement.branches:
+        # Rooted over the whole tradition's tree, not by the cues of this one pair.
+        what = "a lost exemplar" if parent.startswith(LATENT_PREFIX) else "the copy"
         why = (
-            f"neighbour joining over the tradition puts a lost exemplar {parent} between "
-            f"{doc} and its relatives (branch {placement.branches[doc]:.2f} x the median)"
+            f"neighbour joining over the tradition puts {what} {parent} next to {doc} "
+            f"(branch {placement.branches[doc]:.2f} x the median), rooted where the "
+            f"direction cues over the whole tree are most probable"
         )
-        return params.tradition_latent_confidence, why
+        return params.tradition_confidence, why
     if parent.startswith(LATENT_PREFIX):
         members = sorted(placement.latent_members[parent])
         return latent_confidence(doc, parent, members, group, placement, params)
-    return document_confidence(doc, parent, group, params, containment)
+    derived = descendants(placement.parents, parent) | descendants(placement.parents, doc)
+    return document_confidence(doc, parent, group, params, containment, derived)
 
 
 def _latent_parent_edge(
@@ -194,7 +259,7 @@ def _latent_parent_edge(
     """Edge from the parent of a latent source to it."""
     if parent.startswith(LATENT_PREFIX):
         # Nested lost exemplars of a tradition: as sure as the members' placement.
-        confidence = params.tradition_latent_confidence
+        confidence = params.tradition_confidence
         why = f"neighbour joining puts lost exemplar {latent} under {parent}"
     else:
         # The latent source inherits from a document as its best-explained member does.
@@ -204,7 +269,7 @@ def _latent_parent_edge(
                 for member in sorted(placement.latent_members.get(latent, []))
                 if member != parent
             ),
-            default=(params.tradition_latent_confidence, f"{latent} hangs from {parent}"),
+            default=(params.tradition_confidence, f"{latent} hangs from {parent}"),
         )
     return dict(parent=parent, child=latent, confidence=confidence, evidence=why, rank=1)
 
@@ -224,8 +289,31 @@ def score_group(
             documents.append(_no_parent(doc, group, params))
             continue
         confidence, why = _primary(doc, parent, group, placement, params, containment)
+        if confidence < params.min_confidence and not parent.startswith(LATENT_PREFIX):
+            why = (
+                f"{NOT_ENOUGH_EVIDENCE}: best parent {parent} at p={confidence:.2f} < "
+                f"{params.min_confidence:.2f}; {why}"
+            )
+            documents.append(
+                dict(
+                    id=doc,
+                    parent=None,
+                    parent_confidence=np.nan,
+                    parent_status=NOT_ENOUGH_EVIDENCE,
+                    evidence=why,
+                )
+            )
+            continue
         edges.append(dict(parent=parent, child=doc, confidence=confidence, evidence=why, rank=1))
-        documents.append(dict(id=doc, parent=parent, parent_confidence=confidence, evidence=why))
+        documents.append(
+            dict(
+                id=doc,
+                parent=parent,
+                parent_confidence=confidence,
+                parent_status=HAS_PARENT,
+                evidence=why,
+            )
+        )
         if doc in placement.secondary:
             other, supplied = placement.secondary[doc]
             own = max(int(group.sizes[x]), 1)

@@ -33,6 +33,7 @@ from lineage.records import Quotation, complement
 from lineage.shingle import Shingles, shingle
 
 __all__ = [
+    "FEATURES",
     "DirectionCues",
     "GroupEvidence",
     "ReuseEvidence",
@@ -40,7 +41,7 @@ __all__ = [
     "check_documents",
     "covered_chars",
     "direction_scores",
-    "group_evidence",
+    "edge_features",
     "merge_spans",
     "reuse_evidence",
 ]
@@ -334,8 +335,8 @@ class DirectionCues:
     copy carries a subset of its source's material); ``size`` the lengths in distinct
     n-grams (a copy trims); ``trim`` how much more of one side's last third is left
     unaligned (a copy keeps the top of its source and drops its tail);
-    ``dates`` the publication order where both are known; ``probability`` their
-    logistic combination, the probability that ``p`` is upstream of ``x``.
+    ``dates`` the publication order where both are known; ``probability`` that ``p`` is
+    upstream of ``x`` (from the dates where known, else a logistic of the other cues).
     """
 
     family: np.ndarray
@@ -353,8 +354,9 @@ def direction_scores(
 ) -> DirectionCues:
     """Return the direction cues and ``probability[p, x]`` that ``p`` is upstream of ``x``.
 
-    The probability is a logistic combination of the cues with the ``direction_*``
-    weights of ``params``; ``probability[p, x] + probability[x, p] == 1``.
+    Where both dates are known and differ, the earlier text is upstream (probability 1);
+    otherwise the probability is a logistic combination of the text cues with the
+    ``direction_*`` weights of ``params``. ``probability[p, x] + probability[x, p] == 1``.
     """
     sizes = evidence.material_size().astype(float)
     shared = evidence.shared.astype(float)
@@ -371,29 +373,67 @@ def direction_scores(
         params.direction_family * family
         + params.direction_size * size
         + params.direction_trim * trim
-        + params.direction_dates * order
     )
-    return DirectionCues(family, size, trim, order, 1.0 / (1.0 + np.exp(-logit)))
+    # A text is never the source of an earlier one: known dates decide the direction.
+    probability = np.where(order != 0, (order > 0).astype(float), 1.0 / (1.0 + np.exp(-logit)))
+    return DirectionCues(family, size, trim, order, probability)
+
+
+FEATURES = ("log_shared",)
+"""Evidence features of a candidate edge ``p -> x`` that the link model reads.
+
+``log_shared``: log(1 + distinct n-grams of material the two share). Shares of either
+text (how much of it is shared) are left out until labelled pairs that share text without
+reuse (templates, formulas) can weigh them: on PAN-13, 423 of the 424 training pairs with
+shared material are reuse, which leaves such weights unidentified.
+"""
+
+
+def edge_features(evidence: ReuseEvidence, p: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Return the :data:`FEATURES` of candidate edges from rows ``p`` to rows ``x``.
+
+    One row of features per edge, in the order of :data:`FEATURES`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a = "the talks in istanbul were delayed until the afternoon on thursday"
+    >>> rows = [dict(a="A", a_start=0, a_end=len(a), b="B", b_start=0, b_end=len(a),
+    ...              kind="prose", similarity=1.0)]
+    >>> ev = reuse_evidence(["A", "B"], [a, a], pd.DataFrame(rows))
+    >>> edge_features(ev, np.array([0]), np.array([1])).round(2).tolist()
+    [[2.3]]
+    """
+    shared = evidence.shared[np.asarray(p), np.asarray(x)].astype(float)
+    return np.log1p(shared)[:, None]
 
 
 def candidate_weights(
-    evidence: ReuseEvidence, cues: DirectionCues, params: InferenceParams = DEFAULTS
+    evidence: ReuseEvidence,
+    cues: DirectionCues,
+    link: np.ndarray,
+    params: InferenceParams = DEFAULTS,
 ) -> np.ndarray:
     """``weight[p, x]``: how well document ``p`` explains ``x`` as its source (0 = no edge).
 
     The share of ``x``'s family material that ``p`` carries, times the probability that
     ``p`` is upstream. Pairs sharing fewer than ``min_shared`` n-grams, or less than
-    ``min_fraction`` of ``x``'s n-grams, get no edge, unless at least ``min_prose_share``
-    of ``x``'s characters lie in prose passages with ``p``; nor does a ``p`` dated after
-    ``x``.
+    ``min_fraction`` of ``x``'s n-grams (unless ``min_shared_alone`` or more), get no
+    edge, unless at least ``min_prose_share`` of ``x``'s characters lie in prose passages
+    with ``p``; nor does a pair whose ``link``
+    probability (that the two share text by reuse) is below ``min_confidence``, nor a
+    ``p`` dated after ``x``.
     """
     sizes = np.maximum(evidence.material_size(), 1)
     explain = evidence.shared / sizes[None, :]  # explain[p, x] = shared / |material x|
     share = evidence.shared / np.maximum(evidence.shingle_counts, 1)[None, :]
     verbatim = (evidence.shared >= params.min_shared) & (share >= params.min_fraction)
+    # A long verbatim passage is reuse however long the two texts are around it.
+    verbatim |= evidence.shared >= params.min_shared_alone
     # A loose rewrite shares few verbatim n-grams but much aligned (paraphrased) prose.
     paraphrased = (evidence.shared >= 2) & (params.min_prose_share <= evidence.prose_share().T)
-    ok = (verbatim | paraphrased) & (cues.dates >= 0)  # never a source published later
+    ok = (verbatim | paraphrased) & (link >= params.min_confidence)
+    ok &= cues.dates >= 0  # never a source published later
     np.fill_diagonal(ok, False)
     return np.where(ok, explain * cues.probability, 0.0)
 
@@ -408,6 +448,9 @@ class GroupEvidence:
         The shared material (:class:`ReuseEvidence`).
     cues
         The direction cues (:class:`DirectionCues`).
+    link
+        ``link[p, x]``: probability that ``p`` and ``x`` share text by reuse
+        (:func:`lineage.inference.confidence.link_matrix`).
     weights
         :func:`candidate_weights`: ``weights[p, x]``, how well ``p`` explains ``x``.
     sizes
@@ -416,26 +459,6 @@ class GroupEvidence:
 
     evidence: ReuseEvidence
     cues: DirectionCues
+    link: np.ndarray
     weights: np.ndarray
     sizes: np.ndarray
-
-
-def group_evidence(
-    ids: Sequence[str],
-    texts: Sequence[str],
-    passages: pd.DataFrame,
-    *,
-    dates: Mapping[str, object] | None,
-    params: InferenceParams,
-) -> GroupEvidence:
-    """Compute the material, the direction cues and the candidate weights of one group."""
-    evidence = reuse_evidence(
-        ids, texts, passages, ngram=params.ngram, max_quote_chars=params.max_quote_chars
-    )
-    cues = direction_scores(evidence, dates=dates, params=params)
-    return GroupEvidence(
-        evidence=evidence,
-        cues=cues,
-        weights=candidate_weights(evidence, cues, params),
-        sizes=evidence.material_size(),
-    )

@@ -7,10 +7,10 @@ Examples
 --------
 >>> InferenceParams().root_weight
 0.3
->>> InferenceParams(min_fraction=1.5)
+>>> InferenceParams(min_confidence=1.5)
 Traceback (most recent call last):
 ...
-lineage.errors.ParameterError: 'min_fraction' must be in [0, 1] (got 1.5)
+lineage.errors.ParameterError: 'min_confidence' must be in [0, 1] (got 1.5)
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ _FRACTIONS = (
     "min_prose_share",
     "root_weight",
     "unexplained_fraction",
+    "near_identical",
+    "min_confidence",
     "tradition_containment",
     "tradition_asymmetry",
     "secondary_fraction",
@@ -34,6 +36,7 @@ _FRACTIONS = (
 _COUNTS = (
     "ngram",
     "min_shared",
+    "min_shared_alone",
     "min_unexplained",
     "switch_hops",
     "max_quote_chars",
@@ -50,10 +53,12 @@ class InferenceParams:
     ngram
         Words per n-gram of shared material. Short n-grams (3) keep a paraphrased
         sentence visible as partly shared; long ones count only verbatim runs.
-    min_shared, min_fraction
+    min_shared, min_fraction, min_shared_alone
         A pair is related when it shares at least ``min_shared`` n-grams of prose
-        material and they are at least ``min_fraction`` of the copy's n-grams. Higher
-        values drop loose relatives (fewer false families, more missed rewrites).
+        material and they are at least ``min_fraction`` of the copy's n-grams, or when
+        it shares ``min_shared_alone`` n-grams whatever the texts' length (a passage
+        copied into a long text); and its link probability reaches ``min_confidence``.
+        Higher values drop loose relatives (fewer false families, more missed reuse).
     min_prose_share
         ... or when at least this share of the copy's characters lies in prose passages
         with the other (a loose, paraphrasing rewrite). Lower admits more paraphrase and
@@ -65,6 +70,14 @@ class InferenceParams:
         A document whose tentative parent lacks at least this share (and this many
         n-grams) of the family material it shares with relatives outside its own line is
         drawn from a latent source instead. Lower posits more latent sources.
+    near_identical
+        Two documents sharing at least this share of the smaller one's family material are
+        copies of each other: no latent source is drawn above them. Lower draws fewer
+        latent sources above close copies.
+    min_confidence
+        A document parent whose probability is below this is not claimed: the document's
+        ``parent_status`` says "not enough evidence". 0.6 asks for a direction clearly
+        better than a coin toss. Higher claims fewer, surer parents.
     tradition_containment, tradition_asymmetry
         A family of four or more documents in which three quarters of the related pairs
         each carry at least ``tradition_containment`` of the other's material, and a
@@ -88,9 +101,10 @@ class InferenceParams:
         quotation mark left open that would hide a whole text.
     min_latent_chars
         Shortest run of a member's text taken into a latent source's reconstruction.
-    direction_family, direction_size, direction_trim, direction_dates
-        Logistic weights of the direction cues (family material, length, trimmed tail,
-        publication dates); larger weights make a cue decide the direction sooner.
+    direction_family, direction_size, direction_trim
+        Logistic weights of the direction cues of undated pairs (family material, length,
+        trimmed tail); larger weights make a cue decide the direction sooner. Known
+        dates decide the direction outright.
     margin_slope
         Slope of the logistic turning the margin over the next best explanation into a
         belief.
@@ -98,17 +112,22 @@ class InferenceParams:
         Shared n-grams at which a parent's confidence reaches 63% of what the cues allow.
     alone_confidence
         Confidence that a document sharing no material with any other has no parent.
-    tradition_latent_confidence
-        Confidence of a placement by neighbour joining inside a tradition.
+    tradition_confidence
+        Confidence of a placement by neighbour joining inside a tradition: the share of
+        right parents among such placements on generated manuscript traditions (tuning
+        seeds of ``benchmarks/lineage_eval.py``); no real labelled tradition is at hand.
     """
 
     ngram: int = 3
     min_shared: int = 8
     min_fraction: float = 0.06
+    min_shared_alone: int = 40
     min_prose_share: float = 0.15
     root_weight: float = 0.3
     unexplained_fraction: float = 0.04
     min_unexplained: int = 8
+    near_identical: float = 0.9
+    min_confidence: float = 0.6
     tradition_containment: float = 0.5
     tradition_asymmetry: float = 0.08
     collapse: float = 0.9
@@ -120,11 +139,10 @@ class InferenceParams:
     direction_family: float = 1.5
     direction_size: float = 5.0
     direction_trim: float = 5.0
-    direction_dates: float = 4.0
     margin_slope: float = 16.0
     evidence_scale: float = 20.0
     alone_confidence: float = 0.97
-    tradition_latent_confidence: float = 0.6
+    tradition_confidence: float = 0.6
 
     def __post_init__(self) -> None:
         """Check every field (fractions in [0, 1], counts >= 1, weights finite)."""

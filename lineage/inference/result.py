@@ -2,7 +2,8 @@
 
 Examples
 --------
->>> rows = [dict(id="a", parent=None, parent_confidence=0.97, evidence="alone")]
+>>> rows = [dict(id="a", parent=None, parent_confidence=0.97, parent_status="independent",
+...              family=-1, evidence="alone")]
 >>> documents_frame(rows)["parent"].isna().tolist()
 [True]
 """
@@ -22,6 +23,8 @@ DOCUMENT_COLUMNS = {
     "id": "string",
     "parent": "string",
     "parent_confidence": "float64",
+    "parent_status": "string",
+    "family": "int64",
     "evidence": "string",
 }
 """Columns of :attr:`Lineage.documents`."""
@@ -34,9 +37,13 @@ class Lineage:
     Attributes
     ----------
     documents
-        ``id, parent, parent_confidence, evidence``: one row per document, in input order;
-        ``parent`` is missing for an independent text, whose ``parent_confidence`` is then
-        the confidence that it has no parent in the corpus.
+        ``id, parent, parent_confidence, parent_status, evidence``: one row per document,
+        in input order. ``parent_status`` is ``"parent"``, ``"independent"`` (``parent``
+        missing, ``parent_confidence`` the confidence that it has no parent in the corpus)
+        or ``"not enough evidence"`` (``parent`` and ``parent_confidence`` missing: the best
+        parent's probability, named in ``evidence``, is below ``min_confidence``).
+        ``family`` numbers the documents connected by substantial shared material (``-1``:
+        none), so two documents whose parent is undecided still show as one family.
     edges
         Schema ``"edges"``: ``parent, child, confidence, evidence, rank`` (1 primary, 2
         secondary parent). Latent sources appear as parents and, when they hang from a
@@ -61,8 +68,19 @@ class Lineage:
     families: dict[str, int]
 
     def graph(self) -> nx.DiGraph:
-        """Return the derivation graph (see :func:`to_graph`)."""
+        """Return the derivation graph of the claimed edges (see :func:`to_graph`)."""
         return to_graph(self.edges)
+
+    def forest(self) -> nx.DiGraph:
+        """Return the inferred forest ``parent -> child``, undecided links included.
+
+        Unlike :meth:`graph`, a document whose parent is "not enough evidence" keeps the
+        link inference placed it under: the structure without the claim.
+        """
+        graph = nx.DiGraph()
+        graph.add_nodes_from(self.parents)
+        graph.add_edges_from((p, c) for c, p in self.parents.items() if p is not None)
+        return graph
 
 
 def documents_frame(rows: list[dict]) -> pd.DataFrame:

@@ -324,6 +324,31 @@ def unexplained_material(
     return np.setdiff1d(found, evidence.pair(x, evidence.index(parent)))
 
 
+def _floor(group: GroupEvidence, doc: str, params: InferenceParams) -> float:
+    """N-grams of family material a document must carry beyond another to need a latent."""
+    size = group.sizes[group.evidence.index(doc)]
+    return max(params.min_unexplained, params.unexplained_fraction * size)
+
+
+def _needs_latent(group: GroupEvidence, doc: str, parent: str, params: InferenceParams) -> bool:
+    """Whether ``parent`` cannot be the source of ``doc`` though ``doc`` lacks nothing of it.
+
+    Called once ``doc`` carries family material ``parent`` lacks. A latent source is
+    needed only when ``parent`` too carries family material (shared with another relative)
+    that ``doc`` lacks, so that neither can be the other's source, and when the two are not
+    near-identical copies (the earlier is then the source of the later).
+    """
+    evidence = group.evidence
+    x, p = evidence.index(doc), evidence.index(parent)
+    pair = evidence.pair(x, p)
+    smaller = max(min(int(group.sizes[x]), int(group.sizes[p])), 1)
+    if pair.size >= params.near_identical * smaller:
+        return False
+    others = [evidence.pair(p, k) for k in range(len(evidence.ids)) if k not in (x, p)]
+    family = np.unique(np.concatenate(others)) if others else np.zeros(0, dtype=np.uint64)
+    return np.setdiff1d(family, pair).size >= _floor(group, parent, params)
+
+
 def _place_lost_sources(
     group: GroupEvidence, placement: Placement, traditions: set[str], params: InferenceParams
 ) -> None:
@@ -340,10 +365,7 @@ def _place_lost_sources(
             continue
         missing = unexplained_material(evidence, parents, doc)
         placement.unexplained[doc] = int(missing.size)
-        floor = max(
-            params.min_unexplained, params.unexplained_fraction * group.sizes[evidence.index(doc)]
-        )
-        if missing.size < floor:
+        if missing.size < _floor(group, doc, params):
             continue
         supplier, supplied = _main_supplier(evidence, doc, missing)
         if supplier is not None and (
@@ -351,6 +373,8 @@ def _place_lost_sources(
         ):
             # Material from a second, unrelated source: contamination, not a lost common source.
             placement.secondary[doc] = (supplier, supplied)
+            continue
+        if not _needs_latent(group, doc, parent, params):
             continue
         grand = parents.get(parent)
         if grand is not None and grand.startswith(LATENT_PREFIX):

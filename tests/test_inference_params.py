@@ -1,0 +1,34 @@
+"""The inference parameters: defaults written once, every field checked at the boundary."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from lineage.errors import ParameterError
+from lineage.inference import InferenceParams
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("min_prose_share", 1.5, r"'min_prose_share' must be in \[0, 1\] \(got 1.5\)"),
+        ("min_confidence", -0.1, r"'min_confidence' must be in \[0, 1\]"),
+        ("ngram", 0, r"'ngram' must be a whole number >= 1 \(got 0\)"),
+        ("margin_slope", "steep", r"'margin_slope' must be a number"),
+        ("direction_trim", float("nan"), r"'direction_trim' must be a number"),
+    ],
+)
+def test_bad_values_are_refused_with_the_field_named(field, value, message):
+    with pytest.raises(ParameterError, match=message):
+        InferenceParams(**{field: value})
+
+
+def test_parameters_are_frozen_and_every_field_is_documented():
+    params = InferenceParams()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        params.root_weight = 0.5  # type: ignore[misc]
+    doc = InferenceParams.__doc__ or ""
+    for item in dataclasses.fields(InferenceParams):
+        assert item.name in doc, f"{item.name} is not documented"

@@ -28,6 +28,7 @@ import pandas as pd
 
 from lineage.errors import ParameterError
 from lineage.inference.params import DEFAULTS, InferenceParams
+from lineage.intervals import covered, inside, intersects, union
 from lineage.quotes import find_quotations
 from lineage.records import Quotation, complement
 from lineage.shingle import Shingles, shingle
@@ -39,57 +40,10 @@ __all__ = [
     "ReuseEvidence",
     "candidate_weights",
     "check_documents",
-    "covered_chars",
     "direction_scores",
     "edge_features",
-    "merge_spans",
     "reuse_evidence",
 ]
-
-
-def merge_spans(intervals: list[tuple[int, int]]) -> np.ndarray:
-    """Merge ``[start, end)`` intervals into a sorted, disjoint ``(k, 2)`` array.
-
-    Examples
-    --------
-    >>> merge_spans([(5, 9), (0, 3), (2, 4)]).tolist()
-    [[0, 4], [5, 9]]
-    """
-    if not intervals:
-        return np.zeros((0, 2), dtype=np.int64)
-    spans = np.array(sorted(intervals), dtype=np.int64)
-    merged = [spans[0].tolist()]
-    for start, end in spans[1:].tolist():
-        if start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return np.array(merged, dtype=np.int64)
-
-
-def _inside(starts: np.ndarray, ends: np.ndarray, spans: np.ndarray) -> np.ndarray:
-    """Mask of the ``[starts, ends)`` items lying wholly inside one of the merged ``spans``."""
-    if spans.size == 0 or starts.size == 0:
-        return np.zeros(starts.shape, dtype=bool)
-    k = np.searchsorted(spans[:, 0], starts, side="right") - 1
-    ok = k >= 0
-    k = np.clip(k, 0, None)
-    return ok & (ends <= spans[k, 1])
-
-
-def _overlapping(starts: np.ndarray, ends: np.ndarray, spans: np.ndarray) -> np.ndarray:
-    """Mask of the ``[starts, ends)`` items overlapping any of the merged ``spans``."""
-    if spans.size == 0 or starts.size == 0:
-        return np.zeros(starts.shape, dtype=bool)
-    k = np.searchsorted(spans[:, 0], ends, side="left") - 1  # last span starting before end
-    ok = k >= 0
-    k = np.clip(k, 0, None)
-    return ok & (spans[k, 1] > starts)
-
-
-def covered_chars(spans: np.ndarray) -> int:
-    """Characters covered by merged ``(k, 2)`` spans."""
-    return int((spans[:, 1] - spans[:, 0]).sum()) if spans.size else 0
 
 
 def _uncovered_tail(spans: np.ndarray, length: int) -> float:
@@ -98,7 +52,7 @@ def _uncovered_tail(spans: np.ndarray, length: int) -> float:
     if length - start <= 0:
         return 0.0
     clipped = np.clip(spans, start, length) if spans.size else spans
-    return 1.0 - covered_chars(clipped) / (length - start)
+    return 1.0 - covered(clipped) / (length - start)
 
 
 @dataclass(frozen=True)
@@ -146,7 +100,7 @@ class ReuseEvidence:
         n = len(self.ids)
         out = np.zeros((n, n))
         for (x, p), spans in self.prose_spans.items():
-            out[x, p] = covered_chars(spans) / max(int(self.lengths[x]), 1)
+            out[x, p] = covered(spans) / max(int(self.lengths[x]), 1)
         return out
 
     def index(self, doc: str) -> int:
@@ -269,12 +223,12 @@ def reuse_evidence(
     quoted = []
     for doc, text, sh in zip(ids, texts, shingles, strict=True):
         found = quotations[doc] if quotations is not None else find_quotations(text)
-        spans = merge_spans([(q.start, q.end) for q in found if q.end - q.start <= max_quote_chars])
-        unquoted.append(~_overlapping(sh.starts, sh.ends, spans))
+        spans = union([(q.start, q.end) for q in found if q.end - q.start <= max_quote_chars])
+        unquoted.append(~intersects(sh.starts, sh.ends, spans))
         quoted.append(np.asarray(spans, dtype=np.int64).reshape(-1, 2))
     prose, quote = _aligned_spans(ids, passages, quoted)
     aligned = {
-        key: merge_spans(prose.get(key, []) + quote.get(key, [])) for key in set(prose) | set(quote)
+        key: union(prose.get(key, []) + quote.get(key, [])) for key in set(prose) | set(quote)
     }
     shared = np.zeros((n, n), dtype=np.int64)
     pair_material: dict[tuple[int, int], np.ndarray] = {}
@@ -284,7 +238,7 @@ def reuse_evidence(
         sides = []
         for x, y in ((i, j), (j, i)):
             sh = shingles[x]
-            sides.append(sh.hashes[_inside(sh.starts, sh.ends, aligned[(x, y)]) & unquoted[x]])
+            sides.append(sh.hashes[inside(sh.starts, sh.ends, aligned[(x, y)]) & unquoted[x]])
         common = np.intersect1d(sides[0], sides[1])
         if common.size == 0:
             continue
@@ -305,8 +259,8 @@ def reuse_evidence(
         shared=shared,
         material=material,
         pair_material=pair_material,
-        prose_spans={key: merge_spans(spans) for key, spans in prose.items()},
-        quote_spans={key: merge_spans(spans) for key, spans in quote.items()},
+        prose_spans={key: union(spans) for key, spans in prose.items()},
+        quote_spans={key: union(spans) for key, spans in quote.items()},
         tails=tails,
         halves=_halves(texts, shingles, material),
     )

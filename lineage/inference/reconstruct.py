@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 
 from lineage import schema
-from lineage.inference.evidence import ReuseEvidence, covered_chars, merge_spans
+from lineage.inference.evidence import ReuseEvidence
 from lineage.inference.params import InferenceParams
+from lineage.intervals import covered, union
 
 __all__ = ["attribution", "reconstruct_text"]
 
@@ -56,7 +57,7 @@ def _family_spans(evidence: ReuseEvidence, members: Sequence[str], doc: str) -> 
         for o in members
         if o != doc and (x, evidence.index(o)) in evidence.prose_spans
     ]
-    return merge_spans([tuple(s) for block in spans for s in block.tolist()])
+    return union([tuple(s) for block in spans for s in block.tolist()])
 
 
 def _free_runs(free: np.ndarray, min_chars: int) -> list[tuple[int, int]]:
@@ -143,9 +144,9 @@ def attribution(
             dict(
                 document=doc,
                 source=source,
-                chars=covered_chars(merge_spans(prose + quote)),
-                quote_chars=covered_chars(merge_spans(quote)),
-                prose_chars=covered_chars(merge_spans(prose)),
+                chars=covered(prose + quote),
+                quote_chars=covered(quote),
+                prose_chars=covered(prose),
             )
         )
     return schema.frame("attribution", rows)

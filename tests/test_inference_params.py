@@ -16,7 +16,7 @@ from lineage.inference import InferenceParams
         ("min_prose_share", 1.5, r"'min_prose_share' must be in \[0, 1\] \(got 1.5\)"),
         ("min_confidence", -0.1, r"'min_confidence' must be in \[0, 1\]"),
         ("ngram", 0, r"'ngram' must be a whole number >= 1 \(got 0\)"),
-        ("margin_slope", "steep", r"'margin_slope' must be a number"),
+        ("choice_scale", "steep", r"'choice_scale' must be a number"),
         ("direction_trim", float("nan"), r"'direction_trim' must be a number"),
     ],
 )

@@ -109,6 +109,19 @@ def containment_of(pairs: pd.DataFrame) -> dict[tuple[str, str], float]:
     return out
 
 
+def _choice(evidence: ReuseEvidence, x: int, p: int, other: int, params: InferenceParams) -> float:
+    """Belief that ``p`` rather than ``other`` is the source of ``x``.
+
+    Stemmatology's test: the source is the one whose own readings the copy carries. The
+    n-grams ``x`` shares with ``p`` but not with ``other``, against those it shares with
+    ``other`` but not with ``p``, through a logistic with scale ``choice_scale``.
+    """
+    with_p, with_other = evidence.pair(x, p), evidence.pair(x, other)
+    only_p = np.setdiff1d(with_p, with_other).size
+    only_other = np.setdiff1d(with_other, with_p).size
+    return _logistic((only_p - only_other) / params.choice_scale)
+
+
 def document_confidence(
     doc: str,
     parent: str,
@@ -123,19 +136,18 @@ def document_confidence(
     reuse (:func:`link_probability`, calibrated on labelled real pairs); the **direction**,
     1 when ``parent`` is dated before ``doc`` (a later text is never a source), else the
     direction cues' probability that ``parent`` is upstream; and the **choice** over the
-    next best document parent (a logistic of the margin, 1 when there is none), leaving
+    next best document parent (see :func:`_choice`; 1 when there is none), leaving
     out the documents in ``derived`` (those placed below ``parent`` or ``doc``: a copy of
     the parent carries its text without being another explanation of it).
     """
     evidence, cues = group.evidence, group.cues
     x, p = evidence.index(doc), evidence.index(parent)
     column = group.weights[:, x].copy()
-    chosen = float(column[p])
     column[p] = 0.0
     column[[evidence.index(d) for d in derived if d in evidence.ids]] = 0.0
     runner = int(np.argmax(column))
     alternative = float(column[runner])
-    choice = _logistic(params.margin_slope * (chosen / (chosen + alternative) - 0.5))
+    choice = _choice(evidence, x, p, runner, params) if alternative > 0 else 1.0
     dated = bool(cues.dates[p, x] > 0)
     direction = 1.0 if dated else float(cues.probability[p, x])
     link = float(group.link[p, x])

@@ -372,17 +372,19 @@ def candidate_weights(
 
     The share of ``x``'s family material that ``p`` carries, times the probability that
     ``p`` is upstream. Pairs sharing fewer than ``min_shared`` n-grams, or less than
-    ``min_fraction`` of ``x``'s n-grams (unless ``min_shared_alone`` or more), get no
-    edge, unless at least ``min_prose_share`` of ``x``'s characters lie in prose passages
+    ``min_fraction`` of the shorter text's n-grams (unless ``min_shared_alone`` or more),
+    get no edge, unless at least ``min_prose_share`` of ``x``'s characters lie in prose passages
     with ``p``; nor does a pair whose ``link``
     probability (that the two share text by reuse) is below ``min_confidence``, nor a
     ``p`` dated after ``x``.
     """
     sizes = np.maximum(evidence.material_size(), 1)
     explain = evidence.shared / sizes[None, :]  # explain[p, x] = shared / |material x|
-    share = evidence.shared / np.maximum(evidence.shingle_counts, 1)[None, :]
+    counts = np.maximum(evidence.shingle_counts, 1)
+    # Share of the shorter text: a passage copied into a long text is still most of its
+    # source's story, and a long verbatim passage is reuse whatever surrounds it.
+    share = evidence.shared / np.minimum(counts[:, None], counts[None, :])
     verbatim = (evidence.shared >= params.min_shared) & (share >= params.min_fraction)
-    # A long verbatim passage is reuse however long the two texts are around it.
     verbatim |= evidence.shared >= params.min_shared_alone
     # A loose rewrite shares few verbatim n-grams but much aligned (paraphrased) prose.
     paraphrased = (evidence.shared >= 2) & (params.min_prose_share <= evidence.prose_share().T)

@@ -55,7 +55,7 @@ class InferenceParams:
         sentence visible as partly shared; long ones count only verbatim runs.
     min_shared, min_fraction, min_shared_alone
         A pair is related when it shares at least ``min_shared`` n-grams of prose
-        material and they are at least ``min_fraction`` of the copy's n-grams, or when
+        material and they are at least ``min_fraction`` of the shorter text's n-grams, or when
         it shares ``min_shared_alone`` n-grams whatever the texts' length (a passage
         copied into a long text); and its link probability reaches ``min_confidence``.
         Higher values drop loose relatives (fewer false families, more missed reuse).
@@ -105,9 +105,9 @@ class InferenceParams:
         Logistic weights of the direction cues of undated pairs (family material, length,
         trimmed tail); larger weights make a cue decide the direction sooner. Known
         dates decide the direction outright.
-    margin_slope
-        Slope of the logistic turning the margin over the next best explanation into a
-        belief.
+    choice_scale
+        N-grams by which the chosen parent's own readings in the copy must outnumber
+        those of the next best document for a belief of 0.73 (e: 1); smaller is surer.
     evidence_scale
         Shared n-grams at which a parent's confidence reaches 63% of what the cues allow.
     alone_confidence
@@ -139,7 +139,7 @@ class InferenceParams:
     direction_family: float = 1.5
     direction_size: float = 5.0
     direction_trim: float = 5.0
-    margin_slope: float = 16.0
+    choice_scale: float = 4.0
     evidence_scale: float = 20.0
     alone_confidence: float = 0.97
     tradition_confidence: float = 0.6

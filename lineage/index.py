@@ -31,8 +31,9 @@ Examples
 >>> folder = tempfile.mkdtemp()
 >>> with Index.create(folder + "/idx") as index:
 ...     added = index.add(pd.DataFrame({"id": ["wire", "crops"],
-...                                     "text": [wire, "An unrelated story on crops."]}))
-...     found = index.query(wire.replace("Thursday", "Friday"))
+...                                     "text": [wire, "An unrelated story on crops."],
+...                                     "date": ["2025-05-15", "2025-05-15"]}))
+...     found = index.query(wire.replace("Thursday", "Friday"), date="2025-05-16")
 >>> found.passages[["a", "b"]].drop_duplicates().values.tolist()
 [['query', 'wire']]
 >>> print(found.documents.loc[0, "parent"])

@@ -71,9 +71,10 @@ class InferenceParams:
         n-grams) of the family material it shares with relatives outside its own line is
         drawn from a latent source instead. Lower posits more latent sources.
     near_identical
-        Two documents sharing at least this share of the smaller one's family material are
-        copies of each other: no latent source is drawn above them. Lower draws fewer
-        latent sources above close copies.
+        Two documents sharing at least this share of the larger one's family material
+        (each carries nearly all of the other's) are copies of each other: no latent
+        source is drawn above them. Lower draws fewer latent sources above close copies
+        and more chains through a rewrite that merely contains another.
     min_confidence
         A document parent whose probability is below this is not claimed: the document's
         ``parent_status`` says "not enough evidence". 0.6 asks for a direction clearly

@@ -341,8 +341,8 @@ def _needs_latent(group: GroupEvidence, doc: str, parent: str, params: Inference
     evidence = group.evidence
     x, p = evidence.index(doc), evidence.index(parent)
     pair = evidence.pair(x, p)
-    smaller = max(min(int(group.sizes[x]), int(group.sizes[p])), 1)
-    if pair.size >= params.near_identical * smaller:
+    larger = max(int(group.sizes[x]), int(group.sizes[p]), 1)
+    if pair.size >= params.near_identical * larger:
         return False
     others = [evidence.pair(p, k) for k in range(len(evidence.ids)) if k not in (x, p)]
     family = np.unique(np.concatenate(others)) if others else np.zeros(0, dtype=np.uint64)

@@ -1,26 +1,33 @@
-"""Is ``confidence`` a probability? Fit the link model and print reliability tables.
+"""Is ``confidence`` a probability? Fit the confidence model and print reliability tables.
 
-Every labelled pair runs through the public API as a two-document corpus
-(:func:`lineage.analyze`): PAN-13 training pairs (``01-no-plagiarism`` negative,
-``02``-``05`` reuse with the known source in ``src/``). The suspicious document is dated
-one day after its source (PAN builds it from the source), so the direction comes from the
-dates and ``confidence`` is the probability that the edge links a real reuse pair; with
-``--undated`` every pair runs a second time without dates and the direction found from
-the text alone is reported.
+Two kinds of labelled real pairs, each split into a part the model is fitted on and a part
+only measured:
 
-Pairs are split as in :mod:`benchmarks.alignment` (a hash of the pair name: ``tune`` about
-70%, ``holdout`` about 30%). ``--fit`` fits the link model (scikit-learn
-``LogisticRegression`` on :data:`lineage.inference.confidence.FEATURES`) on the ``tune``
-part only and writes its coefficients to ``lineage/inference/link_model.json``; run again
-without ``--fit`` to measure the model through ``lineage.analyze``.
+- **Reuters** (``--reuters DIR``): the output of a whole-corpus run of
+  ``python -m benchmarks.real_news --corpus ... --out DIR`` (``DIR/lineage/lineage.json``,
+  ``DIR/corpus.jsonl`` and ``DIR/labelled_edges.csv``: the pairs labelled by reading,
+  ``benchmarks/data/reuters_pairs.csv``, with their ``tune``/``heldout`` split). The features
+  are those the corpus run gave the pair (its passages, their commonness, the pairs
+  table's informative containment), as a user sees them.
+- **PAN-13** training pairs (``--pan``): each pair a two-document corpus through
+  :func:`lineage.analyze` (``01-no-plagiarism`` negative, ``02``-``05`` reuse with the known
+  source), the source dated one day before the suspicious document; split by a hash of
+  the pair's name (:func:`benchmarks.alignment.split_of`: ``tune`` ~70%, ``holdout`` ~30%).
+  ``--cache FILE`` keeps the analysed tables so later runs only re-run inference.
 
-Prints, per split: the reliability table (bins 0.5-0.6 ... 0.9-1.0 of edge confidence:
-edges, mean confidence, share right), the share of reuse pairs linked by an edge per
-category, the share of negative pairs linked, and the direction accuracy.
+``--fit`` fits the link model (scikit-learn ``LogisticRegression`` on
+:data:`lineage.inference.evidence.FEATURES`, both parts' ``tune`` rows) and the direction
+model (on the undated ``tune`` PAN pairs and the Reuters ``tune`` same-story pairs, whose
+order the dates give) and writes ``lineage/inference/confidence_model.json``.
+
+Every table is then measured by re-running :func:`lineage.inference.infer_lineage` (what
+:func:`lineage.analyze` calls) on the saved tables, with and without dates. An edge is
+right when the pair is reuse and, for an edge that claims a direction, its parent is the
+source; an edge whose direction is "not enough evidence" claims only the link.
 
 Usage::
 
-    python -m benchmarks.reliability [--per-category 200] [--seed 0] [--dates both] [--fit]
+    python -m benchmarks.reliability --reuters DIR [--pan --per-category 200] [--fit]
 """
 
 from __future__ import annotations
@@ -28,7 +35,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -37,8 +43,17 @@ import pandas as pd
 
 import lineage
 from benchmarks.alignment import read_pairs, split_of
-from lineage.inference.confidence import MODEL_FILE
-from lineage.inference.evidence import FEATURES, edge_features, reuse_evidence
+from lineage import schema
+from lineage.inference import infer_lineage
+from lineage.inference.confidence import HAS_PARENT
+from lineage.inference.evidence import (
+    direction_features,
+    edge_features,
+    informative_of,
+    reuse_evidence,
+)
+from lineage.inference.forest import passage_groups
+from lineage.inference.model import DIRECTION_FEATURES, FEATURES, MODEL_FILE
 from lineage.inference.params import DEFAULTS
 
 PAN = next(
@@ -61,8 +76,9 @@ CATEGORIES = (
 DATES = {"src": "2013-01-01", "susp": "2013-01-02"}
 """The source is dated one day before the suspicious document built from it."""
 BINS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
-REUTERS_LABELS = Path(__file__).resolve().parent / "data" / "reuters_pairs.csv"
 MODEL_PATH = Path(__file__).resolve().parents[1] / "lineage" / "inference" / MODEL_FILE
+HELDOUT = {"tune": "tune", "heldout": "heldout", "holdout": "heldout"}
+"""Split names of the two label sets, as one."""
 
 
 def sample_pairs(
@@ -80,105 +96,234 @@ def sample_pairs(
     return out
 
 
-def run_pair(corpus: Path, category: str, name: str, susp: str, src: str, *, dated: bool) -> dict:
-    """Analyze one pair as a two-document corpus; its outcome and evidence features."""
-    texts = {
+def pair_features(
+    ids: Sequence[str], texts: Sequence[str], passages: pd.DataFrame, pairs: pd.DataFrame
+) -> tuple[list[float], list[float]]:
+    """Link :data:`FEATURES` of the pair ``ids`` and direction features ``ids[0] -> ids[1]``."""
+    evidence = reuse_evidence(ids, texts, passages, informative=informative_of(pairs))
+    link = edge_features(evidence, np.array([0]), np.array([1]))[0]
+    direction = direction_features(evidence)[0, 1]
+    return link.tolist(), direction.tolist()
+
+
+def _texts(corpus: Path, susp: str, src: str) -> dict[str, str]:
+    return {
         "susp": (corpus / "susp" / susp).read_text(encoding="utf-8"),
         "src": (corpus / "src" / src).read_text(encoding="utf-8"),
     }
+
+
+def analyse_pan_pair(corpus: Path, category: str, name: str, susp: str, src: str) -> dict:
+    """Analyse one PAN pair (dated) through :func:`lineage.analyze`; keep its tables."""
+    texts = _texts(corpus, susp, src)
     frame = pd.DataFrame({"id": list(texts), "text": list(texts.values())})
-    if dated:
-        frame["date"] = [DATES[doc] for doc in texts]
+    frame["date"] = [DATES[doc] for doc in texts]
     analysis = lineage.analyze(frame)
-    edges = analysis.edges[analysis.edges["rank"] == 1]
-    direct = edges[edges["parent"].isin(list(texts)) & edges["child"].isin(list(texts))]
-    row = dict(
+    return dict(
         category=category,
         pair=name,
-        split=split_of(name),
-        reuse=category != NEGATIVE,
-        dated=dated,
-        passages=len(analysis.passages),
-        linked=len(direct) > 0,
-        parent=direct["parent"].iloc[0] if len(direct) else None,
-        confidence=float(direct["confidence"].iloc[0]) if len(direct) else float("nan"),
-        status=";".join(analysis.documents.get("parent_status", pd.Series(dtype=str)).astype(str)),
+        susp=susp,
+        src=src,
+        split=HELDOUT[split_of(name)],
+        passages=analysis.passages.to_dict(orient="records"),
+        pairs=analysis.pairs.to_dict(orient="records"),
     )
-    if len(analysis.passages):
-        evidence = reuse_evidence(
-            list(texts),
-            list(texts.values()),
-            analysis.passages,
-            ngram=DEFAULTS.ngram,
-            max_quote_chars=DEFAULTS.max_quote_chars,
+
+
+def _edge_between(edges: pd.DataFrame, a: str, b: str) -> dict | None:
+    """The rank-1 edge between ``a`` and ``b`` either way, or ``None``."""
+    rows = edges[
+        (edges["rank"] == 1)
+        & (
+            ((edges["parent"] == a) & (edges["child"] == b))
+            | ((edges["parent"] == b) & (edges["child"] == a))
         )
-        features = edge_features(evidence, np.array([1, 0]), np.array([0, 1]))
-        row["features_src_susp"], row["features_susp_src"] = features.tolist()
-    return row
+    ]
+    return rows.iloc[0].to_dict() if len(rows) else None
 
 
-def reuters_rows(corpus: Path, labels: Path) -> pd.DataFrame:
-    """Run every labelled Reuters pair, dated as published, as a two-document corpus.
+def _outcome(edge: dict | None, reuse: bool, source: str | None) -> dict:
+    """Whether an edge links the pair, what it claims and whether that is right."""
+    if edge is None:
+        return dict(linked=False, claimed=False, parent=None, confidence=np.nan, right=False)
+    claimed = edge.get("status", HAS_PARENT) == HAS_PARENT
+    right = reuse and (not claimed or source is None or edge["parent"] == source)
+    return dict(
+        linked=True,
+        claimed=claimed,
+        parent=edge["parent"],
+        confidence=float(edge["confidence"] if claimed else edge["link_confidence"]),
+        right=bool(right),
+    )
 
-    ``right`` for an edge: the pair is ``same_story`` and the edge's parent is the
-    labelled source (either way when the label leaves the direction open).
-    """
-    from benchmarks.real_news import load_stories
 
-    stories = load_stories(corpus).set_index("id")
-    table = pd.read_csv(labels, dtype=str, keep_default_na=False)
+def pan_rows(corpus: Path, cached: Sequence[dict]) -> pd.DataFrame:
+    """Features and outcomes (dated and undated) of every analysed PAN pair."""
     rows = []
-    for pair in table.itertuples(index=False):
-        frame = stories.loc[[pair.a, pair.b]].reset_index()
-        analysis = lineage.analyze(frame)
-        edges = analysis.edges[analysis.edges["rank"] == 1]
-        direct = edges[
-            edges["parent"].isin([pair.a, pair.b]) & edges["child"].isin([pair.a, pair.b])
-        ]
-        source = {"a_from_b": pair.b, "b_from_a": pair.a}.get(pair.direction)
-        parent = direct["parent"].iloc[0] if len(direct) else None
-        rows.append(
-            dict(
-                category=f"reuters-{pair.label}",
-                pair=f"{pair.a}-{pair.b}",
-                split="holdout" if pair.split == "heldout" else "tune",
-                reuse=pair.label == "same_story",
-                dated=True,
-                passages=len(analysis.passages),
-                linked=len(direct) > 0,
-                parent=parent,
-                right=bool(len(direct) and pair.label == "same_story" and source in (None, parent)),
-                confidence=float(direct["confidence"].iloc[0]) if len(direct) else float("nan"),
+    for item in cached:
+        texts = _texts(corpus, item["susp"], item["src"])
+        passages = pd.DataFrame(item["passages"])
+        pairs = pd.DataFrame(item["pairs"])
+        reuse = item["category"] != NEGATIVE
+        base = dict(category=item["category"], pair=item["pair"], split=item["split"], reuse=reuse)
+        features = direction = None
+        if len(passages):
+            features, direction = pair_features(
+                ["src", "susp"], [texts["src"], texts["susp"]], passages, pairs
             )
-        )
+        for dated in (True, False):
+            result = infer_lineage(
+                ["susp", "src"],
+                [texts["susp"], texts["src"]],
+                passages if len(passages) else schema.frame("passages", []),
+                pairs=pairs,
+                dates=DATES if dated else None,
+            )
+            edge = _edge_between(result.edges, "src", "susp")
+            rows.append(
+                dict(
+                    base,
+                    dated=dated,
+                    features=features,
+                    direction=direction,
+                    source_first=True,
+                    **_outcome(edge, reuse, "src"),
+                )
+            )
     return pd.DataFrame(rows)
 
 
-def collect(
-    corpus: Path, pairs: Sequence[tuple[str, str, str, str]], *, dated: bool
-) -> pd.DataFrame:
-    """Run every pair; one row each (see :func:`run_pair`)."""
-    return pd.DataFrame([run_pair(corpus, *pair, dated=dated) for pair in pairs])
+def _group_cues(ids: Sequence[str], texts: dict[str, str], passages: pd.DataFrame) -> dict:
+    """``(a, b)`` -> direction features ``a -> b`` for every pair inside a passage group."""
+    cues = {}
+    for group in passage_groups(ids, passages):
+        inside = passages[passages["a"].isin(group)]
+        evidence = reuse_evidence(group, [texts[d] for d in group], inside)
+        features = direction_features(evidence)
+        for i, j in zip(*np.nonzero(evidence.shared), strict=True):
+            cues[(group[i], group[j])] = features[i, j].tolist()
+    return cues
+
+
+def reuters_rows(run: Path) -> pd.DataFrame:
+    """Features and outcomes (dated and undated) of the labelled pairs of a corpus run."""
+    result = json.loads((run / "lineage" / "lineage.json").read_text())
+    passages = schema.frame("passages", pd.DataFrame(result["passages"]))
+    pairs = pd.DataFrame(result["pairs"])
+    stories = pd.read_json(run / "corpus.jsonl", lines=True, dtype={"id": str, "date": str})
+    texts = dict(zip(stories["id"], stories["text"], strict=True))
+    ids = stories["id"].tolist()
+    dates = dict(zip(stories["id"], stories["date"], strict=True))
+    labels = pd.read_csv(run / "labelled_edges.csv", dtype=str, keep_default_na=False)
+    cues = _group_cues(ids, texts, passages)
+    by_pair = {
+        key: part for key, part in passages.groupby([passages["a"], passages["b"]], sort=False)
+    }
+    pair_rows = {(a, b): k for k, (a, b) in enumerate(zip(pairs["a"], pairs["b"], strict=True))}
+    outcomes = {
+        dated: infer_lineage(
+            ids, list(texts.values()), passages, pairs=pairs, dates=dates if dated else None
+        ).edges
+        for dated in (True, False)
+    }
+    rows = []
+    for label in labels.itertuples(index=False):
+        key = (label.a, label.b) if label.a < label.b else (label.b, label.a)
+        inside = by_pair.get(key)
+        features = None
+        if inside is not None:
+            row = pairs.iloc[[pair_rows[key]]] if key in pair_rows else pairs.iloc[[]]
+            features, _ = pair_features(list(key), [texts[key[0]], texts[key[1]]], inside, row)
+        source = {"b_from_a": label.a, "a_from_b": label.b}.get(label.direction)
+        reuse = label.label == "same_story"
+        for dated, edges in outcomes.items():
+            edge = _edge_between(edges, label.a, label.b)
+            rows.append(
+                dict(
+                    category=f"reuters-{label.label}",
+                    pair=f"{label.a}-{label.b}",
+                    split=HELDOUT[label.split],
+                    reuse=reuse,
+                    dated=dated,
+                    features=features,
+                    direction=cues.get((source, label.b if source == label.a else label.a)),
+                    **_outcome(edge, reuse, source),
+                )
+            )
+    return pd.DataFrame(rows)
+
+
+LINK_SETTINGS = dict(
+    max_depth=3, max_iter=50, learning_rate=0.1, min_samples_leaf=20, early_stopping=False
+)
+"""Gradient boosting of the link model: 50 shallow trees (few labelled pairs)."""
+MONOTONE = {"log_shared": 1, "shorter_share": 1, "commonness": -1, "log_aligned_chars": 1}
+"""More (or longer) shared material never makes reuse less probable; more common never more."""
+DIRECTION_PRIOR = [1.5, 5.0, 5.0, 0.0, 0.0]
+"""Direction weights (family, size, trim, ...): a prior for news, where a copy abridges.
+
+Not fitted: on the labelled real pairs the length cues point opposite ways by genre (a
+PAN-13 suspicious document expands its source; a news rewrite abridges it), so no
+weights fit both (see benchmarks/README.md, reliability).
+"""
+
+
+def _export_trees(model: object) -> list[dict]:
+    """The fitted trees of a ``HistGradientBoostingClassifier`` as plain arrays."""
+    trees = []
+    for (predictor,) in model._predictors:
+        nodes = predictor.nodes
+        trees.append(
+            {
+                "feature": nodes["feature_idx"].astype(int).tolist(),
+                "threshold": [round(float(t), 9) for t in nodes["num_threshold"]],
+                "left": nodes["left"].astype(int).tolist(),
+                "right": nodes["right"].astype(int).tolist(),
+                "value": [round(float(v), 9) for v in nodes["value"]],
+                "leaf": nodes["is_leaf"].astype(bool).tolist(),
+            }
+        )
+    return trees
 
 
 def fit(rows: pd.DataFrame) -> dict:
-    """Fit the link model on pairs with shared material, both orientations of each pair."""
-    from sklearn.linear_model import LogisticRegression
+    """Fit the link model on the ``tune`` rows; return the JSON object of the model.
 
-    shared = rows[rows["features_src_susp"].notna()]
-    x = np.array(list(shared["features_src_susp"]) + list(shared["features_susp_src"]))
-    y = np.concatenate([shared["reuse"].to_numpy(bool)] * 2)
-    model = LogisticRegression(C=1.0, max_iter=1000).fit(x, y)
-    return dict(
-        features=list(FEATURES),
-        coef=[round(float(c), 6) for c in model.coef_[0]],
-        intercept=round(float(model.intercept_[0]), 6),
-        fitted_on=(
-            f"PAN-13 training pairs, tune split, {len(shared)} pairs with shared material "
-            f"({int(shared['reuse'].sum())} reuse, {int((~shared['reuse']).sum())} negative), "
-            "both orientations; scikit-learn LogisticRegression(C=1.0)"
-        ),
+    Each source of labels weighs the same in total (PAN-13 has five times the pairs).
+    """
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    tune = rows[(rows["split"] == "tune") & rows["dated"] & rows["features"].notna()]
+    # Only pairs above the floor of evidence can be related: fit on those.
+    shared = np.expm1([f[FEATURES.index("log_shared")] for f in tune["features"]])
+    tune = tune[np.round(shared) >= DEFAULTS.min_shared]
+    x = np.array(tune["features"].tolist(), dtype=float)
+    reuters = tune["category"].str.startswith("reuters").to_numpy(bool)
+    weight = np.where(reuters, 1.0, reuters.sum() / max((~reuters).sum(), 1))
+    model = HistGradientBoostingClassifier(
+        monotonic_cst=[MONOTONE.get(name, 0) for name in FEATURES], random_state=0, **LINK_SETTINGS
+    ).fit(x, tune["reuse"].to_numpy(bool), sample_weight=weight)
+    counts = tune.groupby(reuters)["reuse"].agg(["size", "sum"])
+    described = "; ".join(
+        f"{'Reuters whole-corpus run' if key else 'PAN-13 two-document runs'}: "
+        f"{int(row['size'])} pairs with passages ({int(row['sum'])} reuse)"
+        for key, row in counts.iterrows()
     )
+    return {
+        "link": {
+            "features": list(FEATURES),
+            "baseline": round(float(np.ravel(model._baseline_prediction)[0]), 9),
+            "trees": _export_trees(model),
+        },
+        "direction": {"features": list(DIRECTION_FEATURES), "coef": DIRECTION_PRIOR},
+        "fitted_on": (
+            f"link: tune parts only ({described}; each source weighs the same), "
+            f"scikit-learn HistGradientBoostingClassifier({LINK_SETTINGS}, monotone in "
+            f"{sorted(MONOTONE)}), benchmarks/reliability.py --fit. direction: a prior for "
+            "news (a copy abridges its source), not fitted: the labelled real pairs' length "
+            "cues point opposite ways by genre"
+        ),
+    }
 
 
 def reliability_table(confidence: np.ndarray, right: np.ndarray) -> pd.DataFrame:
@@ -202,82 +347,75 @@ def reliability_table(confidence: np.ndarray, right: np.ndarray) -> pd.DataFrame
 
 
 def summary(rows: pd.DataFrame) -> str:
-    """Reliability table, link rates per category and direction accuracy of some rows."""
+    """Reliability table, link rates per category and the direction found, of some rows."""
     edges = rows[rows["linked"]]
-    right = (edges["reuse"] & (edges["parent"] == "src")).to_numpy(bool)
-    if "right" in edges:  # labelled pairs whose source is not called "src"
-        right = edges["right"].fillna(False).to_numpy(bool) | right
-    lines = [
-        reliability_table(edges["confidence"].to_numpy(float), right).to_string(
-            index=False, float_format="%.3f"
-        )
-    ]
+    table = reliability_table(edges["confidence"].to_numpy(float), edges["right"].to_numpy(bool))
+    lines = [table.to_string(index=False, float_format="%.3f")]
     for category, part in rows.groupby("category"):
         lines.append(
-            f"{category}: {len(part)} pairs, with passages {part['passages'].gt(0).mean():.3f}, "
-            f"linked by an edge {part['linked'].mean():.3f}"
+            f"{category}: {len(part)} pairs, linked by an edge {part['linked'].mean():.3f}"
         )
     reuse = rows[rows["reuse"]]
     linked = reuse[reuse["linked"]]
-    from_source = linked["right"] if "right" in linked else linked["parent"] == "src"
+    claimed = linked[linked["claimed"]]
     lines.append(
         f"reuse pairs linked {reuse['linked'].mean():.3f} ({int(reuse['linked'].sum())}/"
         f"{len(reuse)}); negative pairs linked {rows.loc[~rows['reuse'], 'linked'].mean():.3f}; "
-        f"direction right on linked reuse pairs "
-        f"{from_source.mean() if len(linked) else float('nan'):.3f} "
-        f"({int(from_source.sum())}/{len(linked)})"
+        f"of the linked reuse pairs, direction claimed {len(claimed)}, right "
+        f"{int(claimed['right'].sum())}; 'not enough evidence' {len(linked) - len(claimed)}"
     )
     return "\n".join(lines)
 
 
+def load_cache(path: Path) -> list[dict]:
+    """Analysed PAN pairs written by :func:`analyse_pan_pair` (one JSON object a line)."""
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def collect_pan(corpus: Path, pairs: Sequence[tuple[str, str, str, str]], cache: Path) -> None:
+    """Analyse the PAN pairs not yet in ``cache`` and append them to it."""
+    done = {item["pair"] for item in load_cache(cache)} if cache.exists() else set()
+    with cache.open("a") as out:
+        for category, name, susp, src in pairs:
+            if name not in done:
+                item = analyse_pan_pair(corpus, category, name, susp, src)
+                out.write(json.dumps(item, default=str) + "\n")
+                out.flush()
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=PAN)
+    parser.add_argument("--reuters", type=Path, help="output folder of benchmarks.real_news")
+    parser.add_argument("--pan", type=Path, help="analysed PAN pairs (JSONL), made if absent")
+    parser.add_argument("--corpus", type=Path, default=PAN, help="PAN-13 training corpus")
     parser.add_argument("--per-category", type=int, default=200, help="0: every pair")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--dates",
-        choices=("dated", "undated", "both"),
-        default="dated",
-        help="run the pairs with dates (source first), without, or both",
-    )
-    parser.add_argument("--fit", action="store_true", help="fit and write link_model.json")
-    parser.add_argument("--cache", type=Path, help="read/write the collected rows (JSONL)")
-    parser.add_argument("--reuters", type=Path, help="Reuters JSONL(.gz): measure its labels")
-    parser.add_argument("--labels", type=Path, default=REUTERS_LABELS)
+    parser.add_argument("--fit", action="store_true", help=f"fit and write {MODEL_FILE}")
+    parser.add_argument("--rows", type=Path, help="write the measured rows (JSONL) here")
     args = parser.parse_args(argv)
+    parts = []
+    if args.pan:
+        collect_pan(
+            args.corpus, sample_pairs(args.corpus, args.per_category or None, args.seed), args.pan
+        )
+        parts.append(pan_rows(args.corpus, load_cache(args.pan)))
     if args.reuters:
-        rows = reuters_rows(args.reuters, args.labels)
-        for split in ("tune", "holdout"):
-            part = rows[rows["split"] == split]
-            print(f"\n== Reuters labelled pairs, {split} part ({len(part)} pairs) ==")
-            print(summary(part))
-        return
-    started = time.perf_counter()
-    if args.cache and args.cache.exists():
-        rows = pd.read_json(args.cache, lines=True)
-    else:
-        pairs = sample_pairs(args.corpus, args.per_category or None, args.seed)
-        runs = [
-            collect(args.corpus, pairs, dated=dated)
-            for dated in (True, False)
-            if args.dates in ("both", "dated" if dated else "undated")
-        ]
-        rows = pd.concat(runs, ignore_index=True)
-        if args.cache:
-            rows.to_json(args.cache, orient="records", lines=True)
+        parts.append(reuters_rows(args.reuters))
+    if not parts:
+        parser.error("give --reuters DIR and/or --pan FILE")
+    rows = pd.concat(parts, ignore_index=True)
     if args.fit:
-        model = fit(rows[rows["dated"].astype(bool) & (rows["split"] == "tune")])
+        model = fit(rows)
         MODEL_PATH.write_text(json.dumps(model, indent=2) + "\n")
-        print(f"wrote {MODEL_PATH}: {model}")
+        print(f"wrote {MODEL_PATH}; refit rows with the new model by running again")
+        return
+    if args.rows:
+        rows.to_json(args.rows, orient="records", lines=True)
     pd.set_option("display.width", 160)
-    for dated, by_dates in rows.groupby("dated", sort=False):
-        for split in ("tune", "holdout"):
-            part = by_dates[by_dates["split"] == split]
-            label = "dated" if dated else "undated"
-            print(f"\n== PAN-13, {label}, {split} part ({len(part)} pairs) ==")
-            print(summary(part))
-    print(f"\n{time.perf_counter() - started:.1f}s")
+    rows["source"] = np.where(rows["category"].str.startswith("reuters"), "Reuters", "PAN-13")
+    for (source, dated, split), part in rows.groupby(["source", "dated", "split"], sort=False):
+        print(f"\n== {source}, {'dated' if dated else 'undated'}, {split} ({len(part)} pairs) ==")
+        print(summary(part))
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ from lineage.commonness import (
     score_passages,
 )
 from lineage.corpus import Corpus, load_corpus, read_metadata, with_metadata
-from lineage.credits import credited_fractions, find_credits, learn_agencies
+from lineage.credits import Credit, credited_fractions, find_credits, learn_agencies
 from lineage.distributed import LocalRunner, Runner
 from lineage.errors import CorpusError, ParameterError, check_fraction, check_positive_int
 from lineage.inference import infer_lineage
@@ -632,9 +632,21 @@ def _analyze_loaded(
     }
     dates = {d.id: d.meta["date"] for d in loaded.documents if d.meta.get("date")}
     progress("sources and derivation", 0, len(passages_table))
-    lineage = infer_lineage(ids, texts, passages_table, pairs=pairs, dates=dates)
+    # Credits first: a latent source carries the agency its children credit.
+    outlets, credits = _credits(loaded, texts)
+    lineage = infer_lineage(
+        ids,
+        texts,
+        passages_table,
+        pairs=pairs,
+        dates=dates,
+        credits={doc: {c.agency for c in found if c.agency} for doc, found in credits.items()},
+    )
     progress("sources and derivation", len(passages_table), len(passages_table))
-    for doc_id, share in _credited(loaded, texts, lineage).items():
+    attribution = schema.frame("attribution", lineage.attribution)
+    sources = schema.frame("sources", lineage.sources)
+    shares = credited_fractions(attribution, credits, outlets=outlets, sources=sources)
+    for doc_id, share in shares.items():
         figures[doc_id]["credited_fraction"] = share
     return Analysis(
         documents=_documents_table(loaded, figures, lineage.documents),
@@ -652,8 +664,8 @@ def _analyze_loaded(
     )
 
 
-def _credited(loaded: Corpus, texts: list[str], lineage: Any) -> dict[str, float]:
-    """``credited_fraction`` of every document with reused characters (see lineage.credits)."""
+def _credits(loaded: Corpus, texts: list[str]) -> tuple[dict[str, str], dict[str, list[Credit]]]:
+    """Every document's outlet (``outlet``/``credit`` metadata) and credits (lineage.credits)."""
     outlets = {
         d.id: str(d.meta.get("outlet") or d.meta.get("credit"))
         for d in loaded.documents
@@ -663,9 +675,7 @@ def _credited(loaded: Corpus, texts: list[str], lineage: Any) -> dict[str, float
     credits = {
         doc_id: find_credits(text, agencies) for doc_id, text in zip(loaded.ids, texts, strict=True)
     }
-    attribution = schema.frame("attribution", lineage.attribution)
-    sources = schema.frame("sources", lineage.sources)
-    return credited_fractions(attribution, credits, outlets=outlets, sources=sources)
+    return outlets, credits
 
 
 def _mapped(

@@ -6,6 +6,7 @@ import networkx as nx
 import pandas as pd
 import pytest
 
+import lineage
 from benchmarks.lineage_corpus import manuscript_corpus, news_corpus, seed_texts
 from benchmarks.lineage_eval import pipeline_tables
 from benchmarks.stemma import sign_similarity
@@ -64,11 +65,12 @@ def test_seeds_without_the_wire_are_one_family_without_a_confident_edge(seeds):
     result, _ = _derive(ids, [seeds[k][1] for k in keys])
     docs = _short(result)
     assert docs.at["000", "family"] == docs.at["002", "family"] >= 0
-    # Neither rewrite carries enough of the other to be its source: no edge between them,
-    # and the one that has a candidate parent says there is not enough evidence.
+    # Neither rewrite carries enough of the other to be its source: their link is kept,
+    # its direction not claimed, and the child says there is not enough evidence.
     pair = {seeds["000"][0], seeds["002"][0]}
     between = result.edges[result.edges["parent"].isin(pair) & result.edges["child"].isin(pair)]
-    assert between.empty
+    assert between["status"].tolist() == ["not enough evidence"]
+    assert between["confidence"].max() < InferenceParams().min_confidence
     assert docs.at["002", "parent_status"] == "not enough evidence"
     assert pd.isna(docs.at["002", "parent"]) and pd.isna(docs.at["002", "parent_confidence"])
     assert "not enough evidence" in result.documents.set_index("id").at[ids[1], "evidence"]
@@ -109,6 +111,19 @@ def test_star_around_a_missing_wire_is_a_latent_source_not_a_chain():
     assert "latent:" in evidence and "n-grams" in evidence
 
 
+def test_a_latent_source_carries_the_agency_its_children_credit():
+    corpus = news_corpus(12, remove="wire", n_second=0, n_independent=1)
+    # Two rewrites credit Reuters in their dateline, one credits unnamed agencies.
+    credit = {"r1": "LONDON (Reuters) - ", "r2": "MOSCOW (Reuters) - ", "r3": "Agencies\n"}
+    texts = [credit.get(d, "") + t for d, t in zip(corpus.ids, corpus.texts, strict=True)]
+    analysis = lineage.analyze(pd.DataFrame({"id": corpus.ids, "text": texts}))
+    (latent,) = analysis.sources.itertuples(index=False)
+    assert latent.agency == "reuters"
+    assert set(latent.members) >= {"r1", "r2", "r3"}
+    # lineage.json carries it too.
+    assert analysis.to_dict()["sources"][0]["agency"] == "reuters"
+
+
 def test_contamination_gives_a_secondary_parent():
     """C takes its first half from A and its second half from B, two unrelated stories."""
     a = news_corpus(1, n_rewrites=1, n_second=0, n_independent=0).texts[0].split("\n")
@@ -135,7 +150,9 @@ def test_dates_forbid_copying_from_a_later_text():
 def test_tables_follow_the_contract():
     corpus = news_corpus(21, n_rewrites=2, n_second=1, n_independent=1)
     result, _ = _derive(corpus.ids, corpus.texts)
-    assert list(result.edges.columns) == schema.columns("edges")
+    assert list(result.edges.columns) == [*schema.columns("edges"), "status", "link_confidence"]
+    claimed = result.edges["status"] == "parent"
+    assert (result.edges.loc[claimed, "confidence"] >= InferenceParams().min_confidence).all()
     assert list(result.documents["id"]) == list(corpus.ids)
     docs = result.documents
     undecided = docs["parent_status"] == "not enough evidence"
@@ -161,14 +178,16 @@ def test_empty_corpus_and_empty_text_give_empty_tables():
 def test_identical_texts_without_dates_are_one_family_with_not_enough_evidence():
     text = news_corpus(21, n_rewrites=1, n_second=0, n_independent=0).texts[0]
     result, _ = _derive(["x", "y"], [text, text])
-    # Which copied which is a coin toss: no edge is claimed, the family stays.
-    assert result.edges.empty
+    # Which copied which is a coin toss: the link stays, its direction is not claimed.
+    (edge,) = result.edges.itertuples(index=False)
+    assert edge.status == "not enough evidence" and edge.confidence == pytest.approx(0.5, abs=0.01)
+    assert edge.link_confidence >= 0.9
     docs = result.documents.set_index("id")
     assert docs.at["x", "family"] == docs.at["y", "family"] == 0
     assert (docs["parent_status"] == ["independent", "not enough evidence"]).all()
     # With dates, the earlier is the source, and surely so.
     dated, _ = _derive(["x", "y"], [text, text], {"x": "2025-05-16", "y": "2025-05-15"})
-    assert dated.edges[["parent", "child"]].values.tolist() == [["y", "x"]]
+    assert dated.edges[["parent", "child", "status"]].values.tolist() == [["y", "x", "parent"]]
     assert dated.edges["confidence"].iloc[0] >= 0.9
 
 

@@ -1,14 +1,17 @@
-"""Confidence as a probability: the link model and PAN-13 pairs through the public API."""
+"""Confidence as a probability: the fitted model, and PAN-13 pairs through the public API."""
 
 from __future__ import annotations
+
+import json
+from importlib.resources import files
 
 import numpy as np
 import pytest
 
 from benchmarks.alignment import read_pairs, split_of
-from benchmarks.reliability import NEGATIVE, PAN, run_pair
+from benchmarks.reliability import NEGATIVE, PAN, analyse_pan_pair, pan_rows
 from lineage.inference.confidence import link_probability
-from lineage.inference.evidence import FEATURES
+from lineage.inference.model import FEATURES, MODEL_FILE, confidence_model
 
 
 def _holdout(category: str, count: int) -> list[tuple[str, str, str]]:
@@ -19,26 +22,48 @@ def _holdout(category: str, count: int) -> list[tuple[str, str, str]]:
 def pan():
     if not PAN.is_dir():
         pytest.skip(f"PAN-13 training corpus absent: {PAN}")
-    return {
-        category: [run_pair(PAN, category, *pair, dated=True) for pair in _holdout(category, 6)]
+    cached = [
+        analyse_pan_pair(PAN, category, *pair)
         for category in (NEGATIVE, "02-no-obfuscation")
-    }
+        for pair in _holdout(category, 6)
+    ]
+    rows = pan_rows(PAN, cached)
+    return {dated: part for dated, part in rows.groupby("dated")}
 
 
-def test_verbatim_reuse_pairs_are_linked_from_their_source(pan):
-    rows = pan["02-no-obfuscation"]
-    assert [row["linked"] for row in rows] == [True] * len(rows)
-    assert [row["parent"] for row in rows] == ["src"] * len(rows)
-    assert min(row["confidence"] for row in rows) >= 0.9
+def test_verbatim_reuse_pairs_are_linked_from_their_source_when_dated(pan):
+    rows = pan[True][pan[True]["reuse"]]
+    assert rows["linked"].all() and rows["claimed"].all()
+    assert (rows["parent"] == "src").all()
+    assert rows["confidence"].min() >= 0.9
+
+
+def test_undated_verbatim_reuse_pairs_stay_linked(pan):
+    # Without dates two documents sharing a passage are still one family: the link is
+    # kept, whether or not its direction can be told.
+    rows = pan[False][pan[False]["reuse"]]
+    assert rows["linked"].all()
+    assert rows["confidence"].min() >= 0.9
 
 
 def test_negative_pairs_are_not_linked(pan):
-    assert [row["linked"] for row in pan[NEGATIVE]] == [False] * len(pan[NEGATIVE])
+    for rows in pan.values():
+        assert not rows.loc[~rows["reuse"], "linked"].any()
 
 
 def test_more_shared_material_never_makes_reuse_less_probable():
-    shared = np.log1p(np.arange(0, 200, 5, dtype=float))[:, None]
-    assert shared.shape[1] == len(FEATURES)
-    probability = link_probability(shared)
+    features = np.tile([0.0, 0.5, 0.5, 0.1, 0.9, 6.0], (40, 1))
+    features[:, FEATURES.index("log_shared")] = np.log1p(np.arange(0, 200, 5, dtype=float))
+    probability = link_probability(features)
     assert (np.diff(probability) >= 0).all()
     assert probability[0] < probability[-1]
+
+
+def test_the_model_is_plain_numbers_and_says_where_it_was_fitted():
+    data = json.loads(files("lineage.inference").joinpath(MODEL_FILE).read_text())
+    assert data["link"]["features"] == list(FEATURES)
+    assert "tune" in data["fitted_on"] and "Reuters" in data["fitted_on"]
+    model = confidence_model()
+    # The direction model is antisymmetric: swapping the two texts gives the complement.
+    cues = np.array([[0.3, -0.2, 0.5, -0.1, 0.2]])
+    assert np.allclose(model.direction(cues) + model.direction(-cues), 1.0)

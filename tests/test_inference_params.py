@@ -13,11 +13,11 @@ from lineage.inference import InferenceParams
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("min_prose_share", 1.5, r"'min_prose_share' must be in \[0, 1\] \(got 1.5\)"),
+        ("near_identical", 1.5, r"'near_identical' must be in \[0, 1\] \(got 1.5\)"),
         ("min_confidence", -0.1, r"'min_confidence' must be in \[0, 1\]"),
         ("ngram", 0, r"'ngram' must be a whole number >= 1 \(got 0\)"),
         ("choice_scale", "steep", r"'choice_scale' must be a number"),
-        ("direction_trim", float("nan"), r"'direction_trim' must be a number"),
+        ("choice_scale", float("nan"), r"'choice_scale' must be a number"),
     ],
 )
 def test_bad_values_are_refused_with_the_field_named(field, value, message):

@@ -19,7 +19,8 @@ result is a :class:`~lineage.inference.result.Lineage`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
 
 import pandas as pd
 
@@ -30,12 +31,19 @@ from lineage.inference.evidence import (
     candidate_weights,
     check_documents,
     direction_scores,
+    informative_of,
     reuse_evidence,
 )
 from lineage.inference.forest import descendants, passage_groups
 from lineage.inference.params import InferenceParams
 from lineage.inference.reconstruct import attribution, reconstruct_text
-from lineage.inference.result import Lineage, documents_frame, sources_frame, to_graph
+from lineage.inference.result import (
+    Lineage,
+    documents_frame,
+    edges_frame,
+    sources_frame,
+    to_graph,
+)
 from lineage.inference.tradition import LATENT_PREFIX, Placement, place
 
 __all__ = [
@@ -49,6 +57,29 @@ __all__ = [
 
 NO_PASSAGE = "shares no passage with any document"
 """Evidence of a document outside every group."""
+GENERIC_AGENCY = "agencies"
+"""A credit to unnamed agencies (see :mod:`lineage.credits`): named agencies come first."""
+
+
+def credited_agency(readers: Sequence[str], credits: Mapping[str, Collection[str]]) -> str | None:
+    """Return the agencies the readers of a latent source credit, most credited first.
+
+    A latent source stands for a text none of the documents is; the agency its children
+    credit (a dateline, a photo credit, "Agencies") is the best name for whose text it was.
+    A credit to unnamed agencies counts only when no reader names one; ``None`` when no
+    reader credits any.
+
+    Examples
+    --------
+    >>> credited_agency(["a", "b", "c"], {"a": {"reuters"}, "b": {"agencies"}, "c": set()})
+    'reuters'
+    >>> credited_agency(["a"], {"a": {"agencies"}}), credited_agency(["a"], {})
+    ('agencies', None)
+    """
+    counts = Counter(agency for doc in readers for agency in credits.get(doc, ()))
+    named = {k: v for k, v in counts.items() if k != GENERIC_AGENCY} or counts
+    ranked = sorted(named, key=lambda k: (-named[k], k))
+    return ", ".join(ranked) if ranked else None
 
 
 def group_evidence(
@@ -58,12 +89,18 @@ def group_evidence(
     *,
     dates: Mapping[str, object] | None,
     params: InferenceParams,
+    informative: Mapping[tuple[str, str], float] | None = None,
 ) -> GroupEvidence:
     """Compute the material, cues, link probabilities and candidate weights of one group."""
     evidence = reuse_evidence(
-        ids, texts, passages, ngram=params.ngram, max_quote_chars=params.max_quote_chars
+        ids,
+        texts,
+        passages,
+        ngram=params.ngram,
+        max_quote_chars=params.max_quote_chars,
+        informative=informative,
     )
-    cues = direction_scores(evidence, dates=dates, params=params)
+    cues = direction_scores(evidence, dates=dates)
     link = link_matrix(evidence)
     return GroupEvidence(
         evidence=evidence,
@@ -81,8 +118,9 @@ def _sources_rows(
     passages: pd.DataFrame,
     families: Mapping[str, int],
     params: InferenceParams,
+    credits: Mapping[str, Collection[str]],
 ) -> list[dict]:
-    """Rows of the sources table: each latent source with its members and text."""
+    """Rows of the sources table: each latent source with its members, text and agency."""
     rows = []
     documents = set(group.evidence.ids)
     for latent, members in placement.latent_members.items():
@@ -99,6 +137,7 @@ def _sources_rows(
                 chars=len(text),
                 parent=placement.parents.get(latent),
                 family=families.get(readers[0], -1) if readers else -1,
+                agency=credited_agency(readers, credits),
             )
         )
     return rows
@@ -111,6 +150,7 @@ def infer_lineage(
     *,
     pairs: pd.DataFrame | None = None,
     dates: Mapping[str, object] | None = None,
+    credits: Mapping[str, Collection[str]] | None = None,
     params: InferenceParams | None = None,
 ) -> Lineage:
     """Infer every document's parent, the latent sources and the attribution.
@@ -127,6 +167,10 @@ def infer_lineage(
         evidence where given.
     dates
         Optional document id -> publication date (anything ``pandas.to_datetime`` reads).
+    credits
+        Optional document id -> the agencies it credits (keys of
+        :func:`lineage.credits.agency_key`): a latent source carries the agency its
+        readers credit (``agency`` in the sources table).
     params
         Thresholds and weights; :class:`InferenceParams` defaults when not given.
 
@@ -138,10 +182,22 @@ def infer_lineage(
     --------
     Two rewrites that each keep wire sentences the other dropped:
 
-    >>> s = ["Putin spurned a challenge to meet Zelensky in Turkey on Thursday.",
-    ...      "The Russian president sent a second-tier team of aides to Istanbul.",
-    ...      "Trump said there would be no movement without a meeting with Putin.",
-    ...      "It was not clear when the talks would actually begin in the city."]
+    >>> s = ["Putin spurned a challenge to meet Zelensky in Turkey on Thursday, sending "
+    ...      "instead a delegation led by an aide who had negotiated with Kyiv in 2022. "
+    ...      "The aide, a former culture minister, once wrote a school history textbook "
+    ...      "that Ukrainian officials have long described as propaganda for the Kremlin.",
+    ...      "The Russian president sent a second-tier team of aides to Istanbul, where "
+    ...      "officials from both sides were expected to meet for the first direct talks in "
+    ...      "three years. Diplomats in the city said the venue had been changed twice in one "
+    ...      "morning, and reporters waited outside the palace for most of the afternoon.",
+    ...      "Trump said there would be no movement without a meeting with Putin, adding "
+    ...      "during a tour of the Gulf that he would travel to Turkey on Friday if something "
+    ...      "could be achieved. His secretary of state echoed that view to reporters in "
+    ...      "Antalya, where foreign ministers of the alliance had gathered for two days.",
+    ...      "It was not clear when the talks would actually begin in the city, and Ukrainian "
+    ...      "officials said they would first consult European and American partners. A "
+    ...      "spokesman for the foreign ministry in Kyiv declined to say who would lead the "
+    ...      "delegation, or whether the defence minister would travel to Istanbul at all."]
     >>> a, b, c = " ".join(s[:3]), " ".join(s[1:]), " ".join([s[0], s[3]])
     >>> def p(x, y, i, j, k):
     ...     return dict(a=x, a_start=i, a_end=i + len(s[k]), b=y, b_start=j,
@@ -155,6 +211,7 @@ def infer_lineage(
     params = params or InferenceParams()
     check_documents(ids, texts)
     containment = containment_of(pairs) if pairs is not None else {}
+    informative = informative_of(pairs) if pairs is not None else {}
     text_by_id = dict(zip(ids, texts, strict=True))
     groups = passage_groups(ids, passages)
     # Both sides of a passage lie in one group: split the table once, by the a side.
@@ -169,13 +226,20 @@ def infer_lineage(
     for k, members in enumerate(groups):
         inside = by_group[k]
         group = group_evidence(
-            members, [text_by_id[d] for d in members], inside, dates=dates, params=params
+            members,
+            [text_by_id[d] for d in members],
+            inside,
+            dates=dates,
+            params=params,
+            informative=informative,
         )
         placement = place(group, params, first_latent=len(sources) + 1)
         offset = max(families.values()) + 1
         families.update({d: (n + offset if n >= 0 else -1) for d, n in placement.families.items()})
         parents.update(placement.parents)
-        sources += _sources_rows(group, placement, text_by_id, inside, families, params)
+        sources += _sources_rows(
+            group, placement, text_by_id, inside, families, params, credits or {}
+        )
         table = attribution(group.evidence, placement.parents, placement.latent_members)
         if not table.empty:
             attributions.append(table)
@@ -191,7 +255,7 @@ def infer_lineage(
     )
     return Lineage(
         documents=documents_frame([documents.get(doc, dict(id=doc, **alone)) for doc in ids]),
-        edges=schema.frame("edges", edges),
+        edges=edges_frame(edges),
         sources=sources_frame(sources),
         attribution=(
             pd.concat(attributions, ignore_index=True)

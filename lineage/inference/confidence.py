@@ -15,16 +15,14 @@ second source (contamination) becomes a ``rank`` 2 edge.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Mapping
-from functools import cache
-from importlib.resources import files
 
 import numpy as np
 import pandas as pd
 
-from lineage.inference.evidence import FEATURES, GroupEvidence, ReuseEvidence, edge_features
+from lineage.inference.evidence import GroupEvidence, ReuseEvidence, edge_features
 from lineage.inference.forest import descendants
+from lineage.inference.model import confidence_model
 from lineage.inference.params import InferenceParams
 from lineage.inference.tradition import LATENT_PREFIX, Placement
 
@@ -39,9 +37,6 @@ __all__ = [
     "link_probability",
     "score_group",
 ]
-
-MODEL_FILE = "link_model.json"
-"""Coefficients of the link model (plain numbers, fitted by ``benchmarks/reliability.py``)."""
 
 LATENT_SLOPE = 60.0
 """Slope of the logistic turning the unexplained share (over its threshold) into a belief."""
@@ -63,23 +58,14 @@ def _logistic(value: float) -> float:
     return float(1.0 / (1.0 + np.exp(-value)))
 
 
-@cache
-def _model() -> tuple[np.ndarray, float]:
-    data = json.loads(files("lineage.inference").joinpath(MODEL_FILE).read_text())
-    if tuple(data["features"]) != FEATURES:
-        raise ValueError(f"{MODEL_FILE} was fitted on {data['features']}, not {FEATURES}")
-    return np.array(data["coef"], dtype=float), float(data["intercept"])
-
-
 def link_probability(features: np.ndarray) -> np.ndarray:
     """Probability that two documents with these :data:`FEATURES` share text by reuse.
 
-    A logistic regression fitted on labelled real pairs (PAN-13 training pairs, see
-    ``benchmarks/reliability.py``); its coefficients are read from ``link_model.json``.
-    ``features`` holds one candidate edge per row (the last axis is :data:`FEATURES`).
+    The link model of :mod:`lineage.inference.model` (a logistic regression fitted on
+    labelled real pairs by ``benchmarks/reliability.py``). ``features`` holds one
+    candidate edge per row (the last axis is :data:`FEATURES`).
     """
-    coef, intercept = _model()
-    return 1.0 / (1.0 + np.exp(-(features @ coef + intercept)))
+    return confidence_model().link(features)
 
 
 def link_matrix(evidence: ReuseEvidence) -> np.ndarray:
@@ -283,7 +269,44 @@ def _latent_parent_edge(
             ),
             default=(params.tradition_confidence, f"{latent} hangs from {parent}"),
         )
-    return dict(parent=parent, child=latent, confidence=confidence, evidence=why, rank=1)
+    return _edge(parent, latent, confidence, why, link=confidence, status=HAS_PARENT)
+
+
+def _edge(
+    parent: str, child: str, confidence: float, why: str, *, link: float, status: str, rank: int = 1
+) -> dict:
+    """One row of the edges table."""
+    return dict(
+        parent=parent,
+        child=child,
+        confidence=confidence,
+        evidence=why,
+        rank=rank,
+        status=status,
+        link_confidence=link,
+    )
+
+
+def _secondary_edge(
+    doc: str, parent: str, group: GroupEvidence, placement: Placement, params: InferenceParams
+) -> dict:
+    """Rank-2 edge from a document's second source (contamination)."""
+    other, supplied = placement.secondary[doc]
+    own = max(int(group.sizes[group.evidence.index(doc)]), 1)
+    confidence = _logistic(SECONDARY_SLOPE * (supplied / own - params.secondary_fraction))
+    why = (
+        f"{other} supplies {supplied} of {doc}'s {own} shared n-grams that "
+        f"{parent}'s line does not explain (a second exemplar: contamination)"
+    )
+    return _edge(other, doc, confidence, why, link=confidence, status=HAS_PARENT, rank=2)
+
+
+def _link_of(doc: str, parent: str, group: GroupEvidence, confidence: float) -> float:
+    """Probability that ``doc`` and ``parent`` share text by reuse, whichever way."""
+    if parent.startswith(LATENT_PREFIX) or parent not in group.evidence.ids:
+        return confidence
+    evidence = group.evidence
+    return float(group.link[evidence.index(parent), evidence.index(doc)])
 
 
 def score_group(
@@ -292,57 +315,45 @@ def score_group(
     params: InferenceParams,
     containment: Mapping[tuple[str, str], float],
 ) -> tuple[list[dict], list[dict]]:
-    """Edges (``parent, child, confidence, evidence, rank``) and document rows of a group."""
+    """Edges and document rows of a group.
+
+    Edges carry ``parent, child, confidence, evidence, rank`` and ``status``, ``"parent"``
+    for a claimed parent or ``"not enough evidence"`` for a link whose direction (or
+    choice of parent) is below ``min_confidence``: the two share text by reuse with
+    probability ``link_confidence``, but which is the source is not claimed (the child's
+    ``parent`` is then missing).
+    """
     edges: list[dict] = []
     documents: list[dict] = []
-    for x, doc in enumerate(group.evidence.ids):
+    for doc in group.evidence.ids:
         parent = placement.parents.get(doc)
         if parent is None:
             documents.append(_no_parent(doc, group, params))
             continue
         confidence, why = _primary(doc, parent, group, placement, params, containment)
+        link = _link_of(doc, parent, group, confidence)
         if confidence < params.min_confidence and not parent.startswith(LATENT_PREFIX):
             why = (
-                f"{NOT_ENOUGH_EVIDENCE}: best parent {parent} at p={confidence:.2f} < "
+                f"{NOT_ENOUGH_EVIDENCE}: linked to {parent} (reuse p={link:.2f}), but "
+                f"{parent} as its source at p={confidence:.2f} < "
                 f"{params.min_confidence:.2f}; {why}"
             )
-            documents.append(
-                dict(
-                    id=doc,
-                    parent=None,
-                    parent_confidence=np.nan,
-                    parent_status=NOT_ENOUGH_EVIDENCE,
-                    evidence=why,
-                )
-            )
-            continue
-        edges.append(dict(parent=parent, child=doc, confidence=confidence, evidence=why, rank=1))
+            edges.append(_edge(parent, doc, confidence, why, link=link, status=NOT_ENOUGH_EVIDENCE))
+            status, parent, confidence = NOT_ENOUGH_EVIDENCE, None, np.nan
+        else:
+            edges.append(_edge(parent, doc, confidence, why, link=link, status=HAS_PARENT))
+            status = HAS_PARENT
         documents.append(
             dict(
                 id=doc,
                 parent=parent,
                 parent_confidence=confidence,
-                parent_status=HAS_PARENT,
+                parent_status=status,
                 evidence=why,
             )
         )
-        if doc in placement.secondary:
-            other, supplied = placement.secondary[doc]
-            own = max(int(group.sizes[x]), 1)
-            edges.append(
-                dict(
-                    parent=other,
-                    child=doc,
-                    confidence=_logistic(
-                        SECONDARY_SLOPE * (supplied / own - params.secondary_fraction)
-                    ),
-                    evidence=(
-                        f"{other} supplies {supplied} of {doc}'s {own} shared n-grams that "
-                        f"{parent}'s line does not explain (a second exemplar: contamination)"
-                    ),
-                    rank=2,
-                )
-            )
+        if parent is not None and doc in placement.secondary:
+            edges.append(_secondary_edge(doc, parent, group, placement, params))
     for latent, parent in placement.parents.items():
         if latent.startswith(LATENT_PREFIX) and parent is not None:
             edges.append(_latent_parent_edge(latent, parent, group, placement, params, containment))

@@ -21,12 +21,13 @@ group connected by passages.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from lineage.errors import ParameterError
+from lineage.inference.model import DIRECTION_FEATURES, FEATURES, confidence_model
 from lineage.inference.params import DEFAULTS, InferenceParams
 from lineage.intervals import covered, inside, intersects, union
 from lineage.quotes import find_quotations
@@ -34,14 +35,17 @@ from lineage.records import Quotation, complement
 from lineage.shingle import Shingles, shingle
 
 __all__ = [
+    "DIRECTION_FEATURES",
     "FEATURES",
     "DirectionCues",
     "GroupEvidence",
     "ReuseEvidence",
     "candidate_weights",
     "check_documents",
+    "direction_features",
     "direction_scores",
     "edge_features",
+    "informative_of",
     "reuse_evidence",
 ]
 
@@ -82,6 +86,12 @@ class ReuseEvidence:
         ``j`` (a copy trimmed from the end leaves its source's tail unaligned).
     halves
         Per document, its material in the first and in the second half of the text.
+    pair_figures
+        ``(i, j)`` with ``i < j`` -> figures of the pair's passages and pairs-table row:
+        ``commonness`` and ``similarity`` (char-weighted means over its passages),
+        ``aligned_chars`` (the smaller side's characters inside them) and
+        ``informative_containment`` (the larger of the pairs table's two directions; the
+        share of the shorter text's n-grams the pair shares when the table lacks it).
     """
 
     ids: tuple[str, ...]
@@ -94,6 +104,7 @@ class ReuseEvidence:
     quote_spans: dict[tuple[int, int], np.ndarray]
     tails: dict[tuple[int, int], float]
     halves: tuple[tuple[np.ndarray, np.ndarray], ...] = ()
+    pair_figures: dict[tuple[int, int], dict[str, float]] = field(default_factory=dict)
 
     def prose_share(self) -> np.ndarray:
         """``share[x, p]``: fraction of document ``x``'s chars inside prose passages with ``p``."""
@@ -172,6 +183,36 @@ def _halves(
     return tuple(halves)
 
 
+def _passage_figures(
+    ids: Sequence[str], passages: pd.DataFrame
+) -> dict[tuple[int, int], dict[str, float]]:
+    """``(i, j)`` (``i < j``) -> char-weighted commonness and similarity of its passages.
+
+    A passages table without a ``commonness`` column (or a missing value) counts as 0.
+    """
+    index = {doc: k for k, doc in enumerate(ids)}
+    if passages.empty:
+        return {}
+    i = passages["a"].map(index)
+    j = passages["b"].map(index)
+    weight = (passages["a_end"] - passages["a_start"]).clip(lower=1).astype(float)
+    common = passages["commonness"] if "commonness" in passages else pd.Series(0.0, passages.index)
+    frame = pd.DataFrame(
+        {
+            "i": np.minimum(i, j),
+            "j": np.maximum(i, j),
+            "w": weight,
+            "wc": weight * common.astype(float).fillna(0.0),
+            "ws": weight * passages["similarity"].astype(float).fillna(0.0),
+        }
+    ).dropna(subset=["i", "j"])
+    sums = frame.groupby(["i", "j"])[["w", "wc", "ws"]].sum()
+    return {
+        (int(a), int(b)): {"commonness": row.wc / row.w, "similarity": row.ws / row.w}
+        for (a, b), row in zip(sums.index, sums.itertuples(index=False), strict=True)
+    }
+
+
 def reuse_evidence(
     ids: Sequence[str],
     texts: Sequence[str],
@@ -180,6 +221,7 @@ def reuse_evidence(
     ngram: int = InferenceParams.ngram,
     quotations: Mapping[str, Sequence[Quotation]] | None = None,
     max_quote_chars: int = InferenceParams.max_quote_chars,
+    informative: Mapping[tuple[str, str], float] | None = None,
 ) -> ReuseEvidence:
     """Compute the shared material of every pair that has passages.
 
@@ -200,6 +242,10 @@ def reuse_evidence(
         when not given.
     max_quote_chars
         Longer quotations are ignored (a quotation mark left open).
+    informative
+        ``(a, b)`` with ``a < b`` -> the pair's informative containment (the larger
+        direction, see :func:`informative_of`); missing pairs use the share of the shorter
+        text's n-grams they share.
 
     Returns
     -------
@@ -252,10 +298,18 @@ def reuse_evidence(
         np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint64)
         for parts in per_doc
     )
+    counts = np.array([np.unique(s.hashes).size for s in shingles], dtype=np.int64)
+    figures = _passage_figures(ids, passages)
+    for (i, j), common in pair_material.items():
+        pair = figures.setdefault((i, j), {"commonness": 0.0, "similarity": 0.0})
+        pair["aligned_chars"] = float(min(covered(aligned[(i, j)]), covered(aligned[(j, i)])))
+        key = (ids[i], ids[j]) if ids[i] < ids[j] else (ids[j], ids[i])
+        shorter = common.size / max(int(min(counts[i], counts[j])), 1)
+        pair["informative_containment"] = float((informative or {}).get(key, shorter))
     return ReuseEvidence(
         ids=tuple(ids),
         lengths=np.array([len(t) for t in texts], dtype=np.int64),
-        shingle_counts=np.array([np.unique(s.hashes).size for s in shingles], dtype=np.int64),
+        shingle_counts=counts,
         shared=shared,
         material=material,
         pair_material=pair_material,
@@ -263,6 +317,7 @@ def reuse_evidence(
         quote_spans={key: union(spans) for key, spans in quote.items()},
         tails=tails,
         halves=_halves(texts, shingles, material),
+        pair_figures={key: figures[key] for key in pair_material},
     )
 
 
@@ -300,17 +355,19 @@ class DirectionCues:
     probability: np.ndarray
 
 
-def direction_scores(
-    evidence: ReuseEvidence,
-    *,
-    dates: Mapping[str, object] | None = None,
-    params: InferenceParams = DEFAULTS,
-) -> DirectionCues:
-    """Return the direction cues and ``probability[p, x]`` that ``p`` is upstream of ``x``.
+def direction_features(evidence: ReuseEvidence) -> np.ndarray:
+    """``cues[p, x]``: the :data:`DIRECTION_FEATURES` of every ordered pair, antisymmetric.
 
-    Where both dates are known and differ, the earlier text is upstream (probability 1);
-    otherwise the probability is a logistic combination of the text cues with the
-    ``direction_*`` weights of ``params``. ``probability[p, x] + probability[x, p] == 1``.
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a = "the talks in istanbul were delayed until the afternoon on thursday at noon"
+    >>> b = "the talks in istanbul were delayed until the afternoon"
+    >>> rows = [dict(a="A", a_start=0, a_end=len(b), b="B", b_start=0, b_end=len(b),
+    ...              kind="prose", similarity=1.0)]
+    >>> cues = direction_features(reuse_evidence(["A", "B"], [a, b], pd.DataFrame(rows)))
+    >>> cues[0, 1].round(2).tolist(), bool((cues == -cues.transpose(1, 0, 2)).all())
+    ([0.0, 0.22, 0.8, 0.22, 0.8], True)
     """
     sizes = evidence.material_size().astype(float)
     shared = evidence.shared.astype(float)
@@ -322,31 +379,64 @@ def direction_scores(
     trim = np.zeros((n, n))
     for (x, y), tail in evidence.tails.items():
         trim[x, y] = tail - evidence.tails.get((y, x), tail)
+    covered = np.clip(shared / np.minimum(total[:, None], total[None, :]), 0.0, 1.0)
+    return np.stack([family, size, trim, size * covered, trim * covered], axis=-1)
+
+
+def direction_scores(
+    evidence: ReuseEvidence,
+    *,
+    dates: Mapping[str, object] | None = None,
+) -> DirectionCues:
+    """Return the direction cues and ``probability[p, x]`` that ``p`` is upstream of ``x``.
+
+    Where both dates are known and differ, the earlier text is upstream (probability 1).
+    Otherwise, for a pair inside a family of three or more documents, the probability is
+    the direction model's (:mod:`lineage.inference.model`) from
+    :func:`direction_features`; for a pair alone (neither shares material with a third
+    document) it is 0.5: "not enough evidence". On PAN-13 pairs alone the length cues
+    orient 95% of the pairs the wrong way (the copy expands its source, where a news
+    rewrite abridges it): two texts alone do not tell which genre they are.
+    ``probability[p, x] + probability[x, p] == 1``.
+    """
+    cues = direction_features(evidence)
     order = _date_order(evidence.ids, dates)
-    logit = (
-        params.direction_family * family
-        + params.direction_size * size
-        + params.direction_trim * trim
-    )
+    learnt = confidence_model().direction(cues)
+    # A pair alone cannot be oriented by its text: the length cues point opposite ways by
+    # genre (a PAN-13 copy expands its source, a news rewrite abridges it).
+    degree = (evidence.shared > 0).sum(axis=1)
+    alone = (degree[:, None] <= 1) & (degree[None, :] <= 1)
+    learnt = np.where(alone, 0.5, learnt)
     # A text is never the source of an earlier one: known dates decide the direction.
-    probability = np.where(order != 0, (order > 0).astype(float), 1.0 / (1.0 + np.exp(-logit)))
-    return DirectionCues(family, size, trim, order, probability)
+    probability = np.where(order != 0, (order > 0).astype(float), learnt)
+    return DirectionCues(cues[..., 0], cues[..., 1], cues[..., 2], order, probability)
 
 
-FEATURES = ("log_shared",)
-"""Evidence features of a candidate edge ``p -> x`` that the link model reads.
+def informative_of(pairs: pd.DataFrame) -> dict[tuple[str, str], float]:
+    """Return ``(a, b)`` (``a < b``) -> the larger informative containment of the pair.
 
-``log_shared``: log(1 + distinct n-grams of material the two share). Shares of either
-text (how much of it is shared) are left out until labelled pairs that share text without
-reuse (templates, formulas) can weigh them: on PAN-13, 423 of the 424 training pairs with
-shared material are reuse, which leaves such weights unidentified.
-"""
+    Empty when the pairs table has no ``informative_containment_*`` columns.
+
+    Examples
+    --------
+    >>> pairs = pd.DataFrame(dict(a=["x"], b=["y"], informative_containment_a_in_b=[0.2],
+    ...                           informative_containment_b_in_a=[0.7]))
+    >>> informative_of(pairs)
+    {('x', 'y'): 0.7}
+    """
+    columns = ["informative_containment_a_in_b", "informative_containment_b_in_a"]
+    if pairs is None or not set(columns) <= set(pairs.columns):
+        return {}
+    best = pairs[columns].astype(float).max(axis=1).fillna(0.0)
+    keys = [(a, b) if a < b else (b, a) for a, b in zip(pairs["a"], pairs["b"], strict=True)]
+    return dict(zip(keys, best.tolist(), strict=True))
 
 
 def edge_features(evidence: ReuseEvidence, p: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Return the :data:`FEATURES` of candidate edges from rows ``p`` to rows ``x``.
 
-    One row of features per edge, in the order of :data:`FEATURES`.
+    One row of features per edge, in the order of :data:`FEATURES`; the features are
+    those of the pair, so ``p -> x`` and ``x -> p`` read the same.
 
     Examples
     --------
@@ -356,10 +446,25 @@ def edge_features(evidence: ReuseEvidence, p: np.ndarray, x: np.ndarray) -> np.n
     ...              kind="prose", similarity=1.0)]
     >>> ev = reuse_evidence(["A", "B"], [a, a], pd.DataFrame(rows))
     >>> edge_features(ev, np.array([0]), np.array([1])).round(2).tolist()
-    [[2.3]]
+    [[2.3, 1.0, 1.0, 0.0, 1.0, 4.2]]
     """
-    shared = evidence.shared[np.asarray(p), np.asarray(x)].astype(float)
-    return np.log1p(shared)[:, None]
+    rows = []
+    for i, j in zip(np.asarray(p).tolist(), np.asarray(x).tolist(), strict=True):
+        key = (i, j) if i < j else (j, i)
+        shared = int(evidence.shared[i, j])
+        figures = evidence.pair_figures.get(key, {})
+        shorter = max(int(min(evidence.shingle_counts[i], evidence.shingle_counts[j])), 1)
+        rows.append(
+            (
+                np.log1p(shared),
+                shared / shorter,
+                figures.get("informative_containment", shared / shorter),
+                figures.get("commonness", 0.0),
+                figures.get("similarity", 0.0),
+                np.log1p(figures.get("aligned_chars", 0.0)),
+            )
+        )
+    return np.array(rows, dtype=float).reshape(-1, len(FEATURES))
 
 
 def candidate_weights(
@@ -374,9 +479,9 @@ def candidate_weights(
     ``p`` is upstream. Pairs sharing fewer than ``min_shared`` n-grams, or less than
     ``min_fraction`` of the shorter text's n-grams (unless ``min_shared_alone`` or more),
     get no edge, unless at least ``min_prose_share`` of ``x``'s characters lie in prose passages
-    with ``p``; nor does a pair whose ``link``
-    probability (that the two share text by reuse) is below ``min_confidence``, nor a
-    ``p`` dated after ``x``.
+    with ``p``; nor does a pair whose ``link`` probability (that the two share text by
+    reuse, from the fitted link model) is below ``min_confidence``, nor a ``p`` dated
+    after ``x``.
     """
     sizes = np.maximum(evidence.material_size(), 1)
     explain = evidence.shared / sizes[None, :]  # explain[p, x] = shared / |material x|

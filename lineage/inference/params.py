@@ -22,11 +22,11 @@ from lineage.errors import ParameterError, check_fraction, check_positive_int
 __all__ = ["DEFAULTS", "InferenceParams"]
 
 _FRACTIONS = (
-    "min_fraction",
-    "min_prose_share",
     "root_weight",
     "unexplained_fraction",
     "near_identical",
+    "min_fraction",
+    "min_prose_share",
     "min_confidence",
     "tradition_containment",
     "tradition_asymmetry",
@@ -58,7 +58,10 @@ class InferenceParams:
         material and they are at least ``min_fraction`` of the shorter text's n-grams, or when
         it shares ``min_shared_alone`` n-grams whatever the texts' length (a passage
         copied into a long text); and its link probability reaches ``min_confidence``.
-        Higher values drop loose relatives (fewer false families, more missed reuse).
+        One shared phrase is no evidence of copying: the link model is fitted above this
+        floor. Higher values drop loose relatives (fewer false families, more missed
+        reuse). ``min_shared`` also tells contamination (a second source sharing fewer
+        n-grams with the parent) from a lost common source.
     min_prose_share
         ... or when at least this share of the copy's characters lies in prose passages
         with the other (a loose, paraphrasing rewrite). Lower admits more paraphrase and
@@ -76,9 +79,11 @@ class InferenceParams:
         source is drawn above them. Lower draws fewer latent sources above close copies
         and more chains through a rewrite that merely contains another.
     min_confidence
-        A document parent whose probability is below this is not claimed: the document's
-        ``parent_status`` says "not enough evidence". 0.6 asks for a direction clearly
-        better than a coin toss. Higher claims fewer, surer parents.
+        Two documents whose link probability (the fitted link model's, that they share
+        text by reuse) is below this are not related at all; a document parent whose
+        probability is below it is not claimed: the edge is kept with ``status`` and the
+        document's ``parent_status`` "not enough evidence". 0.6 asks for clearly better
+        than a coin toss. Higher links and claims fewer, surer pairs (less recall).
     tradition_containment, tradition_asymmetry
         A family of four or more documents in which three quarters of the related pairs
         each carry at least ``tradition_containment`` of the other's material, and a
@@ -102,10 +107,6 @@ class InferenceParams:
         quotation mark left open that would hide a whole text.
     min_latent_chars
         Shortest run of a member's text taken into a latent source's reconstruction.
-    direction_family, direction_size, direction_trim
-        Logistic weights of the direction cues of undated pairs (family material, length,
-        trimmed tail); larger weights make a cue decide the direction sooner. Known
-        dates decide the direction outright.
     choice_scale
         N-grams by which the chosen parent's own readings in the copy must outnumber
         those of the next best document for a belief of 0.73 (e: 1); smaller is surer.
@@ -137,9 +138,6 @@ class InferenceParams:
     secondary_fraction: float = 0.2
     max_quote_chars: int = 600
     min_latent_chars: int = 30
-    direction_family: float = 1.5
-    direction_size: float = 5.0
-    direction_trim: float = 5.0
     choice_scale: float = 4.0
     evidence_scale: float = 20.0
     alone_confidence: float = 0.97

@@ -17,7 +17,15 @@ import pandas as pd
 
 from lineage import schema
 
-__all__ = ["DOCUMENT_COLUMNS", "Lineage", "documents_frame", "sources_frame", "to_graph"]
+__all__ = [
+    "DOCUMENT_COLUMNS",
+    "EDGE_EXTRAS",
+    "Lineage",
+    "documents_frame",
+    "edges_frame",
+    "sources_frame",
+    "to_graph",
+]
 
 DOCUMENT_COLUMNS = {
     "id": "string",
@@ -46,11 +54,17 @@ class Lineage:
         none), so two documents whose parent is undecided still show as one family.
     edges
         Schema ``"edges"``: ``parent, child, confidence, evidence, rank`` (1 primary, 2
-        secondary parent). Latent sources appear as parents and, when they hang from a
-        document, as children.
+        secondary parent), plus ``status`` and ``link_confidence``. ``confidence`` is the
+        probability that ``parent`` is the source of ``child``; ``link_confidence`` that
+        the two share text by reuse, whichever way. ``status`` is ``"parent"`` for a
+        claimed parent or ``"not enough evidence"`` for a link whose direction is not
+        claimed (``confidence`` below ``min_confidence``; the child's ``parent`` is
+        missing). Latent sources appear as parents and, when they hang from a document,
+        as children.
     sources
         Schema ``"sources"`` (``id, members, text, chars``) plus ``parent`` (the latent
-        source's own parent, or missing) and ``family``.
+        source's own parent, or missing), ``family`` and ``agency`` (the agencies its
+        readers credit, most credited first, or missing).
     attribution
         Schema ``"attribution"``: per document, the characters inside passages with its
         source (a document, or a latent source's members).
@@ -88,13 +102,28 @@ def documents_frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(DOCUMENT_COLUMNS)).astype(DOCUMENT_COLUMNS)
 
 
-def sources_frame(rows: list[dict]) -> pd.DataFrame:
-    """Build the sources table of a :class:`Lineage` (``parent``, ``family`` after the schema)."""
+EDGE_EXTRAS = {"status": "string", "link_confidence": "float64"}
+"""Columns of :attr:`Lineage.edges` after the ``edges`` schema."""
+
+
+def edges_frame(rows: list[dict]) -> pd.DataFrame:
+    """Build the edges table of a :class:`Lineage` (``status, link_confidence`` added)."""
     if rows:
-        return schema.frame("sources", rows)
+        return schema.frame("edges", rows).astype(EDGE_EXTRAS)
+    table = schema.frame("edges", [])
+    for name, dtype in EDGE_EXTRAS.items():
+        table[name] = pd.Series([], dtype=dtype)
+    return table
+
+
+def sources_frame(rows: list[dict]) -> pd.DataFrame:
+    """Build the sources table of a :class:`Lineage` (``parent, family, agency`` added)."""
+    extra = {"parent": "string", "family": "int64", "agency": "string"}
+    if rows:
+        return schema.frame("sources", rows).astype(extra)
     table = schema.frame("sources", [])
-    table["parent"] = pd.Series([], dtype="string")
-    table["family"] = pd.Series([], dtype="int64")
+    for name, dtype in extra.items():
+        table[name] = pd.Series([], dtype=dtype)
     return table
 
 

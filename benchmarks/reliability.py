@@ -13,21 +13,24 @@ only measured:
   :func:`lineage.analyze` (``01-no-plagiarism`` negative, ``02``-``05`` reuse with the known
   source), the source dated one day before the suspicious document; split by a hash of
   the pair's name (:func:`benchmarks.alignment.split_of`: ``tune`` ~70%, ``holdout`` ~30%).
-  ``--cache FILE`` keeps the analysed tables so later runs only re-run inference.
+  ``--pan FILE`` keeps the analysed tables, so later runs only re-run inference.
 
-``--fit`` fits the link model (scikit-learn ``LogisticRegression`` on
-:data:`lineage.inference.evidence.FEATURES`, both parts' ``tune`` rows) and the direction
-model (on the undated ``tune`` PAN pairs and the Reuters ``tune`` same-story pairs, whose
-order the dates give) and writes ``lineage/inference/confidence_model.json``.
+``--fit`` fits the link model (gradient-boosted trees on
+:data:`lineage.inference.model.FEATURES`, the ``tune`` rows of both, each source weighing
+the same) and writes ``lineage/inference/confidence_model.json``; run again without
+``--fit`` to measure.
 
-Every table is then measured by re-running :func:`lineage.inference.infer_lineage` (what
-:func:`lineage.analyze` calls) on the saved tables, with and without dates. An edge is
-right when the pair is reuse and, for an edge that claims a direction, its parent is the
-source; an edge whose direction is "not enough evidence" claims only the link.
+Dated Reuters edges are those the corpus run wrote; the other tables re-run
+:func:`lineage.inference.infer_lineage` (what :func:`lineage.analyze` calls) on the saved
+tables, with and without dates. An edge is right when the pair is reuse and, for an edge
+that claims a direction (``status`` "parent"), its parent is the source; its stated
+probability is ``confidence``. An edge whose direction is "not enough evidence" claims only
+the link: it is right when the pair is reuse, and its stated probability is
+``link_confidence``.
 
 Usage::
 
-    python -m benchmarks.reliability --reuters DIR [--pan --per-category 200] [--fit]
+    python -m benchmarks.reliability --reuters DIR --pan FILE [--per-category 200] [--fit]
 """
 
 from __future__ import annotations
@@ -47,12 +50,10 @@ from lineage import schema
 from lineage.inference import infer_lineage
 from lineage.inference.confidence import HAS_PARENT
 from lineage.inference.evidence import (
-    direction_features,
     edge_features,
     informative_of,
     reuse_evidence,
 )
-from lineage.inference.forest import passage_groups
 from lineage.inference.model import DIRECTION_FEATURES, FEATURES, MODEL_FILE
 from lineage.inference.params import DEFAULTS
 
@@ -98,12 +99,10 @@ def sample_pairs(
 
 def pair_features(
     ids: Sequence[str], texts: Sequence[str], passages: pd.DataFrame, pairs: pd.DataFrame
-) -> tuple[list[float], list[float]]:
-    """Link :data:`FEATURES` of the pair ``ids`` and direction features ``ids[0] -> ids[1]``."""
+) -> list[float]:
+    """The link model's :data:`FEATURES` of the pair ``ids``, as inference computes them."""
     evidence = reuse_evidence(ids, texts, passages, informative=informative_of(pairs))
-    link = edge_features(evidence, np.array([0]), np.array([1]))[0]
-    direction = direction_features(evidence)[0, 1]
-    return link.tolist(), direction.tolist()
+    return edge_features(evidence, np.array([0]), np.array([1]))[0].tolist()
 
 
 def _texts(corpus: Path, susp: str, src: str) -> dict[str, str]:
@@ -166,9 +165,9 @@ def pan_rows(corpus: Path, cached: Sequence[dict]) -> pd.DataFrame:
         pairs = pd.DataFrame(item["pairs"])
         reuse = item["category"] != NEGATIVE
         base = dict(category=item["category"], pair=item["pair"], split=item["split"], reuse=reuse)
-        features = direction = None
+        features = None
         if len(passages):
-            features, direction = pair_features(
+            features = pair_features(
                 ["src", "susp"], [texts["src"], texts["susp"]], passages, pairs
             )
         for dated in (True, False):
@@ -185,47 +184,32 @@ def pan_rows(corpus: Path, cached: Sequence[dict]) -> pd.DataFrame:
                     base,
                     dated=dated,
                     features=features,
-                    direction=direction,
-                    source_first=True,
                     **_outcome(edge, reuse, "src"),
                 )
             )
     return pd.DataFrame(rows)
 
 
-def _group_cues(ids: Sequence[str], texts: dict[str, str], passages: pd.DataFrame) -> dict:
-    """``(a, b)`` -> direction features ``a -> b`` for every pair inside a passage group."""
-    cues = {}
-    for group in passage_groups(ids, passages):
-        inside = passages[passages["a"].isin(group)]
-        evidence = reuse_evidence(group, [texts[d] for d in group], inside)
-        features = direction_features(evidence)
-        for i, j in zip(*np.nonzero(evidence.shared), strict=True):
-            cues[(group[i], group[j])] = features[i, j].tolist()
-    return cues
-
-
 def reuters_rows(run: Path) -> pd.DataFrame:
-    """Features and outcomes (dated and undated) of the labelled pairs of a corpus run."""
+    """Features and outcomes (dated and undated) of the labelled pairs of a corpus run.
+
+    Dated outcomes are the edges of the run's ``lineage.json`` as written by the CLI.
+    """
     result = json.loads((run / "lineage" / "lineage.json").read_text())
     passages = schema.frame("passages", pd.DataFrame(result["passages"]))
     pairs = pd.DataFrame(result["pairs"])
     stories = pd.read_json(run / "corpus.jsonl", lines=True, dtype={"id": str, "date": str})
     texts = dict(zip(stories["id"], stories["text"], strict=True))
     ids = stories["id"].tolist()
-    dates = dict(zip(stories["id"], stories["date"], strict=True))
     labels = pd.read_csv(run / "labelled_edges.csv", dtype=str, keep_default_na=False)
-    cues = _group_cues(ids, texts, passages)
     by_pair = {
         key: part for key, part in passages.groupby([passages["a"], passages["b"]], sort=False)
     }
     pair_rows = {(a, b): k for k, (a, b) in enumerate(zip(pairs["a"], pairs["b"], strict=True))}
-    outcomes = {
-        dated: infer_lineage(
-            ids, list(texts.values()), passages, pairs=pairs, dates=dates if dated else None
-        ).edges
-        for dated in (True, False)
-    }
+    # Dated: the edges the corpus run wrote (what a user reads); undated: the same tables
+    # through inference again without the dates.
+    undated = infer_lineage(ids, list(texts.values()), passages, pairs=pairs, dates=None)
+    outcomes = {True: pd.DataFrame(result["edges"]), False: undated.edges}
     rows = []
     for label in labels.itertuples(index=False):
         key = (label.a, label.b) if label.a < label.b else (label.b, label.a)
@@ -233,7 +217,7 @@ def reuters_rows(run: Path) -> pd.DataFrame:
         features = None
         if inside is not None:
             row = pairs.iloc[[pair_rows[key]]] if key in pair_rows else pairs.iloc[[]]
-            features, _ = pair_features(list(key), [texts[key[0]], texts[key[1]]], inside, row)
+            features = pair_features(list(key), [texts[key[0]], texts[key[1]]], inside, row)
         source = {"b_from_a": label.a, "a_from_b": label.b}.get(label.direction)
         reuse = label.label == "same_story"
         for dated, edges in outcomes.items():
@@ -246,7 +230,6 @@ def reuters_rows(run: Path) -> pd.DataFrame:
                     reuse=reuse,
                     dated=dated,
                     features=features,
-                    direction=cues.get((source, label.b if source == label.a else label.a)),
                     **_outcome(edge, reuse, source),
                 )
             )

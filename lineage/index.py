@@ -27,7 +27,9 @@ Examples
 >>> import tempfile
 >>> wire = ("Russia's Vladimir Putin spurned a challenge to meet face-to-face with "
 ...         "Ukrainian President Volodymyr Zelensky in Turkey on Thursday, dealing a "
-...         "blow to prospects for a peace breakthrough in the war.")
+...         "blow to prospects for a peace breakthrough in the war. They would be the first "
+...         "direct talks between the sides since March 2022, but hopes were dented by Donald "
+...         "Trump, who said there would be no movement without a meeting with Putin.")
 >>> folder = tempfile.mkdtemp()
 >>> with Index.create(folder + "/idx") as index:
 ...     added = index.add(pd.DataFrame({"id": ["wire", "crops"],

@@ -478,8 +478,8 @@ def candidate_weights(
     The share of ``x``'s family material that ``p`` carries, times the probability that
     ``p`` is upstream. Pairs sharing fewer than ``min_shared`` n-grams, or less than
     ``min_fraction`` of the shorter text's n-grams (unless ``min_shared_alone`` or more),
-    get no edge, unless at least ``min_prose_share`` of ``x``'s characters lie in prose passages
-    with ``p``; nor does a pair whose ``link`` probability (that the two share text by
+    get no edge, unless at least ``min_prose_share`` of either text's characters lie in prose
+    passages with the other; nor does a pair whose ``link`` probability (that the two share text by
     reuse, from the fitted link model) is below ``min_confidence``, nor a ``p`` dated
     after ``x``.
     """
@@ -492,7 +492,8 @@ def candidate_weights(
     verbatim = (evidence.shared >= params.min_shared) & (share >= params.min_fraction)
     verbatim |= evidence.shared >= params.min_shared_alone
     # A loose rewrite shares few verbatim n-grams but much aligned (paraphrased) prose.
-    paraphrased = (evidence.shared >= 2) & (params.min_prose_share <= evidence.prose_share().T)
+    prose = evidence.prose_share()
+    paraphrased = (evidence.shared >= 2) & (params.min_prose_share <= np.maximum(prose, prose.T))
     ok = (verbatim | paraphrased) & (link >= params.min_confidence)
     ok &= cues.dates >= 0  # never a source published later
     np.fill_diagonal(ok, False)

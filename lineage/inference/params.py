@@ -63,8 +63,9 @@ class InferenceParams:
         reuse). ``min_shared`` also tells contamination (a second source sharing fewer
         n-grams with the parent) from a lost common source.
     min_prose_share
-        ... or when at least this share of the copy's characters lies in prose passages
-        with the other (a loose, paraphrasing rewrite). Lower admits more paraphrase and
+        ... or when at least this share of either text's characters lies in prose
+        passages with the other (a loose, paraphrasing rewrite, or a passage lifted into
+        a longer text). Lower admits more paraphrase and
         more topical look-alikes.
     root_weight
         Weight of "no parent" against a document parent (explained share times direction

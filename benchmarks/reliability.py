@@ -99,10 +99,14 @@ def sample_pairs(
 
 def pair_features(
     ids: Sequence[str], texts: Sequence[str], passages: pd.DataFrame, pairs: pd.DataFrame
-) -> list[float]:
-    """The link model's :data:`FEATURES` of the pair ``ids``, as inference computes them."""
+) -> dict:
+    """The link model's :data:`FEATURES` of the pair ``ids`` (as inference computes them).
+
+    Returns ``features`` and ``shared`` (n-grams of material the two share).
+    """
     evidence = reuse_evidence(ids, texts, passages, informative=informative_of(pairs))
-    return edge_features(evidence, np.array([0]), np.array([1]))[0].tolist()
+    features = edge_features(evidence, np.array([0]), np.array([1]))[0].tolist()
+    return dict(features=features, shared=int(evidence.shared[0, 1]))
 
 
 def _texts(corpus: Path, susp: str, src: str) -> dict[str, str]:
@@ -165,7 +169,7 @@ def pan_rows(corpus: Path, cached: Sequence[dict]) -> pd.DataFrame:
         pairs = pd.DataFrame(item["pairs"])
         reuse = item["category"] != NEGATIVE
         base = dict(category=item["category"], pair=item["pair"], split=item["split"], reuse=reuse)
-        features = None
+        features = dict(features=None, shared=0)
         if len(passages):
             features = pair_features(
                 ["src", "susp"], [texts["src"], texts["susp"]], passages, pairs
@@ -183,7 +187,7 @@ def pan_rows(corpus: Path, cached: Sequence[dict]) -> pd.DataFrame:
                 dict(
                     base,
                     dated=dated,
-                    features=features,
+                    **features,
                     **_outcome(edge, reuse, "src"),
                 )
             )
@@ -214,7 +218,7 @@ def reuters_rows(run: Path) -> pd.DataFrame:
     for label in labels.itertuples(index=False):
         key = (label.a, label.b) if label.a < label.b else (label.b, label.a)
         inside = by_pair.get(key)
-        features = None
+        features = dict(features=None, shared=0)
         if inside is not None:
             row = pairs.iloc[[pair_rows[key]]] if key in pair_rows else pairs.iloc[[]]
             features = pair_features(list(key), [texts[key[0]], texts[key[1]]], inside, row)
@@ -229,7 +233,7 @@ def reuters_rows(run: Path) -> pd.DataFrame:
                     split=HELDOUT[label.split],
                     reuse=reuse,
                     dated=dated,
-                    features=features,
+                    **features,
                     **_outcome(edge, reuse, source),
                 )
             )
@@ -278,8 +282,7 @@ def fit(rows: pd.DataFrame) -> dict:
 
     tune = rows[(rows["split"] == "tune") & rows["dated"] & rows["features"].notna()]
     # Only pairs above the floor of evidence can be related: fit on those.
-    shared = np.expm1([f[FEATURES.index("log_shared")] for f in tune["features"]])
-    tune = tune[np.round(shared) >= DEFAULTS.min_shared]
+    tune = tune[tune["shared"] >= DEFAULTS.min_shared]
     x = np.array(tune["features"].tolist(), dtype=float)
     reuters = tune["category"].str.startswith("reuters").to_numpy(bool)
     weight = np.where(reuters, 1.0, reuters.sum() / max((~reuters).sum(), 1))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -143,6 +144,82 @@ def _sources_rows(
     return rows
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What every group of one :func:`infer_lineage` call reads."""
+
+    texts: Mapping[str, str]
+    dates: Mapping[str, object] | None
+    credits: Mapping[str, Collection[str]]
+    containment: Mapping[tuple[str, str], float]
+    informative: Mapping[tuple[str, str], float]
+    params: InferenceParams
+
+
+@dataclass
+class _Collected:
+    """The tables of :func:`infer_lineage`, filled group by group."""
+
+    parents: dict[str, str | None]
+    families: dict[str, int]
+    edges: list[dict] = field(default_factory=list)
+    documents: dict[str, dict] = field(default_factory=dict)
+    sources: list[dict] = field(default_factory=list)
+    attributions: list[pd.DataFrame] = field(default_factory=list)
+
+    def result(self, ids: Sequence[str], params: InferenceParams) -> Lineage:
+        """Return the :class:`Lineage` of every document (those in no group are alone)."""
+        alone = dict(
+            family=-1,
+            parent=None,
+            parent_confidence=params.alone_confidence,
+            parent_status=INDEPENDENT,
+            evidence=NO_PASSAGE,
+        )
+        rows = [self.documents.get(doc, dict(id=doc, **alone)) for doc in ids]
+        return Lineage(
+            documents=documents_frame(rows),
+            edges=edges_frame(self.edges),
+            sources=sources_frame(self.sources),
+            attribution=(
+                pd.concat(self.attributions, ignore_index=True)
+                if self.attributions
+                else schema.frame("attribution", [])
+            ),
+            parents=self.parents,
+            families=self.families,
+        )
+
+
+def _infer_group(
+    members: list[str], inside: pd.DataFrame, context: _Context, collected: _Collected
+) -> None:
+    """Place, reconstruct and score one group of documents connected by passages."""
+    params = context.params
+    group = group_evidence(
+        members,
+        [context.texts[d] for d in members],
+        inside,
+        dates=context.dates,
+        params=params,
+        informative=context.informative,
+    )
+    placement = place(group, params, first_latent=len(collected.sources) + 1)
+    families = collected.families
+    offset = max(families.values(), default=-1) + 1
+    families.update({d: (n + offset if n >= 0 else -1) for d, n in placement.families.items()})
+    collected.parents.update(placement.parents)
+    collected.sources += _sources_rows(
+        group, placement, context.texts, inside, families, params, context.credits
+    )
+    table = attribution(group.evidence, placement.parents, placement.latent_members)
+    if not table.empty:
+        collected.attributions.append(table)
+    edges, rows = score_group(group, placement, params, context.containment)
+    collected.edges += edges
+    collected.documents.update((row["id"], {**row, "family": families[row["id"]]}) for row in rows)
+
+
 def infer_lineage(
     ids: Sequence[str],
     texts: Sequence[str],
@@ -210,58 +287,19 @@ def infer_lineage(
     """
     params = params or InferenceParams()
     check_documents(ids, texts)
-    containment = containment_of(pairs) if pairs is not None else {}
-    informative = informative_of(pairs) if pairs is not None else {}
-    text_by_id = dict(zip(ids, texts, strict=True))
+    context = _Context(
+        texts=dict(zip(ids, texts, strict=True)),
+        dates=dates,
+        credits=credits or {},
+        containment=containment_of(pairs) if pairs is not None else {},
+        informative=informative_of(pairs) if pairs is not None else {},
+        params=params,
+    )
+    collected = _Collected(parents=dict.fromkeys(ids), families=dict.fromkeys(ids, -1))
     groups = passage_groups(ids, passages)
     # Both sides of a passage lie in one group: split the table once, by the a side.
     group_of = {doc: k for k, group in enumerate(groups) for doc in group}
     by_group = dict(list(passages.groupby(passages["a"].map(group_of), sort=False)))
-    parents: dict[str, str | None] = {doc: None for doc in ids}
-    families = {doc: -1 for doc in ids}
-    edges: list[dict] = []
-    documents: dict[str, dict] = {}
-    sources: list[dict] = []
-    attributions: list[pd.DataFrame] = []
     for k, members in enumerate(groups):
-        inside = by_group[k]
-        group = group_evidence(
-            members,
-            [text_by_id[d] for d in members],
-            inside,
-            dates=dates,
-            params=params,
-            informative=informative,
-        )
-        placement = place(group, params, first_latent=len(sources) + 1)
-        offset = max(families.values()) + 1
-        families.update({d: (n + offset if n >= 0 else -1) for d, n in placement.families.items()})
-        parents.update(placement.parents)
-        sources += _sources_rows(
-            group, placement, text_by_id, inside, families, params, credits or {}
-        )
-        table = attribution(group.evidence, placement.parents, placement.latent_members)
-        if not table.empty:
-            attributions.append(table)
-        group_edges, rows = score_group(group, placement, params, containment)
-        edges += group_edges
-        documents.update((row["id"], {**row, "family": families[row["id"]]}) for row in rows)
-    alone = dict(
-        family=-1,
-        parent=None,
-        parent_confidence=params.alone_confidence,
-        parent_status=INDEPENDENT,
-        evidence=NO_PASSAGE,
-    )
-    return Lineage(
-        documents=documents_frame([documents.get(doc, dict(id=doc, **alone)) for doc in ids]),
-        edges=edges_frame(edges),
-        sources=sources_frame(sources),
-        attribution=(
-            pd.concat(attributions, ignore_index=True)
-            if attributions
-            else schema.frame("attribution", [])
-        ),
-        parents=parents,
-        families=families,
-    )
+        _infer_group(members, by_group[k], context, collected)
+    return collected.result(ids, params)

@@ -19,6 +19,7 @@ from collections.abc import Collection, Mapping
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from lineage.inference.evidence import GroupEvidence, ReuseEvidence, edge_features
 from lineage.inference.forest import descendants
@@ -68,14 +69,12 @@ def link_probability(features: np.ndarray) -> np.ndarray:
     return confidence_model().link(features)
 
 
-def link_matrix(evidence: ReuseEvidence) -> np.ndarray:
-    """``link[p, x]``: :func:`link_probability` of every pair sharing material (else 0)."""
+def link_matrix(evidence: ReuseEvidence) -> sp.csr_array:
+    """``link[p, x]``: :func:`link_probability` of every pair sharing material (sparse)."""
     n = len(evidence.ids)
-    link = np.zeros((n, n))
-    p, x = np.nonzero(evidence.shared)
-    if p.size:
-        link[p, x] = link_probability(edge_features(evidence, p, x))
-    return link
+    p, x = evidence.related()
+    values = link_probability(edge_features(evidence, p, x)) if p.size else np.zeros(0)
+    return sp.csr_array((values, (p, x)), shape=(n, n))
 
 
 def containment_of(pairs: pd.DataFrame) -> dict[tuple[str, str], float]:
@@ -128,26 +127,28 @@ def document_confidence(
     """
     evidence, cues = group.evidence, group.cues
     x, p = evidence.index(doc), evidence.index(parent)
-    column = group.weights[:, x].copy()
-    column[p] = 0.0
-    column[[evidence.index(d) for d in derived if d in evidence.ids]] = 0.0
-    runner = int(np.argmax(column))
-    alternative = float(column[runner])
+    excluded = {p} | {evidence.index(d) for d in derived if d in evidence.ids}
+    rows, values = group.candidates(x)
+    keep = ~np.isin(rows, list(excluded))
+    rows, values = rows[keep], values[keep]
+    runner = int(rows[np.argmax(values)]) if rows.size else p
+    alternative = float(values.max()) if rows.size else 0.0
     choice = _choice(evidence, x, p, runner, params) if alternative > 0 else 1.0
-    dated = bool(cues.dates[p, x] > 0)
-    direction = 1.0 if dated else float(cues.probability[p, x])
+    dated = bool(cues.order([p], [x])[0] > 0)
+    direction = 1.0 if dated else float(cues.probability([p], [x])[0])
     link = float(group.link[p, x])
     confidence = link * direction * choice
     shared = int(evidence.shared[p, x])
     spans = evidence.prose_spans.get((x, p), np.zeros((0, 2)))
     chars = int((spans[:, 1] - spans[:, 0]).sum()) if len(spans) else 0
+    features = cues.features([p], [x])[0]
     cue_values = (
-        ("family material", cues.family),
-        ("size", cues.size),
-        ("trimming", cues.trim),
-        ("dates", cues.dates),
+        ("family material", features[0]),
+        ("size", features[1]),
+        ("trimming", features[2]),
+        ("dates", float(cues.order([p], [x])[0])),
     )
-    decided = [name for name, values in cue_values if values[p, x] > CUE_FLOOR]
+    decided = [name for name, value in cue_values if value > CUE_FLOOR]
     sizes = group.sizes
     next_best = f"{evidence.ids[runner]} {alternative:.2f}" if alternative > 0 else "none"
     why = (
@@ -204,14 +205,14 @@ def latent_confidence(
 def _no_parent(doc: str, group: GroupEvidence, params: InferenceParams) -> dict:
     """Document row of a document of the group left without a parent."""
     evidence = group.evidence
-    column = group.weights[:, evidence.index(doc)]
-    order = np.argsort(-column, kind="stable")
-    best = float(column[order[0]]) if column.size else 0.0
+    rows, values = group.candidates(evidence.index(doc))
+    best = float(values.max()) if rows.size else 0.0
+    top = int(rows[np.argmax(values)]) if rows.size else 0
     if best > 0:
         confidence = params.root_weight / (params.root_weight + best)
         why = (
             f"no document explains its material (best candidate "
-            f"{evidence.ids[order[0]]} at {best:.2f} < {params.root_weight:.2f})"
+            f"{evidence.ids[top]} at {best:.2f} < {params.root_weight:.2f})"
         )
     else:
         confidence = params.alone_confidence

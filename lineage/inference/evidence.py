@@ -14,8 +14,9 @@ trimming of the tail, family material, dates) and the **candidate weights**
 (:func:`candidate_weights`: how well each document explains another as its source).
 :func:`group_evidence` computes all three once; every later step reads them.
 
-Cost: O(passages + n-grams) for the material, O(n^2) matrices in the documents of one
-group connected by passages.
+Cost: O(passages + n-grams) for the material; every pairwise figure is kept only for the
+pairs that share material (sparse), so memory grows with the related pairs, not with the
+square of the documents.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from lineage.errors import ParameterError
 from lineage.inference.model import DIRECTION_FEATURES, FEATURES, confidence_model
@@ -73,7 +75,7 @@ class ReuseEvidence:
         Distinct word n-grams of every document.
     shared
         ``shared[i, j]``: distinct n-grams that documents ``i`` and ``j`` share inside
-        aligned prose (symmetric).
+        aligned prose (a symmetric sparse array: only related pairs are stored).
     material
         Per document, the sorted distinct n-gram hashes it shares with any other document.
     pair_material
@@ -97,7 +99,7 @@ class ReuseEvidence:
     ids: tuple[str, ...]
     lengths: np.ndarray
     shingle_counts: np.ndarray
-    shared: np.ndarray
+    shared: sp.csr_array
     material: tuple[np.ndarray, ...]
     pair_material: dict[tuple[int, int], np.ndarray]
     prose_spans: dict[tuple[int, int], np.ndarray]
@@ -106,13 +108,25 @@ class ReuseEvidence:
     halves: tuple[tuple[np.ndarray, np.ndarray], ...] = ()
     pair_figures: dict[tuple[int, int], dict[str, float]] = field(default_factory=dict)
 
-    def prose_share(self) -> np.ndarray:
-        """``share[x, p]``: fraction of document ``x``'s chars inside prose passages with ``p``."""
-        n = len(self.ids)
-        out = np.zeros((n, n))
-        for (x, p), spans in self.prose_spans.items():
-            out[x, p] = covered(spans) / max(int(self.lengths[x]), 1)
-        return out
+    def prose_share(self, x: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """Fraction of each document ``x``'s chars inside prose passages with ``p``."""
+        return np.array(
+            [
+                covered(self.prose_spans[(a, b)]) / max(int(self.lengths[a]), 1)
+                if (a, b) in self.prose_spans
+                else 0.0
+                for a, b in zip(np.asarray(x).tolist(), np.asarray(p).tolist(), strict=True)
+            ]
+        )
+
+    def neighbours(self, i: int) -> np.ndarray:
+        """Rows of the documents sharing material with document ``i``."""
+        return self.shared.indices[self.shared.indptr[i] : self.shared.indptr[i + 1]]
+
+    def related(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(p, x)``: every ordered pair of rows that shares material (both orders)."""
+        coo = self.shared.tocoo()
+        return coo.row.astype(np.int64), coo.col.astype(np.int64)
 
     def index(self, doc: str) -> int:
         """Row of document ``doc`` in the matrices."""
@@ -263,100 +277,120 @@ def reuse_evidence(
     5
     """
     check_documents(ids, texts)
-    n = len(ids)
     shingles = [shingle(text, n=ngram) for text in texts]
-    unquoted = []
-    quoted = []
-    for doc, text, sh in zip(ids, texts, shingles, strict=True):
-        found = quotations[doc] if quotations is not None else find_quotations(text)
-        spans = union([(q.start, q.end) for q in found if q.end - q.start <= max_quote_chars])
-        unquoted.append(~intersects(sh.starts, sh.ends, spans))
-        quoted.append(np.asarray(spans, dtype=np.int64).reshape(-1, 2))
+    unquoted, quoted = _unquoted(ids, texts, shingles, quotations, max_quote_chars)
     prose, quote = _aligned_spans(ids, passages, quoted)
     aligned = {
         key: union(prose.get(key, []) + quote.get(key, [])) for key in set(prose) | set(quote)
     }
-    shared = np.zeros((n, n), dtype=np.int64)
-    pair_material: dict[tuple[int, int], np.ndarray] = {}
-    tails: dict[tuple[int, int], float] = {}
-    per_doc: list[list[np.ndarray]] = [[] for _ in range(n)]
-    for i, j in sorted(key for key in aligned if key[0] < key[1]):
-        sides = []
-        for x, y in ((i, j), (j, i)):
-            sh = shingles[x]
-            sides.append(sh.hashes[inside(sh.starts, sh.ends, aligned[(x, y)]) & unquoted[x]])
-        common = np.intersect1d(sides[0], sides[1])
-        if common.size == 0:
-            continue
-        pair_material[(i, j)] = common
-        shared[i, j] = shared[j, i] = common.size
+    pair_material = _pair_material(shingles, aligned, unquoted)
+    per_doc: list[list[np.ndarray]] = [[] for _ in ids]
+    for (i, j), common in pair_material.items():
         per_doc[i].append(common)
         per_doc[j].append(common)
-        for x, y in ((i, j), (j, i)):
-            tails[(x, y)] = _uncovered_tail(aligned[(x, y)], len(texts[x]))
     material = tuple(
         np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint64)
         for parts in per_doc
     )
     counts = np.array([np.unique(s.hashes).size for s in shingles], dtype=np.int64)
-    figures = _passage_figures(ids, passages)
-    for (i, j), common in pair_material.items():
-        pair = figures.setdefault((i, j), {"commonness": 0.0, "similarity": 0.0})
-        pair["aligned_chars"] = float(min(covered(aligned[(i, j)]), covered(aligned[(j, i)])))
-        key = (ids[i], ids[j]) if ids[i] < ids[j] else (ids[j], ids[i])
-        shorter = common.size / max(int(min(counts[i], counts[j])), 1)
-        pair["informative_containment"] = float((informative or {}).get(key, shorter))
+    tails = {
+        (x, y): _uncovered_tail(aligned[(x, y)], len(texts[x]))
+        for i, j in pair_material
+        for x, y in ((i, j), (j, i))
+    }
     return ReuseEvidence(
         ids=tuple(ids),
         lengths=np.array([len(t) for t in texts], dtype=np.int64),
         shingle_counts=counts,
-        shared=shared,
+        shared=_symmetric(pair_material, len(ids)),
         material=material,
         pair_material=pair_material,
         prose_spans={key: union(spans) for key, spans in prose.items()},
         quote_spans={key: union(spans) for key, spans in quote.items()},
         tails=tails,
         halves=_halves(texts, shingles, material),
-        pair_figures={key: figures[key] for key in pair_material},
+        pair_figures=_pair_figures(ids, passages, pair_material, aligned, counts, informative),
     )
 
 
-def _date_order(ids: Sequence[str], dates: Mapping[str, object] | None) -> np.ndarray:
-    """``order[i, j]`` = +1 when ``i`` is dated before ``j``, -1 after, 0 unknown or equal."""
-    n = len(ids)
-    out = np.zeros((n, n))
+def _unquoted(
+    ids: Sequence[str],
+    texts: Sequence[str],
+    shingles: Sequence[Shingles],
+    quotations: Mapping[str, Sequence[Quotation]] | None,
+    max_quote_chars: int,
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Per document, which n-grams lie outside its quotations, and its quotation spans."""
+    unquoted, quoted = [], []
+    for doc, text, sh in zip(ids, texts, shingles, strict=True):
+        found = quotations[doc] if quotations is not None else find_quotations(text)
+        spans = union([(q.start, q.end) for q in found if q.end - q.start <= max_quote_chars])
+        unquoted.append(~intersects(sh.starts, sh.ends, spans))
+        quoted.append(np.asarray(spans, dtype=np.int64).reshape(-1, 2))
+    return unquoted, quoted
+
+
+def _pair_material(
+    shingles: Sequence[Shingles],
+    aligned: Mapping[tuple[int, int], list[tuple[int, int]]],
+    unquoted: Sequence[np.ndarray],
+) -> dict[tuple[int, int], np.ndarray]:
+    """``(i, j)`` (``i < j``) -> the unquoted n-grams inside both sides' passages."""
+    out = {}
+    for i, j in sorted(key for key in aligned if key[0] < key[1]):
+        sides = []
+        for x, y in ((i, j), (j, i)):
+            sh = shingles[x]
+            sides.append(sh.hashes[inside(sh.starts, sh.ends, aligned[(x, y)]) & unquoted[x]])
+        common = np.intersect1d(sides[0], sides[1])
+        if common.size:
+            out[(i, j)] = common
+    return out
+
+
+def _symmetric(pair_material: Mapping[tuple[int, int], np.ndarray], n: int) -> sp.csr_array:
+    """Return the sparse symmetric ``shared`` array: n-grams each related pair shares."""
+    keys = np.array(list(pair_material), dtype=np.int64).reshape(-1, 2)
+    sizes = np.array([m.size for m in pair_material.values()], dtype=np.int64)
+    rows = np.r_[keys[:, 0], keys[:, 1]]
+    cols = np.r_[keys[:, 1], keys[:, 0]]
+    return sp.csr_array((np.concatenate([sizes, sizes]), (rows, cols)), shape=(n, n))
+
+
+def _pair_figures(
+    ids: Sequence[str],
+    passages: pd.DataFrame,
+    pair_material: Mapping[tuple[int, int], np.ndarray],
+    aligned: Mapping[tuple[int, int], list[tuple[int, int]]],
+    counts: np.ndarray,
+    informative: Mapping[tuple[str, str], float] | None,
+) -> dict[tuple[int, int], dict[str, float]]:
+    """Figures of every related pair (see :attr:`ReuseEvidence.pair_figures`)."""
+    figures = _passage_figures(ids, passages)
+    out = {}
+    for (i, j), common in pair_material.items():
+        pair = dict(figures.get((i, j), {"commonness": 0.0, "similarity": 0.0}))
+        pair["aligned_chars"] = float(min(covered(aligned[(i, j)]), covered(aligned[(j, i)])))
+        key = (ids[i], ids[j]) if ids[i] < ids[j] else (ids[j], ids[i])
+        shorter = common.size / max(int(min(counts[i], counts[j])), 1)
+        pair["informative_containment"] = float((informative or {}).get(key, shorter))
+        out[(i, j)] = pair
+    return out
+
+
+def _stamps(ids: Sequence[str], dates: Mapping[str, object] | None) -> np.ndarray:
+    """Publication time of every document in ns (NaN where unknown)."""
     if not dates:
-        return out
+        return np.full(len(ids), np.nan)
     stamps = pd.to_datetime(pd.Series([dates.get(d) for d in ids], dtype=object), errors="coerce")
-    known = stamps.notna().to_numpy()
-    if known.sum() < 2:
-        return out
     values = stamps.to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(float)
-    order = np.sign(values[None, :] - values[:, None])
-    return np.where(known[:, None] & known[None, :], order, 0.0)
+    return np.where(stamps.notna().to_numpy(), values, np.nan)
 
 
-@dataclass(frozen=True)
-class DirectionCues:
-    """Per ordered pair ``(p, x)``: cues that ``p`` is upstream of ``x``, each in [-1, 1].
+def direction_features(evidence: ReuseEvidence, p: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Return the :data:`DIRECTION_FEATURES` of the ordered pairs ``(p, x)``, a row each.
 
-    ``family`` compares the family material each side carries that the other lacks (a
-    copy carries a subset of its source's material); ``size`` the lengths in distinct
-    n-grams (a copy trims); ``trim`` how much more of one side's last third is left
-    unaligned (a copy keeps the top of its source and drops its tail);
-    ``dates`` the publication order where both are known; ``probability`` that ``p`` is
-    upstream of ``x`` (from the dates where known, else a logistic of the other cues).
-    """
-
-    family: np.ndarray
-    size: np.ndarray
-    trim: np.ndarray
-    dates: np.ndarray
-    probability: np.ndarray
-
-
-def direction_features(evidence: ReuseEvidence) -> np.ndarray:
-    """``cues[p, x]``: the :data:`DIRECTION_FEATURES` of every ordered pair, antisymmetric.
+    Antisymmetric: the cues of ``(x, p)`` are those of ``(p, x)`` negated.
 
     Examples
     --------
@@ -365,22 +399,68 @@ def direction_features(evidence: ReuseEvidence) -> np.ndarray:
     >>> b = "the talks in istanbul were delayed until the afternoon"
     >>> rows = [dict(a="A", a_start=0, a_end=len(b), b="B", b_start=0, b_end=len(b),
     ...              kind="prose", similarity=1.0)]
-    >>> cues = direction_features(reuse_evidence(["A", "B"], [a, b], pd.DataFrame(rows)))
-    >>> cues[0, 1].round(2).tolist(), bool((cues == -cues.transpose(1, 0, 2)).all())
+    >>> ev = reuse_evidence(["A", "B"], [a, b], pd.DataFrame(rows))
+    >>> cues = direction_features(ev, np.array([0, 1]), np.array([1, 0]))
+    >>> cues[0].round(2).tolist(), bool((cues[0] == -cues[1]).all())
     ([0.0, 0.22, 0.8, 0.22, 0.8], True)
     """
+    p, x = np.asarray(p, dtype=np.int64), np.asarray(x, dtype=np.int64)
     sizes = evidence.material_size().astype(float)
-    shared = evidence.shared.astype(float)
-    unique = sizes[:, None] - shared  # unique[p, x]: p's family material x lacks
-    family = (unique - unique.T) / (unique + unique.T + 10.0)
+    shared = evidence.shared[p, x].astype(float) if p.size else np.zeros(0)
+    mine, theirs = sizes[p] - shared, sizes[x] - shared  # family material the other lacks
+    family = (mine - theirs) / (mine + theirs + 10.0)
     total = np.maximum(evidence.shingle_counts.astype(float), 1.0)
-    size = (total[:, None] - total[None, :]) / (total[:, None] + total[None, :])
-    n = len(evidence.ids)
-    trim = np.zeros((n, n))
-    for (x, y), tail in evidence.tails.items():
-        trim[x, y] = tail - evidence.tails.get((y, x), tail)
-    covered = np.clip(shared / np.minimum(total[:, None], total[None, :]), 0.0, 1.0)
+    size = (total[p] - total[x]) / (total[p] + total[x])
+    tails = evidence.tails
+    trim = np.array(
+        [
+            tails.get((a, b), 0.0) - tails.get((b, a), tails.get((a, b), 0.0))
+            for a, b in zip(p.tolist(), x.tolist(), strict=True)
+        ]
+    ).reshape(-1)
+    covered = np.clip(shared / np.minimum(total[p], total[x]), 0.0, 1.0)
     return np.stack([family, size, trim, size * covered, trim * covered], axis=-1)
+
+
+@dataclass(frozen=True)
+class DirectionCues:
+    """Cues that ``p`` is upstream of ``x`` for any ordered pairs of one group's documents.
+
+    Computed on demand per pair (nothing is stored per pair of the group): ``features``
+    are the :data:`DIRECTION_FEATURES` (family material each side carries that the other
+    lacks, lengths, trimmed tail); ``order`` the publication order where both dates are
+    known; ``probability`` that ``p`` is upstream (see :func:`direction_scores`).
+    """
+
+    evidence: ReuseEvidence
+    stamps: np.ndarray
+
+    def features(self, p: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """:func:`direction_features` of the pairs ``(p, x)``."""
+        return direction_features(self.evidence, p, x)
+
+    def order(self, p: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """+1 where ``p`` is dated before ``x``, -1 after, 0 where unknown or equal."""
+        gap = (
+            self.stamps[np.asarray(x, dtype=np.int64)] - self.stamps[np.asarray(p, dtype=np.int64)]
+        )
+        return np.nan_to_num(np.sign(gap), nan=0.0)
+
+    def probability(self, p: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """Probability that ``p`` is upstream of ``x``; the reverse pairs sum to 1."""
+        p, x = (
+            np.atleast_1d(np.asarray(p, dtype=np.int64)),
+            np.atleast_1d(np.asarray(x, dtype=np.int64)),
+        )
+        learnt = confidence_model().direction(self.features(p, x)) if p.size else np.zeros(0)
+        # A pair alone cannot be oriented by its text: the length cues point opposite
+        # ways by genre (a PAN-13 copy expands its source, a news rewrite abridges it).
+        degree = np.diff(self.evidence.shared.indptr)
+        alone = (degree[p] <= 1) & (degree[x] <= 1)
+        learnt = np.where(alone, 0.5, learnt)
+        # A text is never the source of an earlier one: known dates decide the direction.
+        order = self.order(p, x)
+        return np.where(order != 0, (order > 0).astype(float), learnt)
 
 
 def direction_scores(
@@ -388,7 +468,7 @@ def direction_scores(
     *,
     dates: Mapping[str, object] | None = None,
 ) -> DirectionCues:
-    """Return the direction cues and ``probability[p, x]`` that ``p`` is upstream of ``x``.
+    """Return the direction cues of a group, whose ``probability(p, x)`` orients a pair.
 
     Where both dates are known and differ, the earlier text is upstream (probability 1).
     Otherwise, for a pair inside a family of three or more documents, the probability is
@@ -397,19 +477,8 @@ def direction_scores(
     document) it is 0.5: "not enough evidence". On PAN-13 pairs alone the length cues
     orient 95% of the pairs the wrong way (the copy expands its source, where a news
     rewrite abridges it): two texts alone do not tell which genre they are.
-    ``probability[p, x] + probability[x, p] == 1``.
     """
-    cues = direction_features(evidence)
-    order = _date_order(evidence.ids, dates)
-    learnt = confidence_model().direction(cues)
-    # A pair alone cannot be oriented by its text: the length cues point opposite ways by
-    # genre (a PAN-13 copy expands its source, a news rewrite abridges it).
-    degree = (evidence.shared > 0).sum(axis=1)
-    alone = (degree[:, None] <= 1) & (degree[None, :] <= 1)
-    learnt = np.where(alone, 0.5, learnt)
-    # A text is never the source of an earlier one: known dates decide the direction.
-    probability = np.where(order != 0, (order > 0).astype(float), learnt)
-    return DirectionCues(cues[..., 0], cues[..., 1], cues[..., 2], order, probability)
+    return DirectionCues(evidence, _stamps(evidence.ids, dates))
 
 
 def informative_of(pairs: pd.DataFrame) -> dict[tuple[str, str], float]:
@@ -470,34 +539,36 @@ def edge_features(evidence: ReuseEvidence, p: np.ndarray, x: np.ndarray) -> np.n
 def candidate_weights(
     evidence: ReuseEvidence,
     cues: DirectionCues,
-    link: np.ndarray,
+    link: sp.csr_array,
     params: InferenceParams = DEFAULTS,
-) -> np.ndarray:
+) -> sp.csr_array:
     """``weight[p, x]``: how well document ``p`` explains ``x`` as its source (0 = no edge).
 
     The share of ``x``'s family material that ``p`` carries, times the probability that
     ``p`` is upstream. Pairs sharing fewer than ``min_shared`` n-grams, or less than
     ``min_fraction`` of the shorter text's n-grams (unless ``min_shared_alone`` or more),
     get no edge, unless at least ``min_prose_share`` of either text's characters lie in prose
-    passages with the other; nor does a pair whose ``link`` probability (that the two share text by
-    reuse, from the fitted link model) is below ``min_confidence``, nor a ``p`` dated
-    after ``x``.
+    passages with the other; nor does a pair whose ``link`` probability (that the two share
+    text by reuse, from the fitted link model) is below ``min_confidence``, nor a ``p``
+    dated after ``x``. Only related pairs are computed (a sparse array).
     """
+    n = len(evidence.ids)
+    p, x = evidence.related()
+    shared = evidence.shared[p, x].astype(float) if p.size else np.zeros(0)
     sizes = np.maximum(evidence.material_size(), 1)
-    explain = evidence.shared / sizes[None, :]  # explain[p, x] = shared / |material x|
     counts = np.maximum(evidence.shingle_counts, 1)
     # Share of the shorter text: a passage copied into a long text is still most of its
     # source's story, and a long verbatim passage is reuse whatever surrounds it.
-    share = evidence.shared / np.minimum(counts[:, None], counts[None, :])
-    verbatim = (evidence.shared >= params.min_shared) & (share >= params.min_fraction)
-    verbatim |= evidence.shared >= params.min_shared_alone
+    share = shared / np.minimum(counts[p], counts[x])
+    verbatim = (shared >= params.min_shared) & (share >= params.min_fraction)
+    verbatim |= shared >= params.min_shared_alone
     # A loose rewrite shares few verbatim n-grams but much aligned (paraphrased) prose.
-    prose = evidence.prose_share()
-    paraphrased = (evidence.shared >= 2) & (params.min_prose_share <= np.maximum(prose, prose.T))
-    ok = (verbatim | paraphrased) & (link >= params.min_confidence)
-    ok &= cues.dates >= 0  # never a source published later
-    np.fill_diagonal(ok, False)
-    return np.where(ok, explain * cues.probability, 0.0)
+    prose = np.maximum(evidence.prose_share(x, p), evidence.prose_share(p, x))
+    paraphrased = (shared >= 2) & (params.min_prose_share <= prose)
+    ok = (verbatim | paraphrased) & (link[p, x] >= params.min_confidence if p.size else False)
+    ok &= cues.order(p, x) >= 0  # never a source published later
+    weight = shared / sizes[x] * cues.probability(p, x) if p.size else np.zeros(0)
+    return sp.csr_array((weight[ok], (p[ok], x[ok])), shape=(n, n))
 
 
 @dataclass(frozen=True)
@@ -512,15 +583,21 @@ class GroupEvidence:
         The direction cues (:class:`DirectionCues`).
     link
         ``link[p, x]``: probability that ``p`` and ``x`` share text by reuse
-        (:func:`lineage.inference.confidence.link_matrix`).
+        (:func:`lineage.inference.confidence.link_matrix`; sparse, related pairs only).
     weights
-        :func:`candidate_weights`: ``weights[p, x]``, how well ``p`` explains ``x``.
+        :func:`candidate_weights`: ``weights[p, x]``, how well ``p`` explains ``x``
+        (sparse).
     sizes
         Distinct shared n-grams of every document (``evidence.material_size()``).
     """
 
     evidence: ReuseEvidence
     cues: DirectionCues
-    link: np.ndarray
-    weights: np.ndarray
+    link: sp.csr_array
+    weights: sp.csr_array
     sizes: np.ndarray
+
+    def candidates(self, x: int) -> tuple[np.ndarray, np.ndarray]:
+        """Rows of the candidate parents of document ``x`` and their weights."""
+        column = sp.csc_array(self.weights[:, [x]])
+        return column.indices.astype(np.int64), column.data

@@ -52,7 +52,8 @@ class InferenceParams:
     ----------
     ngram
         Words per n-gram of shared material. Short n-grams (3) keep a paraphrased
-        sentence visible as partly shared; long ones count only verbatim runs.
+        sentence visible as partly shared (more recall of loose rewrites); long ones count
+        only verbatim runs (fewer chance matches). The link model is fitted at 3.
     min_shared, min_fraction, min_shared_alone
         A pair is related when it shares at least ``min_shared`` n-grams of prose
         material and they are at least ``min_fraction`` of the shorter text's n-grams, or when
@@ -65,8 +66,7 @@ class InferenceParams:
     min_prose_share
         ... or when at least this share of either text's characters lies in prose
         passages with the other (a loose, paraphrasing rewrite, or a passage lifted into
-        a longer text). Lower admits more paraphrase and
-        more topical look-alikes.
+        a longer text). Lower admits more paraphrase and more topical look-alikes.
     root_weight
         Weight of "no parent" against a document parent (explained share times direction
         probability). Higher leaves more documents independent.
@@ -102,23 +102,26 @@ class InferenceParams:
         contamination and more spurious second sources.
     secondary_fraction
         Share of a document's material a second source supplies at which the secondary
-        edge gets confidence 0.5.
+        edge gets confidence 0.5. Lower states second sources more surely.
     max_quote_chars
         Longer quotations are not taken out of the material: they are most often a
-        quotation mark left open that would hide a whole text.
+        quotation mark left open that would hide a whole text. Higher keeps long shared
+        quotations out of the evidence (and risks hiding a text behind an open quote).
     min_latent_chars
         Shortest run of a member's text taken into a latent source's reconstruction.
+        Higher gives a shorter text with fewer stray fragments.
     choice_scale
         N-grams by which the chosen parent's own readings in the copy must outnumber
         those of the next best document for a belief of 0.73 (e: 1); smaller is surer.
-    evidence_scale
-        Shared n-grams at which a parent's confidence reaches 63% of what the cues allow.
     alone_confidence
-        Confidence that a document sharing no material with any other has no parent.
+        Confidence that a document sharing no material with any other has no parent
+        (not fitted: no labelled pair measures it). Lower says more often that a source
+        may be missing from the corpus.
     tradition_confidence
         Confidence of a placement by neighbour joining inside a tradition: the share of
         right parents among such placements on generated manuscript traditions (tuning
         seeds of ``benchmarks/lineage_eval.py``); no real labelled tradition is at hand.
+        It only states how sure such a placement is; it changes no placement.
     """
 
     ngram: int = 3
@@ -140,7 +143,6 @@ class InferenceParams:
     max_quote_chars: int = 600
     min_latent_chars: int = 30
     choice_scale: float = 4.0
-    evidence_scale: float = 20.0
     alone_confidence: float = 0.97
     tradition_confidence: float = 0.6
 

@@ -14,7 +14,8 @@ Two situations call for a text that is not in the corpus:
   shared material, lost copies becoming latent sources, and a copy whose halves follow
   different lines gets a second exemplar.
 
-Cost: the latent search is O(n^2) in the documents of a family, neighbour joining O(n^3).
+Cost: the latent search reads each document's related pairs (sparse); neighbour joining
+is O(n^3) in the documents of a tradition (a family of complete copies) only.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
+import scipy.sparse as sp
 
 from lineage.inference.evidence import GroupEvidence, ReuseEvidence
 from lineage.inference.forest import descendants, document_parents, families, forest_graph
@@ -94,14 +96,13 @@ def is_tradition(
     """Whether a family's members are complete copies of one text (not partial reuse)."""
     if len(family) < 4:
         return False
-    rows = [evidence.index(d) for d in family]
+    rows = np.array([evidence.index(d) for d in family], dtype=np.int64)
     sizes = np.maximum(evidence.material_size()[rows], 1)
-    shared = evidence.shared[np.ix_(rows, rows)]
-    i, j = np.triu_indices(len(rows), 1)
-    related = shared[i, j] > 0
-    if not related.any():
+    inside = sp.triu(evidence.shared[rows][:, rows], k=1).tocoo()  # related pairs only
+    if inside.nnz == 0:
         return False
-    forward, backward = (shared[i, j] / sizes[i])[related], (shared[i, j] / sizes[j])[related]
+    i, j, shared = inside.row, inside.col, inside.data
+    forward, backward = shared / sizes[i], shared / sizes[j]
     complete = np.percentile(np.minimum(forward, backward), 25) >= min_containment
     # Complete copies carry about as much of each other; a rewrite trims its source.
     even = np.median(np.abs(forward - backward)) <= max_asymmetry
@@ -190,9 +191,10 @@ def _tradition_graph(
     Distances are ``-log(shared / sqrt(|material a| |material b|))`` (change along the line
     between two texts, additive over copies).
     """
-    rows = [evidence.index(d) for d in family]
+    rows = np.array([evidence.index(d) for d in family], dtype=np.int64)
     sizes = np.maximum(evidence.material_size()[rows], 1).astype(float)
-    shared = evidence.shared[np.ix_(rows, rows)].astype(float)
+    # Neighbour joining needs every distance of the tradition: dense, O(n^2) in its size.
+    shared = evidence.shared[rows][:, rows].toarray().astype(float)
     similarity = np.clip(shared / np.sqrt(np.outer(sizes, sizes)), 1e-3, 1.0)
     distances = -np.log(similarity)
     np.fill_diagonal(distances, 0.0)
@@ -218,11 +220,11 @@ def _tradition_tree(
     prefix = f"{LATENT_PREFIX}t{len(placement.latent_members) + 1}."
     tree, typical = _tradition_graph(evidence, family, prefix, params.collapse)
     documents = set(family)
-    log_p = np.log(np.clip(group.cues.probability, 1e-6, 1.0))
 
     def edge_score(parent: str, child: str) -> float:
         if parent in documents and child in documents:
-            return float(log_p[evidence.index(parent), evidence.index(child)])
+            upstream = group.cues.probability([evidence.index(parent)], [evidence.index(child)])
+            return float(np.log(np.clip(upstream[0], 1e-6, 1.0)))
         return float(np.log(TRADITION_ROOT_PRIOR[child in documents]))
 
     best = max(
@@ -297,12 +299,10 @@ def _main_supplier(
     """Return the document sharing most of ``missing`` with ``doc``, and how much."""
     x = evidence.index(doc)
     best, count = None, 0
-    for k, other in enumerate(evidence.ids):
-        if k == x or evidence.shared[x, k] == 0:
-            continue
+    for k in evidence.neighbours(x).tolist():
         found = int(np.isin(missing, evidence.pair(x, k)).sum())
         if found > count:
-            best, count = other, found
+            best, count = evidence.ids[k], found
     return best, count
 
 
@@ -314,9 +314,7 @@ def unexplained_material(
     x = evidence.index(child)
     line = descendants(parents, child) | {child, parent}
     outside = [
-        evidence.pair(x, k)
-        for k, doc in enumerate(evidence.ids)
-        if doc not in line and evidence.shared[x, k] > 0
+        evidence.pair(x, k) for k in evidence.neighbours(x).tolist() if evidence.ids[k] not in line
     ]
     if not outside or parent is None:
         return np.zeros(0, dtype=np.uint64)
@@ -344,7 +342,7 @@ def _needs_latent(group: GroupEvidence, doc: str, parent: str, params: Inference
     larger = max(int(group.sizes[x]), int(group.sizes[p]), 1)
     if pair.size >= params.near_identical * larger:
         return False
-    others = [evidence.pair(p, k) for k in range(len(evidence.ids)) if k not in (x, p)]
+    others = [evidence.pair(p, k) for k in evidence.neighbours(p).tolist() if k != x]
     family = np.unique(np.concatenate(others)) if others else np.zeros(0, dtype=np.uint64)
     return np.setdiff1d(family, pair).size >= _floor(group, parent, params)
 

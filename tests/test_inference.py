@@ -12,7 +12,7 @@ from benchmarks.lineage_eval import pipeline_tables
 from benchmarks.stemma import sign_similarity
 from lineage import schema
 from lineage.errors import ParameterError
-from lineage.inference import InferenceParams, infer_lineage, to_graph
+from lineage.inference import InferenceParams, group_evidence, infer_lineage, to_graph
 
 
 def _derive(ids, texts, dates=None):
@@ -96,9 +96,17 @@ def test_chain_of_rewrites():
     assert (result.edges["rank"] == 1).all()
 
 
-def test_star_around_a_missing_wire_is_a_latent_source_not_a_chain():
+@pytest.fixture(scope="module")
+def star():
+    """Rewrites of one missing wire story and an independent story, through the pipeline."""
     corpus = news_corpus(12, remove="wire", n_second=0, n_independent=1)
-    result, sources = _derive(corpus.ids, corpus.texts)
+    return corpus, pipeline_tables(corpus.ids, corpus.texts)
+
+
+def test_star_around_a_missing_wire_is_a_latent_source_not_a_chain(star):
+    corpus, (pairs, passages) = star
+    result = infer_lineage(corpus.ids, corpus.texts, passages, pairs=pairs)
+    sources = result
     parents = _parents(result)
     # The generator's truth: every rewrite copies the one missing wire story.
     (latent,) = {p for d, p in parents.items() if d.startswith("r")}
@@ -122,6 +130,19 @@ def test_a_latent_source_carries_the_agency_its_children_credit():
     assert set(latent.members) >= {"r1", "r2", "r3"}
     # lineage.json carries it too.
     assert analysis.to_dict()["sources"][0]["agency"] == "reuters"
+
+
+def test_pairwise_figures_are_kept_for_related_pairs_only(star):
+    # The group's figures hold one entry per ordered pair that shares material (read off
+    # the pairs with passages), never one per pair of documents.
+    corpus, (_, passages) = star
+    group = group_evidence(
+        list(corpus.ids), list(corpus.texts), passages, dates=None, params=InferenceParams()
+    )
+    with_passages = len(passages[["a", "b"]].drop_duplicates())
+    n = len(corpus.ids)
+    assert group.evidence.shared.nnz <= 2 * with_passages < n * (n - 1)
+    assert group.link.nnz == group.evidence.shared.nnz >= group.weights.nnz
 
 
 def test_contamination_gives_a_secondary_parent():

@@ -82,7 +82,11 @@ class Lineage:
     families: dict[str, int]
 
     def graph(self) -> nx.DiGraph:
-        """Return the derivation graph of the claimed edges (see :func:`to_graph`)."""
+        """Return the derivation graph of the edges (see :func:`to_graph`).
+
+        Links whose direction is "not enough evidence" are edges too, with their
+        ``status``: filter on it for the claimed parents only.
+        """
         return to_graph(self.edges)
 
     def forest(self) -> nx.DiGraph:
@@ -145,5 +149,6 @@ def to_graph(edges: pd.DataFrame) -> nx.DiGraph:
             confidence=float(row.confidence),
             evidence=row.evidence,
             rank=int(row.rank),
+            status=getattr(row, "status", "parent"),
         )
     return graph

@@ -43,7 +43,8 @@ from lineage.inference import infer_lineage
 from lineage.intervals import covered
 from lineage.io import OutputSet, write_table
 from lineage.normalize import normalize_corpus
-from lineage.quotes import find_quotations, mark_quotes
+from lineage.quote_parts import mark_quotes
+from lineage.quotes import find_quotations
 from lineage.records import NormalizedText, Passage, Problem, Quotation
 from lineage.shingle import shingle, shingle_hashes
 from lineage.sketch import (
@@ -641,6 +642,7 @@ def _analyze_loaded(
         pairs=pairs,
         dates=dates,
         credits={doc: {c.agency for c in found if c.agency} for doc, found in credits.items()},
+        quotations=dict(zip(ids, quotations, strict=True)),
     )
     progress("sources and derivation", len(passages_table), len(passages_table))
     attribution = schema.frame("attribution", lineage.attribution)
@@ -781,7 +783,7 @@ def align(a: str, b: str, **params: object) -> Alignment:
     Offsets are into ``a`` and ``b`` exactly as given; ``align(b, a)`` is the mirror
     image of ``align(a, b)``. Each passage's ``kind`` is ``"prose"``, ``"quote"`` or
     ``"mixed"`` and ``quotes`` lists its quoted parts (see
-    :func:`lineage.quotes.mark_quotes`); see :func:`lineage.align.align` for ``params``
+    :func:`lineage.quote_parts.mark_quotes`); see :func:`lineage.align.align` for ``params``
     and for the ``note`` of a pair cut short.
 
     Examples

@@ -1,4 +1,4 @@
-r"""Quotations in news text, their speakers, and quote/prose marking of passages.
+r"""Quotations in news text and their speakers; what is quoted and what is prose.
 
 :func:`find_quotations` finds top-level quotations: straight and curly double quotes,
 guillemets (« »), low-high quotes („ “), curly single quotes used as primary quotes, and
@@ -11,6 +11,7 @@ it), and never runs longer than ``max_chars``; a stray closing mark is ignored.
 A quotation's span is its content between the marks (marks excluded), in offsets of the
 text as given. The speaker is read from an attribution next to the quotation
 (``"...," said Medinsky``, ``Zelensky said: "..."``, ``"...," Trump told reporters``).
+The quoted parts of aligned passages are marked from these in :mod:`lineage.quote_parts`.
 
 Examples
 --------
@@ -21,22 +22,12 @@ Examples
 
 from __future__ import annotations
 
-import difflib
-import itertools
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
-from typing import Literal
 
-import numpy as np
+from lineage.errors import ParameterError, check_positive_int
+from lineage.records import Quotation
 
-from lineage.errors import ParameterError, check_positive_int, shorten
-from lineage.intervals import overlap, union
-from lineage.normalize import fold_char
-from lineage.records import Passage, PassageKind, Quotation, complement
-from lineage.shingle import tokenize
-
-__all__ = ["find_quotations", "mark_quotes", "quotation_problems", "quote_share"]
+__all__ = ["find_quotations", "quotation_problems"]
 
 # Closers accepted for each opener; straight marks close themselves.
 _CLOSERS = {
@@ -166,69 +157,90 @@ def _scan(text: str, *, max_chars: int) -> tuple[list[Quotation], list[int]]:
     if not isinstance(text, str):
         raise ParameterError(f"'text' must be a str (got {type(text).__name__})")
     check_positive_int("max_chars", max_chars)
-    found: list[tuple[int, int]] = []
-    unmatched: list[int] = []
-    stack: list[tuple[str, int]] = []  # (opener, position)
-    skip_until = -1
-
-    def emit(end: int, closed: bool = True) -> None:
-        opened = stack[0][1]
-        start, stop = _strip(text, opened + 1, end)
-        opener = stack[0][0]
-        if not closed and not _ATTRIBUTED.search(text, max(0, opened - 80), opened):
-            unmatched.append(opened)  # no closing mark, no attribution: prose
-        elif stop > start and (opener not in "'\u2018" or len(text[start:stop].split()) >= 2):
-            found.append((start, stop))
-        stack.clear()
-
+    scanner = _Scanner(text, max_chars)
     for match in _MARKS.finditer(text):
-        at = match.start()
-        if at < skip_until:
-            continue
-        mark = match.group()
-        if stack and at - stack[0][1] > max_chars:
-            cut = _recover(text, stack[0][1], max_chars)
-            emit(cut, closed=False)
-            skip_until = cut
-            if at < skip_until:
-                continue
+        scanner.read(match.start(), match.group())
+    scanner.finish()
+    quotations = [Quotation(start, end, _speaker(text, start, end)) for start, end in scanner.found]
+    return quotations, scanner.unmatched
+
+
+class _Scanner:
+    """One left-to-right pass over the quotation marks (and newlines) of a text."""
+
+    def __init__(self, text: str, max_chars: int) -> None:
+        self.text, self.max_chars = text, max_chars
+        self.found: list[tuple[int, int]] = []
+        self.unmatched: list[int] = []
+        self.stack: list[tuple[str, int]] = []  # (opener, position)
+        self.skip_until = -1
+
+    def emit(self, end: int, closed: bool = True) -> None:
+        """Close the outermost open quotation at ``end`` (or leave it as prose)."""
+        opener, opened = self.stack[0]
+        start, stop = _strip(self.text, opened + 1, end)
+        if not closed and not _ATTRIBUTED.search(self.text, max(0, opened - 80), opened):
+            self.unmatched.append(opened)  # no closing mark, no attribution: prose
+        elif stop > start and (opener not in "'\u2018" or len(self.text[start:stop].split()) >= 2):
+            self.found.append((start, stop))
+        self.stack.clear()
+
+    def read(self, at: int, mark: str) -> None:
+        """Take the mark (or newline) at ``at``."""
+        if at < self.skip_until:
+            return
+        if self.stack and at - self.stack[0][1] > self.max_chars:
+            cut = _recover(self.text, self.stack[0][1], self.max_chars)
+            self.emit(cut, closed=False)
+            self.skip_until = cut
+            if at < self.skip_until:
+                return
         if mark == "\n":
-            if not stack:
-                continue
-            continuation = _continues(text, at)
-            if continuation is not None and stack[0][0] in _DOUBLE_OPENERS:
-                skip_until = continuation + 1  # the repeated opener is not a new quote
-                del stack[1:]
-                continue
-            if stack[0][0] in _DOUBLE_OPENERS:
-                emit(min(at, _recover(text, stack[0][1], max_chars)), closed=False)
-            else:
-                stack.clear()  # an unclosed single mark is most likely an apostrophe
-            continue
+            self._newline(at)
+        else:
+            self._mark(at, mark)
+
+    def _newline(self, at: int) -> None:
+        if not self.stack:
+            return
+        double = self.stack[0][0] in _DOUBLE_OPENERS
+        continuation = _continues(self.text, at)
+        if continuation is not None and double:
+            self.skip_until = continuation + 1  # the repeated opener is not a new quote
+            del self.stack[1:]
+        elif double:
+            self.emit(min(at, _recover(self.text, self.stack[0][1], self.max_chars)), closed=False)
+        else:
+            self.stack.clear()  # an unclosed single mark is most likely an apostrophe
+
+    def _mark(self, at: int, mark: str) -> None:
+        text, stack = self.text, self.stack
         single = mark in "'\u2018\u2019"
         if single and (
             at > 0 and text[at - 1].isalnum() and at + 1 < len(text) and text[at + 1].isalnum()
         ):
-            continue  # apostrophe inside a word
+            return  # apostrophe inside a word
         closer_of = [k for k, (opener, _) in enumerate(stack) if mark in _CLOSERS[opener]]
         if closer_of and (mark not in _CLOSERS or _closing_like(text, at)):
-            depth = closer_of[-1]
-            if depth == 0:
-                emit(at)
+            if closer_of[-1] == 0:
+                self.emit(at)
             else:
-                del stack[depth:]
-            continue
-        if mark in _CLOSERS and _opening_like(text, at):
+                del stack[closer_of[-1] :]
+        elif mark in _CLOSERS and _opening_like(text, at):
             if single and not stack and mark == "'" and not text[at + 1 : at + 2].isalpha():
-                continue
+                return
             if len(stack) < _MAX_DEPTH:
                 stack.append((mark, at))
         # anything else is a stray closing mark: ignored
-    if stack and stack[0][0] in _DOUBLE_OPENERS:
-        end = min(_paragraph_end(text, stack[0][1]), _recover(text, stack[0][1], max_chars))
-        emit(end, closed=False)
-    quotations = [Quotation(start, end, _speaker(text, start, end)) for start, end in found]
-    return quotations, unmatched
+
+    def finish(self) -> None:
+        """Settle a double mark still open at the end of the text."""
+        if self.stack and self.stack[0][0] in _DOUBLE_OPENERS:
+            opened = self.stack[0][1]
+            end = min(
+                _paragraph_end(self.text, opened), _recover(self.text, opened, self.max_chars)
+            )
+            self.emit(end, closed=False)
 
 
 def find_quotations(text: str, *, max_chars: int = 3000) -> list[Quotation]:
@@ -338,519 +350,3 @@ def _name_before(prefix: str) -> str | None:
             break
         name.append(word)
     return _clean_name(" ".join(reversed(name))) if name else None
-
-
-def _coverage(spans: np.ndarray, start: int, end: int) -> float:
-    """Share of ``[start, end)`` inside the union ``spans``."""
-    return float(overlap(spans, start, end)) / (end - start) if end > start else 0.0
-
-
-def mark_quotes(
-    passages: Iterable[Passage],
-    quotations_a: Iterable[Quotation],
-    quotations_b: Iterable[Quotation],
-    *,
-    texts: tuple[str, str],
-    copy: Literal["a", "b", "either"] = "either",
-    min_words: int = 3,
-    min_chars: int = 15,
-) -> list[Passage]:
-    """Mark the quoted parts of each passage and set its ``kind``; passages stay whole.
-
-    A passage keeps its extent and similarity; what is found is where inside it the two
-    sides are quotation, as ``quotes`` parts ``(a_start, a_end, b_start, b_end)``, the
-    text on one side only (``a_unmatched``, ``b_unmatched``), and its ``kind``:
-    ``"prose"`` without quoted parts, ``"quote"`` when every matched part of it is
-    quoted, ``"mixed"`` otherwise.
-
-    How the parts are found. The two sides of a passage are put in correspondence word
-    by word. Their folded word tokens (:func:`lineage.shingle.tokenize`,
-    :func:`lineage.normalize.fold_char`: case, accents and quote marks do not matter) are
-    tiled greedily with common runs of at least three words, longest first and in any
-    order (a word n-gram repeated more than 8 times is no anchor). Tiles that follow each
-    other in the order of both sides form a *segment*, whose gaps between tiles are
-    matched word by word with :class:`difflib.SequenceMatcher`; a segment under the
-    minimum size is dropped as chance. Unmatched text after a segment that is short on
-    both sides joins it; text on one side only (under the minimum there, at least twice
-    it on the other: a sentence inserted, dropped or moved) is unmatched.
-
-    Inside a segment, each quotation boundary of either side is carried to the other
-    side over the matched words (a quotation's start goes to the first matched word at
-    or after it, its end to the end of the last matched word before it), so every part
-    boundary lies between words on both sides. A piece between boundaries is quoted when
-    at least half of its words on each side are matched to the other side and at least
-    half of its characters lie inside a quotation on **both** sides, or on the copy's
-    side alone (``copy="a"`` or ``"b"``; ``copy="either"``, the default when the direction
-    is unknown, accepts either side). A piece with fewer than ``min_words`` words or
-    ``min_chars`` characters on either side (a closing mark with its attribution,
-    ``" Trump said.``) does not stand alone: it is merged into its neighbour and the
-    merged piece is judged again. A passage without three common words in a row is
-    judged as one piece.
-
-    The result does not depend on which text is ``a``: the work is done with the texts in
-    a fixed order of their content, and mirrored back.
-
-    Parameters
-    ----------
-    passages
-        Passages of one pair of texts ``a`` and ``b``.
-    quotations_a, quotations_b
-        :func:`find_quotations` of ``a`` and of ``b``.
-    texts
-        The texts ``(a, b)`` the passages' offsets point into.
-    copy
-        Which side is the copy, if known.
-    min_words, min_chars
-        Smallest quoted or unquoted piece that stands alone, on each side.
-
-    Returns
-    -------
-    list of Passage
-        The passages in the order given, with ``kind`` and ``quotes`` set.
-
-    Raises
-    ------
-    ParameterError
-        For ``copy`` other than ``"a"``, ``"b"``, ``"either"``, ``texts`` not a pair of
-        strings or a minimum below 1.
-
-    Examples
-    --------
-    >>> a = 'Talks stalled again. Trump said "nothing will happen until we meet" today.'
-    >>> b = 'Talks stalled again. He said that "Nothing will happen until we meet" today.'
-    >>> [p] = mark_quotes(
-    ...     [Passage("a", 0, len(a), "b", 0, len(b))],
-    ...     find_quotations(a), find_quotations(b), texts=(a, b))
-    >>> p.kind, (p.a_start, p.a_end) == (0, len(a))
-    ('mixed', True)
-    >>> [(a[a0:a1], b[b0:b1]) for a0, a1, b0, b1 in p.quotes]
-    [('nothing will happen until we meet" today.', 'Nothing will happen until we meet" today.')]
-
-    The closing ``" today.`` is under the minimum and joins the quotation before it.
-    """
-    if copy not in ("a", "b", "either"):
-        raise ParameterError(f"'copy' must be 'a', 'b' or 'either' (got {copy!r})")
-    check_positive_int("min_words", min_words)
-    check_positive_int("min_chars", min_chars)
-    if not (
-        isinstance(texts, tuple) and len(texts) == 2 and all(isinstance(t, str) for t in texts)
-    ):
-        raise ParameterError(f"'texts' must be a pair of str (got {shorten(texts)})")
-    passages = list(passages)
-    a, b = texts
-    if (len(b), b) < (len(a), a):  # one orientation for both orders: a mirror image
-        swapped = {"a": "b", "b": "a", "either": "either"}[copy]
-        marked = mark_quotes(
-            [p.mirror() for p in passages],
-            quotations_b,
-            quotations_a,
-            texts=(b, a),
-            copy=swapped,  # type: ignore[arg-type]
-            min_words=min_words,
-            min_chars=min_chars,
-        )
-        return [p.mirror() for p in marked]
-    rule = _KindRule(
-        union([(q.start, q.end) for q in quotations_a]),
-        union([(q.start, q.end) for q in quotations_b]),
-        copy,
-    )
-    minimum = _Minimum(min_words, min_chars)
-    return [_mark_one(passage, texts, rule, minimum) for passage in passages]
-
-
-def _mark_one(p: Passage, texts: tuple[str, str], rule: _KindRule, minimum: _Minimum) -> Passage:
-    """Return ``p`` whole, with its quoted pieces as parts and its kind."""
-    pieces = _split_one(p, texts, rule, minimum)
-    a_unmatched = complement((p.a_start, p.a_end), [(x.a_start, x.a_end) for x in pieces])
-    b_unmatched = complement((p.b_start, p.b_end), [(x.b_start, x.b_end) for x in pieces])
-    parts = tuple(
-        sorted((x.a_start, x.a_end, x.b_start, x.b_end) for x in pieces if x.kind == "quote")
-    )
-    if not parts:
-        kind: PassageKind = "prose"
-    elif all(x.kind == "quote" for x in pieces):
-        kind = "quote"
-    else:
-        kind = "mixed"
-    return replace(p, kind=kind, quotes=parts, a_unmatched=a_unmatched, b_unmatched=b_unmatched)
-
-
-@dataclass(frozen=True)
-class _KindRule:
-    """Whether a piece is a quote: the share of it inside quotations, see the caller."""
-
-    spans_a: np.ndarray
-    spans_b: np.ndarray
-    copy: str
-
-    def kind(self, p: Passage) -> PassageKind:
-        in_a = _coverage(self.spans_a, p.a_start, p.a_end) >= 0.5
-        in_b = _coverage(self.spans_b, p.b_start, p.b_end) >= 0.5
-        quote = (in_a and in_b) or {"a": in_a, "b": in_b, "either": in_a or in_b}[self.copy]
-        return "quote" if quote else "prose"
-
-
-@dataclass(frozen=True)
-class _Words:
-    """Word tokens of one side of a passage: char spans (into the text) and folded forms."""
-
-    starts: np.ndarray
-    ends: np.ndarray
-    folded: list[str]
-
-    @classmethod
-    def of(cls, text: str, start: int, end: int) -> _Words:
-        starts, ends = tokenize(text[start:end])
-        starts, ends = starts + start, ends + start
-        folded = ["".join(map(fold_char, text[s:e])) for s, e in zip(starts, ends, strict=True)]
-        return cls(starts, ends, folded)
-
-    def matched_share(self, matched: np.ndarray, start: int, end: int) -> float:
-        """Return the share of the words wholly inside ``[start, end)`` that are ``matched``."""
-        first = int(np.searchsorted(self.starts, start, side="left"))
-        last = int(np.searchsorted(self.ends, end, side="right"))
-        return float(matched[first:last].mean()) if last > first else 0.0
-
-    def count(self, start: int, end: int) -> int:
-        """Count the words wholly inside ``[start, end)``."""
-        first = int(np.searchsorted(self.starts, start, side="left"))
-        last = int(np.searchsorted(self.ends, end, side="right"))
-        return max(0, last - first)
-
-    def start_at_or_after(self, char: int, limit: int) -> int:
-        """Return the start of the first word starting at or after ``char`` (``limit`` if none)."""
-        k = int(np.searchsorted(self.starts, char, side="left"))
-        return min(int(self.starts[k]), limit) if k < len(self.starts) else limit
-
-    def end_at_or_before(self, char: int, limit: int) -> int:
-        """Return the end of the last word ending at or before ``char`` (``limit`` if none)."""
-        k = int(np.searchsorted(self.ends, char, side="right")) - 1
-        return max(int(self.ends[k]), limit) if k >= 0 else limit
-
-
-@dataclass(frozen=True)
-class _Minimum:
-    words: int
-    chars: int
-
-    def short(self, p: Passage, words_a: _Words, words_b: _Words) -> bool:
-        return (
-            min(p.a_end - p.a_start, p.b_end - p.b_start) < self.chars
-            or words_a.count(p.a_start, p.a_end) < self.words
-            or words_b.count(p.b_start, p.b_end) < self.words
-        )
-
-    def inserted(self, p: Passage, words_a: _Words, words_b: _Words) -> bool:
-        """Tell text on one side only: under the minimum there, twice it on the other."""
-        sides = (
-            (p.a_end - p.a_start, words_a.count(p.a_start, p.a_end)),
-            (p.b_end - p.b_start, words_b.count(p.b_start, p.b_end)),
-        )
-        return any(
-            (chars < self.chars or words < self.words)
-            and other_chars >= 2 * self.chars
-            and other_words >= 2 * self.words
-            for (chars, words), (other_chars, other_words) in (sides, sides[::-1])
-        )
-
-
-_MIN_TILE = 3  # shortest run of common words taken as a correspondence
-_MAX_REPEATS = 8  # a word n-gram more frequent than this on side b is no anchor
-
-
-def _common_ends(fa: list[str], fb: list[str]) -> tuple[int, int]:
-    """Return the lengths of the common prefix and of the common suffix (not overlapping it)."""
-    shortest = min(len(fa), len(fb))
-    prefix = next((k for k in range(shortest) if fa[k] != fb[k]), shortest)
-    suffix = next(
-        (k for k in range(shortest - prefix) if fa[-1 - k] != fb[-1 - k]), shortest - prefix
-    )
-    return prefix, suffix
-
-
-def _tiles(fa: list[str], fb: list[str]) -> list[tuple[int, int, int]]:
-    """Greedy tiling: longest common word runs first, each word used at most once.
-
-    A common prefix and suffix are tiles whatever they hold (a copy of repetitive text);
-    in between, runs start at word n-grams found at most ``_MAX_REPEATS`` times on side
-    ``b``. Returns ``(i, j, length)`` triples with ``fa[i:i+length] == fb[j:j+length]``.
-    """
-    prefix, suffix = _common_ends(fa, fb)
-    end_a, end_b = len(fa) - suffix, len(fb) - suffix
-    index: dict[tuple[str, ...], list[int]] = {}
-    for j in range(prefix, end_b - _MIN_TILE + 1):
-        index.setdefault(tuple(fb[j : j + _MIN_TILE]), []).append(j)
-    candidates = []
-    reached: dict[int, int] = {}  # diagonal i - j -> end of the last run found on it
-    for i in range(prefix, end_a - _MIN_TILE + 1):
-        found = index.get(tuple(fa[i : i + _MIN_TILE]), ())
-        if len(found) > _MAX_REPEATS:
-            continue
-        for j in found:
-            if reached.get(i - j, -1) > i:
-                continue  # inside a longer run found already
-            length = _MIN_TILE
-            while i + length < end_a and j + length < end_b and fa[i + length] == fb[j + length]:
-                length += 1
-            reached[i - j] = i + length
-            candidates.append((-length, i, j))
-    candidates.sort()
-    used_a = np.zeros(len(fa), dtype=bool)
-    used_b = np.zeros(len(fb), dtype=bool)
-    tiles = [(0, 0, prefix)] if prefix else []
-    if suffix:
-        tiles.append((end_a, end_b, suffix))
-    for negative, i, j in candidates:
-        free = ~(used_a[i : i - negative] | used_b[j : j - negative])
-        run_start, best = 0, (0, 0)
-        for k, ok in enumerate([*free.tolist(), False]):
-            if not ok:
-                if k - run_start > best[1] - best[0]:
-                    best = (run_start, k)
-                run_start = k + 1
-        if best[1] - best[0] >= _MIN_TILE:
-            lo, hi = best
-            used_a[i + lo : i + hi] = True
-            used_b[j + lo : j + hi] = True
-            tiles.append((i + lo, j + lo, hi - lo))
-    return sorted(tiles)
-
-
-def _segments(tiles: list[tuple[int, int, int]]) -> list[list[tuple[int, int, int]]]:
-    """Group tiles (sorted on ``a``) into runs consecutive in the order of both sides."""
-    rank_b = {tile: r for r, tile in enumerate(sorted(tiles, key=lambda t: t[1]))}
-    runs: list[list[tuple[int, int, int]]] = []
-    for tile in tiles:
-        if runs and rank_b[tile] == rank_b[runs[-1][-1]] + 1:
-            runs[-1].append(tile)
-        else:
-            runs.append([tile])
-    return runs
-
-
-def _matched_words(
-    run: list[tuple[int, int, int]], fa: list[str], fb: list[str]
-) -> list[tuple[int, int]]:
-    """Word pairs ``(i, j)`` matched in a run: its tiles and the gaps between them."""
-    pairs: list[tuple[int, int]] = []
-    for (i, j, n), nxt in itertools.zip_longest(run, run[1:]):
-        pairs.extend((i + k, j + k) for k in range(n))
-        if nxt is not None:
-            gap_a, gap_b = (i + n, nxt[0]), (j + n, nxt[1])
-            matcher = difflib.SequenceMatcher(
-                None, fa[gap_a[0] : gap_a[1]], fb[gap_b[0] : gap_b[1]], autojunk=False
-            )
-            for x, y, size in matcher.get_matching_blocks():
-                pairs.extend((gap_a[0] + x + k, gap_b[0] + y + k) for k in range(size))
-    return pairs
-
-
-def _split_one(
-    p: Passage, texts: tuple[str, str], rule: _KindRule, minimum: _Minimum
-) -> list[Passage]:
-    """Cut one passage into quote and prose pieces over its word correspondence."""
-    if p.a_end <= p.a_start or p.b_end <= p.b_start:
-        return [replace(p, kind=rule.kind(p))]
-    wa = _Words.of(texts[0], p.a_start, p.a_end)
-    wb = _Words.of(texts[1], p.b_start, p.b_end)
-    tiles = _tiles(wa.folded, wb.folded)
-    while True:
-        runs = _segments(tiles)
-        keep = [run for run in runs if not minimum.short(_run_passage(p, run, wa, wb), wa, wb)]
-        if len(keep) == len(runs):
-            break
-        tiles = [tile for run in keep for tile in run]
-    if not runs:
-        return [replace(p, kind=rule.kind(p))]
-    cores = [_run_passage(p, run, wa, wb) for run in runs]
-    a_next = [c.a_start for c in cores[1:]] + [p.a_end]
-    b_order = sorted(range(len(cores)), key=lambda r: cores[r].b_start)
-    b_next = dict(zip(b_order, [cores[r].b_start for r in b_order[1:]] + [p.b_end], strict=True))
-    tails = [
-        replace(core, a_start=core.a_end, a_end=a_next[r], b_start=core.b_end, b_end=b_next[r])
-        for r, core in enumerate(cores)
-    ]
-    gaps = []  # unmatched text between segments long enough on both sides to stand alone
-    for r, tail in enumerate(tails):
-        if not minimum.inserted(tail, wa, wb):
-            if minimum.short(tail, wa, wb):
-                cores[r] = replace(cores[r], a_end=tail.a_end, b_end=tail.b_end)
-            else:
-                gaps.append(tail)
-    head = replace(p, a_end=cores[0].a_start, b_end=cores[0].b_start)
-    if b_order[0] == 0 and not minimum.inserted(head, wa, wb):  # same first segment on both sides
-        if minimum.short(head, wa, wb):
-            cores[0] = replace(cores[0], a_start=p.a_start, b_start=p.b_start)
-        else:
-            gaps.append(head)
-    matches = [_matched_words(run, wa.folded, wb.folded) for run in runs]
-    matched_a = np.zeros(len(wa.starts), dtype=bool)
-    matched_b = np.zeros(len(wb.starts), dtype=bool)
-    for i, j in itertools.chain.from_iterable(matches):
-        matched_a[i] = matched_b[j] = True
-
-    def kind(x: Passage) -> PassageKind:
-        shared = (
-            wa.matched_share(matched_a, x.a_start, x.a_end) >= 0.5
-            and wb.matched_share(matched_b, x.b_start, x.b_end) >= 0.5
-        )
-        return rule.kind(x) if shared else "prose"
-
-    pieces = [replace(gap, kind=kind(gap)) for gap in gaps]
-    for pairs, core in zip(matches, cores, strict=True):
-        pieces.extend(_mark(_cut(core, pairs, wa, wb, rule), kind, wa, wb, minimum))
-    return sorted(pieces, key=lambda x: (x.a_start, x.a_end))
-
-
-def _run_passage(p: Passage, run: list[tuple[int, int, int]], wa: _Words, wb: _Words) -> Passage:
-    """Return the span of a run's tiles on both sides."""
-    (i0, j0, _), (i1, j1, n1) = run[0], run[-1]
-    return replace(
-        p,
-        a_start=int(wa.starts[i0]),
-        a_end=int(wa.ends[i1 + n1 - 1]),
-        b_start=int(wb.starts[j0]),
-        b_end=int(wb.ends[j1 + n1 - 1]),
-    )
-
-
-def _cut(
-    segment: Passage,
-    pairs: list[tuple[int, int]],
-    wa: _Words,
-    wb: _Words,
-    rule: _KindRule,
-) -> list[Passage]:
-    """Cut a segment at the quotation boundaries of both sides, carried over matched words."""
-    index_a = np.array([i for i, _ in pairs], dtype=np.int64)
-    index_b = np.array([j for _, j in pairs], dtype=np.int64)
-    sides = (
-        (wa.starts[index_a], wa.ends[index_a], segment.a_start, segment.a_end),
-        (wb.starts[index_b], wb.ends[index_b], segment.b_start, segment.b_end),
-    )
-
-    def carry(char: int, source: int, opening: bool) -> int:
-        """Return the position on the other side matching a cut at ``char`` on side ``source``."""
-        starts, ends, _, _ = sides[source]
-        o_starts, o_ends, low, high = sides[1 - source]
-        if opening:
-            k = int(np.searchsorted(starts, char, side="left"))
-            return int(o_starts[k]) if k < len(starts) else high
-        k = int(np.searchsorted(ends, char, side="right")) - 1
-        return int(o_ends[k]) if k >= 0 else low
-
-    points = []
-    for source, (spans, words) in enumerate(((rule.spans_a, wa), (rule.spans_b, wb))):
-        low, high = sides[source][2], sides[source][3]
-        for start, end in spans:
-            if low < start < high:
-                x = words.start_at_or_after(start, high)
-                points.append(
-                    (x, carry(x, source, True)) if source == 0 else (carry(x, 1, True), x)
-                )
-            if low < end < high:
-                x = words.end_at_or_before(end, low)
-                points.append(
-                    (x, carry(x, source, False)) if source == 0 else (carry(x, 1, False), x)
-                )
-    for (i0, j0), (i1, j1) in itertools.pairwise(pairs):  # around unmatched gaps: insertions
-        if i1 - i0 > 1 or j1 - j0 > 1:
-            points += [
-                (int(wa.ends[i0]), int(wb.ends[j0])),
-                (int(wa.starts[i1]), int(wb.starts[j1])),
-            ]
-    points.sort()
-    path = [(segment.a_start, segment.b_start)]
-    for x, y in [*points, (segment.a_end, segment.b_end)]:
-        path.append(
-            (min(max(x, path[-1][0]), segment.a_end), min(max(y, path[-1][1]), segment.b_end))
-        )
-    return [
-        replace(segment, a_start=x0, a_end=x1, b_start=y0, b_end=y1)
-        for (x0, y0), (x1, y1) in itertools.pairwise(path)
-        if x1 > x0 or y1 > y0
-    ]
-
-
-def _join(pieces: list[Passage]) -> list[Passage]:
-    """Join neighbouring pieces of one kind (contiguous on both sides)."""
-    joined: list[Passage] = []
-    for piece in pieces:
-        if joined and joined[-1].kind == piece.kind:
-            joined[-1] = replace(joined[-1], a_end=piece.a_end, b_end=piece.b_end)
-        else:
-            joined.append(piece)
-    return joined
-
-
-def _mark(
-    pieces: list[Passage],
-    kind: Callable[[Passage], PassageKind],
-    wa: _Words,
-    wb: _Words,
-    minimum: _Minimum,
-) -> list[Passage]:
-    """Leave out one-sided insertions, then settle the pieces between them."""
-    marked: list[Passage] = []
-    group: list[Passage] = []
-    for piece in [*pieces, None]:
-        if piece is None or minimum.inserted(piece, wa, wb):
-            marked.extend(_settle(group, kind, wa, wb, minimum))
-            group = []
-        else:
-            group.append(piece)
-    return marked
-
-
-def _settle(
-    pieces: list[Passage],
-    kind: Callable[[Passage], PassageKind],
-    wa: _Words,
-    wb: _Words,
-    minimum: _Minimum,
-) -> list[Passage]:
-    """Set the kinds of contiguous pieces, merging each piece below the minimum.
-
-    One pass from the start: a short piece joins the piece before it (the first one
-    joins the next), the merged piece's kind is decided again, and neighbours of one kind
-    are joined.
-    """
-
-    def merge(first: Passage, second: Passage) -> Passage:
-        merged = replace(first, a_end=second.a_end, b_end=second.b_end)
-        return replace(merged, kind=kind(merged))
-
-    settled: list[Passage] = []
-    for piece in pieces:
-        piece = replace(piece, kind=kind(piece))
-        if settled and (
-            settled[-1].kind == piece.kind
-            or minimum.short(piece, wa, wb)
-            or minimum.short(settled[-1], wa, wb)
-        ):
-            piece = merge(settled.pop(), piece)
-        if settled and settled[-1].kind == piece.kind:
-            piece = merge(settled.pop(), piece)
-        settled.append(piece)
-    if len(settled) == 1 and minimum.short(settled[0], wa, wb):
-        return []  # a sliver between two insertions, with no neighbour to join
-    return settled
-
-
-def quote_share(passages: Iterable[Passage]) -> float:
-    """Share of the ``a``-side characters of ``passages`` inside their quoted parts.
-
-    Examples
-    --------
-    >>> quote_share(
-    ...     [Passage("a", 0, 30, "b", 0, 30, kind="quote", quotes=((0, 30, 0, 30),)),
-    ...      Passage("a", 30, 40, "b", 0, 10)]
-    ... )
-    0.75
-    """
-    total = quoted = 0
-    for p in passages:
-        total += p.a_end - p.a_start
-        quoted += p.quote_chars
-    return quoted / total if total else 0.0

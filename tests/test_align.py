@@ -212,9 +212,9 @@ def test_first_call_does_not_import_scikit_learn():
 def test_stop_words_are_scikit_learns():
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    from lineage.align import _stop_words
+    from lineage.align_seeds import stop_words
 
-    assert _stop_words() == ENGLISH_STOP_WORDS | {"s", "t", "said", "says", "mr", "ms"}
+    assert stop_words() == ENGLISH_STOP_WORDS | {"s", "t", "said", "says", "mr", "ms"}
 
 
 def test_identical_texts_align_as_one_passage():

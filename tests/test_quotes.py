@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from lineage.errors import ParameterError
 from lineage.normalize import fold_char
-from lineage.quotes import find_quotations, mark_quotes, quotation_problems, quote_share
+from lineage.quote_parts import mark_quotes, quote_share
+from lineage.quotes import find_quotations, quotation_problems
 from lineage.records import Passage, Quotation
 from lineage.shingle import tokenize
 
@@ -381,3 +382,24 @@ def test_pathological_marks_do_not_blow_up():
     assert find_quotations('"' * 20_000) == []
     assert len(find_quotations("\u00ab" * 500 + "x" + "\u00bb" * 500)) == 1
     assert find_quotations("word " * 50_000 + "\u201c") == []
+
+
+def test_analyze_finds_each_documents_quotations_once(monkeypatch):
+    import pandas as pd
+
+    import lineage
+    import lineage.api
+    import lineage.inference.evidence
+
+    calls: list[str] = []
+
+    def counted(text, **kw):
+        calls.append(text)
+        return find_quotations(text, **kw)
+
+    monkeypatch.setattr(lineage.api, "find_quotations", counted)
+    monkeypatch.setattr(lineage.inference.evidence, "find_quotations", counted)
+    texts = [seed("000"), seed("001")]
+    result = lineage.analyze(pd.DataFrame({"id": ["x", "y"], "text": texts}))
+    assert len(result.passages) > 0
+    assert sorted(calls) == sorted(texts)

@@ -46,6 +46,7 @@ from lineage.inference.result import (
     to_graph,
 )
 from lineage.inference.tradition import LATENT_PREFIX, Placement, place
+from lineage.records import Quotation
 
 __all__ = [
     "LATENT_PREFIX",
@@ -91,6 +92,7 @@ def group_evidence(
     dates: Mapping[str, object] | None,
     params: InferenceParams,
     informative: Mapping[tuple[str, str], float] | None = None,
+    quotations: Mapping[str, Sequence[Quotation]] | None = None,
 ) -> GroupEvidence:
     """Compute the material, cues, link probabilities and candidate weights of one group."""
     evidence = reuse_evidence(
@@ -98,6 +100,7 @@ def group_evidence(
         texts,
         passages,
         ngram=params.ngram,
+        quotations=quotations,
         max_quote_chars=params.max_quote_chars,
         informative=informative,
     )
@@ -154,6 +157,7 @@ class _Context:
     containment: Mapping[tuple[str, str], float]
     informative: Mapping[tuple[str, str], float]
     params: InferenceParams
+    quotations: Mapping[str, Sequence[Quotation]] | None = None
 
 
 @dataclass
@@ -202,6 +206,7 @@ def _infer_group(
         inside,
         dates=context.dates,
         params=params,
+        quotations=context.quotations,
         informative=context.informative,
     )
     placement = place(group, params, first_latent=len(collected.sources) + 1)
@@ -229,6 +234,7 @@ def infer_lineage(
     dates: Mapping[str, object] | None = None,
     credits: Mapping[str, Collection[str]] | None = None,
     params: InferenceParams | None = None,
+    quotations: Mapping[str, Sequence[Quotation]] | None = None,
 ) -> Lineage:
     """Infer every document's parent, the latent sources and the attribution.
 
@@ -250,6 +256,9 @@ def infer_lineage(
         readers credit (``agency`` in the sources table).
     params
         Thresholds and weights; :class:`InferenceParams` defaults when not given.
+    quotations
+        Document id -> its quotations (:func:`lineage.quotes.find_quotations`), found
+        again here when not given.
 
     Returns
     -------
@@ -294,6 +303,7 @@ def infer_lineage(
         containment=containment_of(pairs) if pairs is not None else {},
         informative=informative_of(pairs) if pairs is not None else {},
         params=params,
+        quotations=quotations,
     )
     collected = _Collected(parents=dict.fromkeys(ids), families=dict.fromkeys(ids, -1))
     groups = passage_groups(ids, passages)

@@ -26,8 +26,9 @@ product computed in blocks, and only passing entries are kept. On the PAN 2013 t
 corpus (``benchmarks/alignment.py``) plagdet is about 0.92 over categories 01-04.
 
 Offsets are computed on the normalized text (:func:`lineage.normalize.normalize_text`) and
-mapped back to the texts as given. Seeds are found in :mod:`lineage.align_seeds`, passages
-assembled from them in :mod:`lineage.align_passages`; this module is the entry point.
+mapped back to the texts as given. Texts are prepared in :mod:`lineage.align_text`, seeds
+found in :mod:`lineage.align_seeds`, passages assembled from them in
+:mod:`lineage.align_passages`; this module is the entry point.
 
 Examples
 --------
@@ -44,7 +45,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from lineage.align_passages import assemble
-from lineage.align_seeds import AlignParams, PreparedText, Vectors, find_seeds, prepare_text
+from lineage.align_seeds import Vectors, find_seeds
+from lineage.align_text import AlignParams, PreparedText, prepare_text
 from lineage.errors import ParameterError, check_positive_int
 from lineage.intervals import covered, union
 from lineage.normalize import normalize_text

@@ -10,7 +10,8 @@ only the best is kept, so no two passages ever overlap.
 
 Examples
 --------
->>> from lineage.align_seeds import AlignParams, Vectors, find_seeds, prepare_text
+>>> from lineage.align_seeds import Vectors, find_seeds
+>>> from lineage.align_text import AlignParams, prepare_text
 >>> from lineage.normalize import normalize_text
 >>> params = AlignParams(min_chars=40)
 >>> text = "Putin spurned a challenge to meet Zelensky in Istanbul on Thursday."
@@ -29,7 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lineage.align_seeds import AlignParams, PreparedText, Seeds, Vectors
+from lineage.align_seeds import Seeds, Vectors
+from lineage.align_text import AlignParams, PreparedText
 
 __all__ = ["assemble"]
 

@@ -1,4 +1,4 @@
-"""Seeds of a pair alignment: both texts cut into sentences, and what they share.
+"""Seeds of a pair alignment: what two prepared texts share.
 
 A *seed* is a pair of places, one in each text, that share enough to start a passage
 (see :mod:`lineage.align` for the whole method):
@@ -14,252 +14,40 @@ texts whatever they repeat.
 
 Examples
 --------
+>>> from lineage.align_text import AlignParams, prepare_text
 >>> from lineage.normalize import normalize_text
 >>> params = AlignParams()
->>> a = prepare_text(normalize_text("Talks opened in Istanbul today. Nobody came."), params)
->>> a.n_sentences, a.words[:3]
-(2, ['talks', 'opened', 'in'])
+>>> text = "Putin spurned a challenge to meet Zelensky in Istanbul on Thursday."
+>>> ta = prepare_text(normalize_text(text), params)
+>>> tb = prepare_text(normalize_text("Talks opened. " + text), params)
+>>> seeds, note = find_seeds(ta, tb, Vectors(ta, tb), params)
+>>> seeds.a_sent.tolist(), seeds.b_sent.tolist(), seeds.phrase.tolist()
+([[0, 0], [0, 0]], [[0, 0], [0, 0]], [False, True])
 """
 
 from __future__ import annotations
 
-import functools
-import itertools
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from scipy import sparse
 
-from lineage.errors import ParameterError, check_fraction, check_positive_int, shorten
-from lineage.records import NormalizedText
-from lineage.shingle import combine_token_hashes, token_hashes, tokenize
+from lineage.align_text import AlignParams, PreparedText
+from lineage.shingle import combine_token_hashes, token_hashes
 
-__all__ = [
-    "AlignParams",
-    "PreparedText",
-    "Seeds",
-    "Vectors",
-    "find_seeds",
-    "phrase_seeds",
-    "prepare_text",
-    "sentence_seeds",
-    "stop_words",
-]
+__all__ = ["Seeds", "Vectors", "find_seeds", "phrase_seeds", "sentence_seeds"]
 
 logger = logging.getLogger(__name__)
 
-_SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*(?= )|[\u3002\uff01\uff1f]")
-_PARAGRAPH = re.compile(r"\n[^\S\n]*\n|\r\n[^\S\r\n]*\r\n")
 _TRIM_TOKENS = 5  # an unshared sentence head or tail shorter than this stays in
 _BLOCK_ROWS = 1024  # sentences of ``a`` per block of the sparse cosine product
-
-
-@functools.cache
-def stop_words() -> frozenset[str]:
-    """Scikit-learn's English stop words plus news attribution words, read once.
-
-    The list is read from scikit-learn's own ``_stop_words`` module file, which imports
-    nothing: importing ``sklearn.feature_extraction`` would cost a second or more of
-    start-up (scipy.stats and more) for one constant.
-    """
-    import importlib.util
-
-    package = importlib.util.find_spec("sklearn")
-    if package is None or not package.submodule_search_locations:  # pragma: no cover
-        raise ImportError("lineage.align needs scikit-learn's English stop-word list")
-    path = Path(package.submodule_search_locations[0], "feature_extraction", "_stop_words.py")
-    spec = importlib.util.spec_from_file_location("lineage._english_stop_words", path)
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return frozenset(module.ENGLISH_STOP_WORDS) | {"s", "t", "said", "says", "mr", "ms"}
-
-
-@dataclass(frozen=True)
-class AlignParams:
-    """Thresholds of :func:`align`; every field is a keyword option of it.
-
-    Attributes
-    ----------
-    min_cosine, min_dice
-        A sentence pair is a seed when its TF-ISF cosine and its Dice coefficient of
-        stems are both at least these.
-    ngram
-        Length in words of the shared word n-grams that seed copied phrases.
-    max_gap
-        Seeds at most this many sentences apart (on both sides) join one passage.
-    min_similarity
-        A passage's two sides must reach this cosine, else it is re-clustered tighter.
-    min_chars
-        Passages shorter than this (original characters) on either side are dropped.
-    stem_length
-        Words are cut to this many characters before comparison (a cheap stemmer).
-    min_sentence_words
-        Sentences with fewer content words are joined to the next one.
-    relative_cosine
-        A sentence seed is kept only if its cosine is at least this share of the best
-        cosine of each of its two sentences (0 keeps every seed).
-    max_sentence_words
-        Longer sentences (or unpunctuated text) are cut into pieces of at most this many
-        words.
-    min_copy_chars
-        A passage made only of verbatim runs of ``ngram`` words (a copied phrase, a shared
-        quotation) is kept from this length on, below ``min_chars``.
-    summary_gap, summary_ratio
-        A second extension lets seeds lie up to ``summary_gap`` sentences apart on one
-        side; its fragments are kept where that side is at least ``summary_ratio`` times
-        longer than the other (one text summarizes the other) and their similarity is
-        at least ``summary_min_similarity`` (independent reports of one event can look like
-        a summary of each other at lower similarity).
-    max_repeats
-        A sentence or word n-gram found more than this many times in either text seeds
-        nothing (a refrain, a template line): it says nothing about where one text took
-        from the other, and skipping it keeps the cost near-linear on repetitive text.
-    max_seeds
-        Budget of sentence seeds per pair; beyond it only the strongest are kept and the
-        result's ``note`` says the pair was cut short.
-    grow_cosine, grow_steps
-        A passage takes in up to ``grow_steps`` neighbouring sentence pairs at each end
-        whose cosine is at least ``grow_cosine`` (heavily edited edges; 1 or 0 steps turn
-        this off).
-    """
-
-    min_cosine: float = 0.3
-    min_dice: float = 0.3
-    ngram: int = 8
-    max_gap: int = 3
-    min_similarity: float = 0.45
-    min_chars: int = 150
-    stem_length: int = 6
-    min_sentence_words: int = 3
-    relative_cosine: float = 0.8
-    max_sentence_words: int = 50
-    min_copy_chars: int = 40
-    summary_gap: int = 24
-    grow_cosine: float = 0.4
-    grow_steps: int = 1
-    summary_ratio: float = 3.0
-    summary_min_similarity: float = 0.5
-    max_repeats: int = 8
-    max_seeds: int = 50_000
-
-    def __post_init__(self) -> None:
-        for name in (
-            "min_cosine",
-            "min_dice",
-            "min_similarity",
-            "relative_cosine",
-            "grow_cosine",
-            "summary_min_similarity",
-        ):
-            check_fraction(name, getattr(self, name))
-        for name in (
-            "ngram",
-            "min_chars",
-            "stem_length",
-            "min_sentence_words",
-            "max_sentence_words",
-            "min_copy_chars",
-            "summary_gap",
-            "max_repeats",
-            "max_seeds",
-        ):
-            check_positive_int(name, getattr(self, name))
-        if not isinstance(self.summary_ratio, (int, float)) or self.summary_ratio < 1:
-            raise ParameterError(
-                f"'summary_ratio' must be a number >= 1 (got {shorten(self.summary_ratio)})"
-            )
-        for name in ("max_gap", "grow_steps"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ParameterError(f"{name!r} must be a whole number >= 0 (got {shorten(value)})")
-
-    @classmethod
-    def of(cls, options: dict[str, object]) -> AlignParams:
-        """Return the parameters for keyword ``options``, naming any unknown one.
-
-        Examples
-        --------
-        >>> AlignParams.of({"max_gap": 2}).max_gap
-        2
-        """
-        unknown = sorted(set(options) - set(cls.__dataclass_fields__))
-        if unknown:
-            raise ParameterError(
-                f"unknown alignment option(s) {', '.join(map(repr, unknown))}; "
-                f"known: {', '.join(sorted(cls.__dataclass_fields__))}"
-            )
-        return cls(**options)  # type: ignore[arg-type]
-
-
-@dataclass(frozen=True)
-class PreparedText:
-    """One normalized text cut into tokens and sentences."""
-
-    norm: NormalizedText
-    token_starts: np.ndarray
-    token_ends: np.ndarray
-    words: list[str]
-    stems: list[str | None]
-    sentence_tokens: np.ndarray
-    """``(n_sentences + 1,)`` token index where each sentence starts, then the token count."""
-    sentence_ends: np.ndarray
-    """Normalized char where each sentence ends (after its closing punctuation)."""
-
-    @property
-    def n_sentences(self) -> int:
-        """Number of sentences (pieces of at most ``max_sentence_words`` words)."""
-        return len(self.sentence_tokens) - 1
-
-
-def prepare_text(norm: NormalizedText, params: AlignParams) -> PreparedText:
-    """Cut a normalized text into tokens, content-word stems and sentences.
-
-    Sentences end at sentence punctuation and at paragraph breaks of the original; a
-    sentence with fewer than ``min_sentence_words`` content words joins the next one, and
-    a longer one than ``max_sentence_words`` words (or unpunctuated text) is cut into
-    pieces of bounded length, so that one seed never stands for a whole page.
-    """
-    text = norm.text
-    token_starts, token_ends = tokenize(text)
-    words = [text[s:e] for s, e in zip(token_starts.tolist(), token_ends.tolist(), strict=True)]
-    cut = params.stem_length
-    stopped = stop_words()
-    stems: list[str | None] = [None if w in stopped else w[:cut] for w in words]
-
-    # Sentence ends in the normalized text, plus paragraph breaks of the original.
-    breaks = [m.end() for m in _SENTENCE_END.finditer(text)]
-    if norm.original:
-        paragraph_at = [m.start() for m in _PARAGRAPH.finditer(norm.original)]
-        if paragraph_at:
-            breaks.extend(np.searchsorted(norm.offsets[:-1], paragraph_at).tolist())
-    break_tokens = np.unique(np.searchsorted(token_starts, np.asarray(breaks, dtype=np.int64)))
-    content = np.cumsum([0] + [s is not None for s in stems])
-    bounds = [0]
-    for tok in break_tokens.tolist():
-        if 0 < tok < len(words) and content[tok] - content[bounds[-1]] >= (
-            params.min_sentence_words
-        ):
-            bounds.append(tok)
-    if len(words) > 0 and len(bounds) > 1 and content[-1] - content[bounds[-1]] < 1:
-        bounds.pop()  # a trailing fragment without content joins the last sentence
-    bounds.append(len(words))
-    # Text without sentence punctuation (headlines, lists) is cut into pieces of bounded
-    # length so that one seed never stands for a whole page.
-    longest = params.max_sentence_words
-    pieces = [0]
-    for start, end in itertools.pairwise(bounds):
-        count = -(-(end - start) // longest)
-        pieces.extend(start + ((end - start) * np.arange(1, count + 1)) // count)
-    sentence_tokens = np.asarray(pieces, dtype=np.int64)
-    next_starts = np.append(token_starts[sentence_tokens[1:-1]], len(text))
-    trailing_space = np.array([text[i - 1] == " " for i in next_starts[:-1]] + [False], bool)
-    return PreparedText(
-        norm, token_starts, token_ends, words, stems, sentence_tokens, next_starts - trailing_space
-    )
+_POSITION_WEIGHTS = np.random.default_rng(20261203).integers(
+    1, 2**63, size=4096, dtype=np.uint64
+) | np.uint64(1)
+"""Odd random weights of word positions, for the sentence keys of ``_sentence_classes``."""
 
 
 @dataclass
@@ -290,24 +78,18 @@ class Vectors:
     """Stem ids, ISF weights and sentence vectors shared by both texts of a pair."""
 
     def __init__(self, ta: PreparedText, tb: PreparedText) -> None:
-        vocab: dict[str, int] = {}
-        self.a_ids = np.array(
-            [-1 if s is None else vocab.setdefault(s, len(vocab)) for s in ta.stems], np.int64
-        )
-        self.b_ids = np.array(
-            [-1 if s is None else vocab.setdefault(s, len(vocab)) for s in tb.stems], np.int64
-        )
+        ids, vocab = pd.factorize(np.concatenate([ta.stems, tb.stems]))
+        self.a_ids, self.b_ids = ids[: len(ta.stems)], ids[len(ta.stems) :]
         self.n_terms = max(len(vocab), 1)
         counts_a = self._sentence_counts(self.a_ids, ta.sentence_tokens)
         counts_b = self._sentence_counts(self.b_ids, tb.sentence_tokens)
         n_sentences = counts_a.shape[0] + counts_b.shape[0]
-        df = (
-            np.asarray((counts_a > 0).sum(axis=0)).ravel()
-            + np.asarray((counts_b > 0).sum(axis=0)).ravel()
+        df = np.bincount(
+            np.concatenate([counts_a.indices, counts_b.indices]), minlength=self.n_terms
         )
         self.idf = np.log((1 + n_sentences) / (1 + df)) + 1.0
-        self.a_bin, self.b_bin = self._binary(counts_a), self._binary(counts_b)
-        self.a_vec, self.b_vec = self._weigh(counts_a), self._weigh(counts_b)
+        self.a_bin, self.a_vec = self._binary_and_weighted(counts_a)
+        self.b_bin, self.b_vec = self._binary_and_weighted(counts_b)
 
     def _sentence_counts(self, ids: np.ndarray, bounds: np.ndarray) -> sparse.csr_matrix:
         rows = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
@@ -319,17 +101,18 @@ class Vectors:
         matrix.sum_duplicates()
         return matrix
 
-    @staticmethod
-    def _binary(counts: sparse.csr_matrix) -> sparse.csr_matrix:
-        binary = counts.copy()
-        binary.data[:] = 1.0
-        return binary
-
-    def _weigh(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
-        weighted = sparse.csr_matrix(counts.multiply(self.idf[np.newaxis, :]))
-        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+    def _binary_and_weighted(
+        self, counts: sparse.csr_matrix
+    ) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+        """Return the 0/1 and the L2-normalized ISF-weighted rows of ``counts``."""
+        shape, indices, indptr = counts.shape, counts.indices, counts.indptr
+        binary = sparse.csr_matrix((np.ones(len(indices)), indices, indptr), shape=shape)
+        weighted = counts.data * self.idf[indices]
+        rows = np.repeat(np.arange(shape[0]), np.diff(indptr))
+        norms = np.sqrt(np.bincount(rows, weighted * weighted, minlength=shape[0]))
         norms[norms == 0] = 1.0
-        return sparse.csr_matrix(sparse.diags(1.0 / norms) @ weighted)
+        scaled = weighted * (1.0 / norms)[rows]
+        return binary, sparse.csr_matrix((scaled, indices, indptr), shape=shape)
 
     def span_similarity(self, a_tokens: tuple[int, int], b_tokens: tuple[int, int]) -> float:
         """Cosine of the ISF-weighted stem counts of two token ranges."""
@@ -344,16 +127,23 @@ class Vectors:
 
 
 def _sentence_classes(ids: np.ndarray, bounds: np.ndarray) -> np.ndarray:
-    """Class of each sentence: sentences with the same content words share one class."""
-    ids_list, bounds_list = ids.tolist(), bounds.tolist()
-    classes: dict[tuple[int, ...], int] = {}
-    return np.array(
-        [
-            classes.setdefault(tuple(x for x in ids_list[s:e] if x >= 0), len(classes))
-            for s, e in itertools.pairwise(bounds_list)
-        ],
-        dtype=np.int64,
-    )
+    """Class of each sentence: sentences with the same content words share one class.
+
+    Classes are numbered in order of first appearance. A sentence's content-word
+    sequence is keyed by its length and a 64-bit sum of its stem ids times random
+    weights of their positions (a collision has probability about 2**-64 per pair).
+    """
+    content = ids >= 0
+    sentence = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))[content]
+    kept = np.concatenate(([0], np.cumsum(np.bincount(sentence, minlength=len(bounds) - 1))))
+    position = np.arange(len(sentence)) - kept[sentence]
+    weights = _POSITION_WEIGHTS[position % len(_POSITION_WEIGHTS)]
+    with np.errstate(over="ignore"):
+        terms = (ids[content].astype(np.uint64) + np.uint64(1)) * weights
+    key = np.zeros(len(bounds) - 1, dtype=np.uint64)
+    np.add.at(key, sentence, terms)
+    key ^= np.diff(kept).astype(np.uint64) << np.uint64(56)
+    return pd.factorize(key)[0].astype(np.int64)
 
 
 def _members(classes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -562,19 +352,7 @@ def _token_sentences(text: PreparedText, tokens: np.ndarray) -> np.ndarray:
 def find_seeds(
     ta: PreparedText, tb: PreparedText, vec: Vectors, params: AlignParams
 ) -> tuple[Seeds, str]:
-    """Return the sentence seeds and then the phrase seeds of a pair, and a budget note.
-
-    Examples
-    --------
-    >>> from lineage.normalize import normalize_text
-    >>> params = AlignParams()
-    >>> text = "Putin spurned a challenge to meet Zelensky in Istanbul on Thursday."
-    >>> ta = prepare_text(normalize_text(text), params)
-    >>> tb = prepare_text(normalize_text("Talks opened. " + text), params)
-    >>> seeds, note = find_seeds(ta, tb, Vectors(ta, tb), params)
-    >>> len(seeds), seeds.phrase.tolist(), note
-    (2, [False, True], '')
-    """
+    """Return the sentence seeds and then the phrase seeds of a pair, and a budget note."""
     sentence, note = sentence_seeds(ta, tb, vec, params)
     phrase = phrase_seeds(ta, tb, params)
     logger.debug("%d sentence seeds, %d phrase seeds", len(sentence), len(phrase))

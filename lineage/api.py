@@ -44,7 +44,7 @@ from lineage.intervals import covered
 from lineage.io import OutputSet, write_table
 from lineage.normalize import normalize_corpus
 from lineage.quote_parts import mark_quotes
-from lineage.quotes import find_quotations
+from lineage.quotes import find_quotations, scan_quotations
 from lineage.records import NormalizedText, Passage, Problem, Quotation
 from lineage.shingle import shingle, shingle_hashes
 from lineage.sketch import (
@@ -402,7 +402,9 @@ def _documents_table(
             **{key: _text_or_none(meta.get(entry.id, {}).get(key)) for key in META_COLUMNS},
         }
         if entry.status != "skipped":
-            row.update(figures.get(entry.id, {}))
+            found = figures.get(entry.id, {})
+            row.update(found)
+            row["problem"] = "; ".join(filter(None, (entry.problem, found.get("problem")))) or None
             if parent_of is not None and entry.id in parent_of.index:
                 row["parent"] = parent_of.at[entry.id, "parent"]
                 row["parent_confidence"] = parent_of.at[entry.id, "parent_confidence"]
@@ -583,7 +585,8 @@ def _analyze_loaded(
     related = pairs[["jaccard", "containment_a_in_b", "containment_b_in_a"]].max(axis=1) > 0
     related |= pairs["tfidf_cosine"] >= params["min_tfidf"]
     position = {doc_id: i for i, doc_id in enumerate(ids)}
-    quotations = _mapped(runner, find_quotations, texts, progress, "quotations")
+    scans = _mapped(runner, scan_quotations, texts, progress, "quotations")
+    quotations = [scan.quotations for scan in scans]
     work = [
         (position[a], position[b])
         for a, b in pairs.loc[related, ["a", "b"]].itertuples(index=False)
@@ -631,6 +634,9 @@ def _analyze_loaded(
     figures = {
         doc_id: _figures(normalized[i], by_document.get(doc_id, [])) for i, doc_id in enumerate(ids)
     }
+    for doc_id, scan in zip(ids, scans, strict=True):
+        if scan.problems:  # unmatched quotation marks: read as prose, the problem noted
+            figures[doc_id]["problem"] = "; ".join(scan.problems)
     dates = {d.id: d.meta["date"] for d in loaded.documents if d.meta.get("date")}
     progress("sources and derivation", 0, len(passages_table))
     # Credits first: a latent source carries the agency its children credit.

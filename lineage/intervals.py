@@ -16,10 +16,20 @@ Every function is vectorized and costs ``O(n log n)`` for ``n`` spans (one sort)
 
 from __future__ import annotations
 
+import bisect
+
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["covered", "covered_per_group", "inside", "intersects", "overlap", "union"]
+__all__ = [
+    "SpanIndex",
+    "covered",
+    "covered_per_group",
+    "inside",
+    "intersects",
+    "overlap",
+    "union",
+]
 
 
 def _as_spans(spans: npt.ArrayLike) -> np.ndarray:
@@ -240,3 +250,40 @@ def covered_per_group(
     new = np.clip(ends - np.maximum(starts, previous), 0, None)
     labels = groups[first]
     return labels, np.add.reduceat(new, np.flatnonzero(first))
+
+
+class SpanIndex:
+    """The union of some spans, ready for many single queries (``O(log k)`` each).
+
+    :func:`overlap` answers many queries at once; a caller that asks one span at a time
+    (each answer deciding the next question) would pay numpy's per-call overhead every
+    time, so this keeps the union as plain lists and answers with :mod:`bisect`.
+
+    Examples
+    --------
+    >>> index = SpanIndex([(20, 30), (0, 10), (5, 8)])
+    >>> index.overlap(5, 25), index.overlap(12, 18), index.share(0, 20)
+    (10, 0, 0.5)
+    """
+
+    def __init__(self, spans: npt.ArrayLike) -> None:
+        merged = union(spans)
+        self.spans: list[tuple[int, int]] = [(int(a), int(b)) for a, b in merged.tolist()]
+        """The union as sorted, disjoint ``(start, end)`` pairs."""
+        self._starts: list[int] = merged[:, 0].tolist()
+        self._widths: list[int] = (merged[:, 1] - merged[:, 0]).tolist()
+        self._before: list[int] = np.concatenate(([0], np.cumsum(self._widths))).tolist()
+
+    def _chars_before(self, point: int) -> int:
+        k = bisect.bisect_right(self._starts, point)
+        if k == 0:
+            return 0
+        return self._before[k - 1] + min(max(point - self._starts[k - 1], 0), self._widths[k - 1])
+
+    def overlap(self, start: int, end: int) -> int:
+        """Count the characters of ``[start, end)`` inside the union (as :func:`overlap`)."""
+        return self._chars_before(max(start, end)) - self._chars_before(start)
+
+    def share(self, start: int, end: int) -> float:
+        """Return the share of ``[start, end)`` inside the union (0 for an empty span)."""
+        return self.overlap(start, end) / (end - start) if end > start else 0.0

@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 import difflib
+import functools
 import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -26,17 +27,12 @@ from typing import Literal
 import numpy as np
 
 from lineage.errors import ParameterError, check_positive_int, shorten
-from lineage.intervals import overlap, union
+from lineage.intervals import SpanIndex
 from lineage.normalize import fold_char
 from lineage.records import Passage, PassageKind, Quotation, complement
 from lineage.shingle import tokenize
 
 __all__ = ["mark_quotes", "quote_share"]
-
-
-def _coverage(spans: np.ndarray, start: int, end: int) -> float:
-    """Share of ``[start, end)`` inside the union ``spans``."""
-    return float(overlap(spans, start, end)) / (end - start) if end > start else 0.0
 
 
 def mark_quotes(
@@ -146,8 +142,8 @@ def mark_quotes(
         )
         return [p.mirror() for p in marked]
     rule = _KindRule(
-        union([(q.start, q.end) for q in quotations_a]),
-        union([(q.start, q.end) for q in quotations_b]),
+        SpanIndex([(q.start, q.end) for q in quotations_a]),
+        SpanIndex([(q.start, q.end) for q in quotations_b]),
         copy,
     )
     minimum = _Minimum(min_words, min_chars)
@@ -175,15 +171,21 @@ def _mark_one(p: Passage, texts: tuple[str, str], rule: _KindRule, minimum: _Min
 class _KindRule:
     """Whether a piece is a quote: the share of it inside quotations, see the caller."""
 
-    spans_a: np.ndarray
-    spans_b: np.ndarray
+    spans_a: SpanIndex
+    spans_b: SpanIndex
     copy: str
 
     def kind(self, p: Passage) -> PassageKind:
-        in_a = _coverage(self.spans_a, p.a_start, p.a_end) >= 0.5
-        in_b = _coverage(self.spans_b, p.b_start, p.b_end) >= 0.5
+        in_a = self.spans_a.share(p.a_start, p.a_end) >= 0.5
+        in_b = self.spans_b.share(p.b_start, p.b_end) >= 0.5
         quote = (in_a and in_b) or {"a": in_a, "b": in_b, "either": in_a or in_b}[self.copy]
         return "quote" if quote else "prose"
+
+
+@functools.lru_cache(maxsize=65_536)
+def _fold(word: str) -> str:
+    """Fold a word char by char (:func:`lineage.normalize.fold_char`), once per word."""
+    return "".join(map(fold_char, word))
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,7 @@ class _Words:
     def of(cls, text: str, start: int, end: int) -> _Words:
         starts, ends = tokenize(text[start:end])
         starts, ends = starts + start, ends + start
-        folded = ["".join(map(fold_char, text[s:e])) for s, e in zip(starts, ends, strict=True)]
+        folded = [_fold(text[s:e]) for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
         return cls(starts, ends, folded)
 
     def matched_share(self, matched: np.ndarray, start: int, end: int) -> float:
@@ -390,7 +392,7 @@ def _split_one(
             wa.matched_share(matched_a, x.a_start, x.a_end) >= 0.5
             and wb.matched_share(matched_b, x.b_start, x.b_end) >= 0.5
         )
-        return rule.kind(x) if shared else "prose"
+        return "prose" if rule.kind(x) == "prose" or not shared else "quote"
 
     pieces = [replace(gap, kind=kind(gap)) for gap in gaps]
     for pairs, core in zip(matches, cores, strict=True):
@@ -438,7 +440,7 @@ def _cut(
     points = []
     for source, (spans, words) in enumerate(((rule.spans_a, wa), (rule.spans_b, wb))):
         low, high = sides[source][2], sides[source][3]
-        for start, end in spans:
+        for start, end in spans.spans:
             if low < start < high:
                 x = words.start_at_or_after(start, high)
                 points.append(

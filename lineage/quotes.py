@@ -23,11 +23,12 @@ Examples
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from lineage.errors import ParameterError, check_positive_int
 from lineage.records import Quotation
 
-__all__ = ["find_quotations", "quotation_problems"]
+__all__ = ["QuotationScan", "find_quotations", "quotation_problems", "scan_quotations"]
 
 # Closers accepted for each opener; straight marks close themselves.
 _CLOSERS = {
@@ -273,7 +274,7 @@ def find_quotations(text: str, *, max_chars: int = 3000) -> list[Quotation]:
     >>> find_quotations('Talks resumed on "Thursday in Istanbul.\nThe delegation left.')
     []
     """
-    return _scan(text, max_chars=max_chars)[0]
+    return scan_quotations(text, max_chars=max_chars).quotations
 
 
 def quotation_problems(text: str, *, max_chars: int = 3000) -> list[str]:
@@ -287,11 +288,37 @@ def quotation_problems(text: str, *, max_chars: int = 3000) -> list[str]:
     >>> quotation_problems('One line.\nTalks resumed on "Thursday in Istanbul.')
     ['line 2: quotation mark without a closing mark or an attribution; read as prose']
     """
-    return [
+    return scan_quotations(text, max_chars=max_chars).problems
+
+
+class QuotationScan(NamedTuple):
+    """The quotations of a text and its quotation problems (see :func:`scan_quotations`)."""
+
+    quotations: list[Quotation]
+    """As :func:`find_quotations` returns them."""
+    problems: list[str]
+    """As :func:`quotation_problems` returns them."""
+
+
+def scan_quotations(text: str, *, max_chars: int = 3000) -> QuotationScan:
+    r"""Find the quotations of ``text`` and describe its unmatched marks, in one pass.
+
+    What :func:`find_quotations` and :func:`quotation_problems` return, for a caller that
+    needs both (``lineage analyze`` notes the problems in the documents table).
+
+    Examples
+    --------
+    >>> scan = scan_quotations('He said: "Go." Then "nothing\nmore.')
+    >>> [q.speaker for q in scan.quotations], scan.problems
+    ([None], ['line 1: quotation mark without a closing mark or an attribution; read as prose'])
+    """
+    quotations, unmatched = _scan(text, max_chars=max_chars)
+    problems = [
         f"line {text.count(chr(10), 0, at) + 1}: quotation mark without a closing mark or "
         "an attribution; read as prose"
-        for at in _scan(text, max_chars=max_chars)[1]
+        for at in unmatched
     ]
+    return QuotationScan(quotations, problems)
 
 
 def _clean_name(name: str) -> str | None:

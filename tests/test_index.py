@@ -122,9 +122,10 @@ def test_on_wire_copy_the_index_finds_the_pairs_and_passages_of_the_batch_run(
     tmp_path: Path,
 ) -> None:
     """Above ``exhaustive_below`` the candidates come from the LSH buckets, as in batch."""
-    frame = reuters(330)
+    # r331-r360 re-send stories of r230-r264 (wire copy, not only shared templates).
+    frame = reuters(360)
     held = frame.tail(30)
-    indexed = frame.head(300)
+    indexed = frame.head(330)
     batch = lineage.analyze(frame)
     others = set(indexed["id"])
     compared = ["a", "b", "jaccard", "containment_a_in_b", "containment_b_in_a"]
@@ -144,8 +145,12 @@ def test_on_wire_copy_the_index_finds_the_pairs_and_passages_of_the_batch_run(
             got = found.pairs.sort_values(["a", "b"], ignore_index=True)[compared]
             want = expected.sort_values(["a", "b"], ignore_index=True)[compared]
             pd.testing.assert_frame_equal(got, want)
+            # The same passages; their commonness comes from the model the index learnt from
+            # its own documents (the batch run's also saw the 30 held ones), so it may differ
+            # a little.
+            want_passages = _involving(batch.passages, doc.id, others)
             pd.testing.assert_frame_equal(
-                found.passages, _involving(batch.passages, doc.id, others)
+                found.passages, want_passages, check_exact=False, atol=0.05
             )
             total_pairs += len(expected)
             total_passages += len(found.passages)

@@ -80,7 +80,7 @@ def cluster_pairs(passages: pd.DataFrame) -> set[frozenset[str]]:
 
 
 def random_pairs(passages: pd.DataFrame, count: int, seed: int = SEED) -> set[frozenset[str]]:
-    """Draw ``count`` pairs of passages from different clusters and different articles.
+    """Draw up to ``count`` pairs of passages from different clusters and articles.
 
     Examples
     --------
@@ -95,7 +95,10 @@ def random_pairs(passages: pd.DataFrame, count: int, seed: int = SEED) -> set[fr
     article = passages["article"].to_numpy()
     cluster = passages["cluster"].to_numpy()
     out: set[frozenset[str]] = set()
-    while len(out) < count:
+    # A small corpus may hold fewer such pairs than asked: the draws are bounded.
+    for _ in range(20 * count):
+        if len(out) == count:
+            break
         i, j = rng.integers(len(ids), size=2)
         if cluster[i] != cluster[j] and article[i] != article[j]:
             out.add(frozenset((ids[i], ids[j])))

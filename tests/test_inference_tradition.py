@@ -100,6 +100,18 @@ def test_present_wire_is_the_source_and_no_latent_is_made():
     assert all(result.parents[r] == "wire" for r in corpus.ids if r.startswith("r"))
 
 
+def test_no_latent_source_above_a_rewrite_whose_own_text_its_copy_carries():
+    # Seed 100: s1 copies r4, r4 rewrites the wire; the n-grams r4 adds to the wire are
+    # shared only with s1, which carries nothing r4 lacks. r4 explains them: no latent.
+    corpus = news_corpus(100)
+    _, passages = pipeline_tables(corpus.ids, corpus.texts)
+    result = infer_lineage(corpus.ids, corpus.texts, passages)
+    assert result.sources.empty
+    assert not result.edges["parent"].str.startswith("latent:").any()
+    assert result.parents["wire"] is None
+    assert (result.parents["r4"], result.parents["s1"]) == ("wire", "r4")
+
+
 def test_neighbor_joining_reproduces_the_worked_example():
     # The five-taxon example of Saitou and Nei's method as tabulated on Wikipedia's
     # "Neighbor joining" page: branch lengths a 2, b 3, c 4, d 2, e 1 and inner 3, 2.

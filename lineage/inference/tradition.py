@@ -8,7 +8,11 @@ Two situations call for a text that is not in the corpus:
   A latent source ``latent:N`` then takes the parent's place, with the parent and such
   documents as its children, so many rewrites of one missing wire story hang from one
   latent source instead of forming a chain. When that material comes from a document
-  unrelated to the parent, it is a second source instead (contamination).
+  unrelated to the parent, it is a second source instead (contamination). No latent
+  source is drawn when a present document can be the common source: when the relative
+  sharing that material carries nothing of the family the document lacks, the document
+  wrote it and the relative copied it (the relative hangs from the document); when the
+  document carries nothing the relative lacks, the relative is its source.
 - **a tradition**: a family of complete copies (manuscript-like: pairs carry most and
   about equal shares of each other) is rebuilt by neighbour joining on distances from
   shared material, lost copies becoming latent sources, and a copy whose halves follow
@@ -347,6 +351,30 @@ def _needs_latent(group: GroupEvidence, doc: str, parent: str, params: Inference
     return np.setdiff1d(family, pair).size >= _floor(group, parent, params)
 
 
+def _can_be_source(
+    group: GroupEvidence,
+    parents: Mapping[str, str | None],
+    source: str,
+    copy: str,
+    params: InferenceParams,
+) -> bool:
+    """Whether present document ``source`` explains all that ``copy`` shares with its family.
+
+    True when ``copy`` carries less than its floor of family material that ``source``
+    lacks, ``source`` is not dated after ``copy`` and does not descend from it: then
+    ``source`` itself is the common source of what the two share, and no latent source
+    is needed above them.
+    """
+    evidence = group.evidence
+    s, c = evidence.index(source), evidence.index(copy)
+    lacking = np.setdiff1d(evidence.material[c], evidence.pair(s, c)).size
+    return (
+        lacking < _floor(group, copy, params)
+        and group.cues.order([s], [c])[0] >= 0
+        and source not in descendants(parents, copy)
+    )
+
+
 def _place_lost_sources(
     group: GroupEvidence, placement: Placement, traditions: set[str], params: InferenceParams
 ) -> None:
@@ -366,6 +394,22 @@ def _place_lost_sources(
         if missing.size < _floor(group, doc, params):
             continue
         supplier, supplied = _main_supplier(evidence, doc, missing)
+        if (
+            supplier is not None
+            and not str(parents.get(supplier)).startswith(LATENT_PREFIX)
+            and _can_be_source(group, parents, doc, supplier, params)
+        ):
+            # What doc shares beyond its parent is its own text, copied by the supplier.
+            parents[supplier] = doc
+            missing = unexplained_material(evidence, parents, doc)
+            placement.unexplained[doc] = int(missing.size)
+            if missing.size < _floor(group, doc, params):
+                continue
+            supplier, supplied = _main_supplier(evidence, doc, missing)
+        if supplier is not None and _can_be_source(group, parents, supplier, doc, params):
+            parents[doc] = supplier  # the supplier explains doc better than its parent
+            placement.unexplained[doc] = 0
+            continue
         if supplier is not None and (
             evidence.shared[evidence.index(parent), evidence.index(supplier)] < params.min_shared
         ):

@@ -100,6 +100,14 @@ MIN_PAIR_TOKENS = 25
 """A pair's prose passages with fewer tokens than this on either side (a sentence), ..."""
 MIN_PAIR_SHARE = 0.25
 """... covering less than this share of both documents, are one shared phrase: dropped."""
+MIN_COPIED_RUN_TOKENS = 40
+"""A stretch of this many tokens, every one inside a common literal n-gram (gaps of up to
+``COPIED_RUN_GAP`` tokens bridged), is one text copied by many documents (a wire story
+carried by a dozen outlets), not the genre: genre material recurs in short pieces broken by
+fillers that differ (a table, a notice) or in lines a corpus repeats at an edge, which
+:mod:`lineage.normalize` removes as boilerplate."""
+COPIED_RUN_GAP = 2
+"""Tokens (a word or two an outlet changed) bridged inside a copied stretch."""
 TABLE_BITS = 22
 """Each row of a count-min table has ``2**TABLE_BITS`` cells."""
 
@@ -140,6 +148,12 @@ class CommonnessParams:
     min_pair_tokens, min_pair_share
         A pair whose prose passages hold fewer than ``min_pair_tokens`` tokens on either side
         and cover less than ``min_pair_share`` of both documents shares one phrase: dropped.
+    min_copied_run_tokens, copied_run_gap
+        A stretch of at least ``min_copied_run_tokens`` tokens covered by common literal
+        n-grams (gaps of up to ``copied_run_gap`` tokens bridged) is a text many documents
+        copied, so evidence, not genre. Lower: shorter verbatim runs (long formulas)
+        count as reuse; higher: a wire story carried by more documents than the ceiling
+        is taken for genre and its copies are missed.
     table_bits
         Count-min table rows have ``2**table_bits`` cells.
     """
@@ -157,6 +171,8 @@ class CommonnessParams:
     min_slot_differences: int = MIN_SLOT_DIFFERENCES
     min_pair_tokens: int = MIN_PAIR_TOKENS
     min_pair_share: float = MIN_PAIR_SHARE
+    min_copied_run_tokens: int = MIN_COPIED_RUN_TOKENS
+    copied_run_gap: int = COPIED_RUN_GAP
     table_bits: int = TABLE_BITS
 
     def __post_init__(self) -> None:
@@ -168,6 +184,7 @@ class CommonnessParams:
             "slot_context",
             "min_slot_differences",
             "min_pair_tokens",
+            "min_copied_run_tokens",
         ):
             check_positive_int(name, getattr(self, name))
         for name in (
@@ -178,6 +195,9 @@ class CommonnessParams:
             "min_pair_share",
         ):
             check_fraction(name, getattr(self, name))
+        gap = self.copied_run_gap
+        if isinstance(gap, bool) or not isinstance(gap, int) or gap < 0:
+            raise ParameterError(f"'copied_run_gap' must be a whole number >= 0 (got {gap!r})")
         bits, words = self.table_bits, self.min_template_words
         if isinstance(bits, bool) or not isinstance(bits, int) or not 8 <= bits <= 30:
             raise ParameterError(f"'table_bits' must be a whole number in [8, 30] (got {bits!r})")
@@ -422,17 +442,15 @@ class CommonnessModel:
             words = _window_sums(~slot, n)
             # A template is common where it recurs with fillers that differ: its literal
             # n-gram is found in at most half of the documents that have the template.
-            common_window = (literal_df >= self.ceiling) | (
+            common_literal = literal_df >= self.ceiling
+            common_literal &= ~_copied_windows(common_literal, slot, n, self.params)
+            common_window = common_literal | (
                 (slots > 0)
                 & (words >= self.params.min_template_words)
                 & (template_df >= self.template_ceiling)
                 & (2 * literal_df <= template_df)
             )
-            # Token i is covered by windows i .. i + n - 1.
-            before = np.concatenate([[0], np.cumsum(common_window)])
-            count = tokens.hashes.size
-            at = np.arange(count)
-            common = before[at + n] > before[at] if count else np.zeros(0, dtype=bool)
+            common = _covered_tokens(common_window, n)
             out.append(
                 Marks(
                     tokens.starts,
@@ -449,6 +467,58 @@ class CommonnessModel:
                 )
             )
         return out
+
+
+def _covered_tokens(windows: np.ndarray, n: int) -> np.ndarray:
+    """Whether each token lies in some marked window (token ``i`` is in windows ``i .. i+n-1``)."""
+    count = windows.size - (n - 1) if windows.size else 0
+    before = np.concatenate([[0], np.cumsum(windows)])
+    at = np.arange(count)
+    return before[at + n] > before[at]
+
+
+def _copied_windows(
+    common_literal: np.ndarray, slot: np.ndarray, n: int, params: CommonnessParams
+) -> np.ndarray:
+    """Mark the common literal windows inside a long stretch many documents copied verbatim.
+
+    A gap of up to ``copied_run_gap`` tokens (a word an outlet changed) is bridged unless it
+    holds a filler (``slot``: a number or a name): a formula filled with other names or
+    figures is pieces of a template, not one copied text.
+
+    Examples
+    --------
+    >>> params = CommonnessParams(min_copied_run_tokens=8, copied_run_gap=1)
+    >>> common = np.array([False] * 4 + [True] * 10 + [False] * 4)  # 14 tokens, n=5
+    >>> slot = np.zeros(14, dtype=bool)
+    >>> _copied_windows(common, slot, 5, params).sum()  # the 10 windows cover tokens 0..13
+    np.int64(10)
+    >>> _copied_windows(common, slot, 5, CommonnessParams()).any()
+    np.False_
+    """
+    covered = _covered_tokens(common_literal, n)
+    if not covered.any():
+        return np.zeros_like(common_literal)
+    # Stretches of covered tokens, bridged over gaps of up to copied_run_gap tokens.
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], covered.astype(np.int8), [0]])))
+    starts, ends = edges[0::2], edges[1::2]
+    fillers_before = np.concatenate([[0], np.cumsum(slot)])
+    bridged = (starts[1:] - ends[:-1] <= params.copied_run_gap) & (
+        fillers_before[starts[1:]] == fillers_before[ends[:-1]]
+    )
+    keep = np.concatenate([[True], ~bridged])
+    first = starts[keep]
+    last = np.maximum.reduceat(ends, np.flatnonzero(keep))
+    long = (last - first) >= params.min_copied_run_tokens
+    copied_tokens = np.zeros(covered.size + 1, dtype=np.int64)
+    np.add.at(copied_tokens, first[long], 1)
+    np.add.at(copied_tokens, last[long], -1)
+    in_copy = np.cumsum(copied_tokens)[:-1] > 0
+    # Window k covers tokens k-n+1 .. k (the edge windows pad with the edge token): copied
+    # when all its tokens are in a copied stretch.
+    padded = np.pad(in_copy, n - 1, mode="edge")
+    inside = np.lib.stride_tricks.sliding_window_view(padded, n).all(axis=1)
+    return common_literal & inside
 
 
 def _fingerprint(text: str) -> bytes:

@@ -201,6 +201,34 @@ def test_identical_texts_are_duplicates_of_the_earliest_and_learn_nothing_common
     assert (docs.drop(index="copy00")["parent"] == "copy00").all()
 
 
+def test_a_wire_story_carried_by_more_outlets_than_the_ceiling_is_reuse_not_genre():
+    # Fourteen outlets carry one real wire story (each its own lead, the wire cut at a
+    # different paragraph) among 100 unrelated stories: 14 documents pass the ceiling of 10,
+    # yet a verbatim stretch that long is one text copied, not the genre's material.
+    stories = [r for r in _rows(REUTERS) if r["type"] == "NORM" and len(r["text"]) > 2500]
+    wire = [p for p in stories[0]["text"].split("\n") if p.strip()]
+    assert len(wire) >= 8
+    copies = {
+        f"outlet{k:02d}": "\n".join(
+            [stories[k + 1]["text"].split("\n")[0], *wire[: len(wire) // 2 + k % (len(wire) // 2)]]
+        )
+        for k in range(14)
+    }
+    others = {r["id"]: r["text"] for r in stories[40:140]}
+    frame = pd.DataFrame({"id": [*copies, *others], "text": [*copies.values(), *others.values()]})
+    result = lineage.analyze(frame)
+    docs = result.documents.set_index("id")
+    assert docs.loc[list(copies), "reuse_fraction"].min() >= 0.7
+    between_copies = result.passages[
+        result.passages["a"].isin(list(copies)) & result.passages["b"].isin(list(copies))
+    ]
+    assert between_copies["commonness"].max() <= 0.1
+    copy_to_other = result.passages["a"].isin(list(copies)) != result.passages["b"].isin(
+        list(copies)
+    )
+    assert not copy_to_other.any()
+
+
 def test_one_line_documents_are_not_reused_on_the_strength_of_a_common_phrase():
     rows = _rows(REUTERS)[:3000]
     phrase = "in a filing with the Securities and Exchange Commission"

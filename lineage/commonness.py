@@ -100,7 +100,7 @@ MIN_PAIR_TOKENS = 25
 """A pair's prose passages with fewer tokens than this on either side (a sentence), ..."""
 MIN_PAIR_SHARE = 0.25
 """... covering less than this share of both documents, are one shared phrase: dropped."""
-MIN_COPIED_RUN_TOKENS = 40
+MIN_COPIED_RUN_TOKENS = 80
 """A stretch of this many tokens, every one inside a common literal n-gram (gaps of up to
 ``COPIED_RUN_GAP`` tokens bridged), is one text copied by many documents (a wire story
 carried by a dozen outlets), not the genre: genre material recurs in short pieces broken by

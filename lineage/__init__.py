@@ -7,8 +7,6 @@ Examples
 >>> result.documents[["id", "parent", "reuse_fraction", "quote_fraction"]]  # doctest: +SKIP
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
 # ``lineage.align`` is the function: importing lineage.api below first loads the module
 # lineage/align.py (which binds the name to the module), then rebinds it.
 from lineage.analysis import Analysis
@@ -17,11 +15,7 @@ from lineage.corpus import Corpus, iter_corpus_shards, load_corpus
 from lineage.errors import CorpusError, LineageError, LineageWarning, ParameterError
 from lineage.index import Index
 from lineage.records import Document, Passage, Problem
-
-try:
-    __version__ = version("lineage")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
+from lineage.version import __version__
 
 __all__ = [
     "Analysis",

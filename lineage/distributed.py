@@ -43,15 +43,10 @@ import numpy as np
 import pandas as pd
 
 from lineage import sketch as sketching
-from lineage.corpus import (
-    Corpus,
-    InputStatus,
-    duplicate_id_message,
-    fresh_id,
-    iter_corpus_shards,
-)
+from lineage.corpus import Corpus, InputStatus, iter_corpus_shards
 from lineage.errors import LineageError, ParameterError, check_fraction, check_positive_int
 from lineage.normalize import normalize_text
+from lineage.readers.ids import duplicate_id_message, fresh_id
 from lineage.shingle import shingle_hashes
 from lineage.sketch import lsh_parameters, minhash_signatures
 

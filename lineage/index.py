@@ -74,6 +74,7 @@ from lineage.sketch import (
     size_classes,
 )
 from lineage.verify import rank_pairs, score_pairs
+from lineage.version import __version__
 
 __all__ = ["DATABASE", "SCHEMA_VERSION", "Index", "IndexFileError", "IndexParams", "QueryResult"]
 
@@ -381,8 +382,6 @@ class Index:
         IndexFileError
             When ``path`` is a file or a folder that is not empty.
         """
-        from lineage import __version__
-
         params = params or IndexParams()
         path = Path(path)
         if path.exists() and (not path.is_dir() or any(path.iterdir())):

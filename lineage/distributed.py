@@ -295,6 +295,15 @@ def dask_runner(
         close(own)
 
 
+def open_runner(*, client: Any, workers: int | None, scheduler: str | None) -> Any:
+    """Return a context manager yielding the runner for the options given."""
+    if client is None and workers is None and scheduler is None:
+        from contextlib import nullcontext
+
+        return nullcontext(LocalRunner())
+    return dask_runner(client=client, workers=workers, scheduler=scheduler)
+
+
 # ----------------------------------------------------------------------------- sketch
 
 

@@ -1,0 +1,144 @@
+"""Candidate pairs: MinHash sketches banded for Jaccard and containment, within a budget."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+
+from lineage.distributed import LocalRunner, Runner
+from lineage.shingle import shingle_hashes
+from lineage.sketch import (
+    CandidateBudget,
+    CandidateLimits,
+    cap_candidates,
+    containment_candidates,
+    lsh_candidates,
+    minhash_signatures,
+)
+
+
+@dataclass(frozen=True)
+class Sketches:
+    """What the candidate stage needs of every document."""
+
+    hashes: list[np.ndarray]
+    signatures: np.ndarray
+
+
+def mapped_shingle_hashes(
+    texts: Sequence[str], n: int, runner: Runner, batch: int = 2_000
+) -> list[np.ndarray]:
+    """Shingle hashes of every text, hashed a batch at a time (one runner item a batch)."""
+    batches = [list(texts[i : i + batch]) for i in range(0, len(texts), batch)]
+    hashed = runner.map(lambda chunk: shingle_hashes(chunk, n=n), batches)
+    return [hashes for chunk in hashed for hashes in chunk]
+
+
+def sketch_texts(
+    texts: Sequence[str], *, shingle_size: int, num_perm: int, seed: int, runner: Runner
+) -> Sketches:
+    """Shingle-hash ``texts`` on ``runner`` and MinHash them: what :func:`candidate_pairs` reads.
+
+    Examples
+    --------
+    >>> from lineage.distributed import LocalRunner
+    >>> found = sketch_texts(["a b c d e f", "a b c d e g"], shingle_size=5, num_perm=16,
+    ...                      seed=1, runner=LocalRunner())
+    >>> [h.size for h in found.hashes], found.signatures.shape
+    ([2, 2], (2, 16))
+    """
+    hashes = mapped_shingle_hashes(texts, shingle_size, runner)
+    return Sketches(hashes, minhash_signatures(hashes, num_perm=num_perm, seed=seed))
+
+
+def candidate_pairs(
+    sketches: Sketches,
+    *,
+    threshold: float,
+    containment_threshold: float,
+    exhaustive_below: int,
+    runner: Runner | None = None,
+    budget: CandidateBudget | None = None,
+) -> pd.DataFrame:
+    """Union of LSH Jaccard and containment candidates (every pair in a small corpus).
+
+    Each document keeps at most ``budget.per_document`` candidates (the default
+    :class:`~lineage.sketch.CandidateBudget`), the most similar by the sketch estimate;
+    ``attrs["limits"]`` of the result says what the budget left out. On a Dask runner
+    the Jaccard banding is a shuffle on the cluster
+    (:func:`lineage.distributed.lsh_candidates_on_cluster`), capped the same way, with the same
+    result. Returns a DataFrame of row positions ``a < b``, sorted, no repeats.
+    """
+    budget = budget or CandidateBudget()
+    n_docs = len(sketches.hashes)
+    if n_docs < exhaustive_below:
+        pairs = pd.DataFrame(list(combinations(range(n_docs), 2)), columns=["a", "b"])
+        pairs = pairs.astype("int64")
+        pairs.attrs["limits"] = CandidateLimits()
+        return pairs
+    sizes = np.array([np.unique(h).size for h in sketches.hashes])
+    if runner is None or isinstance(runner, LocalRunner):
+        banded = lsh_candidates(
+            sketches.signatures, threshold=threshold, budget=budget, sizes=sizes
+        )
+    else:
+        from lineage.distributed import lsh_candidates_on_cluster
+
+        banded = lsh_candidates_on_cluster(
+            sketches.signatures, client=runner.client, threshold=threshold, budget=budget,
+            sizes=sizes,
+        )  # fmt: skip
+    contained = containment_candidates(
+        sketches.signatures, sizes, threshold=containment_threshold, budget=budget
+    )
+    limits = CandidateLimits()
+    for part in (banded, contained):
+        limits.add(part.attrs["limits"])
+    found = pd.concat([banded, contained], ignore_index=True).drop_duplicates()
+    # Each part was capped; capping their union keeps what capping all pairs would.
+    capped = cap_candidates(found, sketches.signatures, budget, sizes=sizes)
+    limits.add(capped.attrs["limits"])
+    capped.attrs["limits"] = limits
+    if limits.any():
+        _warn_limits(limits, budget)
+    return capped
+
+
+def limits_note(limits: CandidateLimits, budget: CandidateBudget) -> dict[str, object]:
+    """Return what the candidate budget left out, for ``lineage.json`` (``{}``: nothing)."""
+    if not limits.any():
+        return {}
+    return {
+        "candidates_per_document": budget.per_document,
+        "bucket_size": budget.max_bucket,
+        **limits.as_dict(),
+        "note": _limits_message(limits, budget),
+    }
+
+
+def _limits_message(limits: CandidateLimits, budget: CandidateBudget) -> str:
+    parts = []
+    if limits.large_buckets:
+        parts.append(
+            f"{limits.large_buckets} LSH buckets of more than {budget.max_bucket} documents "
+            f"were paired with neighbours only ({limits.bucket_pairs_skipped} pairs not formed)"
+        )
+    if limits.pairs_dropped:
+        parts.append(
+            f"{limits.capped_documents} documents had more than {budget.per_document} "
+            f"candidate pairs; only their {budget.per_document} most similar by the sketch "
+            "(and pairs the other document ranks among its best) were verified"
+        )
+    return "candidate budget: " + "; ".join(parts) + " (raise max_candidates to keep more)"
+
+
+def _warn_limits(limits: CandidateLimits, budget: CandidateBudget) -> None:
+    import warnings
+
+    from lineage.errors import LineageWarning
+
+    warnings.warn(_limits_message(limits, budget), LineageWarning, stacklevel=3)

@@ -1,0 +1,207 @@
+"""Near-duplicates: scored pairs and clusters of a corpus, without alignment."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lineage.candidates import candidate_pairs, limits_note, sketch_texts
+from lineage.clusters import MEASURES, cluster_pairs
+from lineage.corpus import load_corpus
+from lineage.distributed import open_runner
+from lineage.errors import CorpusError, ParameterError, check_fraction, check_positive_int
+from lineage.records import Problem
+from lineage.shingle import shingle
+from lineage.sketch import (
+    CandidateBudget,
+)
+from lineage.verify import score_pairs, tfidf_cosines
+
+
+def _texts_and_ids(
+    texts: Sequence[str] | pd.Series | pd.DataFrame, *, id_column: str, text_column: str
+) -> tuple[list[str], list[str]]:
+    corpus = load_corpus(texts, id_column=id_column, text_column=text_column)
+    if not corpus.usable:
+        raise CorpusError(
+            "no usable text in the input: " + "; ".join(str(p) for p in corpus.skipped[:3])
+        )
+    return list(corpus.texts), list(corpus.ids)
+
+
+def near_duplicates(
+    texts: Sequence[str] | pd.Series | pd.DataFrame,
+    threshold: float = 0.5,
+    *,
+    id_column: str = "id",
+    text_column: str = "text",
+    measure: str = "jaccard",
+    shingle_size: int = 5,
+    num_perm: int = 128,
+    seed: int = 1,
+    max_candidates: int = 50,
+    client: Any = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> pd.DataFrame:
+    """Return the near-duplicate pairs of ``texts`` with their exact scores.
+
+    Parameters
+    ----------
+    texts
+        A list of strings (ids ``"0"``, ``"1"``, ...), a Series (its index as ids) or a
+        DataFrame (``id_column`` and ``text_column``).
+    id_column, text_column
+        Columns of a DataFrame holding ids and texts.
+    threshold
+        Pairs whose exact ``measure`` reaches this are returned.
+    measure
+        ``"jaccard"`` of the word ``shingle_size``-gram sets, or ``"containment"``: the
+        larger share of one document's shingles found in the other (a short rewrite
+        inside a long story).
+    shingle_size, num_perm, seed
+        Shingle length in words, MinHash permutations and their seed.
+    max_candidates
+        Most candidate pairs verified per document, the most similar by the MinHash
+        estimate (a pair stays when it is among the best of either document). When it
+        binds, a :class:`~lineage.errors.LineageWarning` says so and the counts are kept
+        (``limits``); memory then grows with the documents, not with their pairs.
+    client, workers, scheduler
+        Hash and band on Dask, as in :func:`analyze`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``a, b, jaccard, containment_a_in_b, containment_b_in_a, tfidf_cosine,
+        shared_chars``, ``a < b``, most similar first. ``attrs["limits"]`` says what
+        the candidate budget left out (``{}`` when nothing).
+
+    Examples
+    --------
+    >>> wire = ("Russia's Vladimir Putin spurned a challenge to meet face-to-face with "
+    ...         "Ukrainian President Volodymyr Zelensky in Turkey on Thursday, dealing a "
+    ...         "blow to prospects for a peace breakthrough.")
+    >>> texts = [wire, wire.replace("Thursday", "Friday"), "An unrelated story on crops."]
+    >>> near_duplicates(texts, 0.5)[["a", "b"]].values.tolist()
+    [['0', '1']]
+    """
+    texts_list, ids = _texts_and_ids(texts, id_column=id_column, text_column=text_column)
+    return _near_duplicate_pairs(
+        texts_list,
+        ids,
+        threshold,
+        measure=measure,
+        shingle_size=shingle_size,
+        num_perm=num_perm,
+        seed=seed,
+        max_candidates=max_candidates,
+        dask={"client": client, "workers": workers, "scheduler": scheduler},
+    )
+
+
+def _near_duplicate_pairs(
+    texts: list[str],
+    ids: list[str],
+    threshold: float,
+    *,
+    measure: str,
+    shingle_size: int,
+    num_perm: int,
+    seed: int,
+    max_candidates: int,
+    dask: dict[str, Any],
+) -> pd.DataFrame:
+    """Score the candidate pairs of loaded texts and keep those reaching ``threshold``."""
+    threshold = check_fraction("threshold", threshold)
+    if measure not in MEASURES:
+        raise ParameterError(f"'measure' must be one of {sorted(MEASURES)} (got {measure!r})")
+    budget = CandidateBudget(per_document=check_positive_int("max_candidates", max_candidates))
+    with open_runner(**dask) as runner:
+        # Shingle hashing folds case, accents and quotes itself: no normalization pass.
+        sketches = sketch_texts(
+            texts, shingle_size=shingle_size, num_perm=num_perm, seed=seed, runner=runner
+        )
+        candidates = candidate_pairs(
+            sketches,
+            threshold=threshold,
+            containment_threshold=threshold,
+            exhaustive_below=0,
+            runner=runner,
+            budget=budget,
+        )
+    # TF-IDF only for the pairs returned: the candidates below the threshold are dropped.
+    shingles = _with_spans(sketches.hashes, texts, candidates, n=shingle_size)
+    pairs = score_pairs(candidates, shingles, None, ids, tfidf=False)
+    keep = pairs[list(MEASURES[measure])].max(axis=1) >= threshold
+    found = pairs[keep].reset_index(drop=True)
+    position = pd.Series(np.arange(len(ids)), index=pd.Index(ids))
+    found["tfidf_cosine"] = tfidf_cosines(
+        position[found["a"]].to_numpy(), position[found["b"]].to_numpy(), texts
+    )
+    found.attrs["limits"] = limits_note(candidates.attrs["limits"], budget)
+    return found
+
+
+def _with_spans(
+    hashes: list[np.ndarray], texts: Sequence[str], candidates: pd.DataFrame, *, n: int
+) -> list[Any]:
+    """Shingles with spans for the documents in ``candidates`` (so ``shared_chars`` is filled).
+
+    Only candidate documents are shingled again; the rest keep their bare hashes.
+    """
+    involved = set(candidates["a"].tolist()) | set(candidates["b"].tolist())
+    return [shingle(texts[i], n=n) if i in involved else h for i, h in enumerate(hashes)]
+
+
+def near_duplicate_clusters(
+    texts: Sequence[str] | pd.Series | pd.DataFrame, threshold: float = 0.5, **options: Any
+) -> pd.DataFrame:
+    """Group near-duplicates into clusters with a representative and per-member evidence.
+
+    ``texts``, ``threshold`` and the keyword ``options`` are those of :func:`near_duplicates`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``cluster, id, representative, matched, jaccard, containment,
+        tfidf_cosine``: one row per member of a cluster of two or more documents;
+        ``matched`` is the document the member was matched to and the scores are that
+        match's. Cluster ids are stable across runs and input orders.
+
+    Examples
+    --------
+    >>> wire = ("Russia's Vladimir Putin spurned a challenge to meet face-to-face with "
+    ...         "Ukrainian President Volodymyr Zelensky in Turkey on Thursday, dealing a "
+    ...         "blow to prospects for a peace breakthrough.")
+    >>> texts = [wire, wire.replace("Thursday", "Friday"), "An unrelated story on crops."]
+    >>> near_duplicate_clusters(texts)[["cluster", "id"]].values.tolist()
+    [['c0', '0'], ['c0', '1']]
+    """
+    pairs = near_duplicates(texts, threshold, **options)
+    # Clusters and their numbering depend only on the pairs (not on the ids' order).
+    ids = sorted(set(pairs["a"]) | set(pairs["b"]))
+    return cluster_pairs(pairs, ids, threshold=threshold, measure=options.get("measure", "jaccard"))
+
+
+def dedup_corpus(
+    corpus: str | Path,
+    *,
+    threshold: float = 0.5,
+    dask: dict[str, Any] | None = None,
+    **corpus_options: Any,
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read ``corpus`` and return its near-duplicate clusters and the load problems.
+
+    Raises :class:`~lineage.errors.CorpusError` when nothing usable was read.
+    """
+    loaded = load_corpus(corpus, **corpus_options)
+    problems = list(loaded.problems)
+    if not loaded.usable:
+        shown = "; ".join(str(p) for p in problems[:3])
+        raise CorpusError(f"no usable document in {corpus}: {shown}")
+    frame = pd.DataFrame({"id": loaded.ids, "text": loaded.texts})
+    return near_duplicate_clusters(frame, threshold, **(dask or {})), problems

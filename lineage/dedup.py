@@ -66,10 +66,7 @@ def near_duplicates(
     shingle_size, num_perm, seed
         Shingle length in words, MinHash permutations and their seed.
     max_candidates
-        Most candidate pairs verified per document, the most similar by the MinHash
-        estimate (a pair stays when it is among the best of either document). When it
-        binds, a :class:`~lineage.errors.LineageWarning` says so and the counts are kept
-        (``limits``); memory then grows with the documents, not with their pairs.
+        Most candidate pairs verified per document, as for :func:`lineage.analyze`.
     client, workers, scheduler
         Hash and band on Dask, as in :func:`analyze`.
 
@@ -174,12 +171,12 @@ def near_duplicate_clusters(
 
     Examples
     --------
-    >>> wire = ("Russia's Vladimir Putin spurned a challenge to meet face-to-face with "
-    ...         "Ukrainian President Volodymyr Zelensky in Turkey on Thursday, dealing a "
-    ...         "blow to prospects for a peace breakthrough.")
-    >>> texts = [wire, wire.replace("Thursday", "Friday"), "An unrelated story on crops."]
-    >>> near_duplicate_clusters(texts)[["cluster", "id"]].values.tolist()
-    [['c0', '0'], ['c0', '1']]
+    >>> notice = ("The board of directors will meet on Monday at the head office to approve "
+    ...           "the accounts of the year and to elect the new chairman of the company.")
+    >>> frame = pd.DataFrame({"id": ["x", "y", "z"],
+    ...                       "text": [notice, notice + " Members may vote by post.", "Crops."]})
+    >>> near_duplicate_clusters(frame)[["cluster", "id"]].values.tolist()
+    [['c0', 'x'], ['c0', 'y']]
     """
     pairs = near_duplicates(texts, threshold, **options)
     # Clusters and their numbering depend only on the pairs (not on the ids' order).

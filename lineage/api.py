@@ -34,7 +34,6 @@ from lineage.commonness import (
 from lineage.corpus import Corpus, load_corpus, read_metadata, with_metadata
 from lineage.credits import Credit, credited_fractions, find_credits, learn_agencies
 from lineage.dedup import dedup_corpus, near_duplicate_clusters, near_duplicates
-from lineage.distributed import Runner, open_runner
 from lineage.errors import CorpusError, check_fraction, check_positive_int
 from lineage.inference import infer_lineage
 from lineage.io import OutputSet, write_table
@@ -47,6 +46,7 @@ from lineage.result_tables import (
     passage_tables,
     with_shared_chars,
 )
+from lineage.runners import Runner, open_runner
 from lineage.sketch import (
     CandidateBudget,
     CandidateLimits,

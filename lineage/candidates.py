@@ -9,7 +9,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from lineage.distributed import LocalRunner, Runner
+from lineage.runners import LocalRunner, Runner
 from lineage.shingle import shingle_hashes
 from lineage.sketch import (
     CandidateBudget,
@@ -45,7 +45,7 @@ def sketch_texts(
 
     Examples
     --------
-    >>> from lineage.distributed import LocalRunner
+    >>> from lineage.runners import LocalRunner
     >>> found = sketch_texts(["a b c d e f", "a b c d e g"], shingle_size=5, num_perm=16,
     ...                      seed=1, runner=LocalRunner())
     >>> [h.size for h in found.hashes], found.signatures.shape

@@ -12,9 +12,9 @@ import pandas as pd
 from lineage.candidates import candidate_pairs, limits_note, sketch_texts
 from lineage.clusters import MEASURES, cluster_pairs
 from lineage.corpus import load_corpus
-from lineage.distributed import open_runner
 from lineage.errors import CorpusError, ParameterError, check_fraction, check_positive_int
 from lineage.records import Problem
+from lineage.runners import open_runner
 from lineage.shingle import shingle
 from lineage.sketch import (
     CandidateBudget,

@@ -60,10 +60,10 @@ from lineage import api, schema
 from lineage.analysis import _records
 from lineage.commonness import CommonnessModel, learn_commonness
 from lineage.corpus import Corpus, iter_corpus_shards, load_corpus
-from lineage.distributed import LocalRunner
 from lineage.errors import LineageError, ParameterError, check_fraction, check_positive_int
 from lineage.normalize import normalize_corpus
 from lineage.records import Document
+from lineage.runners import LocalRunner
 from lineage.shingle import shingle_hashes
 from lineage.sketch import (
     band_keys,

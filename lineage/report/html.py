@@ -18,8 +18,8 @@ import hashlib
 import io
 import logging
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import jinja2
@@ -29,8 +29,17 @@ from matplotlib.figure import Figure
 
 from lineage.report.heatmap import plot_heatmap
 from lineage.report.shown import shown_part
-from lineage.report.tables import ResultTables, loaded_ids
+from lineage.report.summary import summary_values
+from lineage.report.tables import ResultTables
 from lineage.report.tree import derivation_forest, node_label, plot_tree, tree_pages
+from lineage.report.values import (
+    first_rows,
+    is_missing,
+    meta_value,
+    percent,
+    plain_text,
+    two_places,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -45,17 +54,8 @@ CONTEXT_CHARS = 80
 """Characters of surrounding text shown on each side of an aligned block."""
 TREE_PAGES = 5
 """Pages of a large derivation forest written as PNG files (tree.png, tree-2.png, ...)."""
-FINDINGS_MAX = 10
-"""Families and independent documents named in the summary before 'and N more'."""
-FAMILY_STEPS_MAX = 6
-"""Parent-child steps named in one family's line before 'and N more'."""
-LABEL_CHARS = 40
-"""Characters of an id shown in the summary's sentences before it is cut with '…'."""
 TEXT_LABEL_CHARS = 80
 """Characters of an id shown above a full text."""
-MOSTLY_SHARED = 0.5
-"""A document without a parent whose shared share reaches this is not called independent:
-the summary lists it apart, as shared text with no inferred parent (e.g. quotations)."""
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("lineage.report", "templates"),
@@ -169,7 +169,7 @@ def report_html(analysis: ResultTables, *, images: Mapping[str, bytes] | None = 
         style=style,
         script=script,
         title=f"lineage report: {len(analysis.documents)} documents",
-        summary=_summary(analysis),
+        summary=summary_values(analysis),
         note=note,
         table=_documents_table(shown, index=index, sortable=True),
         heatmap=_data_uri(images["heatmap"]),
@@ -191,7 +191,7 @@ def summary_html(analysis: ResultTables, *, max_rows: int = 30) -> str:
         order = docs.sort_values("reuse_fraction", ascending=False, na_position="last")
         shown = replace(analysis, documents=order.head(max_rows))  # type: ignore[type-var]
     return _ENV.get_template("summary.html").render(
-        summary=_summary(analysis),
+        summary=summary_values(analysis),
         table=_documents_table(shown, index=_text_anchors(analysis), sortable=False, link=False),
         max_rows=max_rows if len(docs) > max_rows else None,
         total=len(docs),
@@ -217,147 +217,6 @@ def _csp_hash(source: str) -> str:
 
 def _data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-
-
-def _missing(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-
-
-def _fraction(value: object) -> str:
-    """Return a share as a whole percentage, ``<1%`` for a small non-zero one.
-
-    Examples
-    --------
-    >>> _fraction(0.004), _fraction(0.861), _fraction(None)
-    ('<1%', '86%', '')
-    """
-    if _missing(value):
-        return ""
-    share = float(value)  # type: ignore[arg-type]
-    return "<1%" if 0.0 < share < 0.005 else f"{100 * share:.0f}%"
-
-
-def _number(value: object) -> str:
-    return "?" if _missing(value) else f"{float(value):.2f}"  # type: ignore[arg-type]
-
-
-def _text(value: object) -> str:
-    return "" if _missing(value) else str(value)
-
-
-def _meta(analysis: ResultTables, doc_id: str, key: str) -> str:
-    value = analysis.meta.get(doc_id, {}).get(key)
-    if _missing(value) or value is pd.NaT:
-        return ""
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d")
-    return str(value)
-
-
-def _first_rows(documents: pd.DataFrame) -> pd.DataFrame:
-    """Index ``documents`` by id, keeping the first row of a repeated id."""
-    ids = documents["id"].astype(str)
-    return documents.loc[~ids.duplicated().to_numpy()].set_index(ids[~ids.duplicated()])
-
-
-# --- summary ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Step:
-    """One parent-child line of a family: ``child ← parent (confidence; detail)``."""
-
-    child: str
-    parent: str
-    confidence: str
-    detail: str
-
-
-def _summary(analysis: ResultTables) -> dict[str, object]:
-    """Return the header's values: counts, one entry per family, the documents apart."""
-    docs = analysis.documents
-    forest = derivation_forest(analysis)
-    by_id = _first_rows(docs)
-    skipped = [str(i) for i in docs.loc[docs["status"] == "skipped", "id"]]
-    families = [(root, members) for root, members in forest.families if len(members) > 1]
-    latent = len(analysis.sources)
-    shares = by_id["reuse_fraction"].astype(float).reindex(list(forest.independent))
-    shared = [d for d in forest.independent if shares.get(d, 0.0) >= MOSTLY_SHARED]
-    independent = [d for d in forest.independent if d not in set(shared)]
-    lead = (
-        f"{len(docs)} documents ({len(loaded_ids(analysis))} analysed, {len(skipped)} skipped): "
-        f"{len(families)} famil{'ies' if len(families) != 1 else 'y'} of reused text, "
-        f"{latent} latent source{'s' if latent != 1 else ''} (texts not in the corpus), "
-        + (f"{len(shared)} sharing text without a parent, " if shared else "")
-        + f"{len(independent)} independent."
-    )
-    return {
-        "lead": lead,
-        "families": [
-            _family(analysis, by_id, root, members) for root, members in families[:FINDINGS_MAX]
-        ],
-        "more_families": max(0, len(families) - FINDINGS_MAX),
-        "shared": _unparented(analysis, by_id, shared),
-        "more_shared": max(0, len(shared) - FINDINGS_MAX),
-        "independent": _unparented(analysis, by_id, independent),
-        "more_independent": max(0, len(independent) - FINDINGS_MAX),
-        "skipped": [
-            (doc_id, _text(by_id.loc[doc_id, "problem"])) for doc_id in skipped[:FINDINGS_MAX]
-        ],
-        "more_skipped": max(0, len(skipped) - FINDINGS_MAX),
-    }
-
-
-def _family(
-    analysis: ResultTables, by_id: pd.DataFrame, root: str, members: Sequence[str]
-) -> dict[str, object]:
-    """One family: its head (a document or a latent source) and who derives from whom."""
-    parents = _primary_parents(analysis)
-    sources = _first_rows(analysis.sources) if len(analysis.sources) else None
-    steps = []
-    for member in members[1:]:
-        parent, confidence = parents.get(member, ("", float("nan")))
-        if member in by_id.index:
-            reuse = by_id.loc[member, "reuse_fraction"]
-            detail = f"{_fraction(reuse)} of it reused" if not _missing(reuse) else "not measured"
-        else:  # a latent source under another: it has no figures of its own
-            detail = "a latent source"
-        steps.append(_Step(member, parent, _number(confidence), detail))
-    latent = root not in by_id.index
-    chars = int(sources.loc[root, "chars"]) if latent and sources is not None else 0
-    return {
-        "head": root if latent else node_label(analysis, root, limit=LABEL_CHARS),
-        "latent": latent,
-        "chars": chars,
-        "size": len(members),
-        "steps": steps[:FAMILY_STEPS_MAX],
-        "more": max(0, len(steps) - FAMILY_STEPS_MAX),
-    }
-
-
-def _primary_parents(analysis: ResultTables) -> dict[str, tuple[str, float]]:
-    """Return ``child -> (primary parent, confidence)`` from the edges table."""
-    parents: dict[str, tuple[str, float]] = {}
-    edges = analysis.edges.sort_values(["rank", "confidence"], ascending=[True, False])
-    for row in edges.itertuples(index=False):
-        if int(row.rank) == 1:
-            parents.setdefault(str(row.child), (str(row.parent), float(row.confidence)))
-    return parents
-
-
-def _unparented(
-    analysis: ResultTables, by_id: pd.DataFrame, ids: Sequence[str]
-) -> list[dict[str, str]]:
-    """Documents without a parent, with the shares they hold in common with others."""
-    return [
-        {
-            "label": node_label(analysis, doc_id, limit=LABEL_CHARS),
-            "reuse": _fraction(by_id.loc[doc_id, "reuse_fraction"]),
-            "quote": _fraction(by_id.loc[doc_id, "quote_fraction"]),
-            "prose": _fraction(by_id.loc[doc_id, "prose_reuse_fraction"]),
-        }
-        for doc_id in ids[:FINDINGS_MAX]
-    ]
 
 
 # --- documents table --------------------------------------------------------------------
@@ -390,12 +249,14 @@ def _documents_table(
         cells = []
         for key, _, kind in COLUMNS:
             value = (
-                _meta(analysis, doc_id, key) or None if key in ("outlet", "date") else row.get(key)
+                meta_value(analysis, doc_id, key) or None
+                if key in ("outlet", "date")
+                else row.get(key)
             )
             cells.append(_cell(key, kind, value))
         rows.append(
             {
-                "status": _text(row.get("status")),
+                "status": plain_text(row.get("status")),
                 "anchor": index.get(doc_id) if link else None,
                 "cells": cells,
             }
@@ -405,14 +266,14 @@ def _documents_table(
 
 def _cell(key: str, kind: str, value: object) -> dict[str, object]:
     """One cell: what it shows, how it sorts, and its style."""
-    if _missing(value):
+    if is_missing(value):
         return {"key": key, "shown": "", "sort": "", "css": None}
     if kind == "number":
         number = float(value)  # type: ignore[arg-type]
         if key == "chars":
             shown = f"{int(number):,}"
         else:
-            shown = _fraction(number) if key.endswith("_fraction") else f"{number:.2f}"
+            shown = percent(number) if key.endswith("_fraction") else f"{number:.2f}"
         return {"key": key, "shown": shown, "sort": repr(number), "css": "num"}
     text = str(value)
     return {
@@ -579,7 +440,7 @@ def _edges(
     analysis: ResultTables, *, index: Mapping[str, int], marks: _Marks
 ) -> list[dict[str, object]]:
     """One entry per edge: the pair's passages, or a latent source's text and evidence."""
-    sources = _first_rows(analysis.sources) if len(analysis.sources) else None
+    sources = first_rows(analysis.sources) if len(analysis.sources) else None
     entries = []
     edges = analysis.edges.sort_values(["parent", "rank", "child"], ignore_index=True)
     for edge in edges.itertuples(index=False):
@@ -590,14 +451,14 @@ def _edges(
             "parent_anchor": index.get(parent),
             "child_anchor": index.get(child),
             "role": "secondary parent" if int(edge.rank) != 1 else "parent",
-            "confidence": _number(edge.confidence),
-            "evidence": _text(edge.evidence),
+            "confidence": two_places(edge.confidence),
+            "evidence": plain_text(edge.evidence),
             "latent": None,
             "blocks": [],
         }
         if sources is not None and parent in sources.index:
             members = [str(m) for m in _members(sources.loc[parent, "members"]) if str(m) != child]
-            text = _text(sources.loc[parent, "text"])
+            text = plain_text(sources.loc[parent, "text"])
             entry["latent"] = {
                 "text": text,
                 "members": members,

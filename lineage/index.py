@@ -455,10 +455,15 @@ class Index:
     # -- adding -----------------------------------------------------------------------
 
     def _sketch(self, texts: Sequence[str]) -> _Sketch:
-        """Sketch texts as :func:`lineage.analyze` does: normalized, shingled, MinHashed."""
+        """Shingle and MinHash texts as :func:`lineage.near_duplicates` does.
+
+        Shingle hashing folds case, accents, quotes and dashes itself (the hashes of a
+        text equal those of its :func:`~lineage.normalize.normalize_text`), so no
+        normalization pass is needed; name variants are not folded here, as they would be
+        learnt from the batch alone and differ from batch to batch.
+        """
         params = self.params
-        normalized = [nt.text for nt in normalize_corpus(list(texts))]
-        hashes = shingle_hashes(normalized, n=params.shingle_size)
+        hashes = shingle_hashes(list(texts), n=params.shingle_size)
         signatures = minhash_signatures(hashes, num_perm=params.num_perm, seed=params.seed)
         sizes = np.array([np.unique(h).size for h in hashes], dtype=np.int64)
         return _Sketch(hashes, signatures, sizes)

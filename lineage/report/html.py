@@ -462,7 +462,7 @@ def _edges(
             entry["latent"] = {
                 "text": text,
                 "members": members,
-                "agency": _text(sources.loc[parent].get("agency", "")),
+                "agency": plain_text(sources.loc[parent].get("agency", "")),
                 "shared_by": [*members, child],
                 "pairs": [(member, _pair(marks, member, child)) for member in members],
             }

@@ -286,7 +286,7 @@ def test_a_writer_killed_in_the_middle_of_a_batch_leaves_the_index_as_before(
     writer.wait()
     assert writer.returncode == -signal.SIGKILL
     with Index(index_dir) as index:
-        assert index._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert index._store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert len(index) == 200
     assert _dump(index_dir) == before
     with Index(index_dir) as index:  # and the batch can be added again

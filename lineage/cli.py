@@ -111,6 +111,14 @@ def threshold_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[
     )
 
 
+metadata_option = click.option(
+    "--metadata",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="CSV/JSONL/Parquet with an id column and date, outlet, title per document.",
+)
+
+
 def _dask_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
     return {key: kwargs.pop(key) for key in ("workers", "scheduler")}
 
@@ -189,12 +197,7 @@ def cli(verbose: int) -> None:
     help="Folder to write lineage.json, the CSV tables, PNGs and report.html.",
 )
 @threshold_option("Jaccard threshold of near-duplicate candidate pairs.")
-@click.option(
-    "--metadata",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="CSV/JSONL/Parquet with an id column and date, outlet, title per document.",
-)
+@metadata_option
 @csv_options
 @dask_options
 @corpus_options
@@ -255,17 +258,27 @@ def _output_dir(out_dir: Path) -> Iterator[None]:
     "default: CSV on standard output.",
 )
 @threshold_option("Jaccard threshold for two documents to be near-duplicates.")
+@metadata_option
 @csv_options
 @dask_options
 @corpus_options
 def dedup(
-    corpus: Path, out_path: Path | None, threshold: float, raw_csv: bool, **kwargs: Any
+    corpus: Path,
+    out_path: Path | None,
+    threshold: float,
+    metadata: Path | None,
+    raw_csv: bool,
+    **kwargs: Any,
 ) -> None:
     """Write the near-duplicate clusters of CORPUS with each member's evidence."""
     if out_path is not None:
         io.check_output_file(out_path)
     clusters, problems = api.dedup_corpus(
-        corpus, threshold=threshold, dask=_dask_kwargs(kwargs), **_corpus_kwargs(kwargs)
+        corpus,
+        threshold=threshold,
+        dask=_dask_kwargs(kwargs),
+        metadata=metadata,
+        **_corpus_kwargs(kwargs),
     )
     _report_problems([(problem.status, str(problem)) for problem in problems])
     if out_path is None:
@@ -300,7 +313,7 @@ batch_size_option = click.option(
     "--batch-size",
     default=5_000,
     show_default=True,
-    type=int,
+    type=click.IntRange(min=1),
     help="Documents written per transaction.",
 )
 
@@ -311,7 +324,7 @@ def index_group() -> None:
 
 
 @index_group.command("build")
-@click.argument("corpus", type=click.Path(path_type=Path))
+@click.argument("corpus", type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--index",
     "index_dir",
@@ -327,19 +340,29 @@ def index_group() -> None:
     help="Jaccard threshold of near-duplicate candidate pairs.",
 )
 @batch_size_option
+@metadata_option
 @corpus_options
 def index_build(
-    corpus: Path, index_dir: Path, threshold: float, batch_size: int, **kwargs: Any
+    corpus: Path,
+    index_dir: Path,
+    threshold: float,
+    batch_size: int,
+    metadata: Path | None,
+    **kwargs: Any,
 ) -> None:
     """Make a new index at --index holding the documents of CORPUS."""
+    params = IndexParams(threshold=threshold)  # checked before any work
+    if index_dir.exists() and not index_dir.is_dir():
+        raise click.BadParameter(f"{index_dir} is a file, not a folder", param_hint="--index")
     with (
         _progress("index") as progress,
         Index.build(
             index_dir,
             corpus,
-            params=IndexParams(threshold=threshold),
+            params=params,
             batch_size=batch_size,
             progress=progress,
+            metadata=metadata,
             **_corpus_kwargs(kwargs),
         ) as index,
     ):
@@ -347,7 +370,7 @@ def index_build(
 
 
 @index_group.command("add")
-@click.argument("corpus", type=click.Path(path_type=Path))
+@click.argument("corpus", type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--index",
     "index_dir",
@@ -356,12 +379,19 @@ def index_build(
     help="Folder of an existing index.",
 )
 @batch_size_option
+@metadata_option
 @corpus_options
-def index_add(corpus: Path, index_dir: Path, batch_size: int, **kwargs: Any) -> None:
+def index_add(
+    corpus: Path, index_dir: Path, batch_size: int, metadata: Path | None, **kwargs: Any
+) -> None:
     """Add the documents of CORPUS to the index at --index (known ids are skipped)."""
     with Index(index_dir) as index, _progress("index") as progress:
         added = index.add(
-            corpus, batch_size=batch_size, progress=progress, **_corpus_kwargs(kwargs)
+            corpus,
+            batch_size=batch_size,
+            progress=progress,
+            metadata=metadata,
+            **_corpus_kwargs(kwargs),
         )
         _index_summary(index, added)
 
@@ -416,6 +446,10 @@ def query_command(
     """Ask the index at INDEX_DIR what SOURCE (a file, folder or table) or --text reuses."""
     if (source is None) == (text is None):
         raise click.UsageError("give either SOURCE or --text")
+    if date is not None and text is None:
+        raise click.UsageError("--date goes with --text; give a table's dates in its date column")
+    if out_path is not None:
+        io.check_output_file(out_path)  # before the query, not after it
     with Index(index_dir, readonly=True) as index:
         if text is not None:
             found = index.query(text, date=date)

@@ -520,11 +520,14 @@ def read_metadata(source: str | os.PathLike | pd.DataFrame) -> dict[str, dict[st
     return metadata
 
 
-def with_metadata(corpus: Corpus, metadata: Mapping[str, Mapping[str, object]]) -> Corpus:
+def with_metadata(
+    corpus: Corpus, metadata: Mapping[str, Mapping[str, object]], *, warn_unknown: bool = True
+) -> Corpus:
     """Return ``corpus`` with each document's ``meta`` updated from ``metadata`` (by id).
 
     The side file wins over a date found in the text. Ids of ``metadata`` that name no
-    document raise one :class:`LineageWarning`.
+    document raise one :class:`LineageWarning` unless ``warn_unknown`` is false (a shard of a
+    corpus names only some of the ids).
 
     Examples
     --------
@@ -537,7 +540,7 @@ def with_metadata(corpus: Corpus, metadata: Mapping[str, Mapping[str, object]]) 
         for doc in corpus.documents
     )
     unknown = sorted(set(metadata) - {doc.id for doc in documents})
-    if unknown:
+    if unknown and warn_unknown:
         shown = ", ".join(map(repr, unknown[:5])) + (" ..." if len(unknown) > 5 else "")
         message = f"the metadata names {len(unknown)} ids not in the corpus: {shown}"
         logger.warning(message)

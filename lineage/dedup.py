@@ -11,7 +11,7 @@ import pandas as pd
 
 from lineage.candidates import candidate_pairs, limits_note, sketch_texts
 from lineage.clusters import MEASURES, cluster_pairs
-from lineage.corpus import load_corpus
+from lineage.corpus import load_corpus, read_metadata, with_metadata
 from lineage.errors import CorpusError, ParameterError, check_fraction, check_positive_int
 from lineage.records import Problem
 from lineage.runners import open_runner
@@ -189,13 +189,19 @@ def dedup_corpus(
     *,
     threshold: float = 0.5,
     dask: dict[str, Any] | None = None,
+    metadata: str | Path | pd.DataFrame | None = None,
     **corpus_options: Any,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Read ``corpus`` and return its near-duplicate clusters and the load problems.
 
-    Raises :class:`~lineage.errors.CorpusError` when nothing usable was read.
+    ``metadata`` is a side file as for :func:`lineage.analyze`, read and checked the same
+    way (a file that cannot be read is an error, ids it names that are not in the corpus a
+    warning). Raises :class:`~lineage.errors.CorpusError` when nothing usable was read.
     """
+    side = None if metadata is None else read_metadata(metadata)
     loaded = load_corpus(corpus, **corpus_options)
+    if side is not None:
+        loaded = with_metadata(loaded, side)
     problems = list(loaded.problems)
     if not loaded.usable:
         shown = "; ".join(str(p) for p in problems[:3])

@@ -44,7 +44,13 @@ import pandas as pd
 from lineage import api, schema
 from lineage.analysis import _records
 from lineage.commonness import CommonnessModel, learn_commonness
-from lineage.corpus import Corpus, iter_corpus_shards, load_corpus
+from lineage.corpus import (
+    Corpus,
+    iter_corpus_shards,
+    load_corpus,
+    read_metadata,
+    with_metadata,
+)
 from lineage.errors import ParameterError, check_positive_int
 from lineage.index_store import (
     DATABASE,
@@ -229,6 +235,7 @@ class Index:
         *,
         batch_size: int = 5_000,
         progress: Progress | None = None,
+        metadata: str | Path | pd.DataFrame | None = None,
         **corpus_options: Any,
     ) -> pd.DataFrame:
         """Add the documents of ``corpus``, one transaction per batch.
@@ -242,6 +249,10 @@ class Index:
             Documents sketched and written per transaction.
         progress
             Called as ``progress("add", done, total_so_far)`` after each batch.
+        metadata
+            A side file (CSV, JSONL, Parquet) or DataFrame with an ``id`` column and any
+            of ``date``, ``outlet``, ``title``, as for :func:`lineage.analyze`: stored with
+            the documents, so a query's parent respects their dates.
         **corpus_options
             ``id_column``, ``text_column``, ``date_column``, ``encoding_fallback``.
 
@@ -260,12 +271,19 @@ class Index:
         """
         batch_size = check_positive_int("batch_size", batch_size)
         progress = progress or (lambda stage, done, total: None)
+        side = None if metadata is None else read_metadata(metadata)
         rows: list[dict[str, Any]] = []
         done = 0
+        seen: set[str] = set()
         for shard in iter_corpus_shards(corpus, shard_size=batch_size, **corpus_options):
+            if side is not None:
+                shard = with_metadata(shard, side, warn_unknown=False)
+                seen.update(shard.ids)
             rows.extend(self._add_shard(shard))
             done += len(shard.inputs)
             progress("add", done, done)
+        if side is not None:  # one warning for the ids named in no batch
+            with_metadata(Corpus(()), {k: v for k, v in side.items() if k not in seen})
         self.last_added = pd.DataFrame(rows, columns=["id", "origin", "status", "problem"])
         return self.last_added
 

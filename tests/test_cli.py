@@ -136,6 +136,20 @@ def test_dedup_writes_clusters_with_evidence(tmp_path: Path) -> None:
     assert (clusters["jaccard"] > 0.7).all()
 
 
+def test_dedup_reads_a_metadata_side_file_as_analyze_does(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    side = tmp_path / "meta.csv"
+    side.write_text("id,date,outlet\n001_bf39bc6a18a36fb4,2025-05-15,Reuters\nghost,,AA\n")
+    plain = CliRunner().invoke(cli, ["dedup", str(SEEDS)])
+    done = CliRunner().invoke(cli, ["dedup", str(SEEDS), "--metadata", str(side)])
+    assert done.exit_code == 0, done.output
+    assert done.stdout == plain.stdout  # the clusters do not depend on metadata
+    assert "1 ids not in the corpus: 'ghost'" in caplog.text
+    bad = CliRunner().invoke(cli, ["dedup", str(SEEDS), "--metadata", str(tmp_path / "no.csv")])
+    assert bad.exit_code == 2
+
+
 def test_align_prints_passages_and_json() -> None:
     a, b = SEEDS / "000_30916bffc445b469.txt", SEEDS / "001_bf39bc6a18a36fb4.txt"
     done = run("align", str(a), str(b))

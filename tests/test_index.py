@@ -383,3 +383,45 @@ def test_the_commands_build_add_describe_and_query_an_index(
     assert json.loads(stats.output)["schema_version"] == SCHEMA_VERSION
     text = CliRunner().invoke(cli, ["query", str(index_dir), str(query)]).output
     assert "likely parent: 001_bf39bc6a18a36fb4 (document" in text
+
+
+def test_a_metadata_side_file_gives_indexed_documents_their_dates(
+    seed_corpus: pd.DataFrame, tmp_path: Path
+) -> None:
+    wire = seed_corpus[seed_corpus["id"].str.startswith("001")]
+    rewrite = seed_corpus[seed_corpus["id"].str.startswith("000")]
+    corpus = tmp_path / "wire.jsonl"
+    wire[["id", "text"]].to_json(corpus, orient="records", lines=True)
+    side = tmp_path / "meta.csv"
+    side.write_text(f"id,date,outlet\n{wire['id'].iloc[0]},2025-05-20,Reuters\n", encoding="utf-8")
+    index_dir = tmp_path / "dated"
+    done = CliRunner().invoke(
+        cli, ["index", "build", str(corpus), "--index", str(index_dir), "--metadata", str(side)]
+    )
+    assert done.exit_code == 0, done.output
+    with Index(index_dir, readonly=True) as index:
+        before = index.query(rewrite["text"].iloc[0], date="2025-05-15").documents.iloc[0]
+        after = index.query(rewrite["text"].iloc[0], date="2025-05-21").documents.iloc[0]
+    assert after["parent"] == wire["id"].iloc[0]
+    assert pd.isna(before["parent"])  # dated by the side file, the wire is later
+
+
+def test_query_and_build_arguments_are_checked_before_any_work(tmp_path: Path) -> None:
+    missing_index = tmp_path / "no-index"
+    done = lineage_cli(
+        "query", str(missing_index), "--text", "a text", "--out", str(tmp_path / "p.txt")
+    )
+    assert done.returncode == 2
+    assert "p.txt" in done.stderr and "no index" not in done.stderr  # --out, before the index
+    done = CliRunner().invoke(cli, ["query", str(missing_index), "seeds", "--date", "2025-05-15"])
+    assert done.exit_code == 2
+    assert "--date goes with --text" in done.output
+    index_dir = tmp_path / "idx"
+    for bad in (
+        ["index", "build", str(tmp_path / "absent.jsonl"), "--index", str(index_dir)],
+        ["index", "build", "seeds", "--index", str(index_dir), "--batch-size", "0"],
+        ["index", "build", "seeds", "--index", str(index_dir), "--threshold", "1.5"],
+    ):
+        done = CliRunner().invoke(cli, bad)
+        assert done.exit_code != 0, bad
+        assert not index_dir.exists(), bad

@@ -318,6 +318,13 @@ batch_size_option = click.option(
 )
 
 
+def index_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Return the ``--index`` option (the index folder) with ``help_text``."""
+    return click.option(
+        "--index", "index_dir", required=True, type=click.Path(path_type=Path), help=help_text
+    )
+
+
 @cli.group("index")
 def index_group() -> None:
     """Keep a persistent index of a collection: build it, add to it, see its figures."""
@@ -325,13 +332,7 @@ def index_group() -> None:
 
 @index_group.command("build")
 @click.argument("corpus", type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--index",
-    "index_dir",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="New folder to hold the index.",
-)
+@index_option("New folder to hold the index.")
 @click.option(
     "--threshold",
     default=0.5,
@@ -371,13 +372,7 @@ def index_build(
 
 @index_group.command("add")
 @click.argument("corpus", type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--index",
-    "index_dir",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="Folder of an existing index.",
-)
+@index_option("Folder of an existing index.")
 @batch_size_option
 @metadata_option
 @corpus_options

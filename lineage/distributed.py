@@ -47,7 +47,7 @@ from lineage.runners import (
     start_local_cluster,
 )
 from lineage.shingle import shingle_hashes
-from lineage.sketch import lsh_parameters, minhash_signatures
+from lineage.sketch import minhash_signatures
 
 __all__ = [
     "TABLE_SUFFIXES",
@@ -468,16 +468,9 @@ def lsh_candidates_on_cluster(
     else:
         signatures = sketching.check_signatures(signatures)
         width = signatures.shape[1]
-    if params is None:
-        bands, rows = lsh_parameters(threshold, num_perm=width, recall_target=recall_target)
-    else:
-        bands, rows = (
-            check_positive_int(name, v) for name, v in zip(("bands", "rows"), params, strict=True)
-        )
-        if width is not None and bands * rows > width:
-            raise ParameterError(
-                f"'params' needs bands * rows <= num_perm ({bands} * {rows} > {width})"
-            )
+    bands, rows = sketching.banding(
+        threshold, num_perm=width, params=params, recall_target=recall_target
+    )
     meta = pd.DataFrame(
         {name: pd.Series([], dtype=dtype) for name, dtype in _BAND_TABLE_META.items()}
     )

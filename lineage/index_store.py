@@ -285,19 +285,10 @@ class IndexStore:
 
     @classmethod
     def create(cls, path: Path, params: IndexParams) -> IndexStore:
-        """Make a new, empty index database in the folder ``path`` and open it.
+        """Make a new, empty index database in the folder ``path`` (:meth:`lineage.Index.create`).
 
-        Parameters
-        ----------
-        path
-            A folder that does not exist yet, or an empty one.
-        params
-            The settings (default: those of :func:`lineage.analyze`).
-
-        Raises
-        ------
-        IndexFileError
-            When ``path`` is a file or a folder that is not empty.
+        The database is written under a temporary name and renamed: a half-made index
+        never has the final name.
         """
         if path.exists() and (not path.is_dir() or any(path.iterdir())):
             what = "an index" if (path / DATABASE).exists() else "not an empty folder"

@@ -57,6 +57,7 @@ __all__ = [
     "CandidateBudget",
     "CandidateLimits",
     "band_keys",
+    "banding",
     "cap_candidates",
     "check_signatures",
     "containment_bandings",
@@ -159,6 +160,32 @@ def lsh_parameters(
         )
         return fallback[1], fallback[2]
     return best[1], best[2]
+
+
+def banding(
+    threshold: float,
+    *,
+    num_perm: int | None,
+    params: tuple[int, int] | None = None,
+    recall_target: float = 0.99,
+) -> tuple[int, int]:
+    """Return the ``(bands, rows)`` of an LSH run: ``params`` checked, else the S-curve's.
+
+    Examples
+    --------
+    >>> banding(0.5, num_perm=128, params=(16, 8)), banding(0.5, num_perm=128)
+    ((16, 8), (35, 3))
+    """
+    if params is None:
+        return lsh_parameters(threshold, num_perm=num_perm, recall_target=recall_target)
+    bands, rows = (
+        check_positive_int(name, v) for name, v in zip(("bands", "rows"), params, strict=True)
+    )
+    if num_perm is not None and bands * rows > num_perm:
+        raise ParameterError(
+            f"'params' needs bands * rows <= num_perm ({bands} * {rows} > {num_perm})"
+        )
+    return bands, rows
 
 
 def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
@@ -408,16 +435,7 @@ def lsh_candidates(
     signatures = check_signatures(signatures)
     threshold = check_fraction("threshold", threshold)
     num_perm = signatures.shape[1]
-    if params is None:
-        bands, rows = lsh_parameters(threshold, num_perm=num_perm, recall_target=recall_target)
-    else:
-        bands, rows = (
-            check_positive_int(name, v) for name, v in zip(("bands", "rows"), params, strict=True)
-        )
-        if bands * rows > num_perm:
-            raise ParameterError(
-                f"'params' needs bands * rows <= num_perm ({bands} * {rows} > {num_perm})"
-            )
+    bands, rows = banding(threshold, num_perm=num_perm, params=params, recall_target=recall_target)
     logger.debug("LSH with %d bands of %d rows at threshold %.2f", bands, rows, threshold)
     limits = CandidateLimits()
     sizes_array = None if sizes is None else np.asarray(sizes, dtype=np.int64)

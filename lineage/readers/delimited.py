@@ -74,6 +74,37 @@ def _csv_error(error: csv.Error, first: int, last: int) -> str:
     return what
 
 
+def _row_item(
+    record: _CsvRecord,
+    header: list[str],
+    where: Where,
+    default_id: str,
+    options: ReadOptions,
+    delimiter: str,
+    failed: list[str],
+    notes: list[str],
+) -> Item:
+    """Make the item of one CSV record: a document, or a skip saying what is wrong."""
+    if record.reread_after:
+        notes.append(
+            f"read again after the malformed record of line {record.reread_after}; "
+            "check that this row is whole"
+        )
+    if record.fields is None:
+        return skip(where, None, record.error)
+    if failed:
+        return skip(where, None, failed[0])
+    if len(record.fields) != len(header):
+        return skip(
+            where,
+            None,
+            f"has {len(record.fields)} fields where the header has {len(header)} "
+            f"(an unquoted {delimiter!r} or quote in a field?)",
+        )
+    fields = dict(zip(header, record.fields, strict=True))
+    return record_item(fields, where, default_id, options, notes[:2])
+
+
 def csv_items(
     path: Path, options: ReadOptions, delimiter: str, *, compressed: bool
 ) -> Iterator[Item]:
@@ -126,25 +157,9 @@ def csv_items(
                 position += 1
                 failed = [failures.pop(n) for n in range(start, last + 1) if n in failures]
                 row_notes = [notes.pop(n) for n in range(start, last + 1) if n in notes]
-                if record.reread_after:
-                    row_notes.append(
-                        f"read again after the malformed record of line {record.reread_after}; "
-                        "check that this row is whole"
-                    )
-                if record.fields is None:
-                    yield skip(where, None, record.error)
-                elif failed:
-                    yield skip(where, None, failed[0])
-                elif len(record.fields) != len(header):
-                    yield skip(
-                        where,
-                        None,
-                        f"has {len(record.fields)} fields where the header has {len(header)} "
-                        f"(an unquoted {delimiter!r} or quote in a field?)",
-                    )
-                else:
-                    fields = dict(zip(header, record.fields, strict=True))
-                    yield record_item(fields, where, default_id, options, row_notes[:2])
+                yield _row_item(
+                    record, header, where, default_id, options, delimiter, failed, row_notes
+                )
             if position == 0:
                 yield skip(
                     Where(origin, header_line),

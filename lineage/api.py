@@ -27,6 +27,7 @@ from lineage.analysis import Analysis
 from lineage.candidates import candidate_pairs, limits_note, sketch_texts
 from lineage.commonness import (
     CommonnessModel,
+    ScoredPassages,
     informative_containment,
     learn_commonness,
     score_passages,
@@ -35,7 +36,7 @@ from lineage.corpus import Corpus, load_corpus, read_metadata, with_metadata
 from lineage.credits import Credit, credited_fractions, find_credits, learn_agencies
 from lineage.dedup import dedup_corpus, near_duplicate_clusters, near_duplicates
 from lineage.errors import CorpusError, check_fraction, check_positive_int
-from lineage.inference import infer_lineage
+from lineage.inference import Lineage, infer_lineage
 from lineage.io import OutputSet, write_table
 from lineage.normalize import normalize_corpus
 from lineage.quotes import find_quotations, mark_quotes
@@ -212,8 +213,53 @@ def _analyze_loaded(
     progress("normalize", 0, len(ids))
     normalized = normalize_corpus(texts)
     progress("normalize", len(ids), len(ids))
-    norm_texts = [nt.text for nt in normalized]
     budget = CandidateBudget(per_document=params.get("max_candidates", 50))
+    pairs, candidates = _verified_pairs(
+        normalized, ids, params, runner=runner, progress=progress, candidates=candidates,
+        budget=budget,
+    )  # fmt: skip
+    pairs, scored = _scored_passages(
+        normalized, ids, pairs, params, runner=runner, progress=progress, commonness=commonness
+    )
+    passages_table, quotes_table = passage_tables(scored.passages, commonness=scored.commonness)
+    by_document = scored.pieces_by_document()
+    figures = {
+        doc_id: document_figures(normalized[i], by_document.get(doc_id, []))
+        for i, doc_id in enumerate(ids)
+    }
+    progress("sources and derivation", 0, len(passages_table))
+    lineage, shares = _lineage(loaded, passages_table, pairs)
+    progress("sources and derivation", len(passages_table), len(passages_table))
+    for doc_id, share in shares.items():
+        figures[doc_id]["credited_fraction"] = share
+    return Analysis(
+        documents=documents_table(loaded, figures, lineage.documents),
+        pairs=pairs,
+        passages=passages_table,
+        quotes=quotes_table,
+        sources=schema.frame("sources", lineage.sources),
+        edges=schema.frame("edges", lineage.edges),
+        attribution=schema.frame("attribution", lineage.attribution),
+        texts=dict(zip(ids, texts, strict=True)),
+        ignored={doc_id: normalized[i].ignored for i, doc_id in enumerate(ids)},
+        meta={d.id: dict(d.meta) for d in loaded.documents},
+        params=params,
+        limits=limits_note(candidates.attrs.get("limits", CandidateLimits()), budget),
+    )
+
+
+def _verified_pairs(
+    normalized: list[NormalizedText],
+    ids: list[str],
+    params: dict[str, Any],
+    *,
+    runner: Runner,
+    progress: Progress,
+    candidates: pd.DataFrame | None,
+    budget: CandidateBudget,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sketch the texts, find the candidate pairs (unless given) and score them exactly."""
+    norm_texts = [nt.text for nt in normalized]
     progress("sketch", 0, len(ids))
     sketches = sketch_texts(
         norm_texts,
@@ -235,6 +281,25 @@ def _analyze_loaded(
     progress("verify candidate pairs", 0, len(candidates))
     pairs = score_pairs(candidates, sketches.hashes, norm_texts, ids)
     progress("verify candidate pairs", len(candidates), len(candidates))
+    return pairs, candidates
+
+
+def _scored_passages(
+    normalized: list[NormalizedText],
+    ids: list[str],
+    pairs: pd.DataFrame,
+    params: dict[str, Any],
+    *,
+    runner: Runner,
+    progress: Progress,
+    commonness: CommonnessModel | None,
+) -> tuple[pd.DataFrame, ScoredPassages]:
+    """Align the related pairs, then keep the passages the genre does not explain.
+
+    Returns the pairs with ``shared_chars``, informative containments and alignment notes,
+    and the scored passages (:func:`lineage.commonness.score_passages`).
+    """
+    texts = [nt.original for nt in normalized]
     related = pairs[["jaccard", "containment_a_in_b", "containment_b_in_a"]].max(axis=1) > 0
     related |= pairs["tfidf_cosine"] >= params["min_tfidf"]
     position = {doc_id: i for i, doc_id in enumerate(ids)}
@@ -271,8 +336,7 @@ def _analyze_loaded(
     )
     scored = score_passages((p for found in aligned for p in found), marks, model.params)
     progress("commonness", 1, 1)
-    passages = scored.passages
-    pairs = informative_containment(with_shared_chars(pairs, passages), marks)
+    pairs = informative_containment(with_shared_chars(pairs, scored.passages), marks)
     notes = {
         (ids[i], ids[j]): found.note
         for (i, j), found in zip(work, aligned, strict=True)
@@ -281,44 +345,29 @@ def _analyze_loaded(
     pairs = pairs.assign(
         alignment_note=[notes.get(key, "") for key in zip(pairs["a"], pairs["b"], strict=True)]
     )
-    passages_table, quotes_table = passage_tables(passages, commonness=scored.commonness)
-    by_document = scored.pieces_by_document()
-    figures = {
-        doc_id: document_figures(normalized[i], by_document.get(doc_id, []))
-        for i, doc_id in enumerate(ids)
-    }
+    return pairs, scored
+
+
+def _lineage(
+    loaded: Corpus, passages: pd.DataFrame, pairs: pd.DataFrame
+) -> tuple[Lineage, dict[str, float]]:
+    """Infer parents and latent sources, then each document's credited share."""
+    ids, texts = list(loaded.ids), list(loaded.texts)
     dates = {d.id: d.meta["date"] for d in loaded.documents if d.meta.get("date")}
-    progress("sources and derivation", 0, len(passages_table))
     # Credits first: a latent source carries the agency its children credit.
     outlets, credits = _credits(loaded, texts)
     lineage = infer_lineage(
         ids,
         texts,
-        passages_table,
+        passages,
         pairs=pairs,
         dates=dates,
         credits={doc: {c.agency for c in found if c.agency} for doc, found in credits.items()},
     )
-    progress("sources and derivation", len(passages_table), len(passages_table))
     attribution = schema.frame("attribution", lineage.attribution)
     sources = schema.frame("sources", lineage.sources)
     shares = credited_fractions(attribution, credits, outlets=outlets, sources=sources)
-    for doc_id, share in shares.items():
-        figures[doc_id]["credited_fraction"] = share
-    return Analysis(
-        documents=documents_table(loaded, figures, lineage.documents),
-        pairs=pairs,
-        passages=passages_table,
-        quotes=quotes_table,
-        sources=schema.frame("sources", lineage.sources),
-        edges=schema.frame("edges", lineage.edges),
-        attribution=schema.frame("attribution", lineage.attribution),
-        texts=dict(zip(ids, texts, strict=True)),
-        ignored={doc_id: normalized[i].ignored for i, doc_id in enumerate(ids)},
-        meta={d.id: dict(d.meta) for d in loaded.documents},
-        params=params,
-        limits=limits_note(candidates.attrs.get("limits", CandidateLimits()), budget),
-    )
+    return lineage, shares
 
 
 def _credits(loaded: Corpus, texts: list[str]) -> tuple[dict[str, str], dict[str, list[Credit]]]:

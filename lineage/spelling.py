@@ -67,6 +67,13 @@ def _common_subsequence(a: str, b: str) -> int:
     return previous[-1]
 
 
+def _common_prefix(a: str, b: str) -> int:
+    """Return how many leading characters ``a`` and ``b`` share."""
+    return next(
+        (k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
+
+
 def _is_spelling_edit(a: str, b: str) -> bool:
     """Return whether two names are one spelling edit apart.
 
@@ -81,17 +88,9 @@ def _is_spelling_edit(a: str, b: str) -> bool:
     >>> _is_spelling_edit("khalid", "khalil"), _is_spelling_edit("barton", "burton")
     (False, False)
     """
-    prefix = 0
-    for char_a, char_b in zip(a, b, strict=False):
-        if char_a != char_b:
-            break
-        prefix += 1
+    prefix = _common_prefix(a, b)
     rest_a, rest_b = a[prefix:], b[prefix:]
-    suffix = 0
-    for char_a, char_b in zip(reversed(rest_a), reversed(rest_b), strict=False):
-        if char_a != char_b:
-            break
-        suffix += 1
+    suffix = _common_prefix(rest_a[::-1], rest_b[::-1])
     middle_a, middle_b = rest_a[: len(rest_a) - suffix], rest_b[: len(rest_b) - suffix]
     if not middle_a and not middle_b:
         return False

@@ -284,7 +284,7 @@ class Index:
             progress("add", done, done)
         if side is not None:  # one warning for the ids named in no batch
             with_metadata(Corpus(()), {k: v for k, v in side.items() if k not in seen})
-        self.last_added = pd.DataFrame(rows, columns=["id", "origin", "status", "problem"])
+        self.last_added = schema.frame("index_inputs", rows)
         return self.last_added
 
     def _add_shard(self, shard: Corpus) -> list[dict[str, Any]]:

@@ -85,6 +85,12 @@ TABLES: dict[str, dict[str, str]] = {
         "quote_chars": "int64",
         "prose_chars": "int64",
     },
+    "index_inputs": {
+        "id": "string",
+        "origin": "string",
+        "status": "string",
+        "problem": "string",
+    },
     "clusters": {
         "cluster": "string",
         "id": "string",

@@ -39,7 +39,8 @@ from lineage.errors import CorpusError, check_fraction, check_positive_int
 from lineage.inference import Lineage, infer_lineage
 from lineage.io import OutputSet, write_table
 from lineage.normalize import normalize_corpus
-from lineage.quotes import find_quotations, mark_quotes
+from lineage.quote_parts import mark_quotes
+from lineage.quotes import QuotationScan, find_quotations, scan_quotations
 from lineage.records import NormalizedText, Passage, Quotation
 from lineage.result_tables import (
     document_figures,
@@ -218,7 +219,7 @@ def _analyze_loaded(
         normalized, ids, params, runner=runner, progress=progress, candidates=candidates,
         budget=budget,
     )  # fmt: skip
-    pairs, scored = _scored_passages(
+    pairs, scored, scans = _scored_passages(
         normalized, ids, pairs, params, runner=runner, progress=progress, commonness=commonness
     )
     passages_table, quotes_table = passage_tables(scored.passages, commonness=scored.commonness)
@@ -227,8 +228,12 @@ def _analyze_loaded(
         doc_id: document_figures(normalized[i], by_document.get(doc_id, []))
         for i, doc_id in enumerate(ids)
     }
+    for doc_id, scan in zip(ids, scans, strict=True):
+        if scan.problems:  # unmatched quotation marks: read as prose, the problem noted
+            figures[doc_id]["problem"] = "; ".join(scan.problems)
     progress("sources and derivation", 0, len(passages_table))
-    lineage, shares = _lineage(loaded, passages_table, pairs)
+    quotations = {doc_id: scan.quotations for doc_id, scan in zip(ids, scans, strict=True)}
+    lineage, shares = _lineage(loaded, passages_table, pairs, quotations)
     progress("sources and derivation", len(passages_table), len(passages_table))
     for doc_id, share in shares.items():
         figures[doc_id]["credited_fraction"] = share
@@ -293,17 +298,19 @@ def _scored_passages(
     runner: Runner,
     progress: Progress,
     commonness: CommonnessModel | None,
-) -> tuple[pd.DataFrame, ScoredPassages]:
+) -> tuple[pd.DataFrame, ScoredPassages, list[QuotationScan]]:
     """Align the related pairs, then keep the passages the genre does not explain.
 
     Returns the pairs with ``shared_chars``, informative containments and alignment notes,
-    and the scored passages (:func:`lineage.commonness.score_passages`).
+    the scored passages (:func:`lineage.commonness.score_passages`) and each text's
+    quotations with their problems (:func:`lineage.quotes.scan_quotations`).
     """
     texts = [nt.original for nt in normalized]
     related = pairs[["jaccard", "containment_a_in_b", "containment_b_in_a"]].max(axis=1) > 0
     related |= pairs["tfidf_cosine"] >= params["min_tfidf"]
     position = {doc_id: i for i, doc_id in enumerate(ids)}
-    quotations = _mapped(runner, find_quotations, texts, progress, "quotations")
+    scans = _mapped(runner, scan_quotations, texts, progress, "quotations")
+    quotations = [scan.quotations for scan in scans]
     work = [
         (position[a], position[b])
         for a, b in pairs.loc[related, ["a", "b"]].itertuples(index=False)
@@ -345,11 +352,14 @@ def _scored_passages(
     pairs = pairs.assign(
         alignment_note=[notes.get(key, "") for key in zip(pairs["a"], pairs["b"], strict=True)]
     )
-    return pairs, scored
+    return pairs, scored, scans
 
 
 def _lineage(
-    loaded: Corpus, passages: pd.DataFrame, pairs: pd.DataFrame
+    loaded: Corpus,
+    passages: pd.DataFrame,
+    pairs: pd.DataFrame,
+    quotations: dict[str, list[Quotation]],
 ) -> tuple[Lineage, dict[str, float]]:
     """Infer parents and latent sources, then each document's credited share."""
     ids, texts = list(loaded.ids), list(loaded.texts)
@@ -363,6 +373,7 @@ def _lineage(
         pairs=pairs,
         dates=dates,
         credits={doc: {c.agency for c in found if c.agency} for doc, found in credits.items()},
+        quotations=quotations,
     )
     attribution = schema.frame("attribution", lineage.attribution)
     sources = schema.frame("sources", lineage.sources)
@@ -422,7 +433,7 @@ def align(a: str, b: str, **params: object) -> Alignment:
     Offsets are into ``a`` and ``b`` exactly as given; ``align(b, a)`` is the mirror
     image of ``align(a, b)``. Each passage's ``kind`` is ``"prose"``, ``"quote"`` or
     ``"mixed"`` and ``quotes`` lists its quoted parts (see
-    :func:`lineage.quotes.mark_quotes`); see :func:`lineage.align.align` for ``params``
+    :func:`lineage.quote_parts.mark_quotes`); see :func:`lineage.align.align` for ``params``
     and for the ``note`` of a pair cut short.
 
     Examples

@@ -51,7 +51,9 @@ def documents_table(
             **{key: _text_or_none(meta.get(entry.id, {}).get(key)) for key in META_COLUMNS},
         }
         if entry.status != "skipped":
-            row.update(figures.get(entry.id, {}))
+            found = figures.get(entry.id, {})
+            row.update(found)
+            row["problem"] = "; ".join(filter(None, (entry.problem, found.get("problem")))) or None
             if parent_of is not None and entry.id in parent_of.index:
                 row["parent"] = parent_of.at[entry.id, "parent"]
                 row["parent_confidence"] = parent_of.at[entry.id, "parent_confidence"]

@@ -284,7 +284,8 @@ def node_label(analysis: Analysis, node: str, *, limit: int = 26) -> str:
     --------
     >>> from lineage import schema
     >>> from lineage.analysis import Analysis
-    >>> empty = {name: schema.frame(name, []) for name in schema.TABLES if name != "clusters"}
+    >>> tables = [name for name in schema.TABLES if name not in ("clusters", "index_inputs")]
+    >>> empty = {name: schema.frame(name, []) for name in tables}
     >>> a = Analysis(**empty, meta={"001": {"outlet": "Reuters", "date": "2025-05-15"}})
     >>> node_label(a, "001")
     '001 · Reuters, 2025-05-15'

@@ -25,18 +25,13 @@ from lineage.align import (
 from lineage.align import align as align_texts
 from lineage.analysis import Analysis
 from lineage.candidates import candidate_pairs, limits_note, sketch_texts
-from lineage.commonness import (
-    CommonnessModel,
-    ScoredPassages,
-    informative_containment,
-    learn_commonness,
-    score_passages,
-)
+from lineage.commonness import CommonnessModel, learn_commonness
 from lineage.corpus import Corpus, load_corpus, read_metadata, with_metadata
 from lineage.credits import Credit, credited_fractions, find_credits, learn_agencies
 from lineage.dedup import dedup_corpus, near_duplicate_clusters, near_duplicates
 from lineage.errors import CorpusError, check_fraction, check_positive_int
 from lineage.inference import Lineage, infer_lineage
+from lineage.informative import ScoredPassages, informative_containment, score_passages
 from lineage.io import OutputSet, write_table
 from lineage.normalize import normalize_corpus
 from lineage.quote_parts import mark_quotes

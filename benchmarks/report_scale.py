@@ -23,12 +23,17 @@ from lineage import schema
 from lineage.report import write_report
 
 
-def forest(families: int, texts: list[str]) -> lineage.Analysis:
-    """Return the made-up analysis: one star of 400 copies and ``families`` pairs."""
-    edges = [{"parent": "wire", "child": f"copy{k:04d}", "confidence": 0.9} for k in range(400)]
+def synthetic_forest(star: int, pairs: int, texts: list[str] | None = None) -> lineage.Analysis:
+    """A wire story copied by ``star`` outlets, and ``pairs`` story/rewrite families.
+
+    Every child reuses its parent's first 100 characters (a passage), so the reuse
+    shares are known: 100 / 1,000 of each child, 100 / 1,000 of the parent per child.
+    With ``texts``, documents take them in turn (the report shows aligned text).
+    """
+    edges = [{"parent": "wire", "child": f"copy{k:04d}", "confidence": 0.9} for k in range(star)]
     edges += [
         {"parent": f"story{k:05d}", "child": f"rewrite{k:05d}", "confidence": 0.7}
-        for k in range(families)
+        for k in range(pairs)
     ]
     passages = []
     for edge in edges:
@@ -36,7 +41,7 @@ def forest(families: int, texts: list[str]) -> lineage.Analysis:
         passages.append(
             dict(
                 a=edge["parent"], a_start=0, a_end=100, b=edge["child"], b_start=0, b_end=100,
-                kind="prose", similarity=1.0,
+                kind="prose", quote_chars=0, similarity=1.0, commonness=0.0,
             )
         )  # fmt: skip
     ids = sorted({e["parent"] for e in edges} | {e["child"] for e in edges})
@@ -48,7 +53,7 @@ def forest(families: int, texts: list[str]) -> lineage.Analysis:
         passages=schema.frame("passages", passages),
         sources=schema.frame("sources", []),
         edges=schema.frame("edges", edges),
-        texts={doc_id: texts[k % len(texts)] for k, doc_id in enumerate(ids)},
+        texts={doc_id: texts[k % len(texts)] for k, doc_id in enumerate(ids)} if texts else {},
     )
 
 
@@ -56,7 +61,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--families", type=int, default=9800)
     args = parser.parse_args()
-    analysis = forest(args.families, generate(500, seed=1).texts)
+    analysis = synthetic_forest(400, args.families, generate(500, seed=1).texts)
     from PIL import Image
 
     with tempfile.TemporaryDirectory() as out:

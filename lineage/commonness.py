@@ -506,14 +506,13 @@ def _copied_windows(
     bridged = (starts[1:] - ends[:-1] <= params.copied_run_gap) & (
         fillers_before[starts[1:]] == fillers_before[ends[:-1]]
     )
-    keep = np.concatenate([[True], ~bridged])
-    first = starts[keep]
-    last = np.maximum.reduceat(ends, np.flatnonzero(keep))
-    long = (last - first) >= params.min_copied_run_tokens
-    copied_tokens = np.zeros(covered.size + 1, dtype=np.int64)
-    np.add.at(copied_tokens, first[long], 1)
-    np.add.at(copied_tokens, last[long], -1)
-    in_copy = np.cumsum(copied_tokens)[:-1] > 0
+    # Stretches are in order, so a bridged group ends where its last stretch ends.
+    first = starts[np.concatenate([[True], ~bridged])]
+    last = ends[np.concatenate([~bridged, [True]])]
+    in_copy = np.zeros(covered.size, dtype=bool)
+    for start, end in zip(first.tolist(), last.tolist(), strict=True):
+        if end - start >= params.min_copied_run_tokens:
+            in_copy[start:end] = True
     # Window k covers tokens k-n+1 .. k (the edge windows pad with the edge token): copied
     # when all its tokens are in a copied stretch.
     padded = np.pad(in_copy, n - 1, mode="edge")

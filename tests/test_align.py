@@ -344,14 +344,21 @@ def _text(words: list[str], breaks: list[int]) -> str:
     return " ".join(out)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
+text_pairs = given(
     a_words=word_lists,
     b_words=word_lists,
     shared=word_lists,
     breaks=st.lists(st.integers(0, 200), max_size=30),
     min_chars=st.integers(1, 200),
 )
+"""Two texts' words, the words they share, sentence breaks and a ``min_chars``."""
+many_examples = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+@many_examples
+@text_pairs
 def test_offsets_inside_and_no_double_overlap(a_words, b_words, shared, breaks, min_chars):
     a = _text(a_words[:40] + shared + a_words[40:], breaks)
     b = _text(b_words[:60] + shared + b_words[60:] + shared, breaks)
@@ -405,14 +412,8 @@ def mirrored(passages) -> list[Passage]:
     return sorted(flipped, key=lambda p: (p.a_start, p.a_end, p.b_start))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    a_words=word_lists,
-    b_words=word_lists,
-    shared=word_lists,
-    breaks=st.lists(st.integers(0, 200), max_size=30),
-    min_chars=st.integers(1, 200),
-)
+@many_examples
+@text_pairs
 def test_swapping_the_texts_mirrors_the_passages(a_words, b_words, shared, breaks, min_chars):
     a = _text(a_words[:30] + shared + a_words[30:] + shared[:20], breaks)
     b = _text(b_words[:50] + shared + b_words[50:], breaks)

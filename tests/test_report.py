@@ -26,6 +26,7 @@ from PIL import Image
 
 import lineage
 from benchmarks.lineage_corpus import news_corpus
+from benchmarks.report_scale import synthetic_forest
 from lineage.errors import ParameterError
 from lineage.records import complement
 from lineage.report import (
@@ -371,39 +372,6 @@ def test_large_corpus_figures_stay_readable(hostile_analysis, tmp_path):
             assert max(image.size) <= 8000 and min(image.size) >= 400, (name, image.size)
     html = paths["report"].read_text(encoding="utf-8")
     assert html.count("<article class='edge'>") == len(large.edges)
-
-
-def synthetic_forest(star: int, pairs: int) -> lineage.Analysis:
-    """A wire story copied by ``star`` outlets, and ``pairs`` story/rewrite families.
-
-    Every child reuses its parent's first 100 characters (a passage), so the reuse
-    shares are known: 100 / 1,000 of each child, 100 / 1,000 of the parent per child.
-    """
-    from lineage import schema
-
-    edges, passages = [], []
-    for k in range(star):
-        edges.append({"parent": "wire", "child": f"copy{k:04d}", "confidence": 0.9})
-    for k in range(pairs):
-        edges.append({"parent": f"story{k:04d}", "child": f"rewrite{k:04d}", "confidence": 0.7})
-    for edge in edges:
-        edge.update(evidence="", rank=1)
-        passages.append(
-            dict(
-                a=edge["parent"], a_start=0, a_end=100, b=edge["child"], b_start=0, b_end=100,
-                kind="prose", quote_chars=0, similarity=1.0, commonness=0.0,
-            )
-        )  # fmt: skip
-    ids = sorted({e["parent"] for e in edges} | {e["child"] for e in edges})
-    blank = {name: None for name in schema.columns("documents")}
-    documents = [{**blank, "id": i, "chars": 1000, "status": "ok"} for i in ids]
-    return lineage.Analysis(
-        documents=schema.frame("documents", documents),
-        pairs=schema.frame("pairs", []),
-        passages=schema.frame("passages", passages),
-        sources=schema.frame("sources", []),
-        edges=schema.frame("edges", edges),
-    )
 
 
 def test_large_forest_is_drawn_in_readable_pages(tmp_path):

@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import functools
 import itertools
@@ -150,17 +151,21 @@ def mark_quotes(
     return [_mark_one(passage, texts, rule, minimum) for passage in passages]
 
 
+_Span = tuple[int, int, int, int]
+"""A piece of a passage as ``(a_start, a_end, b_start, b_end)``."""
+_Piece = tuple[int, int, int, int, PassageKind]
+"""A piece with its kind: ``(a_start, a_end, b_start, b_end, kind)``."""
+
+
 def _mark_one(p: Passage, texts: tuple[str, str], rule: _KindRule, minimum: _Minimum) -> Passage:
     """Return ``p`` whole, with its quoted pieces as parts and its kind."""
     pieces = _split_one(p, texts, rule, minimum)
-    a_unmatched = complement((p.a_start, p.a_end), [(x.a_start, x.a_end) for x in pieces])
-    b_unmatched = complement((p.b_start, p.b_end), [(x.b_start, x.b_end) for x in pieces])
-    parts = tuple(
-        sorted((x.a_start, x.a_end, x.b_start, x.b_end) for x in pieces if x.kind == "quote")
-    )
+    a_unmatched = complement((p.a_start, p.a_end), [(x[0], x[1]) for x in pieces])
+    b_unmatched = complement((p.b_start, p.b_end), [(x[2], x[3]) for x in pieces])
+    parts = tuple(sorted(x[:4] for x in pieces if x[4] == "quote"))
     if not parts:
         kind: PassageKind = "prose"
-    elif all(x.kind == "quote" for x in pieces):
+    elif all(x[4] == "quote" for x in pieces):
         kind = "quote"
     else:
         kind = "mixed"
@@ -175,9 +180,9 @@ class _KindRule:
     spans_b: SpanIndex
     copy: str
 
-    def kind(self, p: Passage) -> PassageKind:
-        in_a = self.spans_a.share(p.a_start, p.a_end) >= 0.5
-        in_b = self.spans_b.share(p.b_start, p.b_end) >= 0.5
+    def kind(self, x: _Span | _Piece) -> PassageKind:
+        in_a = self.spans_a.share(x[0], x[1]) >= 0.5
+        in_b = self.spans_b.share(x[2], x[3]) >= 0.5
         quote = (in_a and in_b) or {"a": in_a, "b": in_b, "either": in_a or in_b}[self.copy]
         return "quote" if quote else "prose"
 
@@ -188,42 +193,54 @@ def _fold(word: str) -> str:
     return "".join(map(fold_char, word))
 
 
-@dataclass(frozen=True)
 class _Words:
-    """Word tokens of one side of a passage: char spans (into the text) and folded forms."""
+    """Word tokens of one side of a passage: char spans (into the text) and folded forms.
 
-    starts: np.ndarray
-    ends: np.ndarray
-    folded: list[str]
+    The spans are kept as lists too: the pieces of a passage are judged one at a time
+    (each answer deciding the next question), and :mod:`bisect` on a list answers a
+    single question without numpy's per-call overhead.
+    """
 
-    @classmethod
-    def of(cls, text: str, start: int, end: int) -> _Words:
+    def __init__(self, text: str, start: int, end: int) -> None:
         starts, ends = tokenize(text[start:end])
-        starts, ends = starts + start, ends + start
-        folded = [_fold(text[s:e]) for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
-        return cls(starts, ends, folded)
+        self.starts: list[int] = (starts + start).tolist()
+        self.ends: list[int] = (ends + start).tolist()
+        self.folded = [_fold(text[s:e]) for s, e in zip(self.starts, self.ends, strict=True)]
+        self.matched_before: list[int] = [0] * (len(self.starts) + 1)
+        """Matched words before each word (:meth:`set_matched`), for :meth:`matched_share`."""
 
-    def matched_share(self, matched: np.ndarray, start: int, end: int) -> float:
-        """Return the share of the words wholly inside ``[start, end)`` that are ``matched``."""
-        first = int(np.searchsorted(self.starts, start, side="left"))
-        last = int(np.searchsorted(self.ends, end, side="right"))
-        return float(matched[first:last].mean()) if last > first else 0.0
+    def _range(self, start: int, end: int) -> tuple[int, int]:
+        """Return the first and one past the last word wholly inside ``[start, end)``."""
+        return bisect.bisect_left(self.starts, start), bisect.bisect_right(self.ends, end)
+
+    def set_matched(self, matched: Iterable[int]) -> None:
+        """Take the words matched to the other side (word indices)."""
+        flags = [0] * len(self.starts)
+        for k in matched:
+            flags[k] = 1
+        self.matched_before = [0, *itertools.accumulate(flags)]
+
+    def matched_share(self, start: int, end: int) -> float:
+        """Return the share of the words wholly inside ``[start, end)`` that are matched."""
+        first, last = self._range(start, end)
+        if last <= first:
+            return 0.0
+        return (self.matched_before[last] - self.matched_before[first]) / (last - first)
 
     def count(self, start: int, end: int) -> int:
         """Count the words wholly inside ``[start, end)``."""
-        first = int(np.searchsorted(self.starts, start, side="left"))
-        last = int(np.searchsorted(self.ends, end, side="right"))
+        first, last = self._range(start, end)
         return max(0, last - first)
 
     def start_at_or_after(self, char: int, limit: int) -> int:
         """Return the start of the first word starting at or after ``char`` (``limit`` if none)."""
-        k = int(np.searchsorted(self.starts, char, side="left"))
-        return min(int(self.starts[k]), limit) if k < len(self.starts) else limit
+        k = bisect.bisect_left(self.starts, char)
+        return min(self.starts[k], limit) if k < len(self.starts) else limit
 
     def end_at_or_before(self, char: int, limit: int) -> int:
         """Return the end of the last word ending at or before ``char`` (``limit`` if none)."""
-        k = int(np.searchsorted(self.ends, char, side="right")) - 1
-        return max(int(self.ends[k]), limit) if k >= 0 else limit
+        k = bisect.bisect_right(self.ends, char) - 1
+        return max(self.ends[k], limit) if k >= 0 else limit
 
 
 @dataclass(frozen=True)
@@ -231,18 +248,18 @@ class _Minimum:
     words: int
     chars: int
 
-    def short(self, p: Passage, words_a: _Words, words_b: _Words) -> bool:
+    def short(self, x: _Span | _Piece, words_a: _Words, words_b: _Words) -> bool:
         return (
-            min(p.a_end - p.a_start, p.b_end - p.b_start) < self.chars
-            or words_a.count(p.a_start, p.a_end) < self.words
-            or words_b.count(p.b_start, p.b_end) < self.words
+            min(x[1] - x[0], x[3] - x[2]) < self.chars
+            or words_a.count(x[0], x[1]) < self.words
+            or words_b.count(x[2], x[3]) < self.words
         )
 
-    def inserted(self, p: Passage, words_a: _Words, words_b: _Words) -> bool:
+    def inserted(self, x: _Span, words_a: _Words, words_b: _Words) -> bool:
         """Tell text on one side only: under the minimum there, twice it on the other."""
         sides = (
-            (p.a_end - p.a_start, words_a.count(p.a_start, p.a_end)),
-            (p.b_end - p.b_start, words_b.count(p.b_start, p.b_end)),
+            (x[1] - x[0], words_a.count(x[0], x[1])),
+            (x[3] - x[2], words_b.count(x[2], x[3])),
         )
         return any(
             (chars < self.chars or words < self.words)
@@ -345,86 +362,75 @@ def _matched_words(
 
 def _split_one(
     p: Passage, texts: tuple[str, str], rule: _KindRule, minimum: _Minimum
-) -> list[Passage]:
+) -> list[_Piece]:
     """Cut one passage into quote and prose pieces over its word correspondence."""
+    whole = (p.a_start, p.a_end, p.b_start, p.b_end)
     if p.a_end <= p.a_start or p.b_end <= p.b_start:
-        return [replace(p, kind=rule.kind(p))]
-    wa = _Words.of(texts[0], p.a_start, p.a_end)
-    wb = _Words.of(texts[1], p.b_start, p.b_end)
+        return [(*whole, rule.kind(whole))]
+    wa = _Words(texts[0], p.a_start, p.a_end)
+    wb = _Words(texts[1], p.b_start, p.b_end)
     tiles = _tiles(wa.folded, wb.folded)
     while True:
         runs = _segments(tiles)
-        keep = [run for run in runs if not minimum.short(_run_passage(p, run, wa, wb), wa, wb)]
+        keep = [run for run in runs if not minimum.short(_run_span(run, wa, wb), wa, wb)]
         if len(keep) == len(runs):
             break
         tiles = [tile for run in keep for tile in run]
     if not runs:
-        return [replace(p, kind=rule.kind(p))]
-    cores = [_run_passage(p, run, wa, wb) for run in runs]
-    a_next = [c.a_start for c in cores[1:]] + [p.a_end]
-    b_order = sorted(range(len(cores)), key=lambda r: cores[r].b_start)
-    b_next = dict(zip(b_order, [cores[r].b_start for r in b_order[1:]] + [p.b_end], strict=True))
-    tails = [
-        replace(core, a_start=core.a_end, a_end=a_next[r], b_start=core.b_end, b_end=b_next[r])
-        for r, core in enumerate(cores)
-    ]
+        return [(*whole, rule.kind(whole))]
+    cores = [_run_span(run, wa, wb) for run in runs]
+    a_next = [c[0] for c in cores[1:]] + [p.a_end]
+    b_order = sorted(range(len(cores)), key=lambda r: cores[r][2])
+    b_next = dict(zip(b_order, [cores[r][2] for r in b_order[1:]] + [p.b_end], strict=True))
+    tails = [(core[1], a_next[r], core[3], b_next[r]) for r, core in enumerate(cores)]
     gaps = []  # unmatched text between segments long enough on both sides to stand alone
     for r, tail in enumerate(tails):
         if not minimum.inserted(tail, wa, wb):
             if minimum.short(tail, wa, wb):
-                cores[r] = replace(cores[r], a_end=tail.a_end, b_end=tail.b_end)
+                cores[r] = (cores[r][0], tail[1], cores[r][2], tail[3])
             else:
                 gaps.append(tail)
-    head = replace(p, a_end=cores[0].a_start, b_end=cores[0].b_start)
+    head = (p.a_start, cores[0][0], p.b_start, cores[0][2])
     if b_order[0] == 0 and not minimum.inserted(head, wa, wb):  # same first segment on both sides
         if minimum.short(head, wa, wb):
-            cores[0] = replace(cores[0], a_start=p.a_start, b_start=p.b_start)
+            cores[0] = (p.a_start, cores[0][1], p.b_start, cores[0][3])
         else:
             gaps.append(head)
     matches = [_matched_words(run, wa.folded, wb.folded) for run in runs]
-    matched_a = np.zeros(len(wa.starts), dtype=bool)
-    matched_b = np.zeros(len(wb.starts), dtype=bool)
-    for i, j in itertools.chain.from_iterable(matches):
-        matched_a[i] = matched_b[j] = True
+    wa.set_matched(i for pairs in matches for i, _ in pairs)
+    wb.set_matched(j for pairs in matches for _, j in pairs)
+    quoted = rule.spans_a.overlap(p.a_start, p.a_end) or rule.spans_b.overlap(p.b_start, p.b_end)
 
-    def kind(x: Passage) -> PassageKind:
-        shared = (
-            wa.matched_share(matched_a, x.a_start, x.a_end) >= 0.5
-            and wb.matched_share(matched_b, x.b_start, x.b_end) >= 0.5
-        )
+    def kind(x: _Span | _Piece) -> PassageKind:
+        if not quoted:  # no quotation on either side: every piece is prose
+            return "prose"
+        shared = wa.matched_share(x[0], x[1]) >= 0.5 and wb.matched_share(x[2], x[3]) >= 0.5
         return "prose" if rule.kind(x) == "prose" or not shared else "quote"
 
-    pieces = [replace(gap, kind=kind(gap)) for gap in gaps]
+    pieces: list[_Piece] = [(*gap, kind(gap)) for gap in gaps]
     for pairs, core in zip(matches, cores, strict=True):
         pieces.extend(_mark(_cut(core, pairs, wa, wb, rule), kind, wa, wb, minimum))
-    return sorted(pieces, key=lambda x: (x.a_start, x.a_end))
+    return sorted(pieces, key=lambda x: (x[0], x[1]))
 
 
-def _run_passage(p: Passage, run: list[tuple[int, int, int]], wa: _Words, wb: _Words) -> Passage:
+def _run_span(run: list[tuple[int, int, int]], wa: _Words, wb: _Words) -> _Span:
     """Return the span of a run's tiles on both sides."""
     (i0, j0, _), (i1, j1, n1) = run[0], run[-1]
-    return replace(
-        p,
-        a_start=int(wa.starts[i0]),
-        a_end=int(wa.ends[i1 + n1 - 1]),
-        b_start=int(wb.starts[j0]),
-        b_end=int(wb.ends[j1 + n1 - 1]),
-    )
+    return wa.starts[i0], wa.ends[i1 + n1 - 1], wb.starts[j0], wb.ends[j1 + n1 - 1]
 
 
 def _cut(
-    segment: Passage,
+    segment: _Span,
     pairs: list[tuple[int, int]],
     wa: _Words,
     wb: _Words,
     rule: _KindRule,
-) -> list[Passage]:
+) -> list[_Span]:
     """Cut a segment at the quotation boundaries of both sides, carried over matched words."""
-    index_a = np.array([i for i, _ in pairs], dtype=np.int64)
-    index_b = np.array([j for _, j in pairs], dtype=np.int64)
+    a_start, a_end, b_start, b_end = segment
     sides = (
-        (wa.starts[index_a], wa.ends[index_a], segment.a_start, segment.a_end),
-        (wb.starts[index_b], wb.ends[index_b], segment.b_start, segment.b_end),
+        ([wa.starts[i] for i, _ in pairs], [wa.ends[i] for i, _ in pairs], a_start, a_end),
+        ([wb.starts[j] for _, j in pairs], [wb.ends[j] for _, j in pairs], b_start, b_end),
     )
 
     def carry(char: int, source: int, opening: bool) -> int:
@@ -432,10 +438,10 @@ def _cut(
         starts, ends, _, _ = sides[source]
         o_starts, o_ends, low, high = sides[1 - source]
         if opening:
-            k = int(np.searchsorted(starts, char, side="left"))
-            return int(o_starts[k]) if k < len(starts) else high
-        k = int(np.searchsorted(ends, char, side="right")) - 1
-        return int(o_ends[k]) if k >= 0 else low
+            k = bisect.bisect_left(starts, char)
+            return o_starts[k] if k < len(starts) else high
+        k = bisect.bisect_right(ends, char) - 1
+        return o_ends[k] if k >= 0 else low
 
     points = []
     for source, (spans, words) in enumerate(((rule.spans_a, wa), (rule.spans_b, wb))):
@@ -453,33 +459,26 @@ def _cut(
                 )
     for (i0, j0), (i1, j1) in itertools.pairwise(pairs):  # around unmatched gaps: insertions
         if i1 - i0 > 1 or j1 - j0 > 1:
-            points += [
-                (int(wa.ends[i0]), int(wb.ends[j0])),
-                (int(wa.starts[i1]), int(wb.starts[j1])),
-            ]
+            points += [(wa.ends[i0], wb.ends[j0]), (wa.starts[i1], wb.starts[j1])]
     points.sort()
-    path = [(segment.a_start, segment.b_start)]
-    for x, y in [*points, (segment.a_end, segment.b_end)]:
-        path.append(
-            (min(max(x, path[-1][0]), segment.a_end), min(max(y, path[-1][1]), segment.b_end))
-        )
+    path = [(a_start, b_start)]
+    for x, y in [*points, (a_end, b_end)]:
+        path.append((min(max(x, path[-1][0]), a_end), min(max(y, path[-1][1]), b_end)))
     return [
-        replace(segment, a_start=x0, a_end=x1, b_start=y0, b_end=y1)
-        for (x0, y0), (x1, y1) in itertools.pairwise(path)
-        if x1 > x0 or y1 > y0
+        (x0, x1, y0, y1) for (x0, y0), (x1, y1) in itertools.pairwise(path) if x1 > x0 or y1 > y0
     ]
 
 
 def _mark(
-    pieces: list[Passage],
-    kind: Callable[[Passage], PassageKind],
+    pieces: list[_Span],
+    kind: Callable[[_Span], PassageKind],
     wa: _Words,
     wb: _Words,
     minimum: _Minimum,
-) -> list[Passage]:
+) -> list[_Piece]:
     """Leave out one-sided insertions, then settle the pieces between them."""
-    marked: list[Passage] = []
-    group: list[Passage] = []
+    marked: list[_Piece] = []
+    group: list[_Span] = []
     for piece in [*pieces, None]:
         if piece is None or minimum.inserted(piece, wa, wb):
             marked.extend(_settle(group, kind, wa, wb, minimum))
@@ -490,12 +489,12 @@ def _mark(
 
 
 def _settle(
-    pieces: list[Passage],
-    kind: Callable[[Passage], PassageKind],
+    pieces: list[_Span],
+    kind: Callable[[_Span], PassageKind],
     wa: _Words,
     wb: _Words,
     minimum: _Minimum,
-) -> list[Passage]:
+) -> list[_Piece]:
     """Set the kinds of contiguous pieces, merging each piece below the minimum.
 
     One pass from the start: a short piece joins the piece before it (the first one
@@ -503,20 +502,20 @@ def _settle(
     are joined.
     """
 
-    def merge(first: Passage, second: Passage) -> Passage:
-        merged = replace(first, a_end=second.a_end, b_end=second.b_end)
-        return replace(merged, kind=kind(merged))
+    def merge(first: _Piece, second: _Piece) -> _Piece:
+        merged = (first[0], second[1], first[2], second[3])
+        return (*merged, kind(merged))
 
-    settled: list[Passage] = []
-    for piece in pieces:
-        piece = replace(piece, kind=kind(piece))
+    settled: list[_Piece] = []
+    for span in pieces:
+        piece: _Piece = (*span, kind(span))
         if settled and (
-            settled[-1].kind == piece.kind
+            settled[-1][4] == piece[4]
             or minimum.short(piece, wa, wb)
             or minimum.short(settled[-1], wa, wb)
         ):
             piece = merge(settled.pop(), piece)
-        if settled and settled[-1].kind == piece.kind:
+        if settled and settled[-1][4] == piece[4]:
             piece = merge(settled.pop(), piece)
         settled.append(piece)
     if len(settled) == 1 and minimum.short(settled[0], wa, wb):

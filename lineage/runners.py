@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import math
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar
@@ -63,8 +62,12 @@ class DaskRunner:
 
     Notes
     -----
-    The function is put in the graph once (as a data node every partition depends on),
-    not once per task, so a closure over a large corpus travels to each worker once.
+    The function is not put in the task graph: it is scattered to every worker
+    (``client.scatter(..., broadcast=True)``) and the tasks refer to it by key, so a
+    closure over a large corpus or a bound method of a large model travels to each
+    worker once and the graph stays small. The last function scattered is kept, so
+    mapping it again over the next batch of items (a stage reporting progress) sends
+    nothing again.
     """
 
     def __init__(self, client: Any, *, partition_size: int | None = None) -> None:
@@ -72,6 +75,15 @@ class DaskRunner:
             partition_size = check_positive_int("partition_size", partition_size)
         self.client = client
         self.partition_size = partition_size
+        self._scattered: tuple[Callable[..., Any], Any] | None = None
+
+    def _on_workers(self, fn: Callable[[T], R]) -> Any:
+        """Return the future of ``fn`` on every worker, scattering it unless it was last."""
+        if self._scattered is None or self._scattered[0] is not fn:
+            self._scattered = None  # release the previous function on the cluster first
+            future = self.client.scatter(fn, broadcast=True, hash=False)
+            self._scattered = (fn, future)
+        return self._scattered[1]
 
     @property
     def parallelism(self) -> int:
@@ -97,7 +109,6 @@ class DaskRunner:
         list
             One result per item, in item order.
         """
-        import dask
         import dask.bag as db
 
         items = list(items)
@@ -107,8 +118,7 @@ class DaskRunner:
             partition_size or self.partition_size or math.ceil(len(items) / (4 * self.parallelism))
         )
         bag = db.from_sequence(items, partition_size=size)
-        shared = dask.delayed(fn, name=f"lineage-fn-{uuid.uuid4().hex}", traverse=False)
-        mapped = bag.map_partitions(_apply, shared)
+        mapped = bag.map_partitions(_apply, self._on_workers(fn))
         return list(self.client.compute(mapped).result())
 
     def __repr__(self) -> str:

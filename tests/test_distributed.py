@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import time
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -90,6 +91,23 @@ def test_runner_maps_stage_functions_in_order(client):
     for found, nt in zip(hashes, normalized, strict=True):
         np.testing.assert_array_equal(found, shingle(nt.text, n=5).hashes)
     assert runner.map(len, []) == []
+
+
+def test_a_stage_over_large_data_travels_outside_the_task_graph(client):
+    # 24 MB behind the stage function: inside the graph, Dask would warn "Sending large
+    # graph" (over 10 MB) on every map; scattered to the workers once, the graph is small.
+    table = np.arange(3_000_000, dtype=np.int64) * 3
+    runner = DaskRunner(client, partition_size=2)
+
+    def stage(k: int) -> int:
+        return int(table[k])
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        first = runner.map(stage, [0, 5, 2_999_999])
+        again = runner.map(stage, [7, 1])  # the next batch of one stage: sent once
+        other = runner.map(lambda k: int(table[k]) + 1, [2])
+    assert (first, again, other) == ([0, 15, 8_999_997], [21, 3], [7])
 
 
 def test_seed_signatures_equal_the_in_process_stages(client):

@@ -1,7 +1,7 @@
 """A persistent index: keep a collection, add to it, ask where a new text came from.
 
 The index is one folder holding one SQLite database (:mod:`lineage.index_store`: the
-documents, their compressed texts and signatures, LSH bucket segments and shingle counts).
+documents, their compressed texts, LSH bucket segments and shingle counts).
 :meth:`Index.add` sketches a batch of documents as :func:`lineage.near_duplicates` does
 and writes it in one transaction: a reader sees the index as it was before the batch or
 after it, and a process killed in the middle leaves it as before. :meth:`Index.query`
@@ -369,8 +369,9 @@ class Index:
         keys = self._store.layout.keys(sketch.signatures)
         found = []
         for position, document in enumerate(loaded.documents):
-            docs = self._store.candidates(keys[position], int(sketch.sizes[position]))
-            family = [d for d in self._store.documents(docs) if d.id != document.id]
+            with self._store.snapshot():
+                docs = self._store.candidates(keys[position], int(sketch.sizes[position]))
+                family = [d for d in self._store.documents(docs) if d.id != document.id]
             if not family:
                 continue
             texts = [d.text for d in family] + [document.text]
@@ -430,8 +431,10 @@ class Index:
         keys = self._store.layout.keys(sketch.signatures)
         parts: list[QueryResult] = []
         for position, document in enumerate(loaded.documents):
-            docs = self._store.candidates(keys[position], int(sketch.sizes[position]))
-            parts.append(self._answer(document, docs))
+            with self._store.snapshot():
+                docs = self._store.candidates(keys[position], int(sketch.sizes[position]))
+                family = [d for d in self._store.documents(docs) if d.id != document.id]
+            parts.append(self._answer(document, family))
         skipped = [
             {"id": p.id, "origin": p.origin, "status": "skipped", "problem": p.message}
             for p in loaded.skipped
@@ -459,11 +462,12 @@ class Index:
             self._common = (count, learn_commonness(list(self._store.texts())))
         return self._common[1]
 
-    def _answer(self, document: Document, docs: list[int]) -> QueryResult:
-        """Run the analysis stages on ``document`` and its candidates ``docs``."""
-        # A query under an indexed document's id is that document asked about again:
-        # the answer is what the index's other documents give it.
-        family = [d for d in self._store.documents(docs) if d.id != document.id]
+    def _answer(self, document: Document, family: list[Document]) -> QueryResult:
+        """Run the analysis stages on ``document`` and its candidate documents ``family``.
+
+        A query under an indexed document's id is that document asked about again: the
+        answer is what the index's other documents give it (``family`` leaves it out).
+        """
         corpus = Corpus((*family, document))
         q = len(family)
         top = min(self.params.family, q)

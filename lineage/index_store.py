@@ -1,18 +1,23 @@
 """The database of a persistent index: one SQLite file of documents, texts and LSH buckets.
 
 The folder holds ``index.sqlite`` (WAL journal, stdlib :mod:`sqlite3`): the documents with
-their metadata and zlib-compressed texts, their MinHash signatures, the LSH band buckets of
-:mod:`lineage.sketch` (the Jaccard banding and the containment bandings of
+their metadata and zlib-compressed texts, the LSH band buckets of :mod:`lineage.sketch`
+(the Jaccard banding and the containment bandings of
 :func:`~lineage.sketch.containment_bandings`, so a query finds the candidates a batch run
 on the collection plus the query would), and the document frequency of every shingle hash
-(a count-min table: two rows of ``2**22`` cells), updated with every batch.
+(a count-min table: two rows of ``2**22`` cells), updated with every batch. MinHash
+signatures are not kept: the bucket keys are all a lookup reads.
 
-Bucket entries are kept in segments, as a log-structured merge tree keeps its runs: a batch
-writes its entries, sorted, as a new segment at the end of the table (cost proportional to
+Bucket entries ``(key, document)`` are kept in segments, as a log-structured merge tree
+keeps its runs: a batch writes its entries, sorted, as a new segment (cost proportional to
 the batch, not to the index), and the newest segments are merged while the newest is at
 least half the size of the one before, so there are ``O(log(documents / batch))`` of them
-for a query to probe and each entry is rewritten ``O(log)`` times in all. :class:`IndexStore`
-writes one batch in one transaction. :mod:`lineage.index` is the API over it.
+for a query to probe and each entry is rewritten ``O(log)`` times in all. A segment is
+stored as compressed blocks of ``BLOCK_ENTRIES`` sorted entries (key deltas and document
+numbers, split into byte planes, zlib): about 6 bytes an entry instead of a B-tree row of
+~18, and a lookup reads only the blocks whose key range holds a query key.
+:class:`IndexStore` writes one batch in one transaction. :mod:`lineage.index` is the API
+over it.
 
 Examples
 --------
@@ -30,6 +35,7 @@ import logging
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -51,8 +57,11 @@ __all__ = ["DATABASE", "SCHEMA_VERSION", "IndexFileError", "IndexParams", "Index
 
 logger = logging.getLogger("lineage.index")
 
-SCHEMA_VERSION = 1
-"""Version of the database layout, kept in ``PRAGMA user_version``."""
+SCHEMA_VERSION = 2
+"""Version of the database layout, kept in ``PRAGMA user_version``.
+
+1: one row per bucket entry, signatures stored; 2: bucket entries in compressed blocks per
+segment, no signatures."""
 DATABASE = "index.sqlite"
 """Name of the database file inside an index folder."""
 _FORMAT = "lineage-index"
@@ -68,19 +77,24 @@ CREATE TABLE documents(
     meta TEXT NOT NULL,
     chars INTEGER NOT NULL,
     shingles INTEGER NOT NULL,
-    batch INTEGER NOT NULL,
-    signature BLOB NOT NULL
+    batch INTEGER NOT NULL
 );
 CREATE TABLE texts(doc INTEGER PRIMARY KEY, text BLOB NOT NULL);
-CREATE TABLE buckets(
-    segment INTEGER NOT NULL, key INTEGER NOT NULL, doc INTEGER NOT NULL,
-    PRIMARY KEY(segment, key, doc)
-) WITHOUT ROWID;
-CREATE TABLE segments(segment INTEGER PRIMARY KEY, entries INTEGER NOT NULL);
+CREATE TABLE segments(
+    segment INTEGER PRIMARY KEY,
+    entries INTEGER NOT NULL,
+    first_block INTEGER NOT NULL,
+    firsts BLOB NOT NULL
+);
+CREATE TABLE blocks(block INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE counts(name TEXT NOT NULL, row INTEGER NOT NULL, cells BLOB NOT NULL,
     PRIMARY KEY(name, row));
 """
 _PAGE_SIZE = 16384  # zlib texts of a few KB pack several to a page
+BLOCK_ENTRIES = 256
+"""Bucket entries per compressed block of a segment."""
+_KEY_BYTES = 6  # a key delta fits in _KEY_BITS
+_DOC_BYTES = 4
 _COUNT_BITS = 22
 """Cells per row of the count-min document-frequency table (two rows of uint32)."""
 
@@ -208,6 +222,33 @@ def connect_database(database: Path, *, readonly: bool) -> sqlite3.Connection:
     return connection
 
 
+def encode_block(keys: np.ndarray, docs: np.ndarray) -> bytes:
+    """Pack sorted bucket entries: key deltas and document numbers as byte planes, zlib.
+
+    Examples
+    --------
+    >>> keys, docs = np.array([5, 9, 9, 2**46]), np.array([3, 1, 2, 70000])
+    >>> back = decode_block(encode_block(keys, docs), 5)
+    >>> back[0].tolist() == keys.tolist(), back[1].tolist() == docs.tolist()
+    (True, True)
+    """
+    deltas = np.diff(keys.astype(np.int64), prepend=keys[:1]).astype("<u8")
+    key_planes = deltas.view(np.uint8).reshape(-1, 8)[:, :_KEY_BYTES].T
+    doc_planes = docs.astype("<u4").view(np.uint8).reshape(-1, _DOC_BYTES).T
+    return zlib.compress(key_planes.tobytes() + doc_planes.tobytes(), 1)
+
+
+def decode_block(data: bytes, first: int) -> tuple[np.ndarray, np.ndarray]:
+    """Unpack :func:`encode_block` given the block's first key: ``(keys, docs)``, int64."""
+    raw = np.frombuffer(zlib.decompress(data), dtype=np.uint8)
+    n = raw.size // (_KEY_BYTES + _DOC_BYTES)
+    wide = np.zeros((n, 8), dtype=np.uint8)
+    wide[:, :_KEY_BYTES] = raw[: n * _KEY_BYTES].reshape(_KEY_BYTES, n).T
+    keys = np.cumsum(wide.view("<u8").ravel()).astype(np.int64) + first
+    docs = raw[n * _KEY_BYTES :].reshape(_DOC_BYTES, n).T.copy().view("<u4").ravel()
+    return keys, docs.astype(np.int64)
+
+
 def count_cells(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return the two count-min cells of each hash: bits of its low and of its high half."""
     mask = np.uint64((1 << _COUNT_BITS) - 1)
@@ -260,6 +301,8 @@ class IndexStore:
             raise
         self.layout = BandLayout.of(self.params)
         self.slots = self.layout.slots()
+        self._directories: dict[int, tuple[int, np.ndarray]] = {}
+        """Committed segments never change (a merge writes a new one): their directories."""
 
     def _check(self, database: Path) -> IndexParams:
         """Return the index's settings, or raise why this database is not a usable index."""
@@ -320,6 +363,18 @@ class IndexStore:
         """Close the database connection."""
         self.db.close()
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Read in one transaction: what a writer commits meanwhile is not seen halfway."""
+        if self.db.in_transaction:
+            yield
+            return
+        self.db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.db.execute("COMMIT")
+
     def present(self, ids: Sequence[str]) -> set[str]:
         """Return those of ``ids`` the index already holds."""
         found: set[str] = set()
@@ -346,7 +401,7 @@ class IndexStore:
             batch = int(db.execute("SELECT value FROM meta WHERE key = 'batches'").fetchone()[0])
             numbers = np.arange(first, first + len(docs), dtype=np.int64)
             db.executemany(
-                "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     (
                         int(n),
@@ -356,11 +411,8 @@ class IndexStore:
                         len(doc.text),
                         int(size),
                         batch + 1,
-                        sig.tobytes(),
                     )
-                    for n, doc, size, sig in zip(
-                        numbers, docs, sketch.sizes, sketch.signatures, strict=True
-                    )
+                    for n, doc, size in zip(numbers, docs, sketch.sizes, strict=True)
                 ),
             )
             db.executemany(
@@ -376,9 +428,8 @@ class IndexStore:
             )
             db.execute("UPDATE meta SET value = ? WHERE key = 'batches'", (str(batch + 1),))
             # Give the pages of merged segments and replaced counts back to the file
-            # (Python's sqlite3 steps this pragma once: one page a call).
-            for _ in range(db.execute("PRAGMA freelist_count").fetchone()[0]):
-                db.execute("PRAGMA incremental_vacuum(1)")
+            # (the pragma frees one page per row stepped: fetch them all).
+            db.execute("PRAGMA incremental_vacuum").fetchall()
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
@@ -389,30 +440,115 @@ class IndexStore:
         """Write bucket entries as a new segment, then merge the newest segments."""
         db = self.db
         segment = db.execute("SELECT coalesce(max(segment), 0) + 1 FROM segments").fetchone()[0]
-        order = np.lexsort((docs, keys))
-        db.executemany(
-            "INSERT OR IGNORE INTO buckets VALUES (?, ?, ?)",
-            (
-                (segment, k, d)
-                for k, d in zip(keys[order].tolist(), docs[order].tolist(), strict=True)
-            ),
-        )
-        db.execute("INSERT INTO segments VALUES (?, ?)", (segment, int(keys.size)))
+        self._put_segment(segment, keys, docs)
         while True:
             newest = db.execute(
                 "SELECT segment, entries FROM segments ORDER BY segment DESC LIMIT 2"
             ).fetchall()
             if len(newest) < 2 or 2 * newest[0][1] < newest[1][1]:
                 return
-            (last, last_size), (before, before_size) = newest
-            db.execute(
-                "INSERT INTO buckets SELECT ?, key, doc FROM buckets "
-                "WHERE segment IN (?, ?) ORDER BY key, doc",
-                (last + 1, before, last),
+            (last, _), (before, _) = newest
+            parts = [self._segment_entries(before), self._segment_entries(last)]
+            self._drop_segments((before, last))
+            merged_keys = np.concatenate([k for k, _ in parts])
+            merged_docs = np.concatenate([d for _, d in parts])
+            self._put_segment(last + 1, merged_keys, merged_docs)
+
+    def _put_segment(self, segment: int, keys: np.ndarray, docs: np.ndarray) -> None:
+        """Sort entries and store them as segment ``segment`` in blocks."""
+        order = np.lexsort((docs, keys))
+        keys, docs = keys[order], docs[order]
+        if keys.size:  # the same entry twice (two bands with one key) is kept once
+            fresh = np.ones(keys.size, dtype=bool)
+            fresh[1:] = (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])
+            keys, docs = keys[fresh], docs[fresh]
+        first_block = self.db.execute("SELECT coalesce(max(block), 0) + 1 FROM blocks").fetchone()
+        starts = np.arange(0, keys.size, BLOCK_ENTRIES)
+        self.db.executemany(
+            "INSERT INTO blocks VALUES (?, ?)",
+            (
+                (
+                    first_block[0] + i,
+                    encode_block(keys[at : at + BLOCK_ENTRIES], docs[at:][:BLOCK_ENTRIES]),
+                )
+                for i, at in enumerate(starts.tolist())
+            ),
+        )
+        firsts = zlib.compress(keys[starts].astype("<i8").tobytes(), 6)
+        self.db.execute(
+            "INSERT INTO segments VALUES (?, ?, ?, ?)",
+            (segment, int(keys.size), first_block[0], firsts),
+        )
+
+    def _segment_entries(self, segment: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return every ``(keys, docs)`` entry of a segment, sorted."""
+        first_block, firsts = self._directory(segment)
+        rows = self.db.execute(
+            "SELECT block, data FROM blocks WHERE block BETWEEN ? AND ? ORDER BY block",
+            (first_block, first_block + firsts.size - 1),
+        )
+        parts = [decode_block(data, int(firsts[block - first_block])) for block, data in rows]
+        if not parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate([k for k, _ in parts]), np.concatenate([d for _, d in parts])
+
+    def _directory(self, segment: int) -> tuple[int, np.ndarray]:
+        """Return a segment's first block number and the first key of each of its blocks."""
+        first_block, firsts = self.db.execute(
+            "SELECT first_block, firsts FROM segments WHERE segment = ?", (segment,)
+        ).fetchone()
+        return first_block, np.frombuffer(zlib.decompress(firsts), dtype="<i8")
+
+    def _drop_segments(self, segments: Sequence[int]) -> None:
+        for segment in segments:
+            first_block, firsts = self._directory(segment)
+            self.db.execute(
+                "DELETE FROM blocks WHERE block BETWEEN ? AND ?",
+                (first_block, first_block + firsts.size - 1),
             )
-            db.execute("DELETE FROM buckets WHERE segment IN (?, ?)", (before, last))
-            db.execute("DELETE FROM segments WHERE segment IN (?, ?)", (before, last))
-            db.execute("INSERT INTO segments VALUES (?, ?)", (last + 1, last_size + before_size))
+            self.db.execute("DELETE FROM segments WHERE segment = ?", (segment,))
+
+    def entries(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return every bucket entry of the index, ``(keys, docs)`` sorted by key and doc."""
+        segments = [r[0] for r in self.db.execute("SELECT segment FROM segments")]
+        parts = [self._segment_entries(segment) for segment in segments]
+        keys = np.concatenate([k for k, _ in parts]) if parts else np.zeros(0, dtype=np.int64)
+        docs = np.concatenate([d for _, d in parts]) if parts else np.zeros(0, dtype=np.int64)
+        order = np.lexsort((docs, keys))
+        return keys[order], docs[order]
+
+    def _lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the bucket entries ``(keys, docs)`` whose key is one of ``keys``.
+
+        In each segment, the blocks whose key range can hold a query key are read: for a
+        key equal to a block's first key, the block before it too (equal keys may run
+        across a block boundary).
+        """
+        wanted = np.unique(keys.astype(np.int64))
+        found_keys, found_docs = [], []
+        segments = [r[0] for r in self.db.execute("SELECT segment FROM segments")]
+        self._directories = {s: self._directories.get(s) or self._directory(s) for s in segments}
+        for segment in segments:
+            first_block, firsts = self._directories[segment]
+            low = np.maximum(np.searchsorted(firsts, wanted, side="left") - 1, 0)
+            high = np.searchsorted(firsts, wanted, side="right") - 1
+            spans = [range(a, b + 1) for a, b in zip(low.tolist(), high.tolist(), strict=True)]
+            blocks = sorted({block for span in spans for block in span})
+            if not blocks:
+                continue
+            marks = ",".join("?" * len(blocks))
+            rows = self.db.execute(
+                f"SELECT block, data FROM blocks WHERE block IN ({marks})",
+                [first_block + b for b in blocks],
+            )
+            for block, data in rows:
+                block_keys, block_docs = decode_block(data, int(firsts[block - first_block]))
+                hit = np.isin(block_keys, wanted)
+                found_keys.append(block_keys[hit])
+                found_docs.append(block_docs[hit])
+        if not found_keys:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(found_keys), np.concatenate(found_docs)
 
     def _count(self, hash_sets: Sequence[np.ndarray]) -> None:
         """Add one to the count-min cells of every distinct shingle of every document."""
@@ -453,7 +589,9 @@ class IndexStore:
             "schema_version": SCHEMA_VERSION,
             "documents": documents,
             "batches": int(meta["batches"]),
-            "buckets": self.db.execute("SELECT count(*) FROM buckets").fetchone()[0],
+            "buckets": self.db.execute("SELECT coalesce(sum(entries), 0) FROM segments").fetchone()[
+                0
+            ],
             "segments": self.db.execute("SELECT count(*) FROM segments").fetchone()[0],
             "bytes": size,
             "bytes_per_document": round(size / documents, 1) if documents else None,
@@ -475,13 +613,9 @@ class IndexStore:
         if size == 0:
             return []
         slot_of = {int(k): slot for k, slot in zip(keys, self.slots, strict=True)}
-        marks = ",".join("?" * len(slot_of))
         found: dict[int, set[tuple[int, int]]] = {}
-        segments = [r[0] for r in self.db.execute("SELECT segment FROM segments")]
-        query = f"SELECT key, doc FROM buckets WHERE segment = ? AND key IN ({marks})"
-        for key, doc in (
-            row for segment in segments for row in self.db.execute(query, [segment, *slot_of])
-        ):
+        found_keys, found_docs = self._lookup(keys)
+        for key, doc in zip(found_keys.tolist(), found_docs.tolist(), strict=True):
             found.setdefault(doc, set()).add(slot_of[key])
         if not found:
             return []

@@ -172,12 +172,14 @@ def test_a_query_respects_dates(seed_corpus: pd.DataFrame, tmp_path: Path) -> No
 
 
 def _dump(index_dir: Path) -> dict[str, list]:
+    with Index(index_dir, readonly=True) as index:
+        keys, docs = index._store.entries()
     with sqlite3.connect(index_dir / DATABASE) as db:
         return {
             "documents": db.execute(
-                "SELECT doc, id, chars, shingles, signature FROM documents ORDER BY doc"
+                "SELECT doc, id, chars, shingles FROM documents ORDER BY doc"
             ).fetchall(),
-            "buckets": db.execute("SELECT key, doc FROM buckets ORDER BY key, doc").fetchall(),
+            "buckets": list(zip(keys.tolist(), docs.tolist(), strict=True)),
             "counts": [
                 (name, row, zlib.decompress(cells))
                 for name, row, cells in db.execute("SELECT * FROM counts ORDER BY name, row")

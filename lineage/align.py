@@ -57,6 +57,8 @@ __all__ = [
     "Alignment",
     "align",
     "align_normalized",
+    "align_prepared",
+    "prepare_text",
     "render_side_by_side",
     "reuse_figures",
 ]
@@ -111,11 +113,9 @@ def align_normalized(
 ) -> Alignment:
     """Align two normalized texts; offsets of the result are into their originals.
 
-    The result is the mirror image of ``align_normalized(nb, na)``: the pair is always
-    aligned in one order fixed by the texts' content (shorter first, then the text),
-    never by ids or argument order, and mirrored back when the arguments came the other
-    way. Texts whose normalized forms are equal are one passage (an exact duplicate),
-    when long enough, without alignment.
+    The same as :func:`align_prepared` on the two texts prepared with ``params``
+    (:func:`lineage.align_text.prepare_text`); to align one text against many, prepare it
+    once and call :func:`align_prepared`.
 
     Parameters
     ----------
@@ -129,9 +129,7 @@ def align_normalized(
     Returns
     -------
     Alignment
-        Passages sorted by ``a_start``, ``kind="prose"`` (see
-        :func:`lineage.quote_parts.mark_quotes` to mark quotations); no two passages overlap
-        on either side. ``note`` says when a cost budget cut the pair short.
+        See :func:`align_prepared`.
 
     Raises
     ------
@@ -139,9 +137,59 @@ def align_normalized(
         For an unknown option or one out of range.
     """
     options = AlignParams.of(params)
+    return align_prepared(
+        prepare_text(na, options), prepare_text(nb, options), a_id=a_id, b_id=b_id
+    )
+
+
+def align_prepared(
+    ta: PreparedText, tb: PreparedText, *, a_id: str = "a", b_id: str = "b"
+) -> Alignment:
+    """Align two prepared texts with the thresholds they were prepared with.
+
+    The result is the mirror image of ``align_prepared(tb, ta)``: the pair is always
+    aligned in one order fixed by the texts' content (shorter first, then the text),
+    never by ids or argument order, and mirrored back when the arguments came the other
+    way. Texts whose normalized forms are equal are one passage (an exact duplicate),
+    when long enough, without alignment.
+
+    Parameters
+    ----------
+    ta, tb
+        Texts prepared by :func:`lineage.align_text.prepare_text` with equal parameters.
+    a_id, b_id
+        Ids written into the passages.
+
+    Returns
+    -------
+    Alignment
+        Passages sorted by ``a_start``, ``kind="prose"`` (see
+        :func:`lineage.quote_parts.mark_quotes` to mark quotations), offsets into the
+        original texts; no two passages overlap on either side. ``note`` says when a cost
+        budget cut the pair short.
+
+    Raises
+    ------
+    ParameterError
+        When the two texts were prepared with different parameters.
+
+    Examples
+    --------
+    >>> text = normalize_text("Putin spurned a challenge to meet Zelensky in Istanbul. " * 3)
+    >>> other = normalize_text("Talks opened. " + text.original)
+    >>> prepared = prepare_text(text)
+    >>> [(p.a_start, p.b_start) for p in align_prepared(prepared, prepare_text(other))]
+    [(0, 14)]
+    """
+    if ta.params != tb.params:
+        raise ParameterError(
+            "the two texts were prepared with different alignment parameters "
+            f"({ta.params} and {tb.params}); prepare both with the same AlignParams"
+        )
+    options = ta.params
+    na, nb = ta.norm, tb.norm
     if not _content_order(na, nb):
-        return align_normalized(nb, na, a_id=b_id, b_id=a_id, **params).mirror()
-    ta, tb = prepare_text(na, options), prepare_text(nb, options)
+        return align_prepared(tb, ta, a_id=b_id, b_id=a_id).mirror()
     if not _informative(ta, options) or not _informative(tb, options):
         return Alignment()
     if na.text == nb.text:

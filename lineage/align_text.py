@@ -175,9 +175,14 @@ class AlignParams:
 
 @dataclass(frozen=True)
 class PreparedText:
-    """One normalized text cut into tokens and sentences."""
+    """One normalized text cut into tokens and sentences, once, for any number of pairs.
+
+    ``params`` are the thresholds it was prepared with; the pair aligner
+    (:func:`lineage.align.align_prepared`) uses them.
+    """
 
     norm: NormalizedText
+    params: AlignParams
     token_starts: np.ndarray
     token_ends: np.ndarray
     words: list[str]
@@ -194,14 +199,30 @@ class PreparedText:
         return len(self.sentence_tokens) - 1
 
 
-def prepare_text(norm: NormalizedText, params: AlignParams) -> PreparedText:
+def prepare_text(norm: NormalizedText, params: AlignParams | None = None) -> PreparedText:
     """Cut a normalized text into tokens, content-word stems and sentences.
 
     Sentences end at sentence punctuation and at paragraph breaks of the original; a
     sentence with fewer than ``min_sentence_words`` content words joins the next one, and
     a longer one than ``max_sentence_words`` words (or unpunctuated text) is cut into
     pieces of bounded length, so that one seed never stands for a whole page.
+
+    A text is prepared once and aligned against any number of others
+    (:func:`lineage.align.align_prepared`).
+
+    Parameters
+    ----------
+    norm
+        The normalized text (:func:`lineage.normalize.normalize_text`).
+    params
+        The alignment thresholds (the defaults of :class:`AlignParams` if ``None``).
+
+    Returns
+    -------
+    PreparedText
+        Tokens, stems and sentences of ``norm``, with ``params``.
     """
+    params = params or AlignParams()
     text = norm.text
     token_starts, token_ends = tokenize(text)
     words = [text[s:e] for s, e in zip(token_starts.tolist(), token_ends.tolist(), strict=True)]
@@ -217,7 +238,14 @@ def prepare_text(norm: NormalizedText, params: AlignParams) -> PreparedText:
     next_starts = np.append(token_starts[sentence_tokens[1:-1]], len(text))
     trailing_space = np.array([text[i - 1] == " " for i in next_starts[:-1].tolist()] + [False])
     return PreparedText(
-        norm, token_starts, token_ends, words, stems, sentence_tokens, next_starts - trailing_space
+        norm,
+        params,
+        token_starts,
+        token_ends,
+        words,
+        stems,
+        sentence_tokens,
+        next_starts - trailing_space,
     )
 
 

@@ -19,7 +19,9 @@ import pandas as pd
 from lineage import schema
 from lineage.align import (
     Alignment,
-    align_normalized,
+    PreparedText,
+    align_prepared,
+    prepare_text,
     render_side_by_side,
 )
 from lineage.align import align as align_texts
@@ -310,11 +312,22 @@ def _scored_passages(
         (position[a], position[b])
         for a, b in pairs.loc[related, ["a", "b"]].itertuples(index=False)
     ]
+    # Each text is prepared for alignment once (tokens, stems, sentences), not once per pair.
+    involved = sorted({i for pair in work for i in pair})
+    prepared = dict(
+        zip(
+            involved,
+            _mapped(
+                runner, prepare_text, [normalized[i] for i in involved], progress, "prepare texts"
+            ),
+            strict=True,
+        )
+    )
     aligned = _mapped(
         runner,
         lambda ij: _align_pair(
-            normalized[ij[0]],
-            normalized[ij[1]],
+            prepared[ij[0]],
+            prepared[ij[1]],
             ids[ij[0]],
             ids[ij[1]],
             quotations[ij[0]],
@@ -328,7 +341,6 @@ def _scored_passages(
     # with enough informative text and count only their informative characters.
     progress("commonness", 0, 1)
     model = commonness or learn_commonness(texts, mapper=runner.map)
-    involved = sorted({i for pair in work for i in pair})
     marked = runner.map(
         model.marks_batch,
         [[texts[i] for i in involved[k : k + 500]] for k in range(0, len(involved), 500)],
@@ -409,16 +421,16 @@ def _mapped(
 
 
 def _align_pair(
-    na: NormalizedText,
-    nb: NormalizedText,
+    ta: PreparedText,
+    tb: PreparedText,
     a_id: str,
     b_id: str,
     quotes_a: list[Quotation],
     quotes_b: list[Quotation],
 ) -> Alignment:
     """Align one candidate pair and mark the quoted parts of its whole passages."""
-    found = align_normalized(na, nb, a_id=a_id, b_id=b_id)
-    marked = mark_quotes(found, quotes_a, quotes_b, texts=(na.original, nb.original))
+    found = align_prepared(ta, tb, a_id=a_id, b_id=b_id)
+    marked = mark_quotes(found, quotes_a, quotes_b, texts=(ta.norm.original, tb.norm.original))
     return Alignment(marked, found.note)
 
 

@@ -11,7 +11,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lineage
-from lineage.align import align, align_normalized, render_side_by_side, reuse_figures
+from lineage.align import (
+    AlignParams,
+    align,
+    align_normalized,
+    align_prepared,
+    prepare_text,
+    render_side_by_side,
+    reuse_figures,
+)
 from lineage.errors import ParameterError
 from lineage.normalize import normalize_text
 from lineage.quotes import find_quotations
@@ -84,6 +92,36 @@ def test_align_normalized_maps_back_to_the_originals():
         Passage("000", p.a_start, p.a_end, "001", p.b_start, p.b_end, p.kind, p.similarity)
         for p in align(a, b, min_chars=200)
     ]
+
+
+def test_a_text_prepared_once_aligns_against_many():
+    wire = normalize_text(seed("001"))
+    prepared = prepare_text(wire, AlignParams(min_chars=200))
+    for other in ("000", "002", "003"):
+        text = normalize_text(seed(other))
+        assert align_prepared(prepare_text(text, AlignParams(min_chars=200)), prepared) == (
+            align_normalized(text, wire, min_chars=200)
+        )
+    with pytest.raises(ParameterError, match="prepared with different alignment parameters"):
+        align_prepared(prepare_text(normalize_text(seed("000"))), prepared)
+
+
+def test_analyze_prepares_each_aligned_document_once(monkeypatch):
+    import lineage.api
+
+    calls: list[str] = []
+
+    def counted(norm, params=None):
+        calls.append(norm.original)
+        return prepare_text(norm, params)
+
+    monkeypatch.setattr(lineage.api, "prepare_text", counted)
+    texts = [seed(prefix) for prefix in ("000", "001", "002", "003")]
+    result = lineage.analyze(pd.DataFrame({"id": ["w", "x", "y", "z"], "text": texts}))
+    aligned = set(result.passages["a"]) | set(result.passages["b"])
+    assert len(aligned) >= 3
+    assert len(calls) == len(set(calls))  # once per document, whatever its number of pairs
+    assert {doc for doc, text in zip("wxyz", texts, strict=True) if text in calls} >= aligned
 
 
 # --- obfuscations with known truth ----------------------------------------------------------

@@ -25,8 +25,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Literal
 
-import numpy as np
-
 from lineage.errors import ParameterError, check_positive_int, shorten
 from lineage.intervals import SpanIndex
 from lineage.normalize import fold_char
@@ -293,12 +291,16 @@ def _tiles(fa: list[str], fb: list[str]) -> list[tuple[int, int, int]]:
     prefix, suffix = _common_ends(fa, fb)
     end_a, end_b = len(fa) - suffix, len(fb) - suffix
     index: dict[tuple[str, ...], list[int]] = {}
-    for j in range(prefix, end_b - _MIN_TILE + 1):
-        index.setdefault(tuple(fb[j : j + _MIN_TILE]), []).append(j)
+    for j, gram in enumerate(
+        zip(*(fb[prefix + k : end_b] for k in range(_MIN_TILE)), strict=False), prefix
+    ):
+        index.setdefault(gram, []).append(j)
     candidates = []
     reached: dict[int, int] = {}  # diagonal i - j -> end of the last run found on it
-    for i in range(prefix, end_a - _MIN_TILE + 1):
-        found = index.get(tuple(fa[i : i + _MIN_TILE]), ())
+    for i, gram in enumerate(
+        zip(*(fa[prefix + k : end_a] for k in range(_MIN_TILE)), strict=False), prefix
+    ):
+        found = index.get(gram, ())
         if len(found) > _MAX_REPEATS:
             continue
         for j in found:
@@ -310,23 +312,25 @@ def _tiles(fa: list[str], fb: list[str]) -> list[tuple[int, int, int]]:
             reached[i - j] = i + length
             candidates.append((-length, i, j))
     candidates.sort()
-    used_a = np.zeros(len(fa), dtype=bool)
-    used_b = np.zeros(len(fb), dtype=bool)
+    used_a = bytearray(len(fa))  # 1 where a word is in a tile already
+    used_b = bytearray(len(fb))
     tiles = [(0, 0, prefix)] if prefix else []
     if suffix:
         tiles.append((end_a, end_b, suffix))
     for negative, i, j in candidates:
-        free = ~(used_a[i : i - negative] | used_b[j : j - negative])
-        run_start, best = 0, (0, 0)
-        for k, ok in enumerate([*free.tolist(), False]):
-            if not ok:
-                if k - run_start > best[1] - best[0]:
-                    best = (run_start, k)
-                run_start = k + 1
-        if best[1] - best[0] >= _MIN_TILE:
-            lo, hi = best
-            used_a[i + lo : i + hi] = True
-            used_b[j + lo : j + hi] = True
+        length = -negative
+        if used_a.find(1, i, i + length) < 0 and used_b.find(1, j, j + length) < 0:
+            lo, hi = 0, length  # the whole run is free (the usual case)
+        else:  # the longest stretch of it free on both sides (the first of equals)
+            run_start, (lo, hi) = 0, (0, 0)
+            for k in range(length + 1):
+                if k == length or used_a[i + k] or used_b[j + k]:
+                    if k - run_start > hi - lo:
+                        lo, hi = run_start, k
+                    run_start = k + 1
+        if hi - lo >= _MIN_TILE:
+            used_a[i + lo : i + hi] = b"\x01" * (hi - lo)
+            used_b[j + lo : j + hi] = b"\x01" * (hi - lo)
             tiles.append((i + lo, j + lo, hi - lo))
     return sorted(tiles)
 

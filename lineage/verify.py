@@ -124,14 +124,74 @@ def shared_shingle_chars(shingles: Shingles, other: np.ndarray) -> int:
     14
     """
     shared = np.isin(shingles.hashes, other, assume_unique=False)
-    if not shared.any():
-        return 0
-    starts = shingles.starts[shared]
-    ends = shingles.ends[shared]
-    # Spans come in token order, so starts and ends both increase: the part of a span
-    # not already covered starts at max(start, previous end).
-    previous = np.concatenate([[starts[0]], ends[:-1]])
-    return int(np.clip(ends - np.maximum(starts, previous), 0, None).sum())
+    segment = np.zeros(shingles.hashes.size, dtype=np.int64)
+    return int(_covered(shingles.starts, shingles.ends, shared, segment, 1)[0])
+
+
+def _covered(
+    starts: np.ndarray, ends: np.ndarray, shared: np.ndarray, segment: np.ndarray, n: int
+) -> np.ndarray:
+    """Chars covered by the ``shared`` spans of each of ``n`` segments (spans in token order).
+
+    Spans come in token order within a segment, so starts and ends both increase: the
+    part of a span not already covered starts at max(start, previous end).
+    """
+    starts, ends, segment = starts[shared], ends[shared], segment[shared]
+    if segment.size == 0:
+        return np.zeros(n, dtype=np.int64)
+    previous = np.empty_like(starts)
+    previous[1:] = ends[:-1]
+    first = np.ones(segment.size, dtype=bool)
+    first[1:] = segment[1:] != segment[:-1]
+    previous[first] = starts[first]
+    gain = np.clip(ends - np.maximum(starts, previous), 0, None)
+    return np.bincount(segment, weights=gain, minlength=n).round().astype(np.int64)
+
+
+def _shared_chars_of_pairs(
+    shingles: Sequence[Shingles],
+    sets: Sequence[np.ndarray],
+    incidence,
+    small: np.ndarray,
+    large: np.ndarray,
+) -> np.ndarray:
+    """:func:`shared_shingle_chars` of the pairs ``(small[k], large[k])`` (incidence rows).
+
+    ``shingles[row]`` and ``sets[row]`` belong to incidence row ``row``. All pairs at once,
+    in chunks of about :data:`CHUNK_ENTRIES` shingles: the entries of each small row are
+    numbered, multiplied element-wise with the large row (scipy), and the numbers that
+    survive are the shared shingles, carried to every occurrence of each.
+    """
+    out = np.zeros(small.size, dtype=np.int64)
+    # Position of each occurrence in its text's sorted shingle set: its incidence entry.
+    entry_of: dict[int, np.ndarray] = {
+        row: np.searchsorted(sets[row], shingles[row].hashes) for row in np.unique(small).tolist()
+    }
+    lengths = np.fromiter((entry_of[row].size for row in small.tolist()), np.int64, small.size)
+    cost = np.cumsum(lengths)
+    start = 0
+    while start < small.size:
+        base = int(cost[start - 1]) if start else 0
+        stop = max(int(np.searchsorted(cost, base + CHUNK_ENTRIES, side="right")), start + 1)
+        rows = small[start:stop].tolist()
+        numbered = incidence[small[start:stop]].astype(np.float64)
+        numbered.data = np.arange(1, numbered.nnz + 1, dtype=np.float64)
+        survived = numbered.multiply(incidence[large[start:stop]]).tocsr().data
+        shared = np.zeros(numbered.nnz, dtype=bool)
+        shared[survived.astype(np.int64) - 1] = True
+        count = lengths[start:stop]
+        entries = np.repeat(numbered.indptr[:-1], count) + np.concatenate(
+            [entry_of[row] for row in rows]
+        )
+        out[start:stop] = _covered(
+            np.concatenate([shingles[row].starts for row in rows]),
+            np.concatenate([shingles[row].ends for row in rows]),
+            shared[entries],
+            np.repeat(np.arange(stop - start, dtype=np.int64), count),
+            stop - start,
+        )
+        start = stop
+    return out
 
 
 def shingle_set(values: np.ndarray) -> np.ndarray:
@@ -268,7 +328,8 @@ def score_pairs(
     sets = _unique_sets(hash_arrays, needed)
     sizes = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
     size_a, size_b = sizes[left], sizes[right]
-    shared = np.rint(_row_products(_incidence(sets), left, right)).astype(np.int64)
+    incidence = _incidence(sets)
+    shared = np.rint(_row_products(incidence, left, right)).astype(np.int64)
     union = size_a + size_b - shared
     with np.errstate(invalid="ignore", divide="ignore"):
         jaccard = np.where(union > 0, shared / np.maximum(union, 1), 0.0)
@@ -276,9 +337,16 @@ def score_pairs(
         b_in_a = np.where(size_b > 0, shared / np.maximum(size_b, 1), 0.0)
     shared_chars = np.zeros(a.size, dtype=np.int64)
     if a.size and all(isinstance(hash_arrays[i], Shingles) for i in (a[0], b[0])):
-        for k in np.flatnonzero(shared).tolist():
-            small, large = (a[k], right[k]) if size_a[k] <= size_b[k] else (b[k], left[k])
-            shared_chars[k] = shared_shingle_chars(hash_arrays[small], sets[large])
+        # Chars of the side with fewer shingles covered by shingles the other side has.
+        found = np.flatnonzero(shared)
+        a_smaller = size_a[found] <= size_b[found]
+        shared_chars[found] = _shared_chars_of_pairs(
+            [hash_arrays[i] for i in needed.tolist()],
+            sets,
+            incidence,
+            np.where(a_smaller, left[found], right[found]),
+            np.where(a_smaller, right[found], left[found]),
+        )
     cosine = tfidf_cosines(a, b, texts) if tfidf else np.full(a.size, np.nan)
     id_array = np.array([str(i) for i in ids], dtype=object)
     name_a, name_b = id_array[a], id_array[b]

@@ -10,7 +10,7 @@ from sklearn.metrics.pairwise import cosine_similarity
 from lineage import schema
 from lineage.errors import ParameterError
 from lineage.shingle import shingle_batch
-from lineage.verify import score_pairs, tfidf_matrix
+from lineage.verify import score_pairs, shared_shingle_chars, tfidf_matrix
 
 SEEDS = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))
 TEXTS = [path.read_text(encoding="utf-8") for path in SEEDS]
@@ -80,6 +80,26 @@ def test_shared_chars_equal_a_char_mask_of_shared_shingles():
     )
     assert plain.loc[0, "shared_chars"] == 0
     assert plain.loc[0, "jaccard"] == table.loc[0, "jaccard"]
+
+
+def test_shared_chars_of_many_pairs_at_once_equal_each_pair_alone():
+    # All pairs are scored together (chunks of the incidence matrix); each must equal the
+    # one-pair definition, whichever side is smaller and however the pairs interleave.
+    from benchmarks.near_duplicate_corpus import generate
+
+    corpus = generate(60, seed=3)
+    shingles = shingle_batch(corpus.texts, n=5)
+    pairs = pd.DataFrame(list(combinations(range(60), 2)), columns=["a", "b"])
+    table = score_pairs(pairs, shingles, None, corpus.ids, tfidf=False)
+    position = {doc_id: k for k, doc_id in enumerate(corpus.ids)}
+    expected = []
+    for a, b in zip(table["a"], table["b"], strict=True):
+        one, other = shingles[position[a]], shingles[position[b]]
+        if np.unique(one.hashes).size > np.unique(other.hashes).size:
+            one, other = other, one
+        expected.append(shared_shingle_chars(one, np.unique(other.hashes)))
+    assert table["shared_chars"].tolist() == expected
+    assert (table["shared_chars"] > 0).sum() > 30
 
 
 def test_table_is_canonical_whatever_the_candidate_order():

@@ -339,7 +339,7 @@ def _scored_passages(
     )
     # What the genre shares is no evidence: learn it from the corpus, keep the passages
     # with enough informative text and count only their informative characters.
-    progress("commonness", 0, 1)
+    progress("commonness", 0, len(texts))  # learnt from every document
     model = commonness or learn_commonness(texts, mapper=runner.map)
     marked = runner.map(
         model.marks_batch,
@@ -349,7 +349,7 @@ def _scored_passages(
         zip((ids[i] for i in involved), (m for batch in marked for m in batch), strict=True)
     )
     scored = score_passages((p for found in aligned for p in found), marks, model.params)
-    progress("commonness", 1, 1)
+    progress("commonness", len(texts), len(texts))
     pairs = informative_containment(with_shared_chars(pairs, scored.passages), marks)
     notes = {
         (ids[i], ids[j]): found.note

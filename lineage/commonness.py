@@ -65,6 +65,7 @@ __all__ = [
     "CommonnessParams",
     "Marks",
     "learn_commonness",
+    "text_fingerprint",
 ]
 
 T = TypeVar("T")
@@ -305,12 +306,17 @@ class _Counts:
         return cls(tuple(np.unique(c, return_counts=True) for c in cells))  # type: ignore[arg-type]
 
 
-def _table(parts: Sequence[_Counts], bits: int) -> np.ndarray:
-    """Add partition counts into a two-row count-min table (uint16, saturating)."""
+def _table(parts: Sequence[_Counts], bits: int, start: np.ndarray | None = None) -> np.ndarray:
+    """Add partition counts into a two-row count-min table (uint16, saturating).
+
+    ``start`` is a table the counts are added to (that of other texts).
+    """
     table = np.zeros((2, 1 << bits), dtype=np.uint32)
+    if start is not None:
+        table += start
     for part in parts:
         for row, (cells, counts) in enumerate(part.rows):
-            np.add.at(table[row], cells, counts.astype(np.uint32))
+            table[row, cells] += counts.astype(np.uint32)  # cells are distinct
     return np.minimum(table, np.iinfo(np.uint16).max).astype(np.uint16)
 
 
@@ -521,8 +527,16 @@ def _copied_windows(
     return common_literal & inside
 
 
-def _fingerprint(text: str) -> bytes:
-    """Digest the text with case and runs of white space folded (exact duplicates)."""
+def text_fingerprint(text: str) -> bytes:
+    """Digest the text with case and runs of white space folded (exact duplicates).
+
+    Texts of one fingerprint count once in :func:`learn_commonness`.
+
+    Examples
+    --------
+    >>> text_fingerprint("One  story") == text_fingerprint("one story")
+    True
+    """
     return hashlib.blake2b(
         " ".join(text.casefold().split()).encode("utf-8"), digest_size=16
     ).digest()
@@ -537,6 +551,7 @@ def learn_commonness(
     params: CommonnessParams | None = None,
     *,
     mapper: Mapper | None = None,
+    prior: CommonnessModel | None = None,
 ) -> CommonnessModel:
     """Learn from ``texts`` which words, n-grams and templates their genre shares.
 
@@ -550,6 +565,13 @@ def learn_commonness(
         ``mapper(fn, items) -> list`` over batches of texts; the builtin loop by default, a
         Dask runner's ``map`` on a cluster (partition counts add up, so the model is the
         same).
+    prior
+        The model of other texts (none of which is repeated in ``texts``), to grow by
+        ``texts``: a persistent index adds each batch so (:mod:`lineage.index`). Its
+        counts and documents carry over and its ``params`` are used; the templates of
+        ``texts`` are read with the words of both. Grown batch by batch, the model is the
+        one learnt at once but for the templates of earlier batches, read with the common
+        words known then.
 
     Returns
     -------
@@ -567,21 +589,22 @@ def learn_commonness(
     >>> model.documents, model.ceiling
     (2, 10)
     """
-    params = params or CommonnessParams()
+    params = prior.params if prior is not None else params or CommonnessParams()
     mapper = mapper or _map
     seen: set[bytes] = set()
     distinct = []
     for text in texts:
-        key = _fingerprint(text)
+        key = text_fingerprint(text)
         if key not in seen:
             seen.add(key)
             distinct.append(text)
-    ceiling = params.ceiling(len(distinct))
+    documents = len(distinct) + (prior.documents if prior is not None else 0)
+    ceiling = params.ceiling(documents)
     n, bits = params.ngram, params.table_bits
     batches = [distinct[i : i + _BATCH] for i in range(0, len(distinct), _BATCH)]
     literal = mapper(lambda batch: _count_literal(batch, n, bits), batches)
-    words = _table([w for w, _ in literal], bits)
-    ngrams = _table([g for _, g in literal], bits)
+    words = _table([w for w, _ in literal], bits, None if prior is None else prior.words)
+    ngrams = _table([g for _, g in literal], bits, None if prior is None else prior.ngrams)
 
     def count_templates(batch: Sequence[str]) -> _Counts:
         hashes = []
@@ -590,5 +613,6 @@ def learn_commonness(
             hashes.append(_windows(_template_hashes(tokens, fixed)[0], n))
         return _Counts.of(hashes, bits)
 
-    templates = _table(mapper(count_templates, batches), bits)
-    return CommonnessModel(len(distinct), ceiling, params, words, ngrams, templates)
+    start = None if prior is None else prior.templates
+    templates = _table(mapper(count_templates, batches), bits, start)
+    return CommonnessModel(documents, ceiling, params, words, ngrams, templates)

@@ -1,7 +1,7 @@
 """A persistent index: keep a collection, add to it, ask where a new text came from.
 
 The index is one folder holding one SQLite database (:mod:`lineage.index_store`: the
-documents, their compressed texts, LSH bucket segments and shingle counts).
+documents, their compressed texts, LSH bucket segments and the commonness model's counts).
 :meth:`Index.add` sketches a batch of documents as :func:`lineage.near_duplicates` does
 and writes it in one transaction: a reader sees the index as it was before the batch or
 after it, and a process killed in the middle leaves it as before. :meth:`Index.query`
@@ -33,7 +33,7 @@ wire
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,7 @@ import pandas as pd
 
 from lineage import api, schema
 from lineage.analysis import _records
-from lineage.commonness import CommonnessModel, learn_commonness
+from lineage.commonness import CommonnessModel
 from lineage.corpus import (
     Corpus,
     iter_corpus_shards,
@@ -148,7 +148,6 @@ class Index:
         self.path = Path(path)
         self._store = IndexStore(self.path, readonly=readonly)
         self.params = self._store.params
-        self._common: tuple[int, CommonnessModel] | None = None
         self.last_added: pd.DataFrame | None = None
         """The inputs of the last :meth:`add` with their status."""
 
@@ -227,7 +226,7 @@ class Index:
         hashes = [np.unique(h) for h in shingle_hashes(list(texts), n=params.shingle_size)]
         signatures = minhash_signatures(hashes, num_perm=params.num_perm, seed=params.seed)
         sizes = np.array([h.size for h in hashes], dtype=np.int64)
-        return IndexSketch(hashes, signatures, sizes)
+        return IndexSketch(signatures, sizes)
 
     def add(
         self,
@@ -314,23 +313,24 @@ class Index:
     def __len__(self) -> int:
         return len(self._store)
 
-    def document_frequency(self, hashes: Iterable[int] | np.ndarray) -> np.ndarray:
-        """Return in how many indexed documents each shingle hash is found.
+    def commonness(self) -> CommonnessModel:
+        """Return what the indexed documents share: the model a query scores passages with.
 
-        ``hashes`` are :func:`lineage.shingle.shingle_hashes` values. The counts are a
-        count-min sketch's: never below the truth, above it only where both cells of a
-        hash collide with other shingles'.
+        The :func:`~lineage.commonness.learn_commonness` model of the indexed texts, kept
+        in the index and grown with every batch (texts identical up to case and white
+        space count once), as :func:`lineage.analyze` learns it from its corpus.
 
         Examples
         --------
         >>> import tempfile
-        >>> from lineage.shingle import shingle_hashes
-        >>> with Index.create(tempfile.mkdtemp() + "/df") as index:
-        ...     _ = index.add(["one two three four five six", "one two three four five"])
-        ...     index.document_frequency(shingle_hashes(["one two three four five six"])[0])
-        array([2, 1])
+        >>> with Index.create(tempfile.mkdtemp() + "/common") as index:
+        ...     _ = index.add([f"Shr {i} cts vs {i + 1} cts. Reuter" for i in range(12)])
+        ...     model = index.commonness()
+        >>> model.documents, bool(model.marks("Shr 1 cts vs 2 cts. Reuter").common.all())
+        (12, True)
         """
-        return self._store.document_frequency(hashes)
+        with self._store.snapshot():
+            return self._store.commonness()
 
     def stats(self) -> dict[str, Any]:
         """Return counts, settings and size on disk of the index.
@@ -338,7 +338,8 @@ class Index:
         Returns
         -------
         dict
-            ``documents``, ``batches``, ``buckets`` (bucket entries), ``segments`` (bucket
+            ``documents``, ``batches``, ``distinct_texts`` (texts the commonness model
+            counts), ``buckets`` (bucket entries), ``segments`` (bucket
             segments a query probes), ``bytes`` (database and journal on disk),
             ``bytes_per_document``, ``schema_version`` and ``params``.
         """
@@ -455,13 +456,6 @@ class Index:
             raise CorpusError(f"no usable query text: {shown}")
         return loaded
 
-    def _commonness(self) -> CommonnessModel:
-        """Return what the indexed documents share (learnt on first use and after an add)."""
-        count = len(self)
-        if self._common is None or self._common[0] != count:
-            self._common = (count, learn_commonness(list(self._store.texts())))
-        return self._common[1]
-
     def _answer(self, document: Document, family: list[Document]) -> QueryResult:
         """Run the analysis stages on ``document`` and its candidate documents ``family``.
 
@@ -480,7 +474,7 @@ class Index:
             progress=lambda stage, done, total: None,
             params=self.params.analysis(),
             candidates=candidates,
-            commonness=self._commonness(),
+            commonness=self.commonness(),
         )
         me = document.id
         mine = (result.pairs["a"] == me) | (result.pairs["b"] == me)

@@ -4,9 +4,12 @@ The folder holds ``index.sqlite`` (WAL journal, stdlib :mod:`sqlite3`): the docu
 their metadata and zlib-compressed texts, the LSH band buckets of :mod:`lineage.sketch`
 (the Jaccard banding and the containment bandings of
 :func:`~lineage.sketch.containment_bandings`, so a query finds the candidates a batch run
-on the collection plus the query would), and the document frequency of every shingle hash
-(a count-min table: two rows of ``2**22`` cells), updated with every batch. MinHash
-signatures are not kept: the bucket keys are all a lookup reads.
+on the collection plus the query would), and the corpus-level statistics of
+:mod:`lineage.commonness` (the count-min tables of word, n-gram and template document
+frequencies and the fingerprints of the texts counted), grown with every batch by
+:func:`~lineage.commonness.learn_commonness` in the batch's transaction, so a query scores
+passages with the model of the whole collection. MinHash signatures are not kept: the
+bucket keys are all a lookup reads.
 
 Bucket entries ``(key, document)`` are kept in segments, as a log-structured merge tree
 keeps its runs: a batch writes its entries, sorted, as a new segment (cost proportional to
@@ -34,7 +37,7 @@ import json
 import logging
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -42,6 +45,12 @@ from typing import Any
 
 import numpy as np
 
+from lineage.commonness import (
+    CommonnessModel,
+    CommonnessParams,
+    learn_commonness,
+    text_fingerprint,
+)
 from lineage.errors import LineageError, ParameterError, check_fraction, check_positive_int
 from lineage.records import Document
 from lineage.sketch import (
@@ -57,11 +66,12 @@ __all__ = ["DATABASE", "SCHEMA_VERSION", "IndexFileError", "IndexParams", "Index
 
 logger = logging.getLogger("lineage.index")
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Version of the database layout, kept in ``PRAGMA user_version``.
 
 1: one row per bucket entry, signatures stored; 2: bucket entries in compressed blocks per
-segment, no signatures."""
+segment, no signatures; 3: the commonness model's tables and text fingerprints instead of
+shingle counts."""
 DATABASE = "index.sqlite"
 """Name of the database file inside an index folder."""
 _FORMAT = "lineage-index"
@@ -89,14 +99,15 @@ CREATE TABLE segments(
 CREATE TABLE blocks(block INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE counts(name TEXT NOT NULL, row INTEGER NOT NULL, cells BLOB NOT NULL,
     PRIMARY KEY(name, row));
+CREATE TABLE fingerprints(fingerprint BLOB PRIMARY KEY) WITHOUT ROWID;
 """
 _PAGE_SIZE = 16384  # zlib texts of a few KB pack several to a page
 BLOCK_ENTRIES = 256
 """Bucket entries per compressed block of a segment."""
 _KEY_BYTES = 6  # a key delta fits in _KEY_BITS
 _DOC_BYTES = 4
-_COUNT_BITS = 22
-"""Cells per row of the count-min document-frequency table (two rows of uint32)."""
+_TABLES = ("words", "ngrams", "templates")
+"""The count-min tables of :class:`~lineage.commonness.CommonnessModel`, stored by name."""
 
 
 class IndexFileError(LineageError):
@@ -209,8 +220,6 @@ class BandLayout:
 class IndexSketch:
     """What the index keeps of a batch of documents besides their texts."""
 
-    hashes: list[np.ndarray]
-    """The distinct shingle hashes of each document, sorted."""
     signatures: np.ndarray
     sizes: np.ndarray
 
@@ -247,12 +256,6 @@ def decode_block(data: bytes, first: int) -> tuple[np.ndarray, np.ndarray]:
     keys = np.cumsum(wide.view("<u8").ravel()).astype(np.int64) + first
     docs = raw[n * _KEY_BYTES :].reshape(_DOC_BYTES, n).T.copy().view("<u4").ravel()
     return keys, docs.astype(np.int64)
-
-
-def count_cells(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return the two count-min cells of each hash: bits of its low and of its high half."""
-    mask = np.uint64((1 << _COUNT_BITS) - 1)
-    return (hashes & mask).astype(np.intp), ((hashes >> np.uint64(32)) & mask).astype(np.intp)
 
 
 class IndexStore:
@@ -303,6 +306,8 @@ class IndexStore:
         self.slots = self.layout.slots()
         self._directories: dict[int, tuple[int, np.ndarray]] = {}
         """Committed segments never change (a merge writes a new one): their directories."""
+        self._model: tuple[str, CommonnessModel] | None = None
+        """The commonness model as of a number of batches."""
 
     def _check(self, database: Path) -> IndexParams:
         """Return the index's settings, or raise why this database is not a usable index."""
@@ -352,6 +357,8 @@ class IndexStore:
                 ("params", json.dumps(asdict(params))),
                 ("documents", "0"),
                 ("batches", "0"),
+                ("commonness", json.dumps(asdict(CommonnessParams()))),
+                ("distinct", "0"),
             ]
             db.executemany("INSERT INTO meta VALUES (?, ?)", rows)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -421,7 +428,7 @@ class IndexStore:
             )
             owners = np.repeat(numbers[banded], keys.shape[1])
             self._write_segment(keys[banded].ravel(), owners)
-            self._count(sketch.hashes)
+            model = self._grow_commonness([doc.text for doc in docs])
             db.execute(
                 "UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'documents'",
                 (len(docs),),
@@ -431,6 +438,7 @@ class IndexStore:
             # (the pragma frees one page per row stepped: fetch them all).
             db.execute("PRAGMA incremental_vacuum").fetchall()
             db.execute("COMMIT")
+            self._model = (str(batch + 1), model)
         except BaseException:
             if db.in_transaction:
                 db.execute("ROLLBACK")
@@ -543,41 +551,79 @@ class IndexStore:
             )
             for block, data in rows:
                 block_keys, block_docs = decode_block(data, int(firsts[block - first_block]))
-                hit = np.isin(block_keys, wanted)
+                at = np.minimum(np.searchsorted(wanted, block_keys), wanted.size - 1)
+                hit = wanted[at] == block_keys
                 found_keys.append(block_keys[hit])
                 found_docs.append(block_docs[hit])
         if not found_keys:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         return np.concatenate(found_keys), np.concatenate(found_docs)
 
-    def _count(self, hash_sets: Sequence[np.ndarray]) -> None:
-        """Add one to the count-min cells of every distinct shingle of every document."""
-        hashes = np.concatenate(hash_sets) if hash_sets else np.zeros(0, dtype=np.uint64)
-        table = self._counts("shingles")
-        for row, cells in enumerate(count_cells(hashes)):
-            table[row] += np.bincount(cells, minlength=1 << _COUNT_BITS).astype(np.uint32)
-            self.db.execute(
-                "INSERT OR REPLACE INTO counts VALUES ('shingles', ?, ?)",
-                (row, zlib.compress(table[row].tobytes(), 1)),
+    def _grow_commonness(self, texts: Sequence[str]) -> CommonnessModel:
+        """Add the texts not counted yet (by fingerprint) to the stored commonness model."""
+        prints = [text_fingerprint(text) for text in texts]
+        known = {
+            row[0]
+            for start in range(0, len(prints), 900)
+            for row in self.db.execute(
+                "SELECT fingerprint FROM fingerprints WHERE fingerprint IN ({})".format(
+                    ",".join("?" * len(prints[start : start + 900]))
+                ),
+                prints[start : start + 900],
             )
+        }
+        fresh: dict[bytes, str] = {}
+        for key, text in zip(prints, texts, strict=True):
+            if key not in known:
+                fresh.setdefault(key, text)
+        model = self.commonness()
+        if not fresh:
+            return model
+        model = learn_commonness(list(fresh.values()), prior=model)
+        self.db.executemany("INSERT INTO fingerprints VALUES (?)", ((k,) for k in fresh))
+        self.db.executemany(
+            "INSERT OR REPLACE INTO counts VALUES (?, ?, ?)",
+            (
+                (
+                    name,
+                    row,
+                    zlib.compress(
+                        table[row].astype("<u2").view(np.uint8).reshape(-1, 2).T.tobytes(), 1
+                    ),
+                )
+                for name in _TABLES
+                for table in [getattr(model, name)]
+                for row in range(table.shape[0])
+            ),
+        )
+        self.db.execute("UPDATE meta SET value = ? WHERE key = 'distinct'", (str(model.documents),))
+        return model
 
-    def _counts(self, name: str) -> np.ndarray:
-        """Return the count-min table ``name`` (zeros where nothing was counted yet)."""
-        table = np.zeros((2, 1 << _COUNT_BITS), dtype=np.uint32)
-        for row, cells in self.db.execute("SELECT row, cells FROM counts WHERE name = ?", (name,)):
-            table[row] = np.frombuffer(zlib.decompress(cells), dtype=np.uint32)
-        return table
+    def commonness(self) -> CommonnessModel:
+        """Return the commonness model of the indexed texts (:meth:`lineage.Index.commonness`)."""
+        meta = dict(
+            self.db.execute(
+                "SELECT key, value FROM meta WHERE key IN ('batches', 'distinct', 'commonness')"
+            )
+        )
+        if self._model is not None and self._model[0] == meta["batches"]:
+            return self._model[1]
+        stored = json.loads(meta["commonness"])
+        known = {f.name for f in fields(CommonnessParams)}
+        params = CommonnessParams(**{k: v for k, v in stored.items() if k in known})
+        cells = 1 << params.table_bits
+        tables = {name: np.zeros((2, cells), dtype=np.uint16) for name in _TABLES}
+        for name, row, data in self.db.execute("SELECT name, row, cells FROM counts"):
+            planes = np.frombuffer(zlib.decompress(data), dtype=np.uint8).reshape(2, cells)
+            tables[name][row] = planes.T.copy().view("<u2").ravel()
+        documents = int(meta["distinct"])
+        model = CommonnessModel(documents, params.ceiling(documents), params, **tables)
+        self._model = (meta["batches"], model)
+        return model
 
     def __len__(self) -> int:
         """Return how many documents the index holds."""
         return int(self.db.execute("SELECT value FROM meta WHERE key = 'documents'").fetchone()[0])
-
-    def document_frequency(self, hashes: Iterable[int] | np.ndarray) -> np.ndarray:
-        """Return the count-min estimate of how many documents hold each shingle hash."""
-        values = np.asarray(list(hashes) if not isinstance(hashes, np.ndarray) else hashes)
-        table = self._counts("shingles")
-        first, second = count_cells(values.astype(np.uint64))
-        return np.minimum(table[0][first], table[1][second]).astype(np.int64)
 
     def stats(self) -> dict[str, Any]:
         """Return counts, settings and size on disk (see :meth:`lineage.Index.stats`)."""
@@ -589,6 +635,7 @@ class IndexStore:
             "schema_version": SCHEMA_VERSION,
             "documents": documents,
             "batches": int(meta["batches"]),
+            "distinct_texts": int(meta["distinct"]),
             "buckets": self.db.execute("SELECT coalesce(sum(entries), 0) FROM segments").fetchone()[
                 0
             ],

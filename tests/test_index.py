@@ -25,11 +25,10 @@ from click.testing import CliRunner
 
 import lineage
 from lineage.cli import cli
+from lineage.commonness import learn_commonness
 from lineage.corpus import load_corpus
 from lineage.errors import ParameterError
 from lineage.index import DATABASE, SCHEMA_VERSION, Index, IndexFileError, IndexParams
-from lineage.normalize import normalize_corpus
-from lineage.shingle import shingle_hashes
 from tests.shared_data import shared_data
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -145,7 +144,7 @@ def test_on_wire_copy_the_index_finds_the_pairs_and_passages_of_the_batch_run(
             got = found.pairs.sort_values(["a", "b"], ignore_index=True)[compared]
             want = expected.sort_values(["a", "b"], ignore_index=True)[compared]
             pd.testing.assert_frame_equal(got, want)
-            # The same passages; their commonness comes from the model the index learnt from
+            # The same passages; their commonness comes from the model the index keeps of
             # its own documents (the batch run's also saw the 30 held ones), so it may differ
             # a little.
             want_passages = _involving(batch.passages, doc.id, others)
@@ -196,17 +195,23 @@ def test_adding_in_batches_stores_what_one_batch_stores(tmp_path: Path) -> None:
     assert _dump(tmp_path / "one") == _dump(tmp_path / "parts")
 
 
-def test_document_frequencies_count_the_documents_holding_each_shingle(tmp_path: Path) -> None:
-    frame = generated(60)
-    with Index.build(tmp_path / "df", frame.head(30)) as index:
-        index.add(frame.tail(30))
-        hashes = shingle_hashes([nt.text for nt in normalize_corpus(list(frame["text"]))], n=5)
-        probe = np.unique(np.concatenate([hashes[0], hashes[9], hashes[45]]))
-        expected = [sum(int(h in set(doc.tolist())) for doc in hashes) for h in probe.tolist()]
-        assert index.document_frequency(probe).tolist() == expected
-        assert max(expected) == 2  # document 9 copies document 8
-        absent = np.array([12345], dtype=np.uint64)
-        assert index.document_frequency(absent).tolist() == [0]
+def test_the_commonness_model_grows_with_each_batch_as_learnt_at_once(tmp_path: Path) -> None:
+    # Lower-case words: no capitalised word whose status a later batch could change, so
+    # the model grown batch by batch is exactly the one learnt from all texts at once.
+    frame = generated(90)
+    frame.loc[80, "text"] = frame.loc[3, "text"].upper()  # the same text again, counted once
+    whole = learn_commonness(list(frame["text"]))
+    with Index.build(tmp_path / "common", frame.head(30)) as index:
+        index.add(frame.iloc[30:60])
+        with Index(tmp_path / "common", readonly=True) as reader:  # as a reader sees it
+            assert reader.commonness().documents == 60
+        index.add(frame.tail(30), batch_size=7)
+        grown = index.commonness()
+        assert index.stats()["distinct_texts"] == 89
+    assert (grown.documents, grown.ceiling) == (whole.documents, whole.ceiling) == (89, 10)
+    for name in ("words", "ngrams", "templates"):
+        np.testing.assert_array_equal(getattr(grown, name), getattr(whole, name))
+    assert int(whole.ngrams.max()) >= 2  # the copies share n-grams: counts above one
 
 
 def test_bucket_segments_stay_few_as_batches_come(tmp_path: Path) -> None:

@@ -57,6 +57,8 @@ def test_seeds_wire_family_and_independent_reporting(seeds):
     assert docs.loc[["003", "004"], "parent"].isna().all()
     assert (docs.loc[["003", "004"], "family"] == -1).all()
     assert (docs.loc[["003", "004"], "parent_status"] == "independent").all()
+    # The wire has no parent either, but two stories copy it: the top of its family.
+    assert docs.at["001", "parent_status"] == "root" and pd.isna(docs.at["001", "parent"])
 
 
 def test_seeds_without_the_wire_are_one_family_without_a_confident_edge(seeds):

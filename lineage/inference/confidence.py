@@ -31,6 +31,7 @@ __all__ = [
     "HAS_PARENT",
     "INDEPENDENT",
     "NOT_ENOUGH_EVIDENCE",
+    "ROOT",
     "containment_of",
     "document_confidence",
     "latent_confidence",
@@ -50,7 +51,10 @@ CUE_FLOOR = 0.1
 HAS_PARENT = "parent"
 """``parent_status`` of a document with a parent it was given."""
 INDEPENDENT = "independent"
-"""``parent_status`` of a document that no document explains."""
+"""``parent_status`` of a document that no document explains and that no document copies."""
+ROOT = "root"
+"""``parent_status`` of a document that no document explains but that others copy: the
+source at the top of its family (some document claims it as its parent)."""
 NOT_ENOUGH_EVIDENCE = "not enough evidence"
 """``parent_status`` of a document whose best parent is below ``min_confidence``."""
 
@@ -358,4 +362,8 @@ def score_group(
     for latent, parent in placement.parents.items():
         if latent.startswith(LATENT_PREFIX) and parent is not None:
             edges.append(_latent_parent_edge(latent, parent, group, placement, params, containment))
+    copied = {edge["parent"] for edge in edges if edge["status"] == HAS_PARENT}
+    for row in documents:
+        if row["parent_status"] == INDEPENDENT and row["id"] in copied:
+            row["parent_status"] = ROOT
     return edges, documents

@@ -46,9 +46,11 @@ class Lineage:
     ----------
     documents
         ``id, parent, parent_confidence, parent_status, evidence``: one row per document,
-        in input order. ``parent_status`` is ``"parent"``, ``"independent"`` (``parent``
-        missing, ``parent_confidence`` the confidence that it has no parent in the corpus)
-        or ``"not enough evidence"`` (``parent`` and ``parent_confidence`` missing: the best
+        in input order. ``parent_status`` is ``"parent"``, ``"root"`` (no parent, and
+        claimed as the parent of some document: the top of its family),
+        ``"independent"`` (no parent and no claimed child; for both, ``parent`` is
+        missing and ``parent_confidence`` the confidence that it has no parent in the
+        corpus) or ``"not enough evidence"`` (``parent`` and ``parent_confidence`` missing: the best
         parent's probability, named in ``evidence``, is below ``min_confidence``).
         ``family`` numbers the documents connected by substantial shared material (``-1``:
         none), so two documents whose parent is undecided still show as one family.

@@ -102,6 +102,13 @@ MIN_PAIR_TOKENS = 25
 """A pair's prose passages with fewer tokens than this on either side (a sentence), ..."""
 MIN_PAIR_SHARE = 0.25
 """... covering less than this share of both documents, are one shared phrase: dropped."""
+MIN_ISLAND_TOKENS = 80
+"""In a corpus that knows its genre, a pair's prose passages with fewer tokens than this on
+either side (a paragraph), ..."""
+MIN_ISLAND_SHARE = 0.65
+"""... covering less than this share of both documents (each goes on with text of its own:
+other names, other figures), are a formula two documents of the genre share: dropped.
+A short story re-sent, trimmed or under a new headline is mostly inside its passage."""
 MIN_COPIED_RUN_TOKENS = 80
 """A stretch of this many tokens, every one inside a common literal n-gram (gaps of up to
 ``COPIED_RUN_GAP`` tokens bridged), is one text copied by many documents (a wire story
@@ -150,6 +157,12 @@ class CommonnessParams:
     min_pair_tokens, min_pair_share
         A pair whose prose passages hold fewer than ``min_pair_tokens`` tokens on either side
         and cover less than ``min_pair_share`` of both documents shares one phrase: dropped.
+    min_island_tokens, min_island_share
+        Once the corpus holds ``min_documents`` (so it knows its genre), a pair whose prose
+        passages hold fewer than ``min_island_tokens`` tokens on either side and cover less
+        than ``min_island_share`` of both documents shares an island of formula inside two
+        different texts: dropped. Lower values keep more short passages lifted into longer
+        texts (and more formulas two notices share).
     min_copied_run_tokens, copied_run_gap
         A stretch of at least ``min_copied_run_tokens`` tokens covered by common literal
         n-grams (gaps of up to ``copied_run_gap`` tokens bridged) is a text many documents
@@ -173,6 +186,8 @@ class CommonnessParams:
     min_slot_differences: int = MIN_SLOT_DIFFERENCES
     min_pair_tokens: int = MIN_PAIR_TOKENS
     min_pair_share: float = MIN_PAIR_SHARE
+    min_island_tokens: int = MIN_ISLAND_TOKENS
+    min_island_share: float = MIN_ISLAND_SHARE
     min_copied_run_tokens: int = MIN_COPIED_RUN_TOKENS
     copied_run_gap: int = COPIED_RUN_GAP
     table_bits: int = TABLE_BITS
@@ -186,6 +201,7 @@ class CommonnessParams:
             "slot_context",
             "min_slot_differences",
             "min_pair_tokens",
+            "min_island_tokens",
             "min_copied_run_tokens",
         ):
             check_positive_int(name, getattr(self, name))
@@ -195,6 +211,7 @@ class CommonnessParams:
             "function_word_share",
             "min_slot_agreement",
             "min_pair_share",
+            "min_island_share",
         ):
             check_fraction(name, getattr(self, name))
         gap = self.copied_run_gap
@@ -372,6 +389,9 @@ class Marks:
     ngram: int
     text: str = field(default="", repr=False)
     """The text as given (fillers are compared by their characters, allowing for OCR)."""
+    knows_genre: bool = False
+    """Whether the model's corpus held ``min_documents`` distinct texts, enough to tell
+    its genre's formulas (a smaller corpus is judged by alignment alone)."""
 
     def inner_windows(self, first: int, last: int) -> tuple[int, int]:
         """Windows made only of tokens ``[first, last)``: ``range(*inner_windows(...))``."""
@@ -471,6 +491,7 @@ class CommonnessModel:
                     self._fillers(tokens, slot),
                     n,
                     text,
+                    self.documents >= self.params.min_documents,
                 )
             )
         return out

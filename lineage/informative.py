@@ -23,6 +23,12 @@ part is all it reads):
   ``min_pair_share`` of both documents (a background sentence two long stories repeat, a
   stock phrase of the trade); a short document wholly inside another keeps its passage,
   and quotations are kept as quotations.
+- **One shared paragraph inside two different notices is a formula.** In a corpus large
+  enough to know its genre (``Marks.knows_genre``), the same holds for passages of fewer
+  than ``min_island_tokens`` tokens covering less than ``min_island_share`` of both
+  documents: each document goes on with its own names and figures around the shared
+  lines (two companies' dividend notices, two issuers' bond notices, two filings), while
+  a re-sent, trimmed or re-headlined story is mostly inside its passage.
 - A passage is dropped when its commonness exceeds ``max_commonness``, or when it holds
   common material and fewer than ``min_informative_tokens`` tokens on either side are
   *evidence* (inside a rare n-gram both sides share, or a word both sides use that is
@@ -388,11 +394,13 @@ def score_passages(
 def _scant_pairs(
     passages: list[Passage], marks: dict[str, Marks], params: CommonnessParams
 ) -> set[tuple[str, str]]:
-    """Pairs whose passages are one phrase: too few tokens and too small a share.
+    """Pairs whose passages are one phrase, or one island of formula: too short, too small a share.
 
     A pair's passages (of every kind) are scant when they hold fewer than
     ``min_pair_tokens`` tokens on either side *and* cover less than ``min_pair_share`` of
-    both documents' tokens: a sentence two long stories share, not a copy of either. Only
+    both documents' tokens: a sentence two long stories share, not a copy of either; or,
+    when both documents' corpus knows its genre, fewer than ``min_island_tokens`` and less
+    than ``min_island_share``: a paragraph of formula inside two different notices. Only
     the prose passages of a scant pair are dropped (a quotation is reported as one); a short
     document wholly inside another is not scant.
     """
@@ -407,7 +415,11 @@ def _scant_pairs(
     scant = set()
     for (a, b), (in_a, in_b) in tokens.items():
         share = max(in_a / max(marks[a].starts.size, 1), in_b / max(marks[b].starts.size, 1))
-        if min(in_a, in_b) < params.min_pair_tokens and share < params.min_pair_share:
+        fewer = min(in_a, in_b)
+        island = marks[a].knows_genre and marks[b].knows_genre
+        if (fewer < params.min_pair_tokens and share < params.min_pair_share) or (
+            island and fewer < params.min_island_tokens and share < params.min_island_share
+        ):
             scant.add((a, b))
     return scant
 

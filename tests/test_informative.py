@@ -115,3 +115,29 @@ def test_one_shared_sentence_does_not_make_two_long_stories_reused():
     assert frozenset(("a", "b")) not in pairs
     # A one-line document that is the sentence is wholly inside each story: that stays.
     assert frozenset(("a", "line")) in pairs and frozenset(("b", "line")) in pairs
+
+
+def _kept(pair: tuple[str, str], texts: dict[str, str], model) -> list[Passage]:
+    a, b = pair
+    found = [
+        Passage(a, p.a_start, p.a_end, b, p.b_start, p.b_end, "prose", 1.0)
+        for p in lineage.align(texts[a], texts[b])
+    ]
+    assert found, pair  # alignment alone links them
+    marks = {a: model.marks(texts[a]), b: model.marks(texts[b])}
+    return score_passages(found, marks).passages
+
+
+def test_a_formula_inside_two_notices_is_no_reuse_a_notice_re_sent_is():
+    """Real tune pairs: two companies' dividend notices paying the same 12-1/2 cts (the
+    shared lines are an island inside each notice), and one notice re-sent under a new
+    headline (mostly inside its passage)."""
+    stories = _stories()
+    texts = {r["id"]: r["text"] for r in stories}
+    corpus = [r["text"] for r in stories[:3000]] + [texts[k] for k in ("r9503", "r7835")]
+    model = learn_commonness(corpus)
+    assert _kept(("r1708", "r9503"), texts, model) == []
+    assert len(_kept(("r7682", "r7835"), texts, model)) == 1
+    # A corpus of two texts cannot know its genre: alignment alone judges them.
+    alone = learn_commonness([texts["r1708"], texts["r9503"]])
+    assert len(_kept(("r1708", "r9503"), texts, alone)) == 1

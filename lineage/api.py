@@ -33,7 +33,12 @@ from lineage.credits import Credit, credited_fractions, find_credits, learn_agen
 from lineage.dedup import dedup_corpus, near_duplicate_clusters, near_duplicates
 from lineage.errors import CorpusError, check_fraction, check_positive_int
 from lineage.inference import Lineage, infer_lineage
-from lineage.informative import ScoredPassages, informative_containment, score_passages
+from lineage.informative import (
+    ScoredPassages,
+    duplicate_passages,
+    informative_containment,
+    score_passages,
+)
 from lineage.io import OutputSet, write_table
 from lineage.normalize import normalize_corpus
 from lineage.quote_parts import mark_quotes
@@ -348,7 +353,10 @@ def _scored_passages(
     marks = dict(
         zip((ids[i] for i in involved), (m for batch in marked for m in batch), strict=True)
     )
-    scored = score_passages((p for found in aligned for p in found), marks, model.params)
+    # An exact duplicate is one however short: alignment's floors may leave it no passage.
+    unaligned = [(ids[i], ids[j]) for (i, j), found in zip(work, aligned, strict=True) if not found]
+    every = [p for passages in aligned for p in passages] + duplicate_passages(unaligned, marks)
+    scored = score_passages(every, marks, model.params)
     progress("commonness", len(texts), len(texts))
     pairs = informative_containment(with_shared_chars(pairs, scored.passages), marks)
     notes = {

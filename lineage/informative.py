@@ -34,7 +34,10 @@ part is all it reads):
   *evidence* (inside a rare n-gram both sides share, or a word both sides use that is
   neither common material nor a function word).
 
-Parts of one alignment (a quotation cut out of its passage) are judged together.
+Parts of one alignment (a quotation cut out of its passage) are judged together. Two
+documents whose texts are the same (case and runs of white space aside) are exact
+duplicates: their passage is kept whole and wholly informative, whatever it is made of (a
+one-line flash of the corpus's commonest formula sent twice is still sent twice).
 
 Examples
 --------
@@ -65,7 +68,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from lineage.commonness import CommonnessParams, Marks
+from lineage.commonness import CommonnessParams, Marks, text_fingerprint
 from lineage.records import Passage
 from lineage.shingle import combine_token_hashes
 
@@ -82,6 +85,7 @@ MIN_NAME_CHARS = 4
 __all__ = [
     "ScoredPassages",
     "SlotAgreement",
+    "duplicate_passages",
     "informative_containment",
     "score_passages",
     "slot_agreement",
@@ -355,16 +359,20 @@ def score_passages(
     a_spans: list[list[tuple[int, int]]] = []
     b_spans: list[list[tuple[int, int]]] = []
     dropped = 0
+    digests = {doc: text_fingerprint(m.text) for doc, m in marks.items()}
     for unit in _units(passages):
         first, last = unit[0], unit[-1]
         a_span, b_span = (first.a_start, last.a_end), (first.b_start, last.b_end)
         a_count, a_runs = _side(marks[first.a], marks[first.b], a_span, b_span)
         b_count, b_runs = _side(marks[first.b], marks[first.a], b_span, a_span)
+        duplicate = digests[first.a] == digests[first.b]
+        if duplicate:
+            a_runs, b_runs = [a_span], [b_span]
         common = _common_share(a_runs + b_runs, a_span, b_span)
         whole = replace(
             first, a_start=a_span[0], a_end=a_span[1], b_start=b_span[0], b_end=b_span[1]
         )
-        if (
+        if not duplicate and (
             common > params.max_commonness
             or (common > 0 and min(a_count, b_count) < params.min_informative_tokens)
             or slot_agreement(whole, marks, params).filled_twice(params)
@@ -389,6 +397,29 @@ def score_passages(
         [b_spans[k] for k in keep],
         dropped + len(kept) - len(keep),
     )
+
+
+def duplicate_passages(pairs: Iterable[tuple[str, str]], marks: dict[str, Marks]) -> list[Passage]:
+    """Whole-text passages of the pairs whose texts are the same, case and white space aside.
+
+    An exact duplicate is a duplicate however short its text or common its words:
+    alignment's length floors may leave a one-line flash sent twice without a passage,
+    and :func:`score_passages` keeps such a passage whole.
+
+    Examples
+    --------
+    >>> from lineage.commonness import learn_commonness
+    >>> model = learn_commonness(["x"])
+    >>> marks = {"a": model.marks("Rates unchanged"), "b": model.marks("RATES  unchanged"),
+    ...          "c": model.marks("Rates cut")}
+    >>> [(p.a, p.b, p.b_end) for p in duplicate_passages([("a", "b"), ("a", "c")], marks)]
+    [('a', 'b', 16)]
+    """
+    return [
+        Passage(a, 0, len(marks[a].text), b, 0, len(marks[b].text), "prose", 1.0)
+        for a, b in pairs
+        if text_fingerprint(marks[a].text) == text_fingerprint(marks[b].text)
+    ]
 
 
 def _scant_pairs(

@@ -141,3 +141,28 @@ def test_a_formula_inside_two_notices_is_no_reuse_a_notice_re_sent_is():
     # A corpus of two texts cannot know its genre: alignment alone judges them.
     alone = learn_commonness([texts["r1708"], texts["r9503"]])
     assert len(_kept(("r1708", "r9503"), texts, alone)) == 1
+
+
+def test_a_one_line_flash_of_common_words_sent_twice_is_an_exact_duplicate():
+    """Real stories; the flash opens the body of twelve, so every word of it is common material
+    and the line is below alignment's length floor: sent twice, it is still a duplicate."""
+    flash = "Bundesbank says it leaves credit policies unchanged"
+    stories = [r["text"] for r in _stories()[:80]]
+    texts = {f"s{k}": text for k, text in enumerate(stories[12:])}
+    inside = [text.replace("\n", f"\n{flash}. ", 1) for text in stories[:12]]
+    texts.update({f"h{k}": text for k, text in enumerate(inside)})
+    texts.update({"first": flash, "again": flash.upper()})
+    frame = pd.DataFrame({"id": list(texts), "text": list(texts.values())})
+    frame["date"] = ["1987-03-01"] * (len(texts) - 1) + ["1987-03-19"]
+    assert not lineage.align(flash, flash.upper())  # alignment alone finds nothing
+    result = lineage.analyze(frame)
+    passages = result.passages
+    between = passages[
+        passages["a"].isin(["first", "again"]) & passages["b"].isin(["first", "again"])
+    ]
+    assert len(between) == 1 and between["commonness"].iloc[0] == 0
+    docs = result.documents.set_index("id")
+    assert (docs.loc[["first", "again"], "reuse_fraction"] == 1.0).all()
+    # The flash inside longer stories is their common material, no evidence of copying.
+    headed = passages[passages["a"].str.startswith("h") & passages["b"].str.startswith("h")]
+    assert headed.empty

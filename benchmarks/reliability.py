@@ -20,13 +20,14 @@ only measured:
 the same) and writes ``lineage/inference/confidence_model.json``; run again without
 ``--fit`` to measure.
 
-Dated Reuters edges are those the corpus run wrote; the other tables re-run
-:func:`lineage.inference.infer_lineage` (what :func:`lineage.analyze` calls) on the saved
-tables, with and without dates. An edge is right when the pair is reuse and, for an edge
-that claims a direction (``status`` "parent"), its parent is the source; its stated
-probability is ``confidence``. An edge whose direction is "not enough evidence" claims only
-the link: it is right when the pair is reuse, and its stated probability is
-``link_confidence``.
+Every table re-runs :func:`lineage.inference.infer_lineage` (what :func:`lineage.analyze`
+calls) on the saved tables, with the stories' dates (as the CLI passes them) and without,
+so a refitted model is measured on the same corpus run without running it again.
+
+An edge is right when the pair is reuse and, for an edge that claims a direction (``status``
+"parent"), its parent is the source; its stated probability is ``confidence``. An edge whose
+direction is "not enough evidence" claims only the link: it is right when the pair is reuse,
+and its stated probability is ``link_confidence``.
 
 Usage::
 
@@ -197,7 +198,8 @@ def pan_rows(corpus: Path, cached: Sequence[dict]) -> pd.DataFrame:
 def reuters_rows(run: Path) -> pd.DataFrame:
     """Features and outcomes (dated and undated) of the labelled pairs of a corpus run.
 
-    Dated outcomes are the edges of the run's ``lineage.json`` as written by the CLI.
+    Outcomes are the edges of :func:`infer_lineage` on the run's tables with the current
+    model, with the stories' dates and without.
     """
     result = json.loads((run / "lineage" / "lineage.json").read_text())
     passages = schema.frame("passages", pd.DataFrame(result["passages"]))
@@ -210,10 +212,14 @@ def reuters_rows(run: Path) -> pd.DataFrame:
         key: part for key, part in passages.groupby([passages["a"], passages["b"]], sort=False)
     }
     pair_rows = {(a, b): k for k, (a, b) in enumerate(zip(pairs["a"], pairs["b"], strict=True))}
-    # Dated: the edges the corpus run wrote (what a user reads); undated: the same tables
-    # through inference again without the dates.
-    undated = infer_lineage(ids, list(texts.values()), passages, pairs=pairs, dates=None)
-    outcomes = {True: pd.DataFrame(result["edges"]), False: undated.edges}
+    # The run's tables through inference with the current model, with and without dates.
+    dates = dict(zip(stories["id"], stories["date"], strict=True))
+    outcomes = {
+        dated: infer_lineage(
+            ids, list(texts.values()), passages, pairs=pairs, dates=dates if dated else None
+        ).edges
+        for dated in (True, False)
+    }
     rows = []
     for label in labels.itertuples(index=False):
         key = (label.a, label.b) if label.a < label.b else (label.b, label.a)

@@ -119,6 +119,19 @@ class ReuseEvidence:
             ]
         )
 
+    def prose_chars(self, x: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """Characters of prose passages between each ``x`` and ``p``, on the smaller side."""
+        return np.array(
+            [
+                min(
+                    covered(self.prose_spans.get((a, b), np.zeros((0, 2), dtype=np.int64))),
+                    covered(self.prose_spans.get((b, a), np.zeros((0, 2), dtype=np.int64))),
+                )
+                for a, b in zip(np.asarray(x).tolist(), np.asarray(p).tolist(), strict=True)
+            ],
+            dtype=float,
+        )
+
     def neighbours(self, i: int) -> np.ndarray:
         """Rows of the documents sharing material with document ``i``."""
         return self.shared.indices[self.shared.indptr[i] : self.shared.indptr[i + 1]]
@@ -548,9 +561,11 @@ def candidate_weights(
     ``p`` is upstream. Pairs sharing fewer than ``min_shared`` n-grams, or less than
     ``min_fraction`` of the shorter text's n-grams (unless ``min_shared_alone`` or more),
     get no edge, unless at least ``min_prose_share`` of either text's characters lie in prose
-    passages with the other; nor does a pair whose ``link`` probability (that the two share
-    text by reuse, from the fitted link model) is below ``min_confidence``, nor a ``p``
-    dated after ``x``. Only related pairs are computed (a sparse array).
+    passages with the other, or the two sides of their prose passages hold at least
+    ``min_prose_chars`` characters each (a passage lifted into a long text); nor does a
+    pair whose ``link`` probability (that the two share text by reuse, from the fitted link
+    model) is below ``min_confidence``, nor a ``p`` dated after ``x``. Only related pairs are
+    computed (a sparse array).
     """
     n = len(evidence.ids)
     p, x = evidence.related()
@@ -565,6 +580,9 @@ def candidate_weights(
     # A loose rewrite shares few verbatim n-grams but much aligned (paraphrased) prose.
     prose = np.maximum(evidence.prose_share(x, p), evidence.prose_share(p, x))
     paraphrased = (shared >= 2) & (params.min_prose_share <= prose)
+    # A passage lifted into a long text, paraphrased: a small share of either, but a
+    # paragraph the passage floor (lineage.informative) already judged to be evidence.
+    paraphrased |= (shared >= 2) & (evidence.prose_chars(x, p) >= params.min_prose_chars)
     ok = (verbatim | paraphrased) & (link[p, x] >= params.min_confidence if p.size else False)
     ok &= cues.order(p, x) >= 0  # never a source published later
     weight = shared / sizes[x] * cues.probability(p, x) if p.size else np.zeros(0)

@@ -37,6 +37,7 @@ _COUNTS = (
     "ngram",
     "min_shared",
     "min_shared_alone",
+    "min_prose_chars",
     "min_unexplained",
     "switch_hops",
     "max_quote_chars",
@@ -65,8 +66,12 @@ class InferenceParams:
         n-grams with the parent) from a lost common source.
     min_prose_share
         ... or when at least this share of either text's characters lies in prose
-        passages with the other (a loose, paraphrasing rewrite, or a passage lifted into
-        a longer text). Lower admits more paraphrase and more topical look-alikes.
+        passages with the other (a loose, paraphrasing rewrite), ...
+    min_prose_chars
+        ... or when the two sides of its prose passages hold at least this many characters
+        each (a paragraph lifted into a longer text and reworded: a small share of either
+        text and few verbatim n-grams). Lower admits shorter lifted passages (and more
+        shared formulas); the link model still decides.
     root_weight
         Weight of "no parent" against a document parent (explained share times direction
         probability). Higher leaves more documents independent.
@@ -129,6 +134,7 @@ class InferenceParams:
     min_fraction: float = 0.06
     min_shared_alone: int = 40
     min_prose_share: float = 0.15
+    min_prose_chars: int = 200
     root_weight: float = 0.3
     unexplained_fraction: float = 0.04
     min_unexplained: int = 8

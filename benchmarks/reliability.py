@@ -398,7 +398,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     rows = pd.concat(parts, ignore_index=True)
     if args.fit:
         model = fit(rows)
-        MODEL_PATH.write_text(json.dumps(model, indent=2) + "\n")
+        MODEL_PATH.write_text(json.dumps(model) + "\n")
         print(f"wrote {MODEL_PATH}; refit rows with the new model by running again")
         return
     if args.rows:

@@ -212,7 +212,7 @@ def _informative(text: PreparedText, params: AlignParams) -> bool:
     Shorter texts (a word, a headline) share nothing that is evidence of reuse, so they
     are not aligned at all.
     """
-    if len(text.words) < params.ngram:
+    if text.n_tokens < params.ngram:
         return False
     start, end = text.norm.to_original(0, len(text.norm.text))
     return end - start >= params.min_copy_chars

@@ -28,15 +28,12 @@ Examples
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from scipy import sparse
 
 from lineage.align_text import AlignParams, PreparedText
-from lineage.shingle import combine_token_hashes, token_hashes
 
 __all__ = ["Seeds", "Vectors", "find_seeds", "phrase_seeds", "sentence_seeds"]
 
@@ -44,10 +41,6 @@ logger = logging.getLogger(__name__)
 
 _TRIM_TOKENS = 5  # an unshared sentence head or tail shorter than this stays in
 _BLOCK_ROWS = 1024  # sentences of ``a`` per block of the sparse cosine product
-_POSITION_WEIGHTS = np.random.default_rng(20261203).integers(
-    1, 2**63, size=4096, dtype=np.uint64
-) | np.uint64(1)
-"""Odd random weights of word positions, for the sentence keys of ``_sentence_classes``."""
 
 
 @dataclass
@@ -75,44 +68,47 @@ class Seeds:
 
 
 class Vectors:
-    """Stem ids, ISF weights and sentence vectors shared by both texts of a pair."""
+    """Stem ids, ISF weights and sentence vectors shared by both texts of a pair.
+
+    Stem ids index the pair's joint vocabulary (sorted stem hashes, so the ids do not
+    depend on which text comes first); ``-1`` is a stop word.
+    """
 
     def __init__(self, ta: PreparedText, tb: PreparedText) -> None:
-        ids, vocab = pd.factorize(np.concatenate([ta.stems, tb.stems]))
-        self.a_ids, self.b_ids = ids[: len(ta.stems)], ids[len(ta.stems) :]
+        vocab, inverse = np.unique(
+            np.concatenate([ta.stem_vocab, tb.stem_vocab]), return_inverse=True
+        )
+        inverse = inverse.reshape(-1)
+        # The last entry maps a stop word (-1) to -1.
+        map_a = np.append(inverse[: len(ta.stem_vocab)], -1)
+        map_b = np.append(inverse[len(ta.stem_vocab) :], -1)
+        self.a_ids, self.b_ids = map_a[ta.stem_ids], map_b[tb.stem_ids]
         self.n_terms = max(len(vocab), 1)
-        counts_a = self._sentence_counts(self.a_ids, ta.sentence_tokens)
-        counts_b = self._sentence_counts(self.b_ids, tb.sentence_tokens)
+        counts_a = self._sentence_counts(ta, map_a)
+        counts_b = self._sentence_counts(tb, map_b)
         n_sentences = counts_a.shape[0] + counts_b.shape[0]
         df = np.bincount(
             np.concatenate([counts_a.indices, counts_b.indices]), minlength=self.n_terms
         )
         self.idf = np.log((1 + n_sentences) / (1 + df)) + 1.0
-        self.a_bin, self.a_vec = self._binary_and_weighted(counts_a)
-        self.b_bin, self.b_vec = self._binary_and_weighted(counts_b)
+        self.a_vec = self._weighted(counts_a)
+        self.b_vec = self._weighted(counts_b)
 
-    def _sentence_counts(self, ids: np.ndarray, bounds: np.ndarray) -> sparse.csr_matrix:
-        rows = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
-        keep = ids >= 0
-        matrix = sparse.csr_matrix(
-            (np.ones(int(keep.sum())), (rows[keep], ids[keep])),
-            shape=(len(bounds) - 1, self.n_terms),
+    def _sentence_counts(self, text: PreparedText, to_pair: np.ndarray) -> sparse.csr_matrix:
+        indptr, stems, counts = text.sentence_terms
+        return sparse.csr_matrix(
+            (counts, to_pair[stems], indptr), shape=(text.n_sentences, self.n_terms)
         )
-        matrix.sum_duplicates()
-        return matrix
 
-    def _binary_and_weighted(
-        self, counts: sparse.csr_matrix
-    ) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-        """Return the 0/1 and the L2-normalized ISF-weighted rows of ``counts``."""
+    def _weighted(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
+        """Return the L2-normalized ISF-weighted rows of ``counts`` (same sparsity)."""
         shape, indices, indptr = counts.shape, counts.indices, counts.indptr
-        binary = sparse.csr_matrix((np.ones(len(indices)), indices, indptr), shape=shape)
         weighted = counts.data * self.idf[indices]
         rows = np.repeat(np.arange(shape[0]), np.diff(indptr))
         norms = np.sqrt(np.bincount(rows, weighted * weighted, minlength=shape[0]))
         norms[norms == 0] = 1.0
         scaled = weighted * (1.0 / norms)[rows]
-        return binary, sparse.csr_matrix((scaled, indices, indptr), shape=shape)
+        return sparse.csr_matrix((scaled, indices, indptr), shape=shape)
 
     def span_similarity(self, a_tokens: tuple[int, int], b_tokens: tuple[int, int]) -> float:
         """Cosine of the ISF-weighted stem counts of two token ranges."""
@@ -124,26 +120,6 @@ class Vectors:
     def _span_vector(self, ids: np.ndarray) -> np.ndarray:
         ids = ids[ids >= 0]
         return np.bincount(ids, minlength=self.n_terms) * self.idf
-
-
-def _sentence_classes(ids: np.ndarray, bounds: np.ndarray) -> np.ndarray:
-    """Class of each sentence: sentences with the same content words share one class.
-
-    Classes are numbered in order of first appearance. A sentence's content-word
-    sequence is keyed by its length and a 64-bit sum of its stem ids times random
-    weights of their positions (a collision has probability about 2**-64 per pair).
-    """
-    content = ids >= 0
-    sentence = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))[content]
-    kept = np.concatenate(([0], np.cumsum(np.bincount(sentence, minlength=len(bounds) - 1))))
-    position = np.arange(len(sentence)) - kept[sentence]
-    weights = _POSITION_WEIGHTS[position % len(_POSITION_WEIGHTS)]
-    with np.errstate(over="ignore"):
-        terms = (ids[content].astype(np.uint64) + np.uint64(1)) * weights
-    key = np.zeros(len(bounds) - 1, dtype=np.uint64)
-    np.add.at(key, sentence, terms)
-    key ^= np.diff(kept).astype(np.uint64) << np.uint64(56)
-    return pd.factorize(key)[0].astype(np.int64)
 
 
 def _members(classes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -168,8 +144,8 @@ def sentence_seeds(
     cost stays near-linear whatever the texts repeat. Beyond ``max_seeds`` seeds the
     strongest are kept and the returned note says so.
     """
-    order_a, first_a, count_a = _members(_sentence_classes(vec.a_ids, ta.sentence_tokens))
-    order_b, first_b, count_b = _members(_sentence_classes(vec.b_ids, tb.sentence_tokens))
+    order_a, first_a, count_a = _members(ta.sentence_class)
+    order_b, first_b, count_b = _members(tb.sentence_class)
     i, j, c = _class_pairs(vec, order_a[first_a], order_b[first_b], params)
     rare = (count_a[i] <= params.max_repeats) & (count_b[j] <= params.max_repeats)
     i, j, c = i[rare], j[rare], c[rare]
@@ -203,26 +179,27 @@ def _class_pairs(
 
     ``rep_a`` and ``rep_b`` are one sentence of each class; ``i`` and ``j`` index them.
     The cosine is a sparse product computed in blocks of rows, and only passing entries
-    are kept, so memory stays bounded for long texts.
+    are kept, so memory stays bounded for long texts; the Dice coefficient is counted
+    for those entries only.
     """
-    a_vec, a_bin = vec.a_vec[rep_a], vec.a_bin[rep_a]
-    b_vec_t, b_bin_t = vec.b_vec[rep_b].T.tocsr(), vec.b_bin[rep_b].T.tocsr()
-    sizes_a = np.asarray(a_bin.sum(axis=1)).ravel()
-    sizes_b = np.asarray(b_bin_t.sum(axis=0)).ravel()
+    a_vec = vec.a_vec if len(rep_a) == vec.a_vec.shape[0] else vec.a_vec[rep_a]
+    b_vec = vec.b_vec if len(rep_b) == vec.b_vec.shape[0] else vec.b_vec[rep_b]
+    # The CSR arrays of b's rows are the CSC arrays of its transpose: no copy.
+    b_vec_t = sparse.csc_matrix(
+        (b_vec.data, b_vec.indices, b_vec.indptr), shape=(b_vec.shape[1], b_vec.shape[0])
+    )
     found_i, found_j, found_c = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0)]
     for first in range(0, len(rep_a), _BLOCK_ROWS):
         cos = (a_vec[first : first + _BLOCK_ROWS] @ b_vec_t).tocoo()
         passing = cos.data >= params.min_cosine
-        i, j = cos.row[passing], cos.col[passing]
-        if len(i) == 0:
-            continue
-        inter = np.asarray((a_bin[first : first + _BLOCK_ROWS] @ b_bin_t)[i, j]).ravel()
-        dice = 2 * inter / np.maximum(sizes_a[first + i] + sizes_b[j], 1)
-        keep = dice >= params.min_dice
-        found_i.append(first + i[keep])
-        found_j.append(j[keep])
-        found_c.append(cos.data[passing][keep])
+        found_i.append(first + cos.row[passing].astype(np.int64))
+        found_j.append(cos.col[passing].astype(np.int64))
+        found_c.append(cos.data[passing])
     i, j, c = np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_c)
+    sizes = np.diff(a_vec.indptr)[i] + np.diff(b_vec.indptr)[j]
+    dice = 2 * _shared_terms(a_vec, b_vec, i, j) / np.maximum(sizes, 1)
+    keep = dice >= params.min_dice
+    i, j, c = i[keep], j[keep], c[keep]
     if len(c) and params.relative_cosine > 0:
         # A seed far weaker than the best partner of either sentence is an echo (a title,
         # a recurring phrase) that would stretch a passage; keep only near-best partners.
@@ -235,63 +212,75 @@ def _class_pairs(
     return i, j, c
 
 
+def _row_entries(matrix: sparse.csr_matrix, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the column of every stored entry of ``rows`` and which of ``rows`` it is in."""
+    at, owner = _ranges(matrix.indptr[rows], np.diff(matrix.indptr)[rows])
+    return matrix.indices[at], owner
+
+
+def _shared_terms(
+    a_vec: sparse.csr_matrix, b_vec: sparse.csr_matrix, i: np.ndarray, j: np.ndarray
+) -> np.ndarray:
+    """Count the terms row ``i[k]`` of ``a_vec`` shares with row ``j[k]`` of ``b_vec``."""
+    terms_a, pair_a = _row_entries(a_vec, i)
+    terms_b, pair_b = _row_entries(b_vec, j)
+    keys = np.sort(
+        np.concatenate([pair_a * a_vec.shape[1] + terms_a, pair_b * a_vec.shape[1] + terms_b])
+    )
+    twice = keys[1:][keys[1:] == keys[:-1]]  # a term is once per row: twice means shared
+    return np.bincount(twice // a_vec.shape[1], minlength=len(i))
+
+
 def _shared_extent(
     ta: PreparedText, tb: PreparedText, vec: Vectors, i: np.ndarray, j: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Char extents of sentence pairs, each side cut to its first..last shared stem.
 
     A sentence that is only partly reused then does not stretch a passage over its
-    unshared head or tail.
+    unshared head or tail. All pairs at once: the tokens of every pair's two sentences
+    are keyed by (pair, stem), and a token is shared when its key is on the other side.
     """
-    a_char = np.zeros((len(i), 2), np.int64)
-    b_char = np.zeros((len(i), 2), np.int64)
-    a_ids, b_ids = vec.a_ids.tolist(), vec.b_ids.tolist()  # plain lists: short loops
-    a_bounds, b_bounds = ta.sentence_tokens.tolist(), tb.sentence_tokens.tolist()
-    for k, (si, sj) in enumerate(zip(i.tolist(), j.tolist(), strict=True)):
-        a0, a1 = a_bounds[si], a_bounds[si + 1]
-        b0, b1 = b_bounds[sj], b_bounds[sj + 1]
-        ids_a, ids_b = a_ids[a0:a1], b_ids[b0:b1]
-        set_a, set_b = set(ids_a), set(ids_b)
-        in_a = [n for n, x in enumerate(ids_a) if x >= 0 and x in set_b]
-        in_b = [n for n, x in enumerate(ids_b) if x >= 0 and x in set_a]
-        if not in_a or not in_b:  # only possible with min_dice=0
-            in_a, in_b = [0, a1 - a0 - 1], [0, b1 - b0 - 1]
-        a_char[k] = _extent(ta, si, *_trim(in_a, a0, a1))
-        b_char[k] = _extent(tb, sj, *_trim(in_b, b0, b1))
-    return a_char, b_char
+    a_tok, a_pair = _ranges(ta.sentence_tokens[i], np.diff(ta.sentence_tokens)[i])
+    b_tok, b_pair = _ranges(tb.sentence_tokens[j], np.diff(tb.sentence_tokens)[j])
+    width = vec.n_terms + 1  # stem ids from -1 (a stop word) to n_terms - 1
+    key_a = a_pair * width + vec.a_ids[a_tok] + 1
+    key_b = b_pair * width + vec.b_ids[b_tok] + 1
+    shared_a = (vec.a_ids[a_tok] >= 0) & np.isin(key_a, key_b)
+    shared_b = (vec.b_ids[b_tok] >= 0) & np.isin(key_b, key_a)
+    return _trimmed(ta, i, a_tok, a_pair, shared_a), _trimmed(tb, j, b_tok, b_pair, shared_b)
 
 
-def _trim(shared: list[int], first: int, end: int) -> tuple[int, int]:
-    """Return the first and last token of sentence ``[first, end)`` to keep.
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return every position of the ranges ``[starts[k], starts[k] + lengths[k])`` and its k."""
+    within = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return np.repeat(starts, lengths) + within, np.repeat(np.arange(len(starts)), lengths)
 
-    ``shared`` are the positions (within the sentence) of tokens shared with the other
-    side; an unshared head or tail is cut only when it is long enough to matter.
+
+def _trimmed(
+    text: PreparedText,
+    sentences: np.ndarray,
+    tokens: np.ndarray,
+    pair: np.ndarray,
+    shared: np.ndarray,
+) -> np.ndarray:
+    """Char extent of each sentence, its unshared head and tail cut when long enough.
+
+    An unshared head or tail of fewer than ``_TRIM_TOKENS`` tokens stays in; a sentence
+    that shares nothing (only possible with ``min_dice=0``) is kept whole. The extent
+    runs to the sentence end (its closing punctuation) when its last token is kept.
     """
-    head = first + shared[0] if shared[0] >= _TRIM_TOKENS else first
-    tail = first + shared[-1] if end - first - 1 - shared[-1] >= _TRIM_TOKENS else end - 1
-    return head, tail
-
-
-def _extent(text: PreparedText, sentence: int, first: int, last: int) -> tuple[int, int]:
-    """Chars from token ``first`` to token ``last``, or to the sentence end if it is last."""
-    start = (
-        text.token_starts[text.sentence_tokens[sentence]]
-        if first == text.sentence_tokens[sentence]
-        else text.token_starts[first]
-    )
-    end = (
-        text.sentence_ends[sentence]
-        if last == text.sentence_tokens[sentence + 1] - 1
-        else text.token_ends[last]
-    )
-    return int(start), int(end)
-
-
-def _ngram_hashes(words: Sequence[str], n: int) -> np.ndarray:
-    """Hashes of every window of ``n`` words (none for a text shorter than ``n``)."""
-    if len(words) < n:
-        return np.zeros(0, dtype=np.uint64)
-    return combine_token_hashes(token_hashes(words), n=n)
+    first = text.sentence_tokens[sentences]
+    last = text.sentence_tokens[sentences + 1] - 1
+    lo, hi = first.copy(), last.copy()
+    at, owner = tokens[shared], pair[shared]  # grouped by pair, in token order
+    if len(at):
+        starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+        ends = np.r_[starts[1:], len(owner)] - 1
+        lo[owner[starts]], hi[owner[ends]] = at[starts], at[ends]
+    head = np.where(lo - first >= _TRIM_TOKENS, lo, first)
+    tail = np.where(last - hi >= _TRIM_TOKENS, hi, last)
+    end = np.where(tail == last, text.sentence_ends[sentences], text.token_ends[tail])
+    return np.stack([text.token_starts[head], end], axis=1).astype(np.int64)
 
 
 def phrase_seeds(ta: PreparedText, tb: PreparedText, params: AlignParams) -> Seeds:
@@ -300,29 +289,17 @@ def phrase_seeds(ta: PreparedText, tb: PreparedText, params: AlignParams) -> See
     An n-gram found more than ``max_repeats`` times in either text anchors nothing.
     """
     n = params.ngram
-    ha = _ngram_hashes(ta.words, n)
-    hb = _ngram_hashes(tb.words, n)
-    shared = np.intersect1d(ha, hb)
-    empty = np.zeros((0, 2), np.int64)
-    none = Seeds(empty, empty, empty, empty, np.zeros(0, bool))
-    if len(shared) == 0:
-        return none
-    pos_a = np.flatnonzero(np.isin(ha, shared))
-    pos_b = np.flatnonzero(np.isin(hb, shared))
-    order_b = np.argsort(hb[pos_b], kind="stable")
-    sorted_b = hb[pos_b][order_b]
-    left = np.searchsorted(sorted_b, ha[pos_a], side="left")
-    right = np.searchsorted(sorted_b, ha[pos_a], side="right")
-    counts = right - left
-    values, in_a = np.unique(ha, return_counts=True)
-    counts_a = in_a[np.searchsorted(values, ha[pos_a])]
-    keep = (counts <= params.max_repeats) & (counts_a <= params.max_repeats)
-    pos_a, left, counts = pos_a[keep], left[keep], counts[keep]
+    # Each text's n-grams are sorted by hash once (prepare_text): a pair is a merge.
+    left = np.searchsorted(tb.ngram_sorted, ta.ngram_sorted, side="left")
+    counts = np.searchsorted(tb.ngram_sorted, ta.ngram_sorted, side="right") - left
+    keep = (counts > 0) & (counts <= params.max_repeats) & (ta.ngram_repeats <= params.max_repeats)
+    pos_a, left, counts = ta.ngram_order[keep], left[keep], counts[keep]
     if len(pos_a) == 0:
-        return none
+        empty = np.zeros((0, 2), np.int64)
+        return Seeds(empty, empty, empty, empty, np.zeros(0, bool))
     pa = np.repeat(pos_a, counts)
     offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-    pb = pos_b[order_b][np.repeat(left, counts) + offsets]
+    pb = tb.ngram_order[np.repeat(left, counts) + offsets]
     # Group matches by diagonal and join consecutive positions into runs.
     diag = pa - pb
     order = np.lexsort((pa, diag))

@@ -10,8 +10,8 @@ Examples
 >>> from lineage.normalize import normalize_text
 >>> params = AlignParams()
 >>> a = prepare_text(normalize_text("Talks opened in Istanbul today. Nobody came."), params)
->>> a.n_sentences, a.words[:3]
-(2, ['talks', 'opened', 'in'])
+>>> a.n_sentences, a.n_tokens, int(a.stem_ids[2])  # "in" is a stop word
+(2, 7, -1)
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import pandas as pd
 
 from lineage.errors import ParameterError, check_fraction, check_positive_int, shorten
 from lineage.records import NormalizedText
-from lineage.shingle import tokenize
+from lineage.shingle import combine_token_hashes, hashed_tokens, token_hashes
 
 __all__ = ["AlignParams", "PreparedText", "prepare_text", "stop_words"]
 
@@ -34,6 +34,10 @@ _PARAGRAPH = re.compile(r"\n[^\S\n]*\n|\r\n[^\S\r\n]*\r\n")
 _STOP_CODES = np.array([ord(c) for c in ".!?"], dtype=np.uint32)
 _CLOSING_CODES = np.array([ord(c) for c in "\"')]"], dtype=np.uint32)
 _WIDE_STOP_CODES = np.array([0x3002, 0xFF01, 0xFF1F], dtype=np.uint32)
+_POSITION_WEIGHTS = np.random.default_rng(20261203).integers(
+    1, 2**63, size=4096, dtype=np.uint64
+) | np.uint64(1)
+"""Odd random weights of word positions, for the sentence keys of ``_sentence_classes``."""
 
 
 @functools.cache
@@ -177,6 +181,9 @@ class AlignParams:
 class PreparedText:
     """One normalized text cut into tokens and sentences, once, for any number of pairs.
 
+    Everything here depends on the text alone: a text is prepared once and aligned
+    against any number of others. Words and stems are identified by 64-bit hashes
+    (:func:`lineage.shingle.token_hashes`), so a pair compares arrays of integers.
     ``params`` are the thresholds it was prepared with; the pair aligner
     (:func:`lineage.align.align_prepared`) uses them.
     """
@@ -185,13 +192,31 @@ class PreparedText:
     params: AlignParams
     token_starts: np.ndarray
     token_ends: np.ndarray
-    words: list[str]
-    stems: np.ndarray
-    """Object array: each token's stem, ``None`` for a stop word."""
+    stem_ids: np.ndarray
+    """Each token's stem as an index into ``stem_vocab``, ``-1`` for a stop word."""
+    stem_vocab: np.ndarray
+    """uint64 hash of each distinct stem."""
     sentence_tokens: np.ndarray
     """``(n_sentences + 1,)`` token index where each sentence starts, then the token count."""
     sentence_ends: np.ndarray
     """Normalized char where each sentence ends (after its closing punctuation)."""
+    sentence_terms: tuple[np.ndarray, np.ndarray, np.ndarray]
+    """Stem counts of each sentence, CSR arrays ``(indptr, stem ids, counts)``."""
+    sentence_class: np.ndarray
+    """Class of each sentence: sentences with the same content words share one class,
+    numbered in order of first appearance."""
+    ngram_sorted: np.ndarray
+    """uint64 hash of every window of ``params.ngram`` words, sorted (none in a shorter
+    text)."""
+    ngram_order: np.ndarray
+    """Token index where each n-gram of ``ngram_sorted`` starts."""
+    ngram_repeats: np.ndarray
+    """How often each n-gram of ``ngram_sorted`` occurs in this text."""
+
+    @property
+    def n_tokens(self) -> int:
+        """Number of word tokens."""
+        return len(self.token_starts)
 
     @property
     def n_sentences(self) -> int:
@@ -220,33 +245,86 @@ def prepare_text(norm: NormalizedText, params: AlignParams | None = None) -> Pre
     Returns
     -------
     PreparedText
-        Tokens, stems and sentences of ``norm``, with ``params``.
+        Tokens, stems, sentences and word n-grams of ``norm``, with ``params``.
     """
     params = params or AlignParams()
     text = norm.text
-    token_starts, token_ends = tokenize(text)
-    words = [text[s:e] for s, e in zip(token_starts.tolist(), token_ends.tolist(), strict=True)]
-    # Stems are cut once per distinct word (pandas.factorize keeps first-seen order).
-    codes, distinct = pd.factorize(np.asarray(words, dtype=object))
-    stopped = stop_words()
-    cut = params.stem_length
-    stem_of = np.empty(len(distinct), dtype=object)
-    stem_of[:] = [None if w in stopped else w[:cut] for w in distinct]
-    stems = stem_of[codes]
-    is_content = np.not_equal(stems, None)
-    sentence_tokens = _sentence_bounds(norm, token_starts, is_content, params)
+    token_starts, token_ends, hashes, prefixes = hashed_tokens(text, prefix=params.stem_length)
+    # A stem is the word cut to ``stem_length`` chars (hashed); stop words have none.
+    stop = _stop_word_hashes()
+    content = stop[np.searchsorted(stop, hashes).clip(max=len(stop) - 1)] != hashes
+    stem_ids = np.full(len(hashes), -1, dtype=np.int64)
+    stem_ids[content], stem_vocab = pd.factorize(prefixes[content])
+    stem_vocab = np.asarray(stem_vocab, dtype=np.uint64)
+    sentence_tokens = _sentence_bounds(norm, token_starts, stem_ids >= 0, params)
     next_starts = np.append(token_starts[sentence_tokens[1:-1]], len(text))
     trailing_space = np.array([text[i - 1] == " " for i in next_starts[:-1].tolist()] + [False])
+    ngrams = combine_token_hashes(hashes, n=params.ngram)[: max(len(hashes) - params.ngram + 1, 0)]
+    order = np.argsort(ngrams)
+    ngrams = ngrams[order]
+    new = np.ones(len(ngrams), dtype=bool)
+    new[1:] = ngrams[1:] != ngrams[:-1]
+    runs = np.diff(np.append(np.flatnonzero(new), len(ngrams)))
+    repeats = np.repeat(runs, runs)
     return PreparedText(
         norm,
         params,
         token_starts,
         token_ends,
-        words,
-        stems,
+        stem_ids,
+        stem_vocab,
         sentence_tokens,
         next_starts - trailing_space,
+        _sentence_terms(stem_ids, sentence_tokens, len(stem_vocab)),
+        _sentence_classes(stem_ids, stem_vocab, sentence_tokens),
+        ngrams,
+        order,
+        repeats,
     )
+
+
+@functools.cache
+def _stop_word_hashes() -> np.ndarray:
+    """Token hashes of :func:`stop_words`, sorted."""
+    return np.sort(token_hashes(sorted(stop_words())))
+
+
+def _sentence_terms(
+    stem_ids: np.ndarray, bounds: np.ndarray, n_stems: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stem counts of each sentence as CSR arrays ``(indptr, stem ids, counts)``."""
+    n_sentences = len(bounds) - 1
+    rows = np.repeat(np.arange(n_sentences), np.diff(bounds))
+    content = stem_ids >= 0
+    # Tokens are in sentence order, so distinct keys in order of first sight are grouped
+    # by sentence (CSR rows); the stems of a row need not be sorted.
+    codes, keys = pd.factorize(rows[content] * max(n_stems, 1) + stem_ids[content])
+    counts = np.bincount(codes, minlength=len(keys))
+    row, stem = np.divmod(np.asarray(keys, dtype=np.int64), max(n_stems, 1))
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(row, minlength=n_sentences))))
+    return indptr, stem, counts.astype(np.float64)
+
+
+def _sentence_classes(stem_ids: np.ndarray, vocab: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Class of each sentence: sentences with the same content words share one class.
+
+    Classes are numbered in order of first appearance. A sentence's content-word
+    sequence is keyed by its length and a 64-bit sum of its stems' hashes times random
+    weights of their positions (a collision has probability about 2**-64 per pair).
+    """
+    content = stem_ids >= 0
+    sentence = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))[content]
+    kept = np.concatenate(([0], np.cumsum(np.bincount(sentence, minlength=len(bounds) - 1))))
+    position = np.arange(len(sentence)) - kept[sentence]
+    weights = _POSITION_WEIGHTS[position % len(_POSITION_WEIGHTS)]
+    with np.errstate(over="ignore"):
+        terms = vocab[stem_ids[content]] * weights
+    key = np.zeros(len(bounds) - 1, dtype=np.uint64)
+    filled = np.flatnonzero(np.diff(kept) > 0)  # content tokens are in sentence order
+    if len(filled):
+        key[filled] = np.add.reduceat(terms, kept[filled])
+    key ^= np.diff(kept).astype(np.uint64) << np.uint64(56)
+    return pd.factorize(key)[0].astype(np.int64)
 
 
 def _sentence_ends(text: str) -> list[int]:
@@ -266,15 +344,21 @@ def _sentence_ends(text: str) -> list[int]:
     if not text:
         return []
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    stop = np.isin(codes, _STOP_CODES)
-    closing = np.isin(codes, _CLOSING_CODES)
-    # For each char, the last position at or before it that is not a closing mark.
-    at = np.arange(len(codes))
-    last_open = np.maximum.accumulate(np.where(closing, -1, at))
+    # From each space, step back over closing marks (runs of a few chars: a few steps
+    # over the spaces still in such a run), then look for sentence punctuation.
     space = np.flatnonzero(codes[1:] == ord(" ")) + 1
-    before = last_open[space - 1]
-    ends = space[(before >= 0) & stop[np.maximum(before, 0)]]
-    wide = np.flatnonzero(np.isin(codes, _WIDE_STOP_CODES)) + 1
+    before = space - 1
+    opening = np.zeros(len(space), dtype=bool)  # only closing marks since the text start
+    active = np.flatnonzero(np.isin(codes[before], _CLOSING_CODES))
+    while len(active):
+        at_start = before[active] == 0
+        opening[active[at_start]] = True
+        active = active[~at_start]
+        before[active] -= 1
+        active = active[np.isin(codes[before[active]], _CLOSING_CODES)]
+    ends = space[~opening & np.isin(codes[before], _STOP_CODES)]
+    wide = np.flatnonzero(codes >= _WIDE_STOP_CODES.min())
+    wide = wide[np.isin(codes[wide], _WIDE_STOP_CODES)] + 1
     return np.union1d(ends, wide).tolist()
 
 
@@ -311,12 +395,15 @@ def _sentence_bounds(
         if paragraph_at:
             breaks.extend(np.searchsorted(norm.offsets[:-1], paragraph_at).tolist())
     break_tokens = np.unique(np.searchsorted(token_starts, np.asarray(breaks, dtype=np.int64)))
-    content = np.concatenate(([0], np.cumsum(is_content))).tolist()
-    bounds = [0]
-    for tok in break_tokens.tolist():
-        if 0 < tok < n_words and content[tok] - content[bounds[-1]] >= params.min_sentence_words:
+    break_tokens = break_tokens[(break_tokens > 0) & (break_tokens < n_words)]
+    content = np.concatenate(([0], np.cumsum(is_content)))
+    # Greedy: a break ends a sentence once it holds min_sentence_words content words.
+    bounds, last = [0], 0
+    for tok, seen in zip(break_tokens.tolist(), content[break_tokens].tolist(), strict=True):
+        if seen - last >= params.min_sentence_words:
             bounds.append(tok)
-    if n_words > 0 and len(bounds) > 1 and content[-1] - content[bounds[-1]] < 1:
+            last = seen
+    if n_words > 0 and len(bounds) > 1 and content[-1] - last < 1:
         bounds.pop()  # a trailing fragment without content joins the last sentence
     bounds.append(n_words)
     # Text without sentence punctuation (headlines, lists) is cut into pieces of bounded

@@ -39,6 +39,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -46,8 +47,10 @@ from lineage.errors import ParameterError, check_positive_int, shorten
 from lineage.normalize import fold_char
 
 __all__ = [
+    "HashedTokens",
     "Shingles",
     "combine_token_hashes",
+    "hashed_tokens",
     "shingle",
     "shingle_batch",
     "shingle_hashes",
@@ -307,6 +310,49 @@ def tokenize(text: str) -> tuple[np.ndarray, np.ndarray]:
     classes = _TABLES.classify(np.minimum(codes, _TABLE_SIZE))
     starts, ends, _ = _token_spans(classes)
     return starts.astype(np.int64), ends.astype(np.int64)
+
+
+class HashedTokens(NamedTuple):
+    """Word tokens of one text: char spans, hashes and hashes of their first chars."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    hashes: np.ndarray
+    prefixes: np.ndarray
+    """uint64 hash of each token's first ``prefix`` chars (of the whole token if shorter)."""
+
+
+def hashed_tokens(text: str, *, prefix: int = 6) -> HashedTokens:
+    """Return the char spans of the word tokens of ``text`` and their hashes, in one pass.
+
+    The same as :func:`tokenize` and then :func:`token_hashes` of the tokens and of
+    their first ``prefix`` chars (a cheap stem), without making a string of each token.
+
+    Examples
+    --------
+    >>> found = hashed_tokens("Putin met PUTIN meetings", prefix=4)
+    >>> found.starts.tolist(), bool(found.hashes[0] == found.hashes[2])
+    ([0, 6, 10, 16], True)
+    >>> bool((found.hashes == token_hashes(["Putin", "met", "PUTIN", "meetings"])).all())
+    True
+    >>> bool((found.prefixes == token_hashes(["Puti", "met", "PUTI", "meet"])).all())
+    True
+    """
+    if not isinstance(text, str):
+        raise ParameterError(f"'text' must be a str (got {shorten(text)})")
+    prefix = check_positive_int("prefix", prefix)
+    codes, _ = _code_points([text])
+    index = np.minimum(codes, _TABLE_SIZE)
+    starts, ends, inside = _token_spans(_TABLES.classify(index))
+    hashes = _hash_tokens(index, starts, ends, inside)
+    # Tokens longer than ``prefix`` hash again over their first ``prefix`` chars.
+    prefixes = hashes.copy()
+    long = np.flatnonzero(ends - starts > prefix)
+    if len(long):
+        head = np.zeros_like(inside)
+        head[(starts[long][:, None] + np.arange(prefix)).ravel()] = True
+        prefixes[long] = _hash_tokens(index, starts[long], starts[long] + prefix, head)
+    return HashedTokens(starts.astype(np.int64), ends.astype(np.int64), hashes, prefixes)
 
 
 def token_hashes(tokens: Iterable[str]) -> np.ndarray:

@@ -124,6 +124,14 @@ def test_analyze_prepares_each_aligned_document_once(monkeypatch):
     assert {doc for doc, text in zip("wxyz", texts, strict=True) if text in calls} >= aligned
 
 
+@given(st.text(alphabet=list(".!?\"')] ab\n\u3002"), max_size=60))
+def test_sentence_ends_are_those_of_the_regular_expression(text):
+    from lineage.align_text import _sentence_ends
+
+    expected = [m.end() for m in re.finditer(r"[.!?]+[\"')\]]*(?= )|[\u3002]", text)]
+    assert _sentence_ends(text) == expected
+
+
 # --- obfuscations with known truth ----------------------------------------------------------
 
 

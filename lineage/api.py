@@ -217,9 +217,11 @@ def _analyze_loaded(
     normalized = normalize_corpus(texts)
     progress("normalize", len(ids), len(ids))
     budget = CandidateBudget(per_document=params.get("max_candidates", 50))
+    # An exact duplicate is represented by its earliest copy (then by content, then id).
+    rank = [(str(d.meta.get("date") or "\uffff"), d.text, d.id) for d in loaded.documents]
     pairs, candidates = _verified_pairs(
         normalized, ids, params, runner=runner, progress=progress, candidates=candidates,
-        budget=budget,
+        budget=budget, rank=rank,
     )  # fmt: skip
     pairs, scored, scans = _scored_passages(
         normalized, ids, pairs, params, runner=runner, progress=progress, commonness=commonness
@@ -264,8 +266,12 @@ def _verified_pairs(
     progress: Progress,
     candidates: pd.DataFrame | None,
     budget: CandidateBudget,
+    rank: list[tuple[str, str, str]],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Sketch the texts, find the candidate pairs (unless given) and score them exactly."""
+    """Sketch the texts, find the candidate pairs (unless given) and score them exactly.
+
+    ``rank`` orders each group of exact duplicates (see :func:`candidate_pairs`).
+    """
     norm_texts = [nt.text for nt in normalized]
     progress("sketch", 0, len(ids))
     sketches = sketch_texts(
@@ -284,6 +290,7 @@ def _verified_pairs(
             exhaustive_below=params["exhaustive_below"],
             runner=runner,
             budget=budget,
+            rank=rank,
         )
     progress("verify candidate pairs", 0, len(candidates))
     pairs = score_pairs(candidates, sketches.hashes, norm_texts, ids)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -55,6 +57,47 @@ def sketch_texts(
     return Sketches(hashes, minhash_signatures(hashes, num_perm=num_perm, seed=seed))
 
 
+def duplicate_groups(hashes: Sequence[np.ndarray], rank: Sequence[Any] | None = None) -> np.ndarray:
+    """Return the representative of each document: documents with the same shingles are one.
+
+    Documents whose shingle hash sequences are equal (identical texts up to case,
+    accents, punctuation and white space) form a group, found in one pass by a digest of
+    the sequence; the first member in ``rank`` order represents it. A document without
+    shingles (no word) is its own group.
+
+    Parameters
+    ----------
+    hashes
+        Shingle hashes of each document, in text order (:func:`sketch_texts`).
+    rank
+        A sort key per document (default: the input order); give one fixed by content
+        (e.g. date, then text) so the choice does not depend on the input order.
+
+    Returns
+    -------
+    numpy.ndarray
+        The position of each document's representative (itself when it has no double).
+
+    Examples
+    --------
+    >>> hashes = [np.array([1, 2], np.uint64), np.array([3], np.uint64),
+    ...           np.array([1, 2], np.uint64), np.zeros(0, np.uint64), np.zeros(0, np.uint64)]
+    >>> duplicate_groups(hashes).tolist()
+    [0, 1, 0, 3, 4]
+    >>> duplicate_groups(hashes, rank=["b", "x", "a", "y", "z"]).tolist()
+    [2, 1, 2, 3, 4]
+    """
+    n_docs = len(hashes)
+    order = range(n_docs) if rank is None else sorted(range(n_docs), key=lambda i: rank[i])
+    first: dict[bytes, int] = {}
+    representative = np.arange(n_docs, dtype=np.int64)
+    for i in order:
+        if hashes[i].size:
+            digest = hashlib.blake2b(np.ascontiguousarray(hashes[i]).tobytes(), digest_size=16)
+            representative[i] = first.setdefault(digest.digest(), i)
+    return representative
+
+
 def candidate_pairs(
     sketches: Sketches,
     *,
@@ -63,8 +106,14 @@ def candidate_pairs(
     exhaustive_below: int,
     runner: Runner | None = None,
     budget: CandidateBudget | None = None,
+    rank: Sequence[Any] | None = None,
 ) -> pd.DataFrame:
     """Union of LSH Jaccard and containment candidates (every pair in a small corpus).
+
+    Exact duplicates are grouped first (:func:`duplicate_groups`, ``rank`` picks each
+    group's representative): only representatives are candidates of other documents,
+    and each other member is paired with its representative alone, so a text repeated
+    ``k`` times costs ``k - 1`` pairs, not ``k * (k - 1) / 2`` (nor a budget's worth each).
 
     Each document keeps at most ``budget.per_document`` candidates (the default
     :class:`~lineage.sketch.CandidateBudget`), the most similar by the sketch estimate;
@@ -72,9 +121,39 @@ def candidate_pairs(
     the Jaccard banding is a shuffle on the cluster
     (:func:`lineage.distributed.lsh_candidates_on_cluster`), capped the same way, with the same
     result. Returns a DataFrame of row positions ``a < b``, sorted, no repeats.
+
+    Examples
+    --------
+    >>> texts = ["the same short notice here", "The same short notice, here.", "other words"]
+    >>> found = sketch_texts(texts, shingle_size=5, num_perm=16, seed=1, runner=LocalRunner())
+    >>> candidate_pairs(found, threshold=0.5, containment_threshold=0.5,
+    ...                 exhaustive_below=0).values.tolist()
+    [[0, 1]]
     """
     budget = budget or CandidateBudget()
     n_docs = len(sketches.hashes)
+    representative = duplicate_groups(sketches.hashes, rank)
+    unique = np.flatnonzero(representative == np.arange(n_docs))
+    if len(unique) < n_docs:
+        inner = candidate_pairs(
+            Sketches([sketches.hashes[i] for i in unique], sketches.signatures[unique]),
+            threshold=threshold,
+            containment_threshold=containment_threshold,
+            exhaustive_below=exhaustive_below,
+            runner=runner,
+            budget=budget,
+        )
+        members = np.flatnonzero(representative != np.arange(n_docs))
+        ends = (representative[members], members)
+        pairs = pd.DataFrame(
+            {
+                "a": np.concatenate([unique[inner["a"].to_numpy()], np.minimum(*ends)]),
+                "b": np.concatenate([unique[inner["b"].to_numpy()], np.maximum(*ends)]),
+            }
+        )
+        pairs = pairs.sort_values(["a", "b"], ignore_index=True).astype("int64")
+        pairs.attrs["limits"] = inner.attrs["limits"]
+        return pairs
     if n_docs < exhaustive_below:
         pairs = pd.DataFrame(list(combinations(range(n_docs), 2)), columns=["a", "b"])
         pairs = pairs.astype("int64")

@@ -129,6 +129,7 @@ def _near_duplicate_pairs(
             exhaustive_below=0,
             runner=runner,
             budget=budget,
+            rank=list(zip(texts, ids, strict=True)),  # a duplicate's representative by content
         )
     # TF-IDF only for the pairs returned: the candidates below the threshold are dropped.
     shingles = _with_spans(sketches.hashes, texts, candidates, n=shingle_size)

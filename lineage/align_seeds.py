@@ -245,8 +245,8 @@ def _shared_extent(
     width = vec.n_terms + 1  # stem ids from -1 (a stop word) to n_terms - 1
     key_a = a_pair * width + vec.a_ids[a_tok] + 1
     key_b = b_pair * width + vec.b_ids[b_tok] + 1
-    shared_a = (vec.a_ids[a_tok] >= 0) & np.isin(key_a, key_b)
-    shared_b = (vec.b_ids[b_tok] >= 0) & np.isin(key_b, key_a)
+    shared_a = (vec.a_ids[a_tok] >= 0) & np.isin(key_a, key_b, kind="sort")
+    shared_b = (vec.b_ids[b_tok] >= 0) & np.isin(key_b, key_a, kind="sort")
     return _trimmed(ta, i, a_tok, a_pair, shared_a), _trimmed(tb, j, b_tok, b_pair, shared_b)
 
 

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from lineage.errors import ParameterError, check_fraction, check_positive_int, shorten
 from lineage.records import NormalizedText
@@ -31,8 +30,10 @@ from lineage.shingle import combine_token_hashes, hashed_tokens, token_hashes
 __all__ = ["AlignParams", "PreparedText", "prepare_text", "stop_words"]
 
 _PARAGRAPH = re.compile(r"\n[^\S\n]*\n|\r\n[^\S\r\n]*\r\n")
-_STOP_CODES = np.array([ord(c) for c in ".!?"], dtype=np.uint32)
-_CLOSING_CODES = np.array([ord(c) for c in "\"')]"], dtype=np.uint32)
+_STOP = np.isin(np.arange(128), [ord(c) for c in ".!?"])
+"""Whether an ASCII code point is sentence punctuation."""
+_CLOSING = np.isin(np.arange(128), [ord(c) for c in "\"')]"])
+"""Whether an ASCII code point is a closing mark."""
 _WIDE_STOP_CODES = np.array([0x3002, 0xFF01, 0xFF1F], dtype=np.uint32)
 _POSITION_WEIGHTS = np.random.default_rng(20261203).integers(
     1, 2**63, size=4096, dtype=np.uint64
@@ -254,8 +255,7 @@ def prepare_text(norm: NormalizedText, params: AlignParams | None = None) -> Pre
     stop = _stop_word_hashes()
     content = stop[np.searchsorted(stop, hashes).clip(max=len(stop) - 1)] != hashes
     stem_ids = np.full(len(hashes), -1, dtype=np.int64)
-    stem_ids[content], stem_vocab = pd.factorize(prefixes[content])
-    stem_vocab = np.asarray(stem_vocab, dtype=np.uint64)
+    stem_vocab, stem_ids[content] = np.unique(prefixes[content], return_inverse=True)
     sentence_tokens = _sentence_bounds(norm, token_starts, stem_ids >= 0, params)
     next_starts = np.append(token_starts[sentence_tokens[1:-1]], len(text))
     trailing_space = np.array([text[i - 1] == " " for i in next_starts[:-1].tolist()] + [False])
@@ -296,11 +296,12 @@ def _sentence_terms(
     n_sentences = len(bounds) - 1
     rows = np.repeat(np.arange(n_sentences), np.diff(bounds))
     content = stem_ids >= 0
-    # Tokens are in sentence order, so distinct keys in order of first sight are grouped
-    # by sentence (CSR rows); the stems of a row need not be sorted.
-    codes, keys = pd.factorize(rows[content] * max(n_stems, 1) + stem_ids[content])
-    counts = np.bincount(codes, minlength=len(keys))
-    row, stem = np.divmod(np.asarray(keys, dtype=np.int64), max(n_stems, 1))
+    keys = np.sort(rows[content] * max(n_stems, 1) + stem_ids[content])
+    new = np.ones(len(keys), dtype=bool)
+    new[1:] = keys[1:] != keys[:-1]
+    first = np.flatnonzero(new)
+    counts = np.diff(np.append(first, len(keys)))
+    row, stem = np.divmod(keys[first], max(n_stems, 1))
     indptr = np.concatenate(([0], np.cumsum(np.bincount(row, minlength=n_sentences))))
     return indptr, stem, counts.astype(np.float64)
 
@@ -324,7 +325,10 @@ def _sentence_classes(stem_ids: np.ndarray, vocab: np.ndarray, bounds: np.ndarra
     if len(filled):
         key[filled] = np.add.reduceat(terms, kept[filled])
     key ^= np.diff(kept).astype(np.uint64) << np.uint64(56)
-    return pd.factorize(key)[0].astype(np.int64)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    number = np.empty(len(first), dtype=np.int64)
+    number[np.argsort(first)] = np.arange(len(first))  # in order of first appearance
+    return number[inverse.reshape(-1)]
 
 
 def _sentence_ends(text: str) -> list[int]:
@@ -349,17 +353,22 @@ def _sentence_ends(text: str) -> list[int]:
     space = np.flatnonzero(codes[1:] == ord(" ")) + 1
     before = space - 1
     opening = np.zeros(len(space), dtype=bool)  # only closing marks since the text start
-    active = np.flatnonzero(np.isin(codes[before], _CLOSING_CODES))
+    active = np.flatnonzero(_ascii_in(codes[before], _CLOSING))
     while len(active):
         at_start = before[active] == 0
         opening[active[at_start]] = True
         active = active[~at_start]
         before[active] -= 1
-        active = active[np.isin(codes[before[active]], _CLOSING_CODES)]
-    ends = space[~opening & np.isin(codes[before], _STOP_CODES)]
+        active = active[_ascii_in(codes[before[active]], _CLOSING)]
+    ends = space[~opening & _ascii_in(codes[before], _STOP)]
     wide = np.flatnonzero(codes >= _WIDE_STOP_CODES.min())
     wide = wide[np.isin(codes[wide], _WIDE_STOP_CODES)] + 1
     return np.union1d(ends, wide).tolist()
+
+
+def _ascii_in(codes: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Whether each code point is an ASCII one marked in ``table`` (a lookup, one pass)."""
+    return table[np.minimum(codes, 127)] & (codes < 128)
 
 
 def _paragraph_starts(text: str) -> list[int]:

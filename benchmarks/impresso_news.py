@@ -25,13 +25,18 @@ one article may overlap).
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from benchmarks.real_news import evidence_passages, precision_recall, run_cli, unordered
+from benchmarks.real_news import (
+    analyze_or_reuse,
+    evidence_passages,
+    first_and_labelled,
+    precision_recall,
+    unordered,
+)
 
 DEFAULT_LABELS = Path(__file__).parent / "data" / "impresso_pairs.csv"
 RANDOM_PAIRS = 5_000
@@ -163,19 +168,12 @@ def main() -> None:
     frame = load_passages(args.corpus)
     labels = pd.read_csv(args.labels, dtype=str, keep_default_na=False)
     args.out.mkdir(parents=True, exist_ok=True)
-    corpus = args.corpus
     if args.passages is not None:
-        wanted = set(labels["a"]) | set(labels["b"])
-        frame = frame[(np.arange(len(frame)) < args.passages) | frame["id"].isin(wanted)]
-        corpus = args.out / "corpus.jsonl"
-        frame[["id", "text", "date", "outlet"]].to_json(corpus, orient="records", lines=True)
-    previous = args.out / "lineage" / "lineage.json"
-    if args.reuse and previous.exists():
-        result = json.loads(previous.read_text())
-        print(f"{len(frame)} passages, lineage output of an earlier run: {previous}")
-    else:
-        result, seconds = run_cli(corpus, args.out / "lineage")
-        print(f"{len(frame)} passages, lineage analyze {seconds:.0f} s wall")
+        frame = first_and_labelled(frame, labels, args.passages)
+    result = analyze_or_reuse(
+        args.corpus, args.out, frame[["id", "text", "date", "outlet"]],
+        subset=args.passages is not None, reuse=args.reuse, noun="passages",
+    )  # fmt: skip
     figures = evaluate(frame, pd.DataFrame(result["passages"]), labels)
     print(figures["precision_recall"].to_string(float_format=lambda x: f"{x:.3f}"))
     c = figures["clusters"]

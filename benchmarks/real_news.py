@@ -309,6 +309,39 @@ def run_cli(corpus: Path, out: Path) -> tuple[dict, float]:
     return json.loads((out / "lineage.json").read_text()), seconds
 
 
+def first_and_labelled(frame: pd.DataFrame, labels: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The first ``n`` rows of ``frame`` and every row a label names (a short run keeps them).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"id": ["x", "y", "z"]})
+    >>> first_and_labelled(frame, pd.DataFrame({"a": ["z"], "b": ["q"]}), 1)["id"].tolist()
+    ['x', 'z']
+    """
+    wanted = set(labels["a"]) | set(labels["b"])
+    return frame[(np.arange(len(frame)) < n) | frame["id"].isin(wanted)]
+
+
+def analyze_or_reuse(
+    corpus: Path, out: Path, rows: pd.DataFrame, *, subset: bool, reuse: bool, noun: str
+) -> dict:
+    """``lineage.json`` of ``lineage analyze`` on ``rows`` of ``corpus``, run into ``OUT/lineage``.
+
+    A ``subset`` of the corpus is written to ``OUT/corpus.jsonl`` and analysed instead of
+    ``corpus``; with ``reuse``, an earlier run's output in ``OUT`` is read, not made again.
+    """
+    if subset:
+        corpus = out / "corpus.jsonl"
+        rows.to_json(corpus, orient="records", lines=True)
+    previous = out / "lineage" / "lineage.json"
+    if reuse and previous.exists():
+        print(f"{len(rows)} {noun}, lineage output of an earlier run: {previous}")
+        return json.loads(previous.read_text())
+    result, seconds = run_cli(corpus, out / "lineage")
+    print(f"{len(rows)} {noun}, lineage analyze {seconds:.0f} s wall")
+    return result
+
+
 def evaluate(stories: pd.DataFrame, result: dict, labels: pd.DataFrame) -> dict:
     """Return every figure of the benchmark for one run of ``lineage`` on ``stories``."""
     ids, texts = stories["id"].tolist(), stories["text"].tolist()
@@ -354,20 +387,12 @@ def main() -> None:
     stories = load_stories(args.corpus)
     labels = pd.read_csv(args.labels, dtype=str, keep_default_na=False)
     if args.stories is not None:
-        wanted = set(labels["a"]) | set(labels["b"])
-        stories = stories[(np.arange(len(stories)) < args.stories) | stories["id"].isin(wanted)]
+        stories = first_and_labelled(stories, labels, args.stories)
     args.out.mkdir(parents=True, exist_ok=True)
-    corpus = args.corpus
-    if args.stories is not None:
-        corpus = args.out / "corpus.jsonl"
-        stories.to_json(corpus, orient="records", lines=True)
-    previous = args.out / "lineage" / "lineage.json"
-    if args.reuse and previous.exists():
-        result = json.loads(previous.read_text())
-        print(f"{len(stories)} stories, lineage output of an earlier run: {previous}")
-    else:
-        result, seconds = run_cli(corpus, args.out / "lineage")
-        print(f"{len(stories)} stories, lineage analyze {seconds:.0f} s wall")
+    result = analyze_or_reuse(
+        args.corpus, args.out, stories, subset=args.stories is not None, reuse=args.reuse,
+        noun="stories",
+    )  # fmt: skip
     figures = evaluate(stories, result, labels)
     print(figures["precision_recall"].to_string(float_format=lambda x: f"{x:.3f}"))
     rates = figures["rates"]

@@ -53,6 +53,7 @@ import hashlib
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TypeVar
 
 import numpy as np
@@ -392,6 +393,11 @@ class Marks:
     knows_genre: bool = False
     """Whether the model's corpus held ``min_documents`` distinct texts, enough to tell
     its genre's formulas (a smaller corpus is judged by alignment alone)."""
+
+    @cached_property
+    def fingerprint(self) -> bytes:
+        """The text's :func:`text_fingerprint`, digested once however many pairs ask."""
+        return text_fingerprint(self.text)
 
     def inner_windows(self, first: int, last: int) -> tuple[int, int]:
         """Windows made only of tokens ``[first, last)``: ``range(*inner_windows(...))``."""

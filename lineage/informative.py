@@ -68,7 +68,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from lineage.commonness import CommonnessParams, Marks, text_fingerprint
+from lineage.commonness import CommonnessParams, Marks
 from lineage.records import Passage
 from lineage.shingle import combine_token_hashes
 
@@ -359,15 +359,15 @@ def score_passages(
     a_spans: list[list[tuple[int, int]]] = []
     b_spans: list[list[tuple[int, int]]] = []
     dropped = 0
-    digests = {doc: text_fingerprint(m.text) for doc, m in marks.items()}
     for unit in _units(passages):
         first, last = unit[0], unit[-1]
         a_span, b_span = (first.a_start, last.a_end), (first.b_start, last.b_end)
-        a_count, a_runs = _side(marks[first.a], marks[first.b], a_span, b_span)
-        b_count, b_runs = _side(marks[first.b], marks[first.a], b_span, a_span)
-        duplicate = digests[first.a] == digests[first.b]
-        if duplicate:
+        duplicate = marks[first.a].fingerprint == marks[first.b].fingerprint
+        if duplicate:  # kept whole: no need to find its common runs
             a_runs, b_runs = [a_span], [b_span]
+        else:
+            a_count, a_runs = _side(marks[first.a], marks[first.b], a_span, b_span)
+            b_count, b_runs = _side(marks[first.b], marks[first.a], b_span, a_span)
         common = _common_share(a_runs + b_runs, a_span, b_span)
         whole = replace(
             first, a_start=a_span[0], a_end=a_span[1], b_start=b_span[0], b_end=b_span[1]
@@ -418,7 +418,7 @@ def duplicate_passages(pairs: Iterable[tuple[str, str]], marks: dict[str, Marks]
     return [
         Passage(a, 0, len(marks[a].text), b, 0, len(marks[b].text), "prose", 1.0)
         for a, b in pairs
-        if text_fingerprint(marks[a].text) == text_fingerprint(marks[b].text)
+        if marks[a].fingerprint == marks[b].fingerprint
     ]
 
 

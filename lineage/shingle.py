@@ -47,6 +47,7 @@ from lineage.errors import ParameterError, check_positive_int, shorten
 from lineage.normalize import fold_char
 
 __all__ = [
+    "HashedSpans",
     "HashedTokens",
     "Shingles",
     "combine_token_hashes",
@@ -54,8 +55,10 @@ __all__ = [
     "shingle",
     "shingle_batch",
     "shingle_hashes",
+    "shingle_windows",
     "token_hashes",
     "tokenize",
+    "tokenize_batch",
 ]
 
 # Character classes of the lookup table.
@@ -83,7 +86,7 @@ _FMIX2 = np.uint64(0xC4CEB9FE1A85EC53)
 _SHIFT = np.uint64(33)
 _MASK64 = (1 << 64) - 1
 _CHAR_INVERSE = pow(_CHAR_BASE, -1, 1 << 64)
-_BATCH_CHARS = 1 << 19
+_BATCH_CHARS = 1 << 17
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,9 @@ class _CodeTables:
         self.classes[_TABLE_SIZE] = _OTHER  # every code point above the table
         self.poly = np.zeros(size, dtype=np.uint64)
         self.length = np.zeros(size, dtype=np.uint8)
+        self.odd = np.zeros(size, dtype=bool)
+        """Word chars that fold to other than one char (``ß``, ``ﬁ``, combining marks)."""
+        self.any_odd = False
         self.lock = threading.Lock()
 
     def classify(self, index: np.ndarray) -> np.ndarray:
@@ -150,6 +156,9 @@ class _CodeTables:
             scale = (scale * _CHAR_INVERSE) & _MASK64
         self.poly[code] = value
         self.length[code] = len(folded)
+        if kind != _OTHER and len(folded) != 1:
+            self.odd[code] = True
+            self.any_odd = True
         self.classes[code] = kind  # last: a known class means poly and length are set
 
 
@@ -211,37 +220,37 @@ def _token_spans(classes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return starts, ends, word | single
 
 
-def _hash_tokens(
-    index: np.ndarray, starts: np.ndarray, ends: np.ndarray, inside: np.ndarray
-) -> np.ndarray:
+def _hash_tokens(index: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """Hash every token ``[starts[k], ends[k])`` as a polynomial of its folded chars.
 
-    ``index`` holds the table index of every char (code points clipped to the table).
-    Token ``k`` with folded chars ``f_0 .. f_{m-1}`` hashes to
-    ``fmix64(sum_i f_i * C**(m-1-i) + m * SALT)``: each char contributes
-    ``poly[c] * C**-rank`` (``rank`` counting folded chars from the start of the batch),
-    segment sums collect the tokens and ``C**rank_of_last`` brings them back.
+    ``index`` holds the table index of every char (code points clipped to the table;
+    :func:`_CodeTables.classify` has seen them). Token ``k`` with folded chars
+    ``f_0 .. f_{m-1}`` hashes to ``fmix64(sum_i f_i * C**(m-1-i) + m * SALT)``: each char
+    contributes ``poly[c] * C**-rank`` (``rank`` counting folded chars from the start of
+    the batch), a running sum over all chars gives each token's sum as a difference and
+    ``C**rank_of_last`` brings it back. Only differences inside a token count, so the
+    chars between tokens (spaces, punctuation) cost one step of the running sum, and
+    while every char of every token folds to exactly one char the ranks are positions.
     """
     if starts.size == 0:
         return np.zeros(0, dtype=np.uint64)
-    chars = index[inside]  # tokens are the runs of in-token chars, in order
-    char_counts = ends - starts
-    first = np.cumsum(char_counts) - char_counts  # token starts among in-token chars
-    lengths = _TABLES.length[chars]
+    last = ends - 1
     with np.errstate(over="ignore"):
-        if (lengths == 1).all():  # every char folds to one char: ranks are positions
-            folded = char_counts
-            last_rank = first + folded - 1
-            inverse_powers = _powers(_CHAR_INVERSE, chars.size)[: chars.size]
-        else:
+        if not _TABLES.any_odd or not _TABLES.odd[index].any():
+            folded = ends - starts
+            last_rank = last
+            terms = _TABLES.poly[index] * _powers(_CHAR_INVERSE, index.size)[: index.size]
+        else:  # some char folds to none or several: rank by folded chars
+            lengths = _TABLES.length[index]
             after = np.cumsum(lengths, dtype=np.int64)  # folded chars up to each char
             ranks = after - lengths
-            last = first + char_counts - 1
-            folded = after[last] - ranks[first]
+            folded = after[last] - ranks[starts]
             last_rank = np.maximum(after[last] - 1, 0)
-            inverse_powers = _powers(_CHAR_INVERSE, int(after[-1]) + 1)[ranks]
-        terms = _TABLES.poly[chars] * inverse_powers
-        sums = np.add.reduceat(terms, first, dtype=np.uint64)
+            terms = _TABLES.poly[index] * _powers(_CHAR_INVERSE, int(after[-1]) + 1)[ranks]
+        running = np.cumsum(terms, dtype=np.uint64)
+        sums = running[last]
+        inner = starts > 0
+        sums[inner] -= running[starts[inner] - 1]
         hashes = sums * _powers(_CHAR_BASE, int(last_rank.max()) + 1)[last_rank]
         hashes += folded.astype(np.uint64) * _LENGTH_SALT
     return _finalize(hashes)
@@ -307,8 +316,7 @@ def tokenize(text: str) -> tuple[np.ndarray, np.ndarray]:
     if not isinstance(text, str):
         raise ParameterError(f"'text' must be a str (got {shorten(text)})")
     codes, _ = _code_points([text])
-    classes = _TABLES.classify(np.minimum(codes, _TABLE_SIZE))
-    starts, ends, _ = _token_spans(classes)
+    starts, ends, _ = _token_spans(_TABLES.classify(_table_index(codes)))
     return starts.astype(np.int64), ends.astype(np.int64)
 
 
@@ -342,16 +350,14 @@ def hashed_tokens(text: str, *, prefix: int = 6) -> HashedTokens:
         raise ParameterError(f"'text' must be a str (got {shorten(text)})")
     prefix = check_positive_int("prefix", prefix)
     codes, _ = _code_points([text])
-    index = np.minimum(codes, _TABLE_SIZE)
-    starts, ends, inside = _token_spans(_TABLES.classify(index))
-    hashes = _hash_tokens(index, starts, ends, inside)
+    index = _table_index(codes)
+    starts, ends, _ = _token_spans(_TABLES.classify(index))
+    hashes = _hash_tokens(index, starts, ends)
     # Tokens longer than ``prefix`` hash again over their first ``prefix`` chars.
     prefixes = hashes.copy()
     long = np.flatnonzero(ends - starts > prefix)
     if len(long):
-        head = np.zeros_like(inside)
-        head[(starts[long][:, None] + np.arange(prefix)).ravel()] = True
-        prefixes[long] = _hash_tokens(index, starts[long], starts[long] + prefix, head)
+        prefixes[long] = _hash_tokens(index, starts[long], starts[long] + prefix)
     return HashedTokens(starts.astype(np.int64), ends.astype(np.int64), hashes, prefixes)
 
 
@@ -367,47 +373,76 @@ def token_hashes(tokens: Iterable[str]) -> np.ndarray:
     tokens = list(tokens)
     codes, bases = _code_points(tokens)
     lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
-    inside = np.ones(codes.size, dtype=bool)
-    inside[bases[1:] - 1] = False
     keep = lengths > 0
     out = np.zeros(len(tokens), dtype=np.uint64)
-    index = np.minimum(codes, _TABLE_SIZE)
+    index = _table_index(codes)
     _TABLES.classify(index)
-    out[keep] = _hash_tokens(index, bases[keep], (bases + lengths)[keep], inside)
+    out[keep] = _hash_tokens(index, bases[keep], (bases + lengths)[keep])
     return out
 
 
-def _shingle_chunk(
-    texts: Sequence[str], n: int, with_spans: bool
-) -> list[Shingles] | list[np.ndarray]:
-    """Shingle one batch of texts (see :func:`shingle_batch`)."""
+def _table_index(codes: np.ndarray) -> np.ndarray:
+    """Return the table index (intp, so lookups need no cast) of every code point."""
+    return np.minimum(codes, np.uint32(_TABLE_SIZE), dtype=np.intp)
+
+
+@dataclass(frozen=True)
+class HashedSpans:
+    """Hashed spans (tokens or shingles) of many texts in flat arrays.
+
+    Text ``i`` owns entries ``offsets[i]:offsets[i + 1]``, in text order: ``hashes``
+    (uint64), ``starts`` and ``ends`` (int64 char offsets into that text). Flat arrays
+    keep a large corpus in a few numpy arrays instead of three per text.
+
+    Examples
+    --------
+    >>> spans = tokenize_batch(["Putin met Trump", "", "Oil fell"])
+    >>> len(spans), spans.offsets.tolist(), spans.counts().tolist()
+    (3, [0, 3, 3, 5], [3, 0, 2])
+    >>> spans.text(2).starts.tolist(), spans.text(2).ends.tolist()
+    ([0, 4], [3, 8])
+    """
+
+    hashes: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    offsets: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.offsets.size - 1)
+
+    def counts(self) -> np.ndarray:
+        """Return the number of entries of each text."""
+        return np.diff(self.offsets)
+
+    def owners(self) -> np.ndarray:
+        """Return the text of each entry."""
+        return np.repeat(np.arange(len(self), dtype=np.int64), self.counts())
+
+    def text(self, i: int) -> Shingles:
+        """Return text ``i``'s entries (views, no copy)."""
+        begin, end = int(self.offsets[i]), int(self.offsets[i + 1])
+        return Shingles(self.hashes[begin:end], self.starts[begin:end], self.ends[begin:end])
+
+    def split(self) -> list[Shingles]:
+        """Return every text's entries (views), in text order."""
+        return [self.text(i) for i in range(len(self))]
+
+    def hash_arrays(self) -> list[np.ndarray]:
+        """Return every text's hashes (views), in text order."""
+        return np.split(self.hashes, self.offsets[1:-1])
+
+
+def _tokenize_chunk(texts: Sequence[str]) -> tuple[np.ndarray, ...]:
+    """Tokens of one batch of texts: hashes, starts and ends into each text, counts."""
     codes, bases = _code_points(texts)
-    index = np.minimum(codes, _TABLE_SIZE)
-    starts, ends, inside = _token_spans(_TABLES.classify(index))
-    hashes = _hash_tokens(index, starts, ends, inside)
-    # Token counts per text, then windows over the concatenation that stay in one text.
-    text_starts = np.zeros(codes.size + 1, dtype=np.int64)
-    text_starts[bases] = 1
-    owner = np.cumsum(text_starts)[starts] - 1
+    index = _table_index(codes)
+    starts, ends, _ = _token_spans(_TABLES.classify(index))
+    hashes = _hash_tokens(index, starts, ends)
+    owner = np.searchsorted(bases, starts, side="right") - 1
+    base = bases[owner]
     counts = np.bincount(owner, minlength=len(texts))
-    first = np.zeros(len(texts), dtype=np.int64)
-    np.cumsum(counts[:-1], out=first[1:])
-    combined = combine_token_hashes(hashes, n=n) if hashes.size >= n else hashes[:0]
-    results: list = []
-    for index, (begin, count) in enumerate(zip(first.tolist(), counts.tolist(), strict=True)):
-        width = min(n, count)
-        if count >= n:
-            shingles = combined[begin : begin + count - n + 1].copy()
-        else:
-            shingles = combine_token_hashes(hashes[begin : begin + count], n=n)
-        if not with_spans:
-            results.append(shingles)
-            continue
-        base = bases[index]
-        span_starts = starts[begin : begin + shingles.size] - base
-        span_ends = ends[begin + width - 1 : begin + width - 1 + shingles.size] - base
-        results.append(Shingles(shingles, span_starts, span_ends))
-    return results
+    return hashes, starts - base, ends - base, counts
 
 
 def _chunks(texts: Sequence[str]) -> Iterable[Sequence[str]]:
@@ -432,6 +467,106 @@ def _check_texts(texts: Iterable[str]) -> list[str]:
     return texts
 
 
+def _flat(parts: list[tuple[np.ndarray, ...]]) -> HashedSpans:
+    """Join per-chunk ``(hashes, starts, ends, counts)`` into one :class:`HashedSpans`."""
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return HashedSpans(np.zeros(0, dtype=np.uint64), empty, empty, np.zeros(1, np.int64))
+    counts = np.concatenate([part[3] for part in parts])
+    offsets = np.zeros(counts.size + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    hashes, starts, ends = (np.concatenate([part[k] for part in parts]) for k in range(3))
+    return HashedSpans(hashes, starts.astype(np.int64), ends.astype(np.int64), offsets)
+
+
+def tokenize_batch(texts: Iterable[str]) -> HashedSpans:
+    """Tokenize and hash many texts at once: each text's tokens, spans and token hashes.
+
+    ``tokenize_batch(texts).text(i)`` holds the spans :func:`tokenize` gives ``texts[i]``
+    and the hashes :func:`token_hashes` gives those tokens, without a Python loop or
+    string per token or per text (texts are handled in batches of about 130,000
+    chars). Tokenize once and derive the rest: word n-gram shingles
+    (:func:`shingle_windows`), per-token features.
+
+    Parameters
+    ----------
+    texts
+        The texts.
+
+    Returns
+    -------
+    HashedSpans
+        Token hashes (uint64) and spans of every text, flat.
+
+    Examples
+    --------
+    >>> tokens = tokenize_batch(["Putin met Trump", "PUTIN"])
+    >>> tokens.counts().tolist(), bool(tokens.hashes[0] == tokens.hashes[3])
+    ([3, 1], True)
+    >>> bool((tokens.hashes[:3] == token_hashes(["Putin", "met", "Trump"])).all())
+    True
+    """
+    texts = _check_texts(texts)
+    return _flat([_tokenize_chunk(chunk) for chunk in _chunks(texts)])
+
+
+def shingle_windows(tokens: HashedSpans, *, n: int = 5) -> HashedSpans:
+    """Return the word ``n``-gram shingles of tokenized texts (see :func:`shingle`).
+
+    Parameters
+    ----------
+    tokens
+        From :func:`tokenize_batch`.
+    n
+        Tokens per shingle; a text with fewer than ``n`` tokens but at least one has a
+        single shingle of all of them, a text without tokens none.
+
+    Returns
+    -------
+    HashedSpans
+        Shingle hashes of every text with the char span each covers (from its first
+        token's start to its last token's end): text ``i``'s entries equal
+        ``shingle(texts[i], n=n)``.
+
+    Examples
+    --------
+    >>> texts = ["a b c d", "e f", ""]
+    >>> windows = shingle_windows(tokenize_batch(texts), n=3)
+    >>> windows.counts().tolist(), windows.text(0).ends.tolist()
+    ([2, 1, 0], [5, 7])
+    >>> bool((windows.text(1).hashes == shingle("e f", n=3).hashes).all())
+    True
+    """
+    n = check_positive_int("n", n)
+    counts = tokens.counts()
+    windows = np.where(counts >= n, counts - n + 1, np.minimum(counts, 1))
+    offsets = np.zeros(windows.size + 1, dtype=np.int64)
+    np.cumsum(windows, out=offsets[1:])
+    size = tokens.hashes.size
+    # Windows of n tokens over the concatenation, less those that cross into the next text.
+    keep = np.ones(max(size - n + 1, 0), dtype=bool)
+    crossing = (tokens.offsets[1:-1, None] - np.arange(1, n)).ravel()
+    keep[crossing[(crossing >= 0) & (crossing < keep.size)]] = False
+    hashes = combine_token_hashes(tokens.hashes, n=n)[keep] if keep.size else keep.astype(np.uint64)
+    starts = tokens.starts[: keep.size][keep]
+    ends = tokens.ends[n - 1 :][keep]
+    short = np.flatnonzero((counts > 0) & (counts < n))
+    if short.size:  # texts of fewer than n tokens: one window of all their tokens
+        first = tokens.offsets[short]
+        width = counts[short]
+        mixed = np.zeros(short.size, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for k in range(int(width.max())):
+                take = width > k
+                mixed[take] *= _TOKEN_BASE
+                mixed[take] += tokens.hashes[first[take] + k]
+        at = offsets[short] - np.arange(short.size)  # windows of longer texts before each
+        hashes = np.insert(hashes, at, _finalize(mixed))
+        starts = np.insert(starts, at, tokens.starts[first])
+        ends = np.insert(ends, at, tokens.ends[first + width - 1])
+    return HashedSpans(hashes, starts, ends, offsets)
+
+
 def shingle_batch(texts: Iterable[str], *, n: int = 5) -> list[Shingles]:
     """Shingle many texts at once: ``[shingle(t, n=n) for t in texts]``, vectorized.
 
@@ -448,11 +583,7 @@ def shingle_batch(texts: Iterable[str], *, n: int = 5) -> list[Shingles]:
         One per text, in text order, spans into each text.
     """
     n = check_positive_int("n", n)
-    texts = _check_texts(texts)
-    out: list[Shingles] = []
-    for chunk in _chunks(texts):
-        out.extend(_shingle_chunk(chunk, n, with_spans=True))
-    return out
+    return shingle_windows(tokenize_batch(texts), n=n).split()
 
 
 def shingle(text: str, *, n: int = 5) -> Shingles:
@@ -492,7 +623,7 @@ def shingle(text: str, *, n: int = 5) -> Shingles:
 
 
 def shingle_hashes(texts: Iterable[str], *, n: int = 5) -> list[np.ndarray]:
-    """Return the shingle hashes of many texts without spans (the fast path for dedup).
+    """Return the shingle hashes of many texts (without spans).
 
     Equal to ``[shingle(t, n=n).hashes for t in texts]``.
 
@@ -517,8 +648,4 @@ def shingle_hashes(texts: Iterable[str], *, n: int = 5) -> list[np.ndarray]:
     True
     """
     n = check_positive_int("n", n)
-    texts = _check_texts(texts)
-    out: list[np.ndarray] = []
-    for chunk in _chunks(texts):
-        out.extend(_shingle_chunk(chunk, n, with_spans=False))
-    return out
+    return shingle_windows(tokenize_batch(texts), n=n).hash_arrays()

@@ -11,7 +11,16 @@ from hypothesis import strategies as st
 import lineage.shingle as shingle_module
 from lineage.errors import ParameterError
 from lineage.normalize import fold_char, normalize_text
-from lineage.shingle import shingle, shingle_batch, shingle_hashes, token_hashes, tokenize
+from lineage.shingle import (
+    combine_token_hashes,
+    shingle,
+    shingle_batch,
+    shingle_hashes,
+    shingle_windows,
+    token_hashes,
+    tokenize,
+    tokenize_batch,
+)
 
 SEEDS = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))
 TEXTS = [path.read_text(encoding="utf-8") for path in SEEDS]
@@ -119,6 +128,50 @@ def test_batch_equals_one_by_one_across_chunk_boundaries(monkeypatch):
         assert np.array_equal(one.starts, many.starts)
         assert np.array_equal(one.ends, many.ends)
         assert np.array_equal(one.hashes, hashes)
+
+
+ODD_TEXTS = ["Straße ﬁnal cafe\u0301 ǅemal Ⅻ", "", "Putin", "a b", "Nothing's going to happen"]
+
+
+def test_tokenize_batch_equals_tokens_hashed_one_string_at_a_time(monkeypatch):
+    # token_hashes hashes each token as a string of its own (other char positions, other
+    # neighbours): the flat batch must give every token the same hash, in every chunk.
+    monkeypatch.setattr(shingle_module, "_BATCH_CHARS", 3000)
+    texts = [*TEXTS, *ODD_TEXTS, *TEXTS[:2]]
+    batch = tokenize_batch(texts)
+    assert len(batch) == len(texts)
+    for i, text in enumerate(texts):
+        starts, ends = tokenize(text)
+        mine = batch.text(i)
+        assert np.array_equal(mine.starts, starts) and np.array_equal(mine.ends, ends)
+        strings = [text[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
+        assert np.array_equal(mine.hashes, token_hashes(strings))
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 6])
+def test_shingle_windows_combine_the_hashes_of_the_tokens_they_cover(n):
+    texts = [*ODD_TEXTS, TEXTS[0], "x " * (n - 1), "y " * n]
+    windows = shingle_windows(tokenize_batch(texts), n=n)
+    assert windows.counts().tolist() == [
+        max(len(tokenize(t)[0]) - n + 1, min(len(tokenize(t)[0]), 1)) for t in texts
+    ]
+    for i, text in enumerate(texts):
+        starts, ends = tokenize(text)
+        strings = [text[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
+        expected = combine_token_hashes(token_hashes(strings), n=n)
+        mine = windows.text(i)
+        assert np.array_equal(mine.hashes, expected)
+        width = min(n, starts.size)
+        assert np.array_equal(mine.starts, starts[: mine.hashes.size])
+        assert np.array_equal(mine.ends, ends[width - 1 :][: mine.hashes.size])
+
+
+def test_a_text_hashes_alike_whatever_texts_share_its_batch():
+    # Chars that fold to several chars or none take another path through the hash.
+    alone = [tokenize_batch([t]).hashes for t in ODD_TEXTS]
+    together = tokenize_batch(ODD_TEXTS).hash_arrays()
+    for one, many in zip(alone, together, strict=True):
+        assert np.array_equal(one, many)
 
 
 def test_hashes_are_the_same_in_another_process():

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -50,7 +52,7 @@ from lineage.result_tables import (
     passage_tables,
     with_shared_chars,
 )
-from lineage.runners import Runner, open_runner
+from lineage.runners import LocalRunner, Runner, open_runner
 from lineage.sketch import (
     CandidateBudget,
     CandidateLimits,
@@ -199,13 +201,17 @@ def _analyze_loaded(
     params: dict[str, Any],
     candidates: pd.DataFrame | None = None,
     commonness: CommonnessModel | None = None,
+    focus: str | None = None,
 ) -> Analysis:
     """Run the stages on a loaded corpus.
 
     ``candidates`` (row positions ``a, b``) replaces the candidate step: a persistent
     index (:mod:`lineage.index`) has already found them in its LSH buckets.
     ``commonness`` replaces the model learnt from ``loaded`` (an index learns it from
-    every indexed document, not only from a query's candidates).
+    every indexed document, not only from a query's candidates). ``focus`` is the one
+    document whose answer is wanted (an index's query): the documents table holds its
+    row alone, and when no passage involves it, it is a document alone, with no lineage
+    stage run for the others.
     """
     ids, texts = list(loaded.ids), list(loaded.texts)
     if not ids:
@@ -216,6 +222,8 @@ def _analyze_loaded(
     progress("normalize", 0, len(ids))
     normalized = normalize_corpus(texts)
     progress("normalize", len(ids), len(ids))
+    if focus is not None and candidates is not None and candidates.empty:
+        return _alone_answer(loaded, normalized, params, focus)
     budget = CandidateBudget(per_document=params.get("max_candidates", 50))
     # An exact duplicate is represented by its earliest copy (then by content, then id).
     rank = [(str(d.meta.get("date") or "\uffff"), d.text, d.id) for d in loaded.documents]
@@ -227,22 +235,17 @@ def _analyze_loaded(
         normalized, ids, pairs, params, runner=runner, progress=progress, commonness=commonness
     )
     passages_table, quotes_table = passage_tables(scored.passages, commonness=scored.commonness)
-    by_document = scored.pieces_by_document()
-    figures = {
-        doc_id: document_figures(normalized[i], by_document.get(doc_id, []))
-        for i, doc_id in enumerate(ids)
-    }
-    for doc_id, scan in zip(ids, scans, strict=True):
-        if scan.problems:  # unmatched quotation marks: read as prose, the problem noted
-            figures[doc_id]["problem"] = "; ".join(scan.problems)
     progress("sources and derivation", 0, len(passages_table))
-    quotations = {doc_id: scan.quotations for doc_id, scan in zip(ids, scans, strict=True)}
-    lineage, shares = _lineage(loaded, passages_table, pairs, quotations)
+    if focus is None or passages_table[["a", "b"]].eq(focus).any(axis=None):
+        quotations = {doc_id: scan.quotations for doc_id, scan in zip(ids, scans, strict=True)}
+        lineage, shares = _lineage(loaded, passages_table, pairs, quotations)
+    else:  # the others' lineage is no part of the answer
+        lineage, shares = _alone(focus), {}
     progress("sources and derivation", len(passages_table), len(passages_table))
-    for doc_id, share in shares.items():
-        figures[doc_id]["credited_fraction"] = share
     return Analysis(
-        documents=documents_table(loaded, figures, lineage.documents),
+        documents=_documents_table(
+            loaded, normalized, scans, scored.pieces_by_document(), lineage, shares, focus=focus
+        ),
         pairs=pairs,
         passages=passages_table,
         quotes=quotes_table,
@@ -255,6 +258,36 @@ def _analyze_loaded(
         params=params,
         limits=limits_note(candidates.attrs.get("limits", CandidateLimits()), budget),
     )
+
+
+def _documents_table(
+    loaded: Corpus,
+    normalized: Sequence[NormalizedText],
+    scans: Sequence[QuotationScan],
+    pieces: dict[str, list[Passage]],
+    lineage: Lineage,
+    shares: dict[str, float],
+    *,
+    focus: str | None = None,
+) -> pd.DataFrame:
+    """Return the documents table: every input of ``loaded``, or the row of ``focus``.
+
+    ``pieces`` are the informative pieces of every document
+    (:meth:`~lineage.informative.ScoredPassages.pieces_by_document`), ``shares`` their
+    credited fractions (:func:`_lineage`).
+    """
+    ids = list(loaded.ids)
+    shown = range(len(ids)) if focus is None else [ids.index(focus)]
+    figures = {}
+    for i in shown:
+        figures[ids[i]] = document_figures(normalized[i], pieces.get(ids[i], []))
+        if scans[i].problems:  # unmatched quotation marks: read as prose, the problem noted
+            figures[ids[i]]["problem"] = "; ".join(scans[i].problems)
+        if ids[i] in shares:
+            figures[ids[i]]["credited_fraction"] = shares[ids[i]]
+    if focus is not None:
+        loaded = Corpus((loaded.documents[shown[0]],))
+    return documents_table(loaded, figures, lineage.documents)
 
 
 def _verified_pairs(
@@ -401,6 +434,49 @@ def _lineage(
     sources = schema.frame("sources", lineage.sources)
     shares = credited_fractions(attribution, credits, outlets=outlets, sources=sources)
     return lineage, shares
+
+
+def _alone_answer(
+    loaded: Corpus, normalized: list[NormalizedText], params: dict[str, Any], focus: str
+) -> Analysis:
+    """Answer for ``focus``, a document with no candidate (an index query): it is alone.
+
+    The tables of pairs, passages and sources are those of an analysis of one document
+    (made once, :func:`_lone_analysis`).
+    """
+    at = list(loaded.ids).index(focus)
+    document, norm = loaded.documents[at], normalized[at]
+    documents = _documents_table(
+        Corpus((document,)), [norm], [scan_quotations(document.text)], {}, _alone(focus), {}
+    )
+    return replace(
+        _lone_analysis(tuple(sorted(params.items()))),
+        documents=documents,
+        texts={focus: document.text},
+        ignored={focus: norm.ignored},
+        meta={focus: dict(document.meta)},
+        params=params,
+    )
+
+
+@cache
+def _lone_analysis(params: tuple[tuple[str, Any], ...]) -> Analysis:
+    """Analyze one document, once per ``params`` (items): its empty tables are any lone one's."""
+    return _analyze_loaded(
+        load_corpus(["alone"]), runner=LocalRunner(), progress=_quiet, params=dict(params)
+    )
+
+
+@cache
+def _alone_verdict() -> Lineage:
+    """Return the lineage stage's verdict on a document sharing no passage (asked once)."""
+    return infer_lineage(["alone"], ["alone"], schema.frame("passages", []))
+
+
+def _alone(doc_id: str) -> Lineage:
+    """Return the lineage of ``doc_id`` alone: :func:`_alone_verdict` under its id."""
+    verdict = _alone_verdict()
+    return replace(verdict, documents=verdict.documents.assign(id=doc_id))
 
 
 def _credits(loaded: Corpus, texts: list[str]) -> tuple[dict[str, str], dict[str, list[Credit]]]:

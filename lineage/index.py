@@ -475,11 +475,12 @@ class Index:
             params=self.params.analysis(),
             candidates=candidates,
             commonness=self.commonness(),
+            focus=document.id,
         )
         me = document.id
         mine = (result.pairs["a"] == me) | (result.pairs["b"] == me)
         passages = result.passages[(result.passages["a"] == me) | (result.passages["b"] == me)]
-        row = result.documents[result.documents["id"] == me].reset_index(drop=True)
+        row = result.documents
         partners = set(passages["a"]) | set(passages["b"])
         row["matches"] = len(partners - {me})
         parent = row.loc[0, "parent"]

@@ -51,8 +51,8 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TypeVar
 
@@ -125,6 +125,9 @@ _NUMBER_SLOT = np.uint64(0x6A09E667F3BCC908)
 _NAME_SLOT = np.uint64(0xBB67AE8584CAA73B)
 _EDGE = np.uint64(0x3C6EF372FE94F82B)
 _BATCH = 2_000
+_KEPT_CHARS = 1 << 27
+"""Texts up to this many characters in all are tokenized once (their tokens, ~2 bytes a
+character, kept between the two passes of :func:`learn_commonness`); more, twice."""
 
 
 @dataclass(frozen=True)
@@ -240,7 +243,10 @@ class CommonnessParams:
 
 @dataclass(frozen=True)
 class _Tokens:
-    """Tokens of one text: spans, hashes, and which are numbers, capitalised, or initial."""
+    """Tokens of texts end to end: spans, hashes, and which are numbers, capitalised, initial.
+
+    Text ``i``'s tokens are ``offsets[i]:offsets[i + 1]``; spans are into each text.
+    """
 
     starts: np.ndarray
     ends: np.ndarray
@@ -248,50 +254,140 @@ class _Tokens:
     number: np.ndarray
     capital: np.ndarray
     initial: np.ndarray
+    offsets: np.ndarray
+
+    def part(self, i: int) -> _Tokens:
+        """Return the tokens of text ``i`` alone."""
+        a, b = int(self.offsets[i]), int(self.offsets[i + 1])
+        return _Tokens(
+            self.starts[a:b],
+            self.ends[a:b],
+            self.hashes[a:b],
+            self.number[a:b],
+            self.capital[a:b],
+            self.initial[a:b],
+            np.array([0, b - a], dtype=np.int64),
+        )
 
 
 _SENTENCE_ENDS = frozenset(".!?")
+_DIGIT, _UPPER, _STOP, _SEEN = 1, 2, 4, 8
+_CHAR_FLAGS = np.zeros(0x110000, dtype=np.uint8)
+"""Per code point: digit, upper case, sentence end; learnt on first sight (``_SEEN``)."""
 
 
-def _classify(
-    text: str, starts: np.ndarray, ends: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Whether each token holds a digit, starts with a capital letter, opens a sentence."""
-    if starts.size == 0:
-        empty = np.zeros(0, dtype=bool)
-        return empty, empty, empty
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
-    unique, inverse = np.unique(codes, return_inverse=True)
-    chars = [chr(c) for c in unique.tolist()]
-    digit = np.array([c.isdigit() for c in chars])[inverse]
-    upper = np.array([c.isupper() for c in chars])[inverse]
-    stop = np.array([c in _SENTENCE_ENDS for c in chars])[inverse]
-    digits_before = np.concatenate([[0], np.cumsum(digit)])
-    stops_before = np.concatenate([[0], np.cumsum(stop)])
-    # A token opens a sentence when a full stop lies between it and the one before.
-    initial = np.ones(starts.size, dtype=bool)
-    initial[1:] = stops_before[starts[1:]] > stops_before[ends[:-1]]
-    return digits_before[ends] > digits_before[starts], upper[starts], initial
+def _char_flags(codes: np.ndarray) -> np.ndarray:
+    """Return the flags of every code point, learning those not seen before."""
+    flags = _CHAR_FLAGS[codes]
+    unseen = flags == 0
+    if unseen.any():
+        for code in np.unique(codes[unseen]).tolist():
+            char = chr(code)
+            _CHAR_FLAGS[code] = (
+                _SEEN
+                | (_DIGIT if char.isdigit() else 0)
+                | (_UPPER if char.isupper() else 0)
+                | (_STOP if char in _SENTENCE_ENDS else 0)
+            )
+        flags = _CHAR_FLAGS[codes]
+    return flags
 
 
-def _tokenize(texts: Sequence[str]) -> list[_Tokens]:
-    out = []
-    for text, sh in zip(texts, shingle_batch(texts, n=1), strict=True):
-        out.append(_Tokens(sh.starts, sh.ends, sh.hashes, *_classify(text, sh.starts, sh.ends)))
-    return out
+def _offsets(counts: np.ndarray) -> np.ndarray:
+    """Return ``[0, counts[0], counts[0] + counts[1], ...]`` (where each item starts)."""
+    offsets = np.zeros(counts.size + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    return offsets
 
 
-def _windows(hashes: np.ndarray, n: int) -> np.ndarray:
-    """Hashes of every window of ``n`` tokens, the text padded with ``n - 1`` edge tokens.
+def _tokenize(texts: Sequence[str]) -> _Tokens:
+    """Tokenize texts (as :func:`lineage.shingle.shingle_batch` does) and classify the tokens.
 
-    Padding makes a text's first and last tokens the start of windows of their own, so a
-    sign-off or a dateline at an edge is judged like text inside. Window ``k`` covers the
-    tokens ``max(0, k - n + 1) .. min(k, count - 1)``; no tokens make no window.
+    A token is a number when it holds a digit, capitalised when its first character is
+    upper case, initial when a full stop lies between it and the token before (the first
+    token of a text is initial). One pass over all the texts' characters.
     """
-    if hashes.size == 0:
-        return np.zeros(0, dtype=np.uint64)
-    pad = np.full(n - 1, _EDGE, dtype=np.uint64)
-    return combine_token_hashes(np.concatenate([pad, hashes, pad]), n=n)
+    found = shingle_batch(texts, n=1)
+    counts = np.fromiter((len(sh) for sh in found), dtype=np.int64, count=len(found))
+    offsets = _offsets(counts)
+    if offsets[-1] == 0:
+        empty, none = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+        return _Tokens(empty, empty, empty.astype(np.uint64), none, none, none, offsets)
+    starts = np.concatenate([sh.starts for sh in found])
+    ends = np.concatenate([sh.ends for sh in found])
+    hashes = np.concatenate([sh.hashes for sh in found])
+    # Characters of all texts end to end, one separator between two texts.
+    codes = np.frombuffer("\x00".join(texts).encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    shift = np.repeat(_offsets(lengths + 1)[:-1], counts)
+    first, last = starts + shift, ends + shift
+    flags = _char_flags(codes)
+    # Digits inside each token, and sentence ends between it and the next: sums over
+    # [first, last) and [last, next first) at once.
+    bounds = np.column_stack([first, last]).ravel()[:-1]
+    digits = np.add.reduceat(flags & _DIGIT, bounds, dtype=np.int32)[0::2]
+    stops = np.add.reduceat(flags & _STOP, bounds, dtype=np.int32)[1::2]
+    stops[last[:-1] == first[1:]] = 0  # no character between the two (reduceat reads one)
+    number = digits > 0
+    capital = (flags[first] & _UPPER).astype(bool)
+    initial = np.ones(hashes.size, dtype=bool)
+    initial[1:] = stops > 0
+    initial[offsets[:-1][counts > 0]] = True
+    return _Tokens(starts, ends, hashes, number, capital, initial, offsets)
+
+
+def _windows(hashes: np.ndarray, offsets: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Hash every window of ``n`` tokens of each text, padded with ``n - 1`` edge tokens.
+
+    Returns the windows end to end and where each text's start. Text ``i``'s tokens are
+    ``hashes[offsets[i]:offsets[i + 1]]``. Padding makes a text's first and last tokens
+    the start of windows of their own, so a sign-off or a dateline at an edge is judged
+    like text inside. Window ``k`` of a text covers its tokens
+    ``max(0, k - n + 1) .. min(k, count - 1)``; no tokens make no window.
+    """
+    lengths = np.diff(offsets)
+    some = lengths > 0
+    window_offsets = _offsets(np.where(some, lengths + n - 1, 0))
+    if window_offsets[-1] == 0:
+        return np.zeros(0, dtype=np.uint64), window_offsets
+    padded_offsets = _offsets(np.where(some, lengths + 2 * (n - 1), 0))
+    padded = np.full(int(padded_offsets[-1]), _EDGE, dtype=np.uint64)
+    at = padded_offsets[:-1] + (n - 1) - offsets[:-1]
+    padded[np.arange(hashes.size) + np.repeat(at, lengths)] = hashes
+    combined = combine_token_hashes(padded, n=n)  # also windows across two texts: not kept
+    shift = np.repeat(padded_offsets[:-1] - window_offsets[:-1], np.diff(window_offsets))
+    return combined[np.arange(int(window_offsets[-1])) + shift], window_offsets
+
+
+def _distinct(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Return the distinct values of each text, end to end.
+
+    Text ``i``'s values are ``values[offsets[i]:offsets[i + 1]]``. Texts of about one
+    length are sorted together as the rows of one matrix, padded to the next power of two
+    (memory at most twice the values).
+
+    Examples
+    --------
+    >>> values = np.array([3, 1, 3, 7, 7, 2], dtype=np.uint64)
+    >>> sorted(_distinct(values, np.array([0, 3, 3, 6])).tolist())
+    [1, 2, 3, 7]
+    """
+    lengths = np.diff(offsets)
+    widths = np.left_shift(1, np.ceil(np.log2(np.maximum(lengths, 1))).astype(np.int64))
+    parts = []
+    top = np.iinfo(np.uint64).max
+    for width in np.unique(widths[lengths > 0]).tolist():
+        texts = np.flatnonzero((widths == width) & (lengths > 0))
+        counts = lengths[texts]
+        rows = np.full((texts.size, width), top, dtype=np.uint64)
+        row = np.repeat(np.arange(texts.size), counts)
+        column = np.arange(int(counts.sum())) - np.repeat(_offsets(counts)[:-1], counts)
+        rows[row, column] = values[offsets[texts][row] + column]
+        rows.sort(axis=1)  # padding sorts last: a text's values are its first `count`
+        keep = np.arange(width) < counts[:, None]
+        keep[:, 1:] &= rows[:, 1:] != rows[:, :-1]
+        parts.append(rows[keep])
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
 
 
 def _window_sums(values: np.ndarray, n: int) -> np.ndarray:
@@ -316,12 +412,14 @@ class _Counts:
     rows: tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
     @classmethod
-    def of(cls, per_document: Iterable[np.ndarray], bits: int) -> _Counts:
-        """Count each distinct hash once per document."""
-        arrays = [np.unique(h) for h in per_document]
-        hashes = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.uint64)
-        cells = _cells(hashes, bits)
-        return cls(tuple(np.unique(c, return_counts=True) for c in cells))  # type: ignore[arg-type]
+    def of(cls, values: np.ndarray, offsets: np.ndarray, bits: int) -> _Counts:
+        """Count each distinct hash once per text (text ``i``'s: ``offsets[i]:offsets[i+1]``)."""
+        rows = []
+        for cells in _cells(_distinct(values, offsets), bits):
+            counts = np.bincount(cells, minlength=1 << bits)
+            found = np.flatnonzero(counts)
+            rows.append((found, counts[found]))
+        return cls(tuple(rows))  # type: ignore[arg-type]
 
 
 def _table(parts: Sequence[_Counts], bits: int, start: np.ndarray | None = None) -> np.ndarray:
@@ -346,12 +444,23 @@ def _count(table: np.ndarray, hashes: np.ndarray, bits: int) -> np.ndarray:
     return np.minimum(table[0][first], table[1][second]).astype(np.int64)
 
 
-def _count_literal(texts: Sequence[str], n: int, bits: int) -> tuple[_Counts, _Counts]:
+@dataclass(frozen=True)
+class _Literal:
+    """Word and n-gram counts of one batch of texts, and its tokens when kept."""
+
+    words: _Counts
+    ngrams: _Counts
+    tokens: _Tokens | None
+
+
+def _count_literal(texts: Sequence[str], n: int, bits: int, keep: bool) -> _Literal:
     """Document frequencies of the words and of the literal n-grams of some texts."""
     tokens = _tokenize(texts)
-    return (
-        _Counts.of((t.hashes for t in tokens), bits),
-        _Counts.of((_windows(t.hashes, n) for t in tokens), bits),
+    windows, window_offsets = _windows(tokens.hashes, tokens.offsets, n)
+    return _Literal(
+        _Counts.of(tokens.hashes, tokens.offsets, bits),
+        _Counts.of(windows, window_offsets, bits),
+        replace(tokens, starts=tokens.starts[:0], ends=tokens.ends[:0]) if keep else None,
     )
 
 
@@ -464,13 +573,15 @@ class CommonnessModel:
         """:meth:`marks` of many texts."""
         n, bits = self.params.ngram, self.params.table_bits
         out = []
-        for text, tokens in zip(texts, _tokenize(texts), strict=True):
-            literal = _windows(tokens.hashes, n)
+        every = _tokenize(texts)
+        for i, text in enumerate(texts):
+            tokens = every.part(i)
+            literal = _windows(tokens.hashes, tokens.offsets, n)[0]
             literal_df = _count(self.ngrams, literal, bits)
             word_df = _count(self.words, tokens.hashes, bits)
             fixed = (word_df >= self.ceiling) & tokens.capital
             template, slot = _template_hashes(tokens, fixed)
-            template_df = _count(self.templates, _windows(template, n), bits)
+            template_df = _count(self.templates, _windows(template, tokens.offsets, n)[0], bits)
             slots = _window_sums(slot, n)
             words = _window_sums(~slot, n)
             # A template is common where it recurs with fillers that differ: its literal
@@ -629,17 +740,21 @@ def learn_commonness(
     ceiling = params.ceiling(documents)
     n, bits = params.ngram, params.table_bits
     batches = [distinct[i : i + _BATCH] for i in range(0, len(distinct), _BATCH)]
-    literal = mapper(lambda batch: _count_literal(batch, n, bits), batches)
-    words = _table([w for w, _ in literal], bits, None if prior is None else prior.words)
-    ngrams = _table([g for _, g in literal], bits, None if prior is None else prior.ngrams)
+    # The second pass reads the tokens of the first, up to a bound on the memory they take.
+    keep = sum(map(len, distinct)) <= _KEPT_CHARS
+    literal = mapper(lambda batch: _count_literal(batch, n, bits, keep), batches)
+    words = _table([part.words for part in literal], bits, None if prior is None else prior.words)
+    ngrams = _table(
+        [part.ngrams for part in literal], bits, None if prior is None else prior.ngrams
+    )
 
-    def count_templates(batch: Sequence[str]) -> _Counts:
-        hashes = []
-        for tokens in _tokenize(batch):
-            fixed = (_count(words, tokens.hashes, bits) >= ceiling) & tokens.capital
-            hashes.append(_windows(_template_hashes(tokens, fixed)[0], n))
-        return _Counts.of(hashes, bits)
+    def count_templates(item: _Tokens | Sequence[str]) -> _Counts:
+        tokens = item if isinstance(item, _Tokens) else _tokenize(item)
+        fixed = (_count(words, tokens.hashes, bits) >= ceiling) & tokens.capital
+        windows, offsets = _windows(_template_hashes(tokens, fixed)[0], tokens.offsets, n)
+        return _Counts.of(windows, offsets, bits)
 
+    items = [part.tokens for part in literal] if keep else batches
     start = None if prior is None else prior.templates
-    templates = _table(mapper(count_templates, batches), bits, start)
+    templates = _table(mapper(count_templates, items), bits, start)
     return CommonnessModel(documents, ceiling, params, words, ngrams, templates)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from lineage.runners import LocalRunner, Runner
-from lineage.shingle import shingle_hashes
+from lineage.shingle import shingle_hashes, shingle_windows, tokenize_batch
 from lineage.sketch import (
     CandidateBudget,
     CandidateLimits,
@@ -21,14 +21,20 @@ from lineage.sketch import (
     lsh_candidates,
     minhash_signatures,
 )
+from lineage.verify import ShingleSets
 
 
 @dataclass(frozen=True)
 class Sketches:
-    """What the candidate stage needs of every document."""
+    """What the candidate stage needs of every document.
+
+    ``hashes`` are each document's shingle hashes (in text order, or its sorted set),
+    ``sizes`` the number of distinct ones (worked out from ``hashes`` when ``None``).
+    """
 
     hashes: list[np.ndarray]
     signatures: np.ndarray
+    sizes: np.ndarray | None = None
 
 
 def mapped_shingle_hashes(
@@ -55,6 +61,51 @@ def sketch_texts(
     """
     hashes = mapped_shingle_hashes(texts, shingle_size, runner)
     return Sketches(hashes, minhash_signatures(hashes, num_perm=num_perm, seed=seed))
+
+
+def _sketch_batch(
+    texts: Sequence[str], *, shingle_size: int, num_perm: int, seed: int
+) -> tuple[ShingleSets, np.ndarray]:
+    """Shingle sets and MinHash signatures of one batch of texts."""
+    shingles = shingle_windows(tokenize_batch(texts), n=shingle_size)
+    return ShingleSets.of(shingles), minhash_signatures(shingles, num_perm=num_perm, seed=seed)
+
+
+def sketch_sets(
+    texts: Sequence[str],
+    *,
+    shingle_size: int,
+    num_perm: int,
+    seed: int,
+    runner: Runner,
+    batch: int = 1_000,
+) -> tuple[ShingleSets, np.ndarray]:
+    """Return every text's shingle set and MinHash signature, a batch of texts at a time.
+
+    Each batch is tokenized once (:func:`lineage.shingle.tokenize_batch`), its shingles
+    signed and reduced to sorted sets, and only the sets and signatures are kept: memory
+    holds one batch's tokens, not the corpus'. On a Dask runner the batches are mapped
+    over the cluster with the same function, so the result is the same.
+
+    Examples
+    --------
+    >>> sets, signatures = sketch_sets(["a b c d e f", "a b c d e g", ""], shingle_size=5,
+    ...                                num_perm=16, seed=1, runner=LocalRunner())
+    >>> sets.sizes().tolist(), signatures.shape
+    ([2, 2, 0], (3, 16))
+    """
+    batches = [list(texts[i : i + batch]) for i in range(0, len(texts), batch)]
+    done = runner.map(
+        lambda chunk: _sketch_batch(chunk, shingle_size=shingle_size, num_perm=num_perm, seed=seed),
+        batches,
+    )
+    if not done:
+        return ShingleSets.of([]), np.zeros((0, num_perm), dtype=np.uint32)
+    counts = np.concatenate([np.diff(sets.offsets) for sets, _ in done])
+    offsets = np.zeros(counts.size + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    values = np.concatenate([sets.values for sets, _ in done])
+    return ShingleSets(values, offsets), np.concatenate([rows for _, rows in done])
 
 
 def duplicate_groups(hashes: Sequence[np.ndarray], rank: Sequence[Any] | None = None) -> np.ndarray:
@@ -102,18 +153,22 @@ def candidate_pairs(
     sketches: Sketches,
     *,
     threshold: float,
-    containment_threshold: float,
+    containment_threshold: float | None,
     exhaustive_below: int,
     runner: Runner | None = None,
     budget: CandidateBudget | None = None,
     rank: Sequence[Any] | None = None,
+    group_copies: bool = True,
 ) -> pd.DataFrame:
     """Union of LSH Jaccard and containment candidates (every pair in a small corpus).
 
-    Exact duplicates are grouped first (:func:`duplicate_groups`, ``rank`` picks each
-    group's representative): only representatives are candidates of other documents,
-    and each other member is paired with its representative alone, so a text repeated
-    ``k`` times costs ``k - 1`` pairs, not ``k * (k - 1) / 2`` (nor a budget's worth each).
+    ``containment_threshold=None`` looks for Jaccard candidates only. With
+    ``group_copies``, exact duplicates are grouped first (:func:`duplicate_groups`,
+    ``rank`` picks each group's representative): only representatives are candidates of
+    other documents, and each other member is paired with its representative alone, so a
+    text repeated ``k`` times costs ``k - 1`` pairs, not ``k * (k - 1) / 2`` (nor a
+    budget's worth each). Without it every copy is a candidate like any document (the
+    pairs a copy forms with its original's near-duplicates are candidates too).
 
     Each document keeps at most ``budget.per_document`` candidates (the default
     :class:`~lineage.sketch.CandidateBudget`), the most similar by the sketch estimate;
@@ -132,11 +187,12 @@ def candidate_pairs(
     """
     budget = budget or CandidateBudget()
     n_docs = len(sketches.hashes)
-    representative = duplicate_groups(sketches.hashes, rank)
+    representative = duplicate_groups(sketches.hashes, rank) if group_copies else np.arange(n_docs)
     unique = np.flatnonzero(representative == np.arange(n_docs))
     if len(unique) < n_docs:
+        sizes = None if sketches.sizes is None else sketches.sizes[unique]
         inner = candidate_pairs(
-            Sketches([sketches.hashes[i] for i in unique], sketches.signatures[unique]),
+            Sketches([sketches.hashes[i] for i in unique], sketches.signatures[unique], sizes),
             threshold=threshold,
             containment_threshold=containment_threshold,
             exhaustive_below=exhaustive_below,
@@ -159,7 +215,9 @@ def candidate_pairs(
         pairs = pairs.astype("int64")
         pairs.attrs["limits"] = CandidateLimits()
         return pairs
-    sizes = np.array([np.unique(h).size for h in sketches.hashes])
+    sizes = sketches.sizes
+    if sizes is None:
+        sizes = np.array([np.unique(h).size for h in sketches.hashes], dtype=np.int64)
     if runner is None or isinstance(runner, LocalRunner):
         banded = lsh_candidates(
             sketches.signatures, threshold=threshold, budget=budget, sizes=sizes
@@ -171,16 +229,23 @@ def candidate_pairs(
             sketches.signatures, client=runner.client, threshold=threshold, budget=budget,
             sizes=sizes,
         )  # fmt: skip
-    contained = containment_candidates(
-        sketches.signatures, sizes, threshold=containment_threshold, budget=budget
-    )
+    parts = [banded]
+    if containment_threshold is not None:
+        parts.append(
+            containment_candidates(
+                sketches.signatures, sizes, threshold=containment_threshold, budget=budget
+            )
+        )
     limits = CandidateLimits()
-    for part in (banded, contained):
+    for part in parts:
         limits.add(part.attrs["limits"])
-    found = pd.concat([banded, contained], ignore_index=True).drop_duplicates()
-    # Each part was capped; capping their union keeps what capping all pairs would.
-    capped = cap_candidates(found, sketches.signatures, budget, sizes=sizes)
-    limits.add(capped.attrs["limits"])
+    if len(parts) == 1:  # capped already (capping again keeps every pair)
+        capped = banded
+    else:
+        found = pd.concat(parts, ignore_index=True).drop_duplicates()
+        # Each part was capped; capping their union keeps what capping all pairs would.
+        capped = cap_candidates(found, sketches.signatures, budget, sizes=sizes)
+        limits.add(capped.attrs["limits"])
     capped.attrs["limits"] = limits
     if limits.any():
         _warn_limits(limits, budget)

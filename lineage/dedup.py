@@ -9,17 +9,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lineage.candidates import candidate_pairs, limits_note, sketch_texts
+from lineage.candidates import Sketches, candidate_pairs, limits_note, sketch_sets
 from lineage.clusters import MEASURES, cluster_pairs
 from lineage.corpus import load_corpus, read_metadata, with_metadata
 from lineage.errors import CorpusError, ParameterError, check_fraction, check_positive_int
 from lineage.records import Problem
 from lineage.runners import open_runner
-from lineage.shingle import shingle
-from lineage.sketch import (
-    CandidateBudget,
-)
-from lineage.verify import score_pairs, tfidf_cosines
+from lineage.shingle import shingle_windows, tokens_and_words
+from lineage.sketch import CandidateBudget
+from lineage.verify import pairs_table, set_scores, shared_chars_of_pairs, tfidf_cosines
 
 
 def _texts_and_ids(
@@ -112,47 +110,53 @@ def _near_duplicate_pairs(
     max_candidates: int,
     dask: dict[str, Any],
 ) -> pd.DataFrame:
-    """Score the candidate pairs of loaded texts and keep those reaching ``threshold``."""
+    """Score the candidate pairs of loaded texts and keep those reaching ``threshold``.
+
+    Each text is tokenized once for its shingle set and signature; the exact scores
+    come from the sets; only the texts of the pairs returned are tokenized again, for
+    ``shared_chars`` (shingle spans) and ``tfidf_cosine`` (words).
+    """
     threshold = check_fraction("threshold", threshold)
     if measure not in MEASURES:
         raise ParameterError(f"'measure' must be one of {sorted(MEASURES)} (got {measure!r})")
     budget = CandidateBudget(per_document=check_positive_int("max_candidates", max_candidates))
     with open_runner(**dask) as runner:
         # Shingle hashing folds case, accents and quotes itself: no normalization pass.
-        sketches = sketch_texts(
+        sets, signatures = sketch_sets(
             texts, shingle_size=shingle_size, num_perm=num_perm, seed=seed, runner=runner
         )
         candidates = candidate_pairs(
-            sketches,
+            Sketches(sets.arrays(), signatures, sets.sizes()),
             threshold=threshold,
-            containment_threshold=threshold,
+            # Jaccard >= t needs no containment search; containment >= t does.
+            containment_threshold=threshold if measure == "containment" else None,
             exhaustive_below=0,
             runner=runner,
             budget=budget,
-            rank=list(zip(texts, ids, strict=True)),  # a duplicate's representative by content
+            group_copies=False,  # a copy's pairs with its original's near-duplicates count
         )
-    # TF-IDF only for the pairs returned: the candidates below the threshold are dropped.
-    shingles = _with_spans(sketches.hashes, texts, candidates, n=shingle_size)
-    pairs = score_pairs(candidates, shingles, None, ids, tfidf=False)
-    keep = pairs[list(MEASURES[measure])].max(axis=1) >= threshold
-    found = pairs[keep].reset_index(drop=True)
-    position = pd.Series(np.arange(len(ids)), index=pd.Index(ids))
-    found["tfidf_cosine"] = tfidf_cosines(
-        position[found["a"]].to_numpy(), position[found["b"]].to_numpy(), texts
+    a = candidates["a"].to_numpy(dtype=np.int64)
+    b = candidates["b"].to_numpy(dtype=np.int64)
+    sizes = sets.sizes()
+    shared = sets.overlaps(a, b)
+    jaccard, a_in_b, b_in_a = set_scores(sizes[a], sizes[b], shared)
+    score = jaccard if measure == "jaccard" else np.maximum(a_in_b, b_in_a)
+    keep = score >= threshold
+    a, b, shared = a[keep], b[keep], shared[keep]
+    involved = np.union1d(a, b)
+    tokens, words = tokens_and_words([texts[i] for i in involved.tolist()])
+    left, right = np.searchsorted(involved, a), np.searchsorted(involved, b)
+    a_smaller = sizes[a] <= sizes[b]  # shared chars of the side with fewer shingles
+    shared_chars = shared_chars_of_pairs(
+        shingle_windows(tokens, n=shingle_size),
+        np.where(a_smaller, left, right),
+        sets,
+        np.where(a_smaller, b, a),
     )
+    cosine = tfidf_cosines(left, right, words=words)
+    found = pairs_table(a, b, sizes[a], sizes[b], shared, cosine, shared_chars, ids)
     found.attrs["limits"] = limits_note(candidates.attrs["limits"], budget)
     return found
-
-
-def _with_spans(
-    hashes: list[np.ndarray], texts: Sequence[str], candidates: pd.DataFrame, *, n: int
-) -> list[Any]:
-    """Shingles with spans for the documents in ``candidates`` (so ``shared_chars`` is filled).
-
-    Only candidate documents are shingled again; the rest keep their bare hashes.
-    """
-    involved = set(candidates["a"].tolist()) | set(candidates["b"].tolist())
-    return [shingle(texts[i], n=n) if i in involved else h for i, h in enumerate(hashes)]
 
 
 def near_duplicate_clusters(

@@ -23,6 +23,7 @@ from functools import cache
 import numpy as np
 
 from lineage.errors import ParameterError, check_positive_int, shorten
+from lineage.shingle import HashedSpans
 
 SCHEMES = ("affine32", "affine64", "legacy")
 _MERSENNE_PRIME = np.uint64((1 << 61) - 1)
@@ -43,14 +44,33 @@ def _check_scheme(scheme: str) -> str:
     return scheme
 
 
+_SCHEME_WIDTHS = {"affine32": (32, np.uint32), "affine64": (64, np.uint64)}
+
+
 @cache
 def _permutations(num_perm: int, seed: int, scheme: str) -> tuple[np.ndarray, np.ndarray]:
-    """Return datasketch's permutation parameters ``(a, b)`` for these settings."""
-    from datasketch import MinHash
+    """Return datasketch's permutation parameters ``(a, b)`` for these settings.
 
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme=scheme).permutations
-    dtype = np.uint32 if scheme == "affine32" else np.uint64
-    a, b = np.asarray(a, dtype=dtype), np.asarray(b, dtype=dtype)
+    Drawn as ``datasketch.MinHash._init_permutations`` draws them (``RandomState(seed)``:
+    for the affine schemes ``a = 2 * randint(0, 2**(w-1)) + 1`` and ``b = randint(0, 2**w)``
+    over ``num_perm`` values, for ``"legacy"`` one ``(a, b)`` pair at a time below the
+    Mersenne prime 2**61 - 1), without importing datasketch (and the scipy it loads);
+    the tests check them against ``datasketch.MinHash(...).permutations``.
+    """
+    generator = np.random.RandomState(seed)
+    if scheme == "legacy":
+        drawn = [
+            (
+                generator.randint(1, _MERSENNE_PRIME, dtype=np.uint64),
+                generator.randint(0, _MERSENNE_PRIME, dtype=np.uint64),
+            )
+            for _ in range(num_perm)
+        ]
+        a, b = np.array(drawn, dtype=np.uint64).T.copy()
+    else:
+        width, dtype = _SCHEME_WIDTHS[scheme]
+        a = generator.randint(0, 1 << (width - 1), num_perm, dtype=dtype) * dtype(2) + dtype(1)
+        b = generator.randint(0, 1 << width, num_perm, dtype=dtype)
     a.setflags(write=False)
     b.setflags(write=False)
     return a, b
@@ -113,7 +133,7 @@ def _signature_chunk(
 
 
 def minhash_signatures(
-    hash_arrays: Sequence[np.ndarray],
+    hash_arrays: Sequence[np.ndarray] | HashedSpans,
     *,
     num_perm: int = 128,
     seed: int = 1,
@@ -125,7 +145,9 @@ def minhash_signatures(
     ----------
     hash_arrays
         One array of uint64 shingle hashes per document (:func:`lineage.shingle.shingle`
-        ``.hashes`` or :func:`lineage.shingle.shingle_hashes`). Repeats do not matter.
+        ``.hashes`` or :func:`lineage.shingle.shingle_hashes`), or the flat
+        :class:`~lineage.shingle.HashedSpans` of :func:`lineage.shingle.shingle_windows`.
+        Repeats do not matter.
     num_perm
         Number of permutations (signature length).
     seed
@@ -165,6 +187,31 @@ def minhash_signatures(
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ParameterError(f"'seed' must be a whole number >= 0 (got {shorten(seed)})")
     a, b = _permutations(num_perm, seed, scheme)
+    if isinstance(hash_arrays, HashedSpans):
+        values, offsets = hash_arrays.hashes, hash_arrays.offsets
+    else:
+        values, offsets = _flat_hashes(hash_arrays)
+    sizes = np.diff(offsets)
+    signatures = np.full((sizes.size, num_perm), _empty_value(scheme), dtype=a.dtype)
+    nonempty = np.flatnonzero(sizes)
+    total = np.cumsum(sizes[nonempty])
+    begin = 0
+    while begin < nonempty.size:
+        # About _CHUNK_SHINGLES shingles (at least one document), contiguous in ``values``.
+        before = int(total[begin - 1]) if begin else 0
+        end = int(np.searchsorted(total, before + _CHUNK_SHINGLES, side="right"))
+        docs = nonempty[begin : max(end, begin + 1)]
+        first = offsets[docs[0]]
+        chunk = values[first : offsets[docs[-1] + 1]].astype(np.uint64, copy=False)
+        signatures[docs] = _signature_chunk(
+            _prepare(chunk, scheme), offsets[docs] - first, a, b, scheme
+        ).T
+        begin += docs.size
+    return signatures
+
+
+def _flat_hashes(hash_arrays: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Return the hashes of all documents in one array and each document's offsets."""
     arrays = [np.asarray(h) for h in hash_arrays]
     for position, array in enumerate(arrays):
         if array.ndim != 1 or (array.size and array.dtype.kind not in "ui"):
@@ -172,26 +219,10 @@ def minhash_signatures(
                 f"hash_arrays[{position}] must be a 1-d array of integer hashes "
                 f"(got dtype {array.dtype}, shape {array.shape})"
             )
-    signatures = np.full((len(arrays), num_perm), _empty_value(scheme), dtype=a.dtype)
-    sizes = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
-    nonempty = np.flatnonzero(sizes)
-    begin = 0
-    while begin < nonempty.size:
-        # Grow the chunk until it holds about _CHUNK_SHINGLES shingles (at least one doc).
-        end = begin + 1
-        total = sizes[nonempty[begin]]
-        while end < nonempty.size and total + sizes[nonempty[end]] <= _CHUNK_SHINGLES:
-            total += sizes[nonempty[end]]
-            end += 1
-        docs = nonempty[begin:end]
-        values = _prepare(
-            np.concatenate([arrays[i] for i in docs]).astype(np.uint64, copy=False), scheme
-        )
-        offsets = np.zeros(docs.size, dtype=np.int64)
-        np.cumsum(sizes[docs][:-1], out=offsets[1:])
-        signatures[docs] = _signature_chunk(values, offsets, a, b, scheme).T
-        begin = end
-    return signatures
+    offsets = np.zeros(len(arrays) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays)), out=offsets[1:])
+    values = np.concatenate([a.astype(np.uint64, copy=False) for a in arrays]) if arrays else None
+    return (np.zeros(0, dtype=np.uint64) if values is None else values), offsets
 
 
 def check_signatures(signatures: np.ndarray) -> np.ndarray:

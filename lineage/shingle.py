@@ -59,6 +59,7 @@ __all__ = [
     "token_hashes",
     "tokenize",
     "tokenize_batch",
+    "tokens_and_words",
 ]
 
 # Character classes of the lookup table.
@@ -433,16 +434,33 @@ class HashedSpans:
         return np.split(self.hashes, self.offsets[1:-1])
 
 
-def _tokenize_chunk(texts: Sequence[str]) -> tuple[np.ndarray, ...]:
-    """Tokens of one batch of texts: hashes, starts and ends into each text, counts."""
+def _word_spans(classes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the starts and ends of the runs of letters and digits (joiners split them).
+
+    Each char of a script written without spaces is a run of its own.
+    """
+    word = (classes == _WORD) | (classes == _DIGIT)
+    single = classes == _NO_SPACE
+    starts = np.flatnonzero(single | (word & ~np.r_[False, word[:-1]]))
+    ends = np.flatnonzero(single | (word & ~np.r_[word[1:], False])) + 1
+    return starts, ends
+
+
+def _tokenize_chunk(texts: Sequence[str], words: bool) -> list[tuple[np.ndarray, ...]]:
+    """Tokens (and words) of one batch: hashes, starts and ends into each text, counts."""
     codes, bases = _code_points(texts)
     index = _table_index(codes)
-    starts, ends, _ = _token_spans(_TABLES.classify(index))
-    hashes = _hash_tokens(index, starts, ends)
-    owner = np.searchsorted(bases, starts, side="right") - 1
-    base = bases[owner]
-    counts = np.bincount(owner, minlength=len(texts))
-    return hashes, starts - base, ends - base, counts
+    classes = _TABLES.classify(index)
+    spans = [_token_spans(classes)[:2]]
+    if words:
+        spans.append(_word_spans(classes))
+    out = []
+    for starts, ends in spans:
+        hashes = _hash_tokens(index, starts, ends)
+        owner = np.searchsorted(bases, starts, side="right") - 1
+        base = bases[owner]
+        out.append((hashes, starts - base, ends - base, np.bincount(owner, minlength=len(texts))))
+    return out
 
 
 def _chunks(texts: Sequence[str]) -> Iterable[Sequence[str]]:
@@ -507,7 +525,27 @@ def tokenize_batch(texts: Iterable[str]) -> HashedSpans:
     True
     """
     texts = _check_texts(texts)
-    return _flat([_tokenize_chunk(chunk) for chunk in _chunks(texts)])
+    return _flat([_tokenize_chunk(chunk, False)[0] for chunk in _chunks(texts)])
+
+
+def tokens_and_words(texts: Iterable[str]) -> tuple[HashedSpans, HashedSpans]:
+    """Return :func:`tokenize_batch` of ``texts`` and their words, in one pass.
+
+    A word is a run of letters and digits, not joined across apostrophes, hyphens or
+    number punctuation (``putin's`` is ``putin`` and ``s``, ``1,000`` is ``1`` and
+    ``000``): the terms of scikit-learn's default token pattern, hashed as tokens are.
+
+    Examples
+    --------
+    >>> tokens, words = tokens_and_words(["Putin's line-up of 1,000"])
+    >>> tokens.counts().tolist(), words.counts().tolist()
+    ([4], [7])
+    >>> bool(words.hashes[0] == token_hashes(["PUTIN"])[0])
+    True
+    """
+    texts = _check_texts(texts)
+    chunks = [_tokenize_chunk(chunk, True) for chunk in _chunks(texts)]
+    return _flat([chunk[0] for chunk in chunks]), _flat([chunk[1] for chunk in chunks])
 
 
 def shingle_windows(tokens: HashedSpans, *, n: int = 5) -> HashedSpans:

@@ -1,11 +1,13 @@
 """Exact scores for candidate pairs: Jaccard, both containments, TF-IDF cosine.
 
 LSH candidates are only likely matches; :func:`score_pairs` measures each one exactly on
-the shingle sets and adds the TF-IDF cosine of the two texts (hashed word unigrams and
-bigrams, sublinear tf, accents stripped, idf over the documents the candidates name).
-Both are computed as sparse row products (scipy, no Python loop per pair) on bounded
-chunks of pairs, so memory holds the candidate documents once plus one chunk, whatever the
-number of pairs.
+the shingle sets and adds the TF-IDF cosine of the two texts (:func:`tfidf_cosines`).
+Each document's distinct shingles are kept sorted in one flat array
+(:class:`ShingleSets`); a pair's shared shingles are found by looking every shingle of
+the smaller side up in the larger side's set, all pairs of a chunk in one
+``numpy.searchsorted`` (no Python loop per pair, no sparse matrix, nothing per pair of
+documents that are not candidates). Memory holds the candidate documents' sets once plus
+a chunk of about :data:`CHUNK_ENTRIES` shingles, whatever the number of pairs.
 
 Examples
 --------
@@ -24,70 +26,256 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from lineage import schema
 from lineage.errors import ParameterError, shorten
-from lineage.shingle import Shingles
+from lineage.shingle import HashedSpans, Shingles, combine_token_hashes, tokens_and_words
 
 __all__ = [
     "RANK_KEY",
+    "TFIDF_BUCKETS",
+    "ShingleSets",
+    "pairs_table",
     "rank_pairs",
     "score_pairs",
+    "set_scores",
+    "shared_chars_of_pairs",
     "shared_shingle_chars",
     "shingle_set",
     "tfidf_cosines",
-    "tfidf_matrix",
 ]
 
 logger = logging.getLogger(__name__)
 
 CHUNK_ENTRIES = 1 << 22
-"""Sparse entries (both sides of the pairs) gathered per chunk of pairs: about 4 million,
-some 50 MB of indices and values, whatever the number of pairs."""
+"""Shingles (both sides of the pairs) looked up per chunk of pairs: about 4 million,
+some 100 MB of keys and positions, whatever the number of pairs."""
 
 RANK_KEY = ("jaccard", "containment", "tfidf_cosine")
 """Pairs are ranked by Jaccard, then by the larger containment, then by TF-IDF cosine
 (all descending), then by ``a`` and ``b``: a total order, so equal input gives equal
 tables."""
 
+TFIDF_BUCKETS = 1 << 20
+"""Columns the document frequencies of TF-IDF terms are counted in (terms hashed into
+them, as scikit-learn's ``HashingVectorizer`` does with its default ``n_features``)."""
 
-def tfidf_matrix(texts: Sequence[str], *, n_features: int = 2**20):
-    """Return the L2-normalized TF-IDF rows of ``texts`` (unigrams + bigrams, sublinear tf).
+_HIGH = np.uint64(32)
 
-    Terms are hashed into ``n_features`` columns (scikit-learn's ``HashingVectorizer``)
-    instead of building a vocabulary, which took a third of a whole analysis at 10k
-    documents; with 2**20 columns, collisions change cosines by well under 0.01.
+
+def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Return ``concatenate([arange(s, s + n) for s, n in zip(starts, sizes)])``."""
+    total = int(sizes.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    begin = np.cumsum(sizes) - sizes
+    return np.repeat(starts - begin, sizes) + np.arange(total)
+
+
+@dataclass(frozen=True)
+class ShingleSets:
+    """Each document's distinct shingle hashes, sorted, in one flat array.
+
+    Document ``i``'s set is ``values[offsets[i]:offsets[i + 1]]`` (uint64, ascending).
 
     Examples
     --------
-    >>> matrix = tfidf_matrix(["Putin met Trump", "Trump met Putin", "Oil fell"])
-    >>> matrix.shape[0], round(float(matrix[0].multiply(matrix[1]).sum()), 3)
-    (3, 0.465)
+    >>> import numpy as np
+    >>> sets = ShingleSets.of([np.array([5, 1, 5], np.uint64), np.array([1, 9], np.uint64)])
+    >>> sets.sizes().tolist(), sets.overlaps(np.array([0]), np.array([1])).tolist()
+    ([2, 2], [1])
+    >>> sets.contains(np.array([1, 1]), np.array([9, 5], np.uint64)).tolist()
+    [True, False]
     """
-    from sklearn.feature_extraction.text import (  # heavy: import on use
-        HashingVectorizer,
-        TfidfTransformer,
-    )
 
-    counts = HashingVectorizer(
-        ngram_range=(1, 2),
-        strip_accents="unicode",
-        alternate_sign=False,
-        norm=None,
-        n_features=n_features,
-        dtype=np.float64,
-    ).transform(texts)
-    return TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
+    values: np.ndarray
+    offsets: np.ndarray
+
+    @classmethod
+    def of(cls, hash_arrays: Sequence[np.ndarray] | HashedSpans) -> ShingleSets:
+        """Return the sets of per-document shingle hashes (repeats and order do not matter)."""
+        if isinstance(hash_arrays, HashedSpans):
+            values, offsets = hash_arrays.hashes.copy(), hash_arrays.offsets
+        else:
+            arrays = [np.asarray(h, dtype=np.uint64) for h in hash_arrays]
+            offsets = np.zeros(len(arrays) + 1, dtype=np.int64)
+            np.cumsum([a.size for a in arrays], out=offsets[1:])
+            values = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.uint64)
+        for begin, end in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True):
+            values[begin:end].sort()
+        distinct = np.ones(values.size, dtype=bool)
+        np.not_equal(values[1:], values[:-1], out=distinct[1:])
+        distinct[offsets[:-1][np.diff(offsets) > 0]] = True  # each set's first value
+        return cls(values[distinct], _kept_offsets(distinct, offsets))
+
+    def __len__(self) -> int:
+        return int(self.offsets.size - 1)
+
+    def sizes(self) -> np.ndarray:
+        """Return the number of distinct shingles of each document."""
+        return np.diff(self.offsets)
+
+    def arrays(self) -> list[np.ndarray]:
+        """Return each document's set (views)."""
+        return np.split(self.values, self.offsets[1:-1])
+
+    def positions(
+        self, rows: np.ndarray, queries: np.ndarray, of: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Return where each query sits in its document's set (-1: absent).
+
+        Query ``k`` is looked for in the set of document ``rows[k]``, or, with ``of``,
+        of document ``rows[of[k]]`` (rows given once per group of queries). Keys
+        ``(document, top 32 bits)`` of the documents asked about are sorted by
+        construction, so one ``searchsorted`` finds every query; the few values of one
+        set that share their top 32 bits are told apart by their full value.
+        """
+        found = np.full(queries.size, -1, dtype=np.int64)
+        if queries.size == 0:
+            return found
+        used, local = np.unique(rows, return_inverse=True)
+        if of is not None:
+            local = local[of]
+        sizes = self.offsets[used + 1] - self.offsets[used]
+        at = _ranges(self.offsets[used], sizes)
+        if at.size == 0:
+            return found
+        values = self.values[at]
+        keys = np.repeat(np.arange(used.size, dtype=np.uint64), sizes) << _HIGH
+        keys |= values >> _HIGH
+        wanted = local.astype(np.uint64) << _HIGH
+        wanted |= queries >> _HIGH
+        start = np.searchsorted(keys, wanted)
+        change = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1], True])
+        for step in range(int(np.diff(change).max())):  # 1 unless top bits repeat in a set
+            index = np.minimum(start + step, keys.size - 1)
+            hit = (keys[index] == wanted) & (values[index] == queries)
+            found[hit] = at[index[hit]]
+        return found
+
+    def contains(
+        self, rows: np.ndarray, queries: np.ndarray, of: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Return whether each query is in its document's set (see :meth:`positions`)."""
+        return self.positions(np.asarray(rows, dtype=np.int64), queries, of) >= 0
+
+    def overlaps(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Return the number of shingles documents ``a[k]`` and ``b[k]`` share.
+
+        Every shingle of the smaller set is looked up in the larger one, a chunk of about
+        :data:`CHUNK_ENTRIES` shingles at a time, pairs in the order of their larger
+        document (so the lookups of a chunk come nearly sorted). Cost ``O(s log s)`` per
+        pair of ``s`` shingles.
+        """
+        a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+        sizes = self.sizes()
+        swap = sizes[a] > sizes[b]
+        small, large = np.where(swap, b, a), np.where(swap, a, b)
+        order = np.argsort(large, kind="stable")
+        small, large = small[order], large[order]
+        out = np.zeros(a.size, dtype=np.int64)
+        for begin, end in _chunks(sizes[small] + sizes[large]):
+            count = sizes[small[begin:end]]
+            queries = self.values[_ranges(self.offsets[small[begin:end]], count)]
+            pair = np.repeat(np.arange(end - begin), count)
+            hit = self.contains(large[begin:end], queries, of=pair)
+            out[order[begin:end]] = np.bincount(pair, weights=hit, minlength=end - begin)
+        return out
 
 
-def tfidf_cosines(a: np.ndarray, b: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+def _kept_offsets(kept: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Return the offsets of each segment of ``offsets`` after keeping ``kept`` entries."""
+    total = np.zeros(kept.size + 1, dtype=np.int64)
+    np.cumsum(kept, out=total[1:])
+    return total[offsets]
+
+
+def _chunks(cost: np.ndarray) -> list[tuple[int, int]]:
+    """Return ``(begin, end)`` runs of items whose ``cost`` adds up to about CHUNK_ENTRIES."""
+    total = np.cumsum(cost)
+    out, begin = [], 0
+    while begin < cost.size:
+        before = int(total[begin - 1]) if begin else 0
+        end = max(int(np.searchsorted(total, before + CHUNK_ENTRIES, side="right")), begin + 1)
+        out.append((begin, end))
+        begin = end
+    return out
+
+
+def _tfidf_rows(tokens: HashedSpans) -> tuple[ShingleSets, np.ndarray]:
+    """Return each text's TF-IDF terms (sorted ids) and their L2-normalized weights.
+
+    ``tokens`` are the texts' words; see :func:`tfidf_cosines` for the terms and weights.
+    """
+    words = tokens.ends - tokens.starts >= 2
+    owner = tokens.owners()[words]
+    hashes = tokens.hashes[words]
+    follows = np.zeros(hashes.size, dtype=bool)  # word k and k + 1 are in one text
+    follows[:-1] = owner[1:] == owner[:-1]
+    bigrams = combine_token_hashes(hashes, n=2)[follows[: max(hashes.size - 1, 0)]]
+    terms = np.concatenate([hashes, bigrams])
+    rows = np.concatenate([owner, owner[:-1][follows[:-1]]])
+    # One sort of (text, term) keys: a term keeps its top bits beside the text's number.
+    shift = np.uint64(max(len(tokens).bit_length(), 1))
+    keys = (rows.astype(np.uint64) << (np.uint64(64) - shift)) | (terms >> shift)
+    keys.sort()
+    first = np.ones(keys.size, dtype=bool)
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    counts = np.diff(np.r_[starts, keys.size])
+    unique = keys[first]
+    row = (unique >> (np.uint64(64) - shift)).astype(np.int64)
+    term = unique & ((np.uint64(1) << (np.uint64(64) - shift)) - np.uint64(1))
+    column = (term & np.uint64(TFIDF_BUCKETS - 1)).astype(np.int64)
+    document_frequency = np.bincount(column, minlength=TFIDF_BUCKETS)
+    idf = np.log((1.0 + len(tokens)) / (1.0 + document_frequency)) + 1.0
+    weights = (1.0 + np.log(counts)) * idf[column]
+    norms = np.sqrt(np.bincount(row, weights=weights * weights, minlength=len(tokens)))
+    weights /= norms[row]
+    offsets = np.searchsorted(row, np.arange(len(tokens) + 1))
+    return ShingleSets(term, offsets), weights
+
+
+def tfidf_cosines(
+    a: np.ndarray,
+    b: np.ndarray,
+    texts: Sequence[str] | None = None,
+    *,
+    words: HashedSpans | None = None,
+) -> np.ndarray:
     """Return the TF-IDF cosine of each pair ``(a[k], b[k])`` of positions into ``texts``.
 
-    Only the texts the pairs name are read, and the idf is theirs (:func:`tfidf_matrix`);
-    the products are taken in bounded chunks.
+    The terms of a text are its words of two or more chars
+    (:func:`lineage.shingle.tokens_and_words`: runs of letters and digits, case, accents
+    and quote styles folded) and the pairs of consecutive such words; a term weighs
+    ``(1 + log tf) * (log((1 + n) / (1 + df)) + 1)`` over the ``n`` texts the pairs name
+    and each text's weights are L2-normalized. That is scikit-learn's
+    ``TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode")``
+    fitted on those texts, computed on lineage's hashed word ids without a Python string
+    per word: terms are 64-bit hashes (less the bits that number the text), document
+    frequencies are counted in :data:`TFIDF_BUCKETS` hashed columns, and a char of a
+    script written without spaces is a word of its own (scikit-learn joins a run of
+    them). Each pair's shared terms are looked up as shingles are (:class:`ShingleSets`).
+
+    Parameters
+    ----------
+    a, b
+        Positions of the two texts of each pair.
+    texts
+        The texts (only those named are tokenized).
+    words
+        Instead of ``texts``: their words (the second result of
+        :func:`lineage.shingle.tokens_and_words`), of all texts or only of those the
+        pairs name, in position order.
+
+    Returns
+    -------
+    numpy.ndarray
+        The cosines, in [0, 1].
 
     Examples
     --------
@@ -100,8 +288,34 @@ def tfidf_cosines(a: np.ndarray, b: np.ndarray, texts: Sequence[str]) -> np.ndar
     if a.size == 0:
         return np.zeros(0)
     needed = np.union1d(a, b)
-    matrix = tfidf_matrix([texts[i] for i in needed.tolist()])
-    return _row_products(matrix, np.searchsorted(needed, a), np.searchsorted(needed, b))
+    if words is None:
+        words = tokens_and_words([texts[i] for i in needed.tolist()])[1]
+    elif len(words) != needed.size:
+        words = _select(words, needed)
+    terms, weights = _tfidf_rows(words)
+    left, right = np.searchsorted(needed, a), np.searchsorted(needed, b)
+    sizes = terms.sizes()
+    swap = sizes[left] > sizes[right]
+    small, large = np.where(swap, right, left), np.where(swap, left, right)
+    out = np.zeros(a.size)
+    for begin, end in _chunks(sizes[small] + sizes[large]):
+        count = sizes[small[begin:end]]
+        at = _ranges(terms.offsets[small[begin:end]], count)
+        pair = np.repeat(np.arange(end - begin), count)
+        found = terms.positions(large[begin:end], terms.values[at], of=pair)
+        hit = found >= 0
+        products = weights[at[hit]] * weights[found[hit]]
+        out[begin:end] = np.bincount(pair[hit], weights=products, minlength=end - begin)
+    return np.clip(out, 0.0, 1.0)
+
+
+def _select(spans: HashedSpans, rows: np.ndarray) -> HashedSpans:
+    """Return the entries of texts ``rows`` only (in that order)."""
+    sizes = spans.offsets[rows + 1] - spans.offsets[rows]
+    at = _ranges(spans.offsets[rows], sizes)
+    offsets = np.zeros(rows.size + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    return HashedSpans(spans.hashes[at], spans.starts[at], spans.ends[at], offsets)
 
 
 def shared_shingle_chars(shingles: Shingles, other: np.ndarray) -> int:
@@ -148,49 +362,24 @@ def _covered(
     return np.bincount(segment, weights=gain, minlength=n).round().astype(np.int64)
 
 
-def _shared_chars_of_pairs(
-    shingles: Sequence[Shingles],
-    sets: Sequence[np.ndarray],
-    incidence,
-    small: np.ndarray,
-    large: np.ndarray,
+def shared_chars_of_pairs(
+    shingles: HashedSpans, small: np.ndarray, sets: ShingleSets, large: np.ndarray
 ) -> np.ndarray:
-    """:func:`shared_shingle_chars` of the pairs ``(small[k], large[k])`` (incidence rows).
+    """:func:`shared_shingle_chars` of many pairs at once.
 
-    ``shingles[row]`` and ``sets[row]`` belong to incidence row ``row``. All pairs at once,
-    in chunks of about :data:`CHUNK_ENTRIES` shingles: the entries of each small row are
-    numbered, multiplied element-wise with the large row (scipy), and the numbers that
-    survive are the shared shingles, carried to every occurrence of each.
+    Pair ``k`` is text ``small[k]`` of ``shingles`` (its shingles with spans) against
+    the set of document ``large[k]`` of ``sets``: every shingle occurrence of the one is
+    looked up in the other's set, a chunk of about :data:`CHUNK_ENTRIES` occurrences at a
+    time.
     """
     out = np.zeros(small.size, dtype=np.int64)
-    # Position of each occurrence in its text's sorted shingle set: its incidence entry.
-    entry_of: dict[int, np.ndarray] = {
-        row: np.searchsorted(sets[row], shingles[row].hashes) for row in np.unique(small).tolist()
-    }
-    lengths = np.fromiter((entry_of[row].size for row in small.tolist()), np.int64, small.size)
-    cost = np.cumsum(lengths)
-    start = 0
-    while start < small.size:
-        base = int(cost[start - 1]) if start else 0
-        stop = max(int(np.searchsorted(cost, base + CHUNK_ENTRIES, side="right")), start + 1)
-        rows = small[start:stop].tolist()
-        numbered = incidence[small[start:stop]].astype(np.float64)
-        numbered.data = np.arange(1, numbered.nnz + 1, dtype=np.float64)
-        survived = numbered.multiply(incidence[large[start:stop]]).tocsr().data
-        shared = np.zeros(numbered.nnz, dtype=bool)
-        shared[survived.astype(np.int64) - 1] = True
-        count = lengths[start:stop]
-        entries = np.repeat(numbered.indptr[:-1], count) + np.concatenate(
-            [entry_of[row] for row in rows]
-        )
-        out[start:stop] = _covered(
-            np.concatenate([shingles[row].starts for row in rows]),
-            np.concatenate([shingles[row].ends for row in rows]),
-            shared[entries],
-            np.repeat(np.arange(stop - start, dtype=np.int64), count),
-            stop - start,
-        )
-        start = stop
+    counts = shingles.counts()
+    for begin, end in _chunks(counts[small] + sets.sizes()[large]):
+        count = counts[small[begin:end]]
+        at = _ranges(shingles.offsets[small[begin:end]], count)
+        pair = np.repeat(np.arange(end - begin), count)
+        shared = sets.contains(large[begin:end], shingles.hashes[at], of=pair)
+        out[begin:end] = _covered(shingles.starts[at], shingles.ends[at], shared, pair, end - begin)
     return out
 
 
@@ -212,47 +401,14 @@ def shingle_set(values: np.ndarray) -> np.ndarray:
     return values[keep]
 
 
-def _unique_sets(hash_arrays: Sequence, needed: np.ndarray) -> list[np.ndarray]:
-    return [
-        shingle_set(item.hashes if isinstance(item, Shingles) else item)
-        for item in (hash_arrays[i] for i in needed.tolist())
+def _as_spans(items: Sequence[Shingles]) -> HashedSpans:
+    """Return per-document :class:`~lineage.shingle.Shingles` as one flat HashedSpans."""
+    offsets = np.zeros(len(items) + 1, dtype=np.int64)
+    np.cumsum([len(item) for item in items], out=offsets[1:])
+    join = [
+        np.concatenate([getattr(i, name) for i in items]) for name in ("hashes", "starts", "ends")
     ]
-
-
-def _incidence(sets: Sequence[np.ndarray]):
-    """Return the binary (documents x distinct shingles) CSR matrix of ``sets``."""
-    from scipy.sparse import csr_matrix
-
-    sizes = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
-    indptr = np.zeros(len(sets) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=indptr[1:])
-    values = np.concatenate(sets) if sets else np.zeros(0, dtype=np.uint64)
-    vocabulary, columns = np.unique(values, return_inverse=True)
-    data = np.ones(values.size, dtype=np.float32)
-    matrix = csr_matrix((data, columns.ravel(), indptr), shape=(len(sets), vocabulary.size))
-    matrix.has_sorted_indices = True  # each set is sorted, and so are its column ids
-    return matrix
-
-
-def _row_products(matrix, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Return ``(matrix[left] * matrix[right]).sum(axis=1)``, a bounded chunk at a time.
-
-    A chunk gathers about :data:`CHUNK_ENTRIES` stored entries of both sides.
-    """
-    out = np.zeros(left.size)
-    if left.size == 0:
-        return out
-    per_row = np.diff(matrix.indptr)
-    cost = np.cumsum(per_row[left] + per_row[right])
-    start = 0
-    while start < left.size:
-        base = int(cost[start - 1]) if start else 0
-        stop = int(np.searchsorted(cost, base + CHUNK_ENTRIES, side="right"))
-        stop = max(stop, start + 1)
-        product = matrix[left[start:stop]].multiply(matrix[right[start:stop]])
-        out[start:stop] = np.asarray(product.sum(axis=1)).ravel()
-        start = stop
-    return out
+    return HashedSpans(*join, offsets)
 
 
 def score_pairs(
@@ -279,8 +435,7 @@ def score_pairs(
     ids
         The documents' ids.
     tfidf
-        Compute ``tfidf_cosine``; ``False`` leaves it NaN (the fast path for dedup at
-        scale, where fitting a vocabulary of bigrams costs more than the rest).
+        Compute ``tfidf_cosine`` (:func:`tfidf_cosines`); ``False`` leaves it NaN.
 
     Returns
     -------
@@ -298,9 +453,10 @@ def score_pairs(
 
     Notes
     -----
-    Cost ``O(P * s)`` for ``P`` pairs of ``s`` shingles (sparse row products), plus one
-    TF-IDF pass over the ``D`` documents the candidates name; memory ``O(D * s)`` plus a
-    chunk of :data:`CHUNK_ENTRIES` entries, never the pairs times the documents.
+    Cost ``O(P * s log s)`` for ``P`` pairs of ``s`` shingles, plus one sort of each
+    candidate document's shingles and one TF-IDF pass over the ``D`` documents the
+    candidates name; memory ``O(D * s)`` plus a chunk of :data:`CHUNK_ENTRIES`
+    shingles, never the pairs times the documents.
     """
     n = len(ids)
     if len(hash_arrays) != n or (texts is not None and len(texts) != n):
@@ -325,29 +481,65 @@ def score_pairs(
     a, b = codes // n, codes % n
     needed = np.union1d(a, b)
     left, right = np.searchsorted(needed, a), np.searchsorted(needed, b)
-    sets = _unique_sets(hash_arrays, needed)
-    sizes = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
-    size_a, size_b = sizes[left], sizes[right]
-    incidence = _incidence(sets)
-    shared = np.rint(_row_products(incidence, left, right)).astype(np.int64)
-    union = size_a + size_b - shared
-    with np.errstate(invalid="ignore", divide="ignore"):
-        jaccard = np.where(union > 0, shared / np.maximum(union, 1), 0.0)
-        a_in_b = np.where(size_a > 0, shared / np.maximum(size_a, 1), 0.0)
-        b_in_a = np.where(size_b > 0, shared / np.maximum(size_b, 1), 0.0)
+    chosen = [hash_arrays[i] for i in needed.tolist()]
+    spans = _as_spans(chosen) if chosen and isinstance(chosen[0], Shingles) else None
+    sets = ShingleSets.of(spans or [getattr(c, "hashes", c) for c in chosen])
+    shared = sets.overlaps(left, right)
     shared_chars = np.zeros(a.size, dtype=np.int64)
-    if a.size and all(isinstance(hash_arrays[i], Shingles) for i in (a[0], b[0])):
+    if spans is not None:
         # Chars of the side with fewer shingles covered by shingles the other side has.
         found = np.flatnonzero(shared)
-        a_smaller = size_a[found] <= size_b[found]
-        shared_chars[found] = _shared_chars_of_pairs(
-            [hash_arrays[i] for i in needed.tolist()],
-            sets,
-            incidence,
+        sizes = sets.sizes()
+        a_smaller = sizes[left[found]] <= sizes[right[found]]
+        shared_chars[found] = shared_chars_of_pairs(
+            spans,
             np.where(a_smaller, left[found], right[found]),
+            sets,
             np.where(a_smaller, right[found], left[found]),
         )
     cosine = tfidf_cosines(a, b, texts) if tfidf else np.full(a.size, np.nan)
+    sizes = sets.sizes()
+    return pairs_table(a, b, sizes[left], sizes[right], shared, cosine, shared_chars, ids)
+
+
+def set_scores(
+    size_a: np.ndarray, size_b: np.ndarray, shared: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return Jaccard and both containments of sets of these sizes sharing ``shared``.
+
+    Examples
+    --------
+    >>> [x.tolist() for x in set_scores(np.array([4, 0]), np.array([2, 0]), np.array([2, 0]))]
+    [[0.5, 0.0], [0.5, 0.0], [1.0, 0.0]]
+    """
+    union = size_a + size_b - shared
+    jaccard = np.where(union > 0, shared / np.maximum(union, 1), 0.0)
+    a_in_b = np.where(size_a > 0, shared / np.maximum(size_a, 1), 0.0)
+    b_in_a = np.where(size_b > 0, shared / np.maximum(size_b, 1), 0.0)
+    return jaccard, a_in_b, b_in_a
+
+
+def pairs_table(
+    a: np.ndarray,
+    b: np.ndarray,
+    size_a: np.ndarray,
+    size_b: np.ndarray,
+    shared: np.ndarray,
+    cosine: np.ndarray,
+    shared_chars: np.ndarray,
+    ids: Sequence[str],
+) -> pd.DataFrame:
+    """Return the ranked pairs table of positions ``a, b`` from their set sizes and overlap.
+
+    Examples
+    --------
+    >>> one = np.array([0])
+    >>> pairs_table(one, one + 1, np.array([4]), np.array([2]), np.array([2]),
+    ...             np.array([0.5]), np.array([10]), ["y", "x"])[["a", "jaccard",
+    ...             "containment_a_in_b"]].to_dict("records")
+    [{'a': 'x', 'jaccard': 0.5, 'containment_a_in_b': 1.0}]
+    """
+    jaccard, a_in_b, b_in_a = set_scores(size_a, size_b, shared)
     id_array = np.array([str(i) for i in ids], dtype=object)
     name_a, name_b = id_array[a], id_array[b]
     swap = name_a > name_b

@@ -1,4 +1,9 @@
-from itertools import combinations
+import gzip
+import json
+import math
+import re
+from collections import Counter
+from itertools import combinations, pairwise
 from pathlib import Path
 
 import numpy as np
@@ -9,8 +14,9 @@ from sklearn.metrics.pairwise import cosine_similarity
 
 from lineage import schema
 from lineage.errors import ParameterError
-from lineage.shingle import shingle_batch
-from lineage.verify import score_pairs, shared_shingle_chars, tfidf_matrix
+from lineage.shingle import shingle_batch, token_hashes
+from lineage.verify import ShingleSets, score_pairs, shared_shingle_chars, tfidf_cosines
+from tests.shared_data import shared_data
 
 SEEDS = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))
 TEXTS = [path.read_text(encoding="utf-8") for path in SEEDS]
@@ -40,20 +46,70 @@ def test_scores_match_closed_forms_and_directions_follow_the_ids():
     assert np.isnan(row["tfidf_cosine"])
 
 
-def test_tfidf_cosine_equals_sklearn_on_the_full_matrix():
-    table = score_pairs(ALL_PAIRS, SHINGLES, TEXTS, IDS)
-    full = cosine_similarity(tfidf_matrix(TEXTS))
-    position = {doc: k for k, doc in enumerate(IDS)}
-    for row in table.itertuples():
-        assert row.tfidf_cosine == pytest.approx(full[position[row.a], position[row.b]])
-    assert tfidf_matrix(TEXTS).shape[0] == 5
+WORD = re.compile(r"[^\W_]+")
 
 
-def test_hashed_tfidf_is_the_vocabulary_tfidf_up_to_rare_collisions():
+def reference_tfidf_cosine(texts, a, b):
+    """The documented TF-IDF, one Python string per word, exact document frequencies."""
+    rows = []
+    for text in texts:
+        words = [w for w in WORD.findall(text) if len(w) >= 2]
+        ids = token_hashes(words).tolist()  # folded like lineage's words
+        rows.append(Counter(ids + list(pairwise(ids))))
+    df = Counter(term for row in rows for term in row)
+    vectors = []
+    for row in rows:
+        weights = {
+            t: (1 + math.log(c)) * (math.log((1 + len(texts)) / (1 + df[t])) + 1)
+            for t, c in row.items()
+        }
+        norm = math.sqrt(sum(w * w for w in weights.values()))
+        vectors.append({t: w / norm for t, w in weights.items()})
+    return [
+        sum(w * vectors[j].get(t, 0.0) for t, w in vectors[i].items())
+        for i, j in zip(a, b, strict=True)
+    ]
+
+
+def test_tfidf_cosines_follow_the_documented_formula_on_the_seeds():
+    pairs = ALL_PAIRS.to_numpy()
+    found = tfidf_cosines(pairs[:, 0], pairs[:, 1], TEXTS)
+    expected = reference_tfidf_cosine(TEXTS, pairs[:, 0], pairs[:, 1])
+    # Only the hashed document-frequency columns differ from the exact computation.
+    assert np.abs(found - np.array(expected)).max() < 1e-3
+    assert found.min() > 0.05 and found.max() > 0.5
+
+
+def test_tfidf_cosines_stay_close_to_scikit_learns_on_seeds_and_reuters():
     vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode")
-    exact = cosine_similarity(vectorizer.fit_transform(TEXTS))
-    hashed = cosine_similarity(tfidf_matrix(TEXTS))
-    assert np.abs(hashed - exact).max() < 0.01
+    pairs = ALL_PAIRS.to_numpy()
+    exact = cosine_similarity(vectorizer.fit_transform(TEXTS))[pairs[:, 0], pairs[:, 1]]
+    assert np.abs(tfidf_cosines(pairs[:, 0], pairs[:, 1], TEXTS) - exact).max() < 0.002
+    path = shared_data("reuters-21578") / "reuters-000-013.jsonl.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        texts = [json.loads(line)["text"] for line, _ in zip(lines, range(400), strict=False)]
+    full = cosine_similarity(vectorizer.fit_transform(texts))
+    a, b = np.triu_indices(len(texts), k=1)
+    close = full[a, b] > 0.05  # the pairs worth a look, and a sample of the rest
+    pick = np.flatnonzero(close | (np.arange(a.size) % 97 == 0))
+    found = tfidf_cosines(a[pick], b[pick], texts)
+    assert close.sum() > 500
+    assert np.abs(found - full[a[pick], b[pick]]).max() < 0.02
+
+
+def test_shingle_sets_overlap_as_intersect1d_even_where_top_bits_repeat():
+    rng = np.random.default_rng(5)
+    # Values that share their top 32 bits inside one set take the tie path of the lookup.
+    high = rng.integers(0, 4, 3000).astype(np.uint64) << np.uint64(32)
+    values = high | rng.integers(0, 50, 3000).astype(np.uint64)
+    arrays = np.split(values, np.sort(rng.choice(np.arange(1, 3000), 39, replace=False)))
+    arrays[7] = np.zeros(0, dtype=np.uint64)
+    sets = ShingleSets.of(arrays)
+    a, b = np.triu_indices(len(arrays), k=1)
+    expected = [np.intersect1d(arrays[i], arrays[j]).size for i, j in zip(a, b, strict=True)]
+    assert sets.overlaps(a, b).tolist() == expected
+    assert sets.sizes().tolist() == [np.unique(x).size for x in arrays]
+    assert max(expected) > 10
 
 
 def test_wire_family_pairs_rank_above_every_pair_with_independent_reporting():

@@ -125,6 +125,7 @@ class _CodeTables:
         self.odd = np.zeros(size, dtype=bool)
         """Word chars that fold to other than one char (``ß``, ``ﬁ``, combining marks)."""
         self.any_odd = False
+        self.any_no_space = False
         self.lock = threading.Lock()
 
     def classify(self, index: np.ndarray) -> np.ndarray:
@@ -149,6 +150,7 @@ class _CodeTables:
             kind = _DIGIT if char.isdecimal() else _WORD
             if any(low <= code <= high for low, high in _NO_SPACE_RANGES):
                 kind = _NO_SPACE
+                self.any_no_space = True
             identity = any(low <= code <= high for low, high in _IDENTITY_FOLD_RANGES)
             folded = char if identity else fold_char(char)
         value, scale = 0, 1
@@ -201,57 +203,86 @@ def _code_points(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return codes, bases
 
 
-def _token_spans(classes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return token starts, ends (exclusive) and the in-token mask from char classes."""
-    word = (classes == _WORD) | (classes == _DIGIT)
-    digit = classes == _DIGIT
-    before = np.zeros_like(word)
-    after = np.zeros_like(word)
-    before[1:], after[:-1] = word[:-1], word[1:]
-    joined = (classes == _JOINER) & before & after
-    digit_before = np.zeros_like(word)
-    digit_after = np.zeros_like(word)
-    digit_before[1:], digit_after[:-1] = digit[:-1], digit[1:]
-    joined |= (classes == _NUMBER_JOINER) & digit_before & digit_after
-    word |= joined
-    single = classes == _NO_SPACE
-    before[1:], after[:-1] = word[:-1], word[1:]
-    starts = np.flatnonzero(single | (word & ~before))
-    ends = np.flatnonzero(single | (word & ~after)) + 1
-    return starts, ends, word | single
+def _token_spans(classes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return token starts and ends (exclusive) from char classes.
+
+    Runs of word chars, joined across a joiner with a word char on each side or a
+    number joiner with a digit on each side (joiners are rare: only they are looked at
+    one by one); each char of a script written without spaces is a token of its own.
+    """
+    word = (classes - np.uint8(_WORD)) <= np.uint8(_DIGIT - _WORD)  # class WORD or DIGIT
+    joiners = np.flatnonzero((classes - np.uint8(_JOINER)) <= np.uint8(_NUMBER_JOINER - _JOINER))
+    joiners = joiners[(joiners > 0) & (joiners < classes.size - 1)]
+    if joiners.size:
+        before, after = joiners - 1, joiners + 1
+        joined = np.where(
+            classes[joiners] == _NUMBER_JOINER,
+            (classes[before] == _DIGIT) & (classes[after] == _DIGIT),
+            word[before] & word[after],
+        )
+        word[joiners[joined]] = True
+    edges = np.zeros(classes.size + 2, dtype=bool)
+    edges[1:-1] = word
+    change = np.flatnonzero(edges[1:] != edges[:-1])
+    starts, ends = change[0::2], change[1::2]
+    if _TABLES.any_no_space:
+        single = np.flatnonzero(classes == _NO_SPACE)
+        if single.size:
+            order = np.argsort(np.concatenate([starts, single]), kind="stable")
+            starts = np.concatenate([starts, single])[order]
+            ends = np.concatenate([ends, single + 1])[order]
+    return starts, ends
 
 
-def _hash_tokens(index: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Hash every token ``[starts[k], ends[k])`` as a polynomial of its folded chars.
+def _running_sums(index: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Return the running sum of every char's hash term, and folded-char counts if needed.
 
-    ``index`` holds the table index of every char (code points clipped to the table;
-    :func:`_CodeTables.classify` has seen them). Token ``k`` with folded chars
-    ``f_0 .. f_{m-1}`` hashes to ``fmix64(sum_i f_i * C**(m-1-i) + m * SALT)``: each char
-    contributes ``poly[c] * C**-rank`` (``rank`` counting folded chars from the start of
-    the batch), a running sum over all chars gives each token's sum as a difference and
-    ``C**rank_of_last`` brings it back. Only differences inside a token count, so the
-    chars between tokens (spaces, punctuation) cost one step of the running sum, and
-    while every char of every token folds to exactly one char the ranks are positions.
+    Char ``c`` at folded rank ``r`` contributes ``poly[c] * C**-r``; the sum over a token
+    is a difference of running sums (see :func:`_span_hashes`). While every word char of
+    the batch folds to exactly one char the ranks are the positions and the second
+    result is ``None``; else it is the number of folded chars up to each char.
+    """
+    with np.errstate(over="ignore"):
+        if not _TABLES.any_odd or not _TABLES.odd[index].any():
+            terms = _TABLES.poly[index] * _powers(_CHAR_INVERSE, index.size)[: index.size]
+            after = None
+        else:  # some char folds to none or several: rank by folded chars
+            lengths = _TABLES.length[index]
+            after = np.cumsum(lengths, dtype=np.int64)
+            terms = (
+                _TABLES.poly[index] * _powers(_CHAR_INVERSE, int(after[-1]) + 1)[after - lengths]
+            )
+        return np.cumsum(terms, out=terms), after
+
+
+def _span_hashes(
+    running: tuple[np.ndarray, np.ndarray | None], starts: np.ndarray, ends: np.ndarray
+) -> np.ndarray:
+    """Hash every span ``[starts[k], ends[k])`` as a polynomial of its folded chars.
+
+    Span ``k`` with folded chars ``f_0 .. f_{m-1}`` hashes to
+    ``fmix64(sum_i f_i * C**(m-1-i) + m * SALT)``: the difference of the running sums
+    (:func:`_running_sums`) at its ends is ``sum_i f_i * C**-rank_i`` and
+    ``C**rank_of_last`` brings it back. Only differences inside a span count, so the
+    chars between tokens cost one step of the running sum, and any contiguous spans
+    (tokens, words, token prefixes) hash from the same sums.
     """
     if starts.size == 0:
         return np.zeros(0, dtype=np.uint64)
+    sums_to, after = running
     last = ends - 1
+    inner = starts > 0
+    if after is None:
+        folded = ends - starts
+        last_rank = last
+    else:
+        before = np.zeros(starts.size, dtype=np.int64)
+        before[inner] = after[starts[inner] - 1]
+        folded = after[last] - before
+        last_rank = np.maximum(after[last] - 1, 0)
     with np.errstate(over="ignore"):
-        if not _TABLES.any_odd or not _TABLES.odd[index].any():
-            folded = ends - starts
-            last_rank = last
-            terms = _TABLES.poly[index] * _powers(_CHAR_INVERSE, index.size)[: index.size]
-        else:  # some char folds to none or several: rank by folded chars
-            lengths = _TABLES.length[index]
-            after = np.cumsum(lengths, dtype=np.int64)  # folded chars up to each char
-            ranks = after - lengths
-            folded = after[last] - ranks[starts]
-            last_rank = np.maximum(after[last] - 1, 0)
-            terms = _TABLES.poly[index] * _powers(_CHAR_INVERSE, int(after[-1]) + 1)[ranks]
-        running = np.cumsum(terms, dtype=np.uint64)
-        sums = running[last]
-        inner = starts > 0
-        sums[inner] -= running[starts[inner] - 1]
+        sums = sums_to[last]
+        sums[inner] -= sums_to[starts[inner] - 1]
         hashes = sums * _powers(_CHAR_BASE, int(last_rank.max()) + 1)[last_rank]
         hashes += folded.astype(np.uint64) * _LENGTH_SALT
     return _finalize(hashes)
@@ -317,7 +348,7 @@ def tokenize(text: str) -> tuple[np.ndarray, np.ndarray]:
     if not isinstance(text, str):
         raise ParameterError(f"'text' must be a str (got {shorten(text)})")
     codes, _ = _code_points([text])
-    starts, ends, _ = _token_spans(_TABLES.classify(_table_index(codes)))
+    starts, ends = _token_spans(_TABLES.classify(_table_index(codes)))
     return starts.astype(np.int64), ends.astype(np.int64)
 
 
@@ -352,13 +383,14 @@ def hashed_tokens(text: str, *, prefix: int = 6) -> HashedTokens:
     prefix = check_positive_int("prefix", prefix)
     codes, _ = _code_points([text])
     index = _table_index(codes)
-    starts, ends, _ = _token_spans(_TABLES.classify(index))
-    hashes = _hash_tokens(index, starts, ends)
+    starts, ends = _token_spans(_TABLES.classify(index))
+    running = _running_sums(index)
+    hashes = _span_hashes(running, starts, ends)
     # Tokens longer than ``prefix`` hash again over their first ``prefix`` chars.
     prefixes = hashes.copy()
     long = np.flatnonzero(ends - starts > prefix)
     if len(long):
-        prefixes[long] = _hash_tokens(index, starts[long], starts[long] + prefix)
+        prefixes[long] = _span_hashes(running, starts[long], starts[long] + prefix)
     return HashedTokens(starts.astype(np.int64), ends.astype(np.int64), hashes, prefixes)
 
 
@@ -378,7 +410,7 @@ def token_hashes(tokens: Iterable[str]) -> np.ndarray:
     out = np.zeros(len(tokens), dtype=np.uint64)
     index = _table_index(codes)
     _TABLES.classify(index)
-    out[keep] = _hash_tokens(index, bases[keep], (bases + lengths)[keep])
+    out[keep] = _span_hashes(_running_sums(index), bases[keep], (bases + lengths)[keep])
     return out
 
 
@@ -451,12 +483,13 @@ def _tokenize_chunk(texts: Sequence[str], words: bool) -> list[tuple[np.ndarray,
     codes, bases = _code_points(texts)
     index = _table_index(codes)
     classes = _TABLES.classify(index)
-    spans = [_token_spans(classes)[:2]]
+    spans = [_token_spans(classes)]
     if words:
         spans.append(_word_spans(classes))
+    running = _running_sums(index)
     out = []
     for starts, ends in spans:
-        hashes = _hash_tokens(index, starts, ends)
+        hashes = _span_hashes(running, starts, ends)
         owner = np.searchsorted(bases, starts, side="right") - 1
         base = bases[owner]
         out.append((hashes, starts - base, ends - base, np.bincount(owner, minlength=len(texts))))

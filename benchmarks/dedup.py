@@ -24,15 +24,28 @@ true pairs inside the sample. Speed is documents per CPU second of the engine pr
 (the machine is shared, CPU time is steadier than wall time; both are printed) and the
 ratios compare engines measured in this same invocation.
 
+``--before PATH`` adds ``lineage-before``: the same ``lineage.near_duplicates`` call
+with ``PATH`` (a checkout of an earlier version) first on ``sys.path``, so a change is
+measured against the code it replaces in one invocation. An engine's CPU includes
+``import lineage`` (a worker imports nothing of lineage before the clock starts; pandas
+and numpy are imported by every worker before it). ``--stages`` prints, for the
+lineage engines, the CPU seconds of each stage: ``import lineage``, loading the texts,
+sketching (shingles, MinHash, sets), LSH candidates, exact verification, tokenizing the
+pairs' texts again, ``shared_chars``, TF-IDF; ``other`` is the rest (ranking, tables).
+
 Run::
 
     python -m benchmarks.dedup --n 20000 --threshold 0.5 --seed 0 --baseline-n 2000
+    python -m benchmarks.dedup --n 8000 --engines lineage,lineage-before,rensa \
+        --before /tmp/main-checkout --stages
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
+import os
 import re
 import resource
 import subprocess
@@ -44,9 +57,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchmarks.near_duplicate_corpus import generate, true_pairs
-
-ENGINES = ("lineage", "rensa", "datasketch-bulk", "datasketch-update")
+ENGINES = ("lineage", "rensa", "datasketch-bulk", "datasketch-update", "lineage-before")
 _WORD = re.compile(r"\w+")
 
 
@@ -57,10 +68,57 @@ def _baseline_shingles(text: str, n: int = 5) -> list[bytes]:
     return [" ".join(tokens[i : i + n]).encode("utf-8") for i in range(len(tokens) - n + 1)]
 
 
+STAGES = {
+    "load": ["lineage.dedup:_texts_and_ids"],
+    "sketch": ["lineage.dedup:sketch_texts", "lineage.dedup:sketch_sets"],
+    "lsh": ["lineage.dedup:candidate_pairs"],
+    "verify": ["lineage.dedup:score_pairs", "lineage.verify:ShingleSets.overlaps"],
+    "retokenize": ["lineage.dedup:_with_spans", "lineage.dedup:tokens_and_words"],
+    "shared_chars": ["lineage.dedup:shared_chars_of_pairs"],
+    "tfidf": [
+        "lineage.dedup:tfidf_cosines",
+        "lineage.verify:TermCounts.add",
+        "lineage.verify:TermCounts.cosines",
+    ],
+}
+"""Where each stage of ``near_duplicates`` lives, in this version or an earlier one
+(names a version lacks are skipped; ``verify`` before included ``shared_chars``)."""
+
+STAGE_CPU: dict[str, float] = {}
+
+
+def _timed(stage: str, function):
+    def timed(*args, **kwargs):
+        start = time.process_time()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            STAGE_CPU[stage] = STAGE_CPU.get(stage, 0.0) + time.process_time() - start
+
+    return timed
+
+
+def _time_stages() -> None:
+    """Wrap every stage function this version has so its CPU adds up in STAGE_CPU."""
+    for stage, targets in STAGES.items():
+        for target in targets:
+            module_name, _, name = target.partition(":")
+            owner = importlib.import_module(module_name)
+            *path, attribute = name.split(".")
+            for part in path:
+                owner = getattr(owner, part, None)
+            if owner is not None and hasattr(owner, attribute):
+                setattr(owner, attribute, _timed(stage, getattr(owner, attribute)))
+
+
 def run_lineage(texts: list[str], ids: list[str], threshold: float, num_perm: int) -> set:
     """The public API a user calls: ``lineage.near_duplicates`` (exact Jaccard verified)."""
+    start = time.process_time()
     import lineage
 
+    STAGE_CPU["import"] = time.process_time() - start
+    if os.environ.get("DEDUP_STAGES"):
+        _time_stages()
     frame = pd.DataFrame({"id": ids, "text": texts})
     found = lineage.near_duplicates(frame, threshold, num_perm=num_perm)
     return set(zip(found["a"], found["b"], strict=True))
@@ -124,6 +182,7 @@ def run_datasketch_bulk(texts: list[str], ids: list[str], threshold: float, num_
 
 RUNNERS = {
     "lineage": run_lineage,
+    "lineage-before": run_lineage,
     "rensa": run_rensa,
     "datasketch-update": run_datasketch_update,
     "datasketch-bulk": run_datasketch_bulk,
@@ -179,6 +238,7 @@ def worker(engine: str, corpus_path: Path, truth_path: Path, limit: int, args) -
         "true": len(truth),
         "precision": hits / len(found) if found else 1.0,
         "recall": hits / len(truth) if truth else 1.0,
+        "stages": {**STAGE_CPU, "other": cpu - sum(STAGE_CPU.values())} if STAGE_CPU else {},
     }
 
 
@@ -194,7 +254,11 @@ def main(argv: list[str] | None = None) -> int:
         "--bulk-n", type=int, default=None, help="documents for datasketch-bulk (default --n)"
     )
     parser.add_argument("--num-perm", type=int, default=128)
-    parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated")
+    parser.add_argument("--engines", default=",".join(ENGINES[:4]), help="comma-separated")
+    parser.add_argument(
+        "--before", type=Path, help="checkout of an earlier lineage, run as lineage-before"
+    )
+    parser.add_argument("--stages", action="store_true", help="CPU per lineage stage")
     parser.add_argument("--worker", choices=ENGINES, help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--truth", type=Path, help=argparse.SUPPRESS)
@@ -202,9 +266,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.worker:
+        if args.worker == "lineage-before":  # ahead of this checkout's lineage
+            sys.path.insert(0, os.environ["LINEAGE_BEFORE"])
         result = worker(args.worker, args.corpus, args.truth, args.limit, args)
         print(json.dumps(result))
         return 0
+
+    from benchmarks.near_duplicate_corpus import generate, true_pairs
 
     started = time.perf_counter()
     corpus = generate(args.n, seed=args.seed)
@@ -220,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         "datasketch-bulk": min(args.bulk_n or args.n, args.n),
         "datasketch-update": min(args.baseline_n, args.n),
         "rensa": args.n,
+        "lineage-before": args.n,
     }
     results = []
     with tempfile.TemporaryDirectory() as folder:
@@ -236,11 +305,17 @@ def main(argv: list[str] | None = None) -> int:
                 "--limit", str(limits[engine]), "--threshold", str(args.threshold),
                 "--num-perm", str(args.num_perm),
             ]  # fmt: skip
-            run = subprocess.run(command, capture_output=True, text=True, check=True)
+            env = dict(os.environ, DEDUP_STAGES="1" if args.stages else "")
+            if engine == "lineage-before":
+                if args.before is None:
+                    parser.error("lineage-before needs --before PATH")
+                env["LINEAGE_BEFORE"] = str(args.before.resolve())
+            run = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
             results.append(json.loads(run.stdout.strip().splitlines()[-1]))
+    stages = {r["engine"]: r.pop("stages") for r in results if r.get("stages")}
     table = pd.DataFrame(results).set_index("engine")
     speed = table["docs_per_cpu_s"]
-    for baseline in ("datasketch-update", "datasketch-bulk", "rensa"):
+    for baseline in ("datasketch-update", "datasketch-bulk", "rensa", "lineage-before"):
         if baseline in speed:
             table[f"x_{baseline}"] = speed / speed[baseline]
     columns = [
@@ -249,6 +324,11 @@ def main(argv: list[str] | None = None) -> int:
     ] + [c for c in table.columns if c.startswith("x_")]  # fmt: skip
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(table[columns].round(3).to_string())
+        if stages:
+            frame = pd.DataFrame(stages).fillna(0.0)
+            frame.loc["total"] = frame.sum()
+            print("\nCPU seconds per stage")
+            print(frame.round(3).to_string())
     return 0
 
 

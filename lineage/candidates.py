@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from lineage.runners import LocalRunner, Runner
-from lineage.shingle import shingle_hashes, shingle_windows, tokenize_batch
+from lineage.shingle import shingle_hashes, shingle_windows, text_batches, tokenize_batch
 from lineage.sketch import (
     CandidateBudget,
     CandidateLimits,
@@ -66,9 +66,13 @@ def sketch_texts(
 def _sketch_batch(
     texts: Sequence[str], *, shingle_size: int, num_perm: int, seed: int
 ) -> tuple[ShingleSets, np.ndarray]:
-    """Shingle sets and MinHash signatures of one batch of texts."""
-    shingles = shingle_windows(tokenize_batch(texts), n=shingle_size)
-    return ShingleSets.of(shingles), minhash_signatures(shingles, num_perm=num_perm, seed=seed)
+    """Shingle sets and MinHash signatures of some texts, a batch of chars at a time."""
+    sets, signatures = [], []
+    for batch in text_batches(texts):
+        shingles = shingle_windows(tokenize_batch(batch), n=shingle_size)
+        sets.append(ShingleSets.of(shingles))
+        signatures.append(minhash_signatures(shingles, num_perm=num_perm, seed=seed))
+    return ShingleSets.join(sets), np.concatenate(signatures)
 
 
 def sketch_sets(
@@ -101,11 +105,7 @@ def sketch_sets(
     )
     if not done:
         return ShingleSets.of([]), np.zeros((0, num_perm), dtype=np.uint32)
-    counts = np.concatenate([np.diff(sets.offsets) for sets, _ in done])
-    offsets = np.zeros(counts.size + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
-    values = np.concatenate([sets.values for sets, _ in done])
-    return ShingleSets(values, offsets), np.concatenate([rows for _, rows in done])
+    return ShingleSets.join([sets for sets, _ in done]), np.concatenate([s for _, s in done])
 
 
 def duplicate_groups(hashes: Sequence[np.ndarray], rank: Sequence[Any] | None = None) -> np.ndarray:

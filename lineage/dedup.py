@@ -15,9 +15,9 @@ from lineage.corpus import load_corpus, read_metadata, with_metadata
 from lineage.errors import CorpusError, ParameterError, check_fraction, check_positive_int
 from lineage.records import Problem
 from lineage.runners import open_runner
-from lineage.shingle import shingle_windows, tokens_and_words
+from lineage.shingle import shingle_windows, text_batches, tokens_and_words
 from lineage.sketch import CandidateBudget
-from lineage.verify import pairs_table, set_scores, shared_chars_of_pairs, tfidf_cosines
+from lineage.verify import TermCounts, pairs_table, set_scores, shared_chars_of_pairs
 
 
 def _texts_and_ids(
@@ -143,17 +143,26 @@ def _near_duplicate_pairs(
     score = jaccard if measure == "jaccard" else np.maximum(a_in_b, b_in_a)
     keep = score >= threshold
     a, b, shared = a[keep], b[keep], shared[keep]
+    # The texts of the pairs kept are tokenized again, a batch at a time: shingle spans
+    # give shared_chars (of the side with fewer shingles), words give tfidf_cosine.
     involved = np.union1d(a, b)
-    tokens, words = tokens_and_words([texts[i] for i in involved.tolist()])
     left, right = np.searchsorted(involved, a), np.searchsorted(involved, b)
-    a_smaller = sizes[a] <= sizes[b]  # shared chars of the side with fewer shingles
-    shared_chars = shared_chars_of_pairs(
-        shingle_windows(tokens, n=shingle_size),
-        np.where(a_smaller, left, right),
-        sets,
-        np.where(a_smaller, b, a),
-    )
-    cosine = tfidf_cosines(left, right, words=words)
+    a_smaller = sizes[a] <= sizes[b]
+    small, large = np.where(a_smaller, left, right), np.where(a_smaller, b, a)
+    by_small = np.argsort(small, kind="stable")
+    shared_chars = np.zeros(a.size, dtype=np.int64)
+    terms = TermCounts()
+    done = 0
+    for batch in text_batches([texts[i] for i in involved.tolist()]):
+        tokens, words = tokens_and_words(batch)
+        terms.add(words)
+        begin, end = np.searchsorted(small[by_small], [done, done + len(batch)])
+        mine = by_small[begin:end]
+        shared_chars[mine] = shared_chars_of_pairs(
+            shingle_windows(tokens, n=shingle_size), small[mine] - done, sets, large[mine]
+        )
+        done += len(batch)
+    cosine = terms.cosines(left, right)
     found = pairs_table(a, b, sizes[a], sizes[b], shared, cosine, shared_chars, ids)
     found.attrs["limits"] = limits_note(candidates.attrs["limits"], budget)
     return found

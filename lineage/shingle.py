@@ -56,6 +56,7 @@ __all__ = [
     "shingle_batch",
     "shingle_hashes",
     "shingle_windows",
+    "text_batches",
     "token_hashes",
     "tokenize",
     "tokenize_batch",
@@ -496,8 +497,17 @@ def _tokenize_chunk(texts: Sequence[str], words: bool) -> list[tuple[np.ndarray,
     return out
 
 
-def _chunks(texts: Sequence[str]) -> Iterable[Sequence[str]]:
-    """Split ``texts`` into runs of about ``_BATCH_CHARS`` characters (bounded memory)."""
+def text_batches(texts: Sequence[str]) -> Iterable[Sequence[str]]:
+    """Split ``texts`` into runs of about 130,000 chars (at least one text each).
+
+    What the batch functions here work on at once: the temporary arrays of a batch fit
+    a processor's cache and are reused by the next batch.
+
+    Examples
+    --------
+    >>> [len(batch) for batch in text_batches(["a" * 100_000, "b", "c" * 50_000, "d"])]
+    [3, 1]
+    """
     begin, size = 0, 0
     for index, text in enumerate(texts):
         size += len(text) + 1
@@ -558,7 +568,7 @@ def tokenize_batch(texts: Iterable[str]) -> HashedSpans:
     True
     """
     texts = _check_texts(texts)
-    return _flat([_tokenize_chunk(chunk, False)[0] for chunk in _chunks(texts)])
+    return _flat([_tokenize_chunk(chunk, False)[0] for chunk in text_batches(texts)])
 
 
 def tokens_and_words(texts: Iterable[str]) -> tuple[HashedSpans, HashedSpans]:
@@ -577,7 +587,7 @@ def tokens_and_words(texts: Iterable[str]) -> tuple[HashedSpans, HashedSpans]:
     True
     """
     texts = _check_texts(texts)
-    chunks = [_tokenize_chunk(chunk, True) for chunk in _chunks(texts)]
+    chunks = [_tokenize_chunk(chunk, True) for chunk in text_batches(texts)]
     return _flat([chunk[0] for chunk in chunks]), _flat([chunk[1] for chunk in chunks])
 
 

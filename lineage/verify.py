@@ -33,12 +33,19 @@ import pandas as pd
 
 from lineage import schema
 from lineage.errors import ParameterError, shorten
-from lineage.shingle import HashedSpans, Shingles, combine_token_hashes, tokens_and_words
+from lineage.shingle import (
+    HashedSpans,
+    Shingles,
+    combine_token_hashes,
+    text_batches,
+    tokens_and_words,
+)
 
 __all__ = [
     "RANK_KEY",
     "TFIDF_BUCKETS",
     "ShingleSets",
+    "TermCounts",
     "pairs_table",
     "rank_pairs",
     "score_pairs",
@@ -51,9 +58,11 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-CHUNK_ENTRIES = 1 << 22
-"""Shingles (both sides of the pairs) looked up per chunk of pairs: about 4 million,
-some 100 MB of keys and positions, whatever the number of pairs."""
+CHUNK_ENTRIES = 1 << 18
+"""Shingles (both sides of the pairs) looked up per chunk of pairs: about 260,000, a few
+MB of keys and positions whatever the number of pairs, so the temporary arrays of one
+chunk are reused by the next instead of being mapped in afresh (page faults cost more
+than the lookups)."""
 
 RANK_KEY = ("jaccard", "containment", "tfidf_cosine")
 """Pairs are ranked by Jaccard, then by the larger containment, then by TF-IDF cosine
@@ -80,7 +89,8 @@ def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
 class ShingleSets:
     """Each document's distinct shingle hashes, sorted, in one flat array.
 
-    Document ``i``'s set is ``values[offsets[i]:offsets[i + 1]]`` (uint64, ascending).
+    Document ``i``'s set is ``values[offsets[i]:offsets[i + 1]]`` (uint64, ascending;
+    uint32 values work alike).
 
     Examples
     --------
@@ -111,6 +121,16 @@ class ShingleSets:
         np.not_equal(values[1:], values[:-1], out=distinct[1:])
         distinct[offsets[:-1][np.diff(offsets) > 0]] = True  # each set's first value
         return cls(values[distinct], _kept_offsets(distinct, offsets))
+
+    @classmethod
+    def join(cls, parts: Sequence[ShingleSets]) -> ShingleSets:
+        """Return the sets of ``parts`` one after the other (documents renumbered)."""
+        if not parts:
+            return cls.of([])
+        sizes = np.concatenate([part.sizes() for part in parts])
+        offsets = np.zeros(sizes.size + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        return cls(np.concatenate([part.values for part in parts]), offsets)
 
     def __len__(self) -> int:
         return int(self.offsets.size - 1)
@@ -145,10 +165,11 @@ class ShingleSets:
         if at.size == 0:
             return found
         values = self.values[at]
+        wide = values.dtype == np.uint64  # 32-bit values are keys of their own
         keys = np.repeat(np.arange(used.size, dtype=np.uint64), sizes) << _HIGH
-        keys |= values >> _HIGH
+        keys |= (values >> _HIGH) if wide else values
         wanted = local.astype(np.uint64) << _HIGH
-        wanted |= queries >> _HIGH
+        wanted |= (queries >> _HIGH) if wide else queries
         start = np.searchsorted(keys, wanted)
         change = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1], True])
         for step in range(int(np.diff(change).max())):  # 1 unless top bits repeat in a set
@@ -206,76 +227,115 @@ def _chunks(cost: np.ndarray) -> list[tuple[int, int]]:
     return out
 
 
-def _tfidf_rows(tokens: HashedSpans) -> tuple[ShingleSets, np.ndarray]:
-    """Return each text's TF-IDF terms (sorted ids) and their L2-normalized weights.
+_LOW32 = np.uint64(0xFFFFFFFF)
 
-    ``tokens`` are the texts' words; see :func:`tfidf_cosines` for the terms and weights.
+
+class TermCounts:
+    """TF-IDF terms of texts added a batch at a time, and the cosines of pairs of them.
+
+    The terms of a text are its words of two or more chars
+    (:func:`lineage.shingle.tokens_and_words`: runs of letters and digits, case, accents
+    and quote styles folded) and the pairs of consecutive such words; a term weighs
+    ``(1 + log tf) * (log((1 + n) / (1 + df)) + 1)`` over the ``n`` texts added and each
+    text's weights are L2-normalized. That is scikit-learn's ``TfidfVectorizer(ngram_range
+    =(1, 2), sublinear_tf=True, strip_accents="unicode")`` fitted on those texts,
+    computed on lineage's hashed words without a Python string per word: a term is the
+    top 32 bits of its 64-bit hash (two terms of a pair of texts share them with odds of
+    about 1 in 2,000 for two 1,000-word texts, against scikit-learn's 2**20 hashed
+    columns), document frequencies are counted in :data:`TFIDF_BUCKETS` hashed columns,
+    and a char of a script written without spaces is a word of its own (scikit-learn
+    joins a run of them). Each text keeps its sorted terms and their counts (8 bytes a
+    term); nothing is held per pair of texts.
+
+    Examples
+    --------
+    >>> from lineage.shingle import tokens_and_words
+    >>> counts = TermCounts()
+    >>> counts.add(tokens_and_words(["Putin met Trump", "Trump met Putin"])[1])
+    >>> counts.add(tokens_and_words(["Oil fell"])[1])
+    >>> counts.cosines(np.array([0, 0]), np.array([1, 2])).round(3).tolist()
+    [0.465, 0.0]
     """
-    words = tokens.ends - tokens.starts >= 2
-    owner = tokens.owners()[words]
-    hashes = tokens.hashes[words]
-    follows = np.zeros(hashes.size, dtype=bool)  # word k and k + 1 are in one text
-    follows[:-1] = owner[1:] == owner[:-1]
-    bigrams = combine_token_hashes(hashes, n=2)[follows[: max(hashes.size - 1, 0)]]
-    terms = np.concatenate([hashes, bigrams])
-    rows = np.concatenate([owner, owner[:-1][follows[:-1]]])
-    # One sort of (text, term) keys: a term keeps its top bits beside the text's number.
-    shift = np.uint64(max(len(tokens).bit_length(), 1))
-    keys = (rows.astype(np.uint64) << (np.uint64(64) - shift)) | (terms >> shift)
-    keys.sort()
-    first = np.ones(keys.size, dtype=bool)
-    np.not_equal(keys[1:], keys[:-1], out=first[1:])
-    starts = np.flatnonzero(first)
-    counts = np.diff(np.r_[starts, keys.size])
-    unique = keys[first]
-    row = (unique >> (np.uint64(64) - shift)).astype(np.int64)
-    term = unique & ((np.uint64(1) << (np.uint64(64) - shift)) - np.uint64(1))
-    column = (term & np.uint64(TFIDF_BUCKETS - 1)).astype(np.int64)
-    document_frequency = np.bincount(column, minlength=TFIDF_BUCKETS)
-    idf = np.log((1.0 + len(tokens)) / (1.0 + document_frequency)) + 1.0
-    weights = (1.0 + np.log(counts)) * idf[column]
-    norms = np.sqrt(np.bincount(row, weights=weights * weights, minlength=len(tokens)))
-    weights /= norms[row]
-    offsets = np.searchsorted(row, np.arange(len(tokens) + 1))
-    return ShingleSets(term, offsets), weights
+
+    def __init__(self) -> None:
+        self._terms: list[np.ndarray] = []
+        self._counts: list[np.ndarray] = []
+        self._sizes: list[np.ndarray] = []
+        self._frequency = np.zeros(TFIDF_BUCKETS, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return int(sum(sizes.size for sizes in self._sizes))
+
+    def add(self, words: HashedSpans) -> None:
+        """Add the texts whose words these are (the next positions, in order)."""
+        long = words.ends - words.starts >= 2
+        owner = words.owners()[long]
+        hashes = words.hashes[long]
+        follows = owner[1:] == owner[:-1]  # word k and k + 1 are in one text
+        bigrams = combine_token_hashes(hashes, n=2)[follows] if hashes.size > 1 else hashes[:0]
+        keys = np.concatenate([owner, owner[:-1][follows]]).astype(np.uint64) << _HIGH
+        keys |= np.concatenate([hashes, bigrams]) >> _HIGH
+        keys.sort()
+        first = np.ones(keys.size, dtype=bool)
+        np.not_equal(keys[1:], keys[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        terms = keys[starts]
+        self._counts.append(np.diff(np.append(starts, keys.size)).astype(np.uint32))
+        self._terms.append((terms & _LOW32).astype(np.uint32))
+        self._sizes.append(np.bincount((terms >> _HIGH).astype(np.int64), minlength=len(words)))
+        self._frequency += np.bincount(
+            self._terms[-1] & np.uint32(TFIDF_BUCKETS - 1), minlength=TFIDF_BUCKETS
+        )
+
+    def _weights(self, terms: np.ndarray, counts: np.ndarray, idf: np.ndarray) -> np.ndarray:
+        return (1.0 + np.log(counts)) * idf[terms & np.uint32(TFIDF_BUCKETS - 1)]
+
+    def cosines(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """Return the TF-IDF cosine of texts ``left[k]`` and ``right[k]`` (positions added)."""
+        left, right = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
+        if left.size == 0:
+            return np.zeros(0)
+        sizes = np.concatenate(self._sizes)
+        offsets = np.zeros(sizes.size + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        terms = ShingleSets(np.concatenate(self._terms), offsets)
+        counts = np.concatenate(self._counts)
+        idf = np.log((1.0 + sizes.size) / (1.0 + self._frequency)) + 1.0
+        squares = np.zeros(sizes.size)
+        for begin, end in _chunks(sizes):  # norms a few texts at a time
+            at = slice(offsets[begin], offsets[end])
+            weights = self._weights(terms.values[at], counts[at], idf)
+            rows = np.repeat(np.arange(begin, end), sizes[begin:end])
+            squares[begin:end] = np.bincount(rows - begin, weights * weights, end - begin)
+        norms = np.sqrt(squares)
+        swap = sizes[left] > sizes[right]
+        small, large = np.where(swap, right, left), np.where(swap, left, right)
+        out = np.zeros(left.size)
+        for begin, end in _chunks(sizes[small] + sizes[large]):
+            count = sizes[small[begin:end]]
+            at = _ranges(offsets[small[begin:end]], count)
+            pair = np.repeat(np.arange(end - begin), count)
+            found = terms.positions(large[begin:end], terms.values[at], of=pair)
+            hit = found >= 0
+            at, found, pair = at[hit], found[hit], pair[hit]
+            products = self._weights(terms.values[at], counts[at], idf) * self._weights(
+                terms.values[found], counts[found], idf
+            )
+            dots = np.bincount(pair, weights=products, minlength=end - begin)
+            scale = norms[small[begin:end]] * norms[large[begin:end]]
+            out[begin:end] = np.where(scale > 0, dots / np.maximum(scale, 1e-300), 0.0)
+        return np.clip(out, 0.0, 1.0)
 
 
 def tfidf_cosines(
     a: np.ndarray,
     b: np.ndarray,
-    texts: Sequence[str] | None = None,
-    *,
-    words: HashedSpans | None = None,
+    texts: Sequence[str],
 ) -> np.ndarray:
     """Return the TF-IDF cosine of each pair ``(a[k], b[k])`` of positions into ``texts``.
 
-    The terms of a text are its words of two or more chars
-    (:func:`lineage.shingle.tokens_and_words`: runs of letters and digits, case, accents
-    and quote styles folded) and the pairs of consecutive such words; a term weighs
-    ``(1 + log tf) * (log((1 + n) / (1 + df)) + 1)`` over the ``n`` texts the pairs name
-    and each text's weights are L2-normalized. That is scikit-learn's
-    ``TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode")``
-    fitted on those texts, computed on lineage's hashed word ids without a Python string
-    per word: terms are 64-bit hashes (less the bits that number the text), document
-    frequencies are counted in :data:`TFIDF_BUCKETS` hashed columns, and a char of a
-    script written without spaces is a word of its own (scikit-learn joins a run of
-    them). Each pair's shared terms are looked up as shingles are (:class:`ShingleSets`).
-
-    Parameters
-    ----------
-    a, b
-        Positions of the two texts of each pair.
-    texts
-        The texts (only those named are tokenized).
-    words
-        Instead of ``texts``: their words (the second result of
-        :func:`lineage.shingle.tokens_and_words`), of all texts or only of those the
-        pairs name, in position order.
-
-    Returns
-    -------
-    numpy.ndarray
-        The cosines, in [0, 1].
+    The terms, weights and idf are those of :class:`TermCounts`, the idf over the texts
+    the pairs name (only they are read, a batch at a time).
 
     Examples
     --------
@@ -288,34 +348,10 @@ def tfidf_cosines(
     if a.size == 0:
         return np.zeros(0)
     needed = np.union1d(a, b)
-    if words is None:
-        words = tokens_and_words([texts[i] for i in needed.tolist()])[1]
-    elif len(words) != needed.size:
-        words = _select(words, needed)
-    terms, weights = _tfidf_rows(words)
-    left, right = np.searchsorted(needed, a), np.searchsorted(needed, b)
-    sizes = terms.sizes()
-    swap = sizes[left] > sizes[right]
-    small, large = np.where(swap, right, left), np.where(swap, left, right)
-    out = np.zeros(a.size)
-    for begin, end in _chunks(sizes[small] + sizes[large]):
-        count = sizes[small[begin:end]]
-        at = _ranges(terms.offsets[small[begin:end]], count)
-        pair = np.repeat(np.arange(end - begin), count)
-        found = terms.positions(large[begin:end], terms.values[at], of=pair)
-        hit = found >= 0
-        products = weights[at[hit]] * weights[found[hit]]
-        out[begin:end] = np.bincount(pair[hit], weights=products, minlength=end - begin)
-    return np.clip(out, 0.0, 1.0)
-
-
-def _select(spans: HashedSpans, rows: np.ndarray) -> HashedSpans:
-    """Return the entries of texts ``rows`` only (in that order)."""
-    sizes = spans.offsets[rows + 1] - spans.offsets[rows]
-    at = _ranges(spans.offsets[rows], sizes)
-    offsets = np.zeros(rows.size + 1, dtype=np.int64)
-    np.cumsum(sizes, out=offsets[1:])
-    return HashedSpans(spans.hashes[at], spans.starts[at], spans.ends[at], offsets)
+    counts = TermCounts()
+    for batch in text_batches([texts[i] for i in needed.tolist()]):
+        counts.add(tokens_and_words(batch)[1])
+    return counts.cosines(np.searchsorted(needed, a), np.searchsorted(needed, b))
 
 
 def shared_shingle_chars(shingles: Shingles, other: np.ndarray) -> int:

@@ -236,24 +236,27 @@ def _token_spans(classes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _running_sums(index: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    """Return the running sum of every char's hash term, and folded-char counts if needed.
+    """Return the running sums of the chars' hash terms, and folded-char counts if needed.
 
-    Char ``c`` at folded rank ``r`` contributes ``poly[c] * C**-r``; the sum over a token
-    is a difference of running sums (see :func:`_span_hashes`). While every word char of
-    the batch folds to exactly one char the ranks are the positions and the second
-    result is ``None``; else it is the number of folded chars up to each char.
+    Char ``c`` at folded rank ``r`` contributes ``poly[c] * C**-r``; entry ``i`` of the
+    first result is the sum over the chars before ``i`` (so a span's sum is a difference,
+    see :func:`_span_hashes`). While every word char of the batch folds to exactly one
+    char the ranks are the positions and the second result is ``None``; else it is the
+    number of folded chars before each char (and in all, last).
     """
+    sums = np.zeros(index.size + 1, dtype=np.uint64)
     with np.errstate(over="ignore"):
         if not _TABLES.any_odd or not _TABLES.odd[index].any():
             terms = _TABLES.poly[index] * _powers(_CHAR_INVERSE, index.size)[: index.size]
-            after = None
+            before = None
         else:  # some char folds to none or several: rank by folded chars
             lengths = _TABLES.length[index]
-            after = np.cumsum(lengths, dtype=np.int64)
-            terms = (
-                _TABLES.poly[index] * _powers(_CHAR_INVERSE, int(after[-1]) + 1)[after - lengths]
-            )
-        return np.cumsum(terms, out=terms), after
+            before = np.zeros(index.size + 1, dtype=np.int64)
+            np.cumsum(lengths, out=before[1:])
+            inverse = _powers(_CHAR_INVERSE, int(before[-1]) + 1)
+            terms = _TABLES.poly[index] * inverse[before[:-1]]
+        np.cumsum(terms, out=sums[1:])
+    return sums, before
 
 
 def _span_hashes(
@@ -270,21 +273,16 @@ def _span_hashes(
     """
     if starts.size == 0:
         return np.zeros(0, dtype=np.uint64)
-    sums_to, after = running
-    last = ends - 1
-    inner = starts > 0
-    if after is None:
+    sums, before = running
+    if before is None:
         folded = ends - starts
-        last_rank = last
+        last_rank = ends - 1
     else:
-        before = np.zeros(starts.size, dtype=np.int64)
-        before[inner] = after[starts[inner] - 1]
-        folded = after[last] - before
-        last_rank = np.maximum(after[last] - 1, 0)
+        folded = before[ends] - before[starts]
+        last_rank = np.maximum(before[ends] - 1, 0)
     with np.errstate(over="ignore"):
-        sums = sums_to[last]
-        sums[inner] -= sums_to[starts[inner] - 1]
-        hashes = sums * _powers(_CHAR_BASE, int(last_rank.max()) + 1)[last_rank]
+        hashes = sums[ends] - sums[starts]
+        hashes *= _powers(_CHAR_BASE, int(last_rank.max()) + 1)[last_rank]
         hashes += folded.astype(np.uint64) * _LENGTH_SALT
     return _finalize(hashes)
 
@@ -417,7 +415,9 @@ def token_hashes(tokens: Iterable[str]) -> np.ndarray:
 
 def _table_index(codes: np.ndarray) -> np.ndarray:
     """Return the table index (intp, so lookups need no cast) of every code point."""
-    return np.minimum(codes, np.uint32(_TABLE_SIZE), dtype=np.intp)
+    if codes.size and codes.max() > _TABLE_SIZE:
+        codes = np.minimum(codes, np.uint32(_TABLE_SIZE))
+    return codes.astype(np.intp)
 
 
 @dataclass(frozen=True)
@@ -491,9 +491,9 @@ def _tokenize_chunk(texts: Sequence[str], words: bool) -> list[tuple[np.ndarray,
     out = []
     for starts, ends in spans:
         hashes = _span_hashes(running, starts, ends)
-        owner = np.searchsorted(bases, starts, side="right") - 1
-        base = bases[owner]
-        out.append((hashes, starts - base, ends - base, np.bincount(owner, minlength=len(texts))))
+        counts = np.diff(np.append(np.searchsorted(starts, bases), starts.size))
+        base = np.repeat(bases, counts)
+        out.append((hashes, starts - base, ends - base, counts))
     return out
 
 

@@ -261,7 +261,6 @@ class TermCounts:
         self._terms: list[np.ndarray] = []
         self._counts: list[np.ndarray] = []
         self._sizes: list[np.ndarray] = []
-        self._frequency = np.zeros(TFIDF_BUCKETS, dtype=np.int64)
 
     def __len__(self) -> int:
         return int(sum(sizes.size for sizes in self._sizes))
@@ -280,15 +279,9 @@ class TermCounts:
         np.not_equal(keys[1:], keys[:-1], out=first[1:])
         starts = np.flatnonzero(first)
         terms = keys[starts]
-        self._counts.append(np.diff(np.append(starts, keys.size)).astype(np.uint32))
+        self._counts.append(np.diff(np.append(starts, keys.size)))
         self._terms.append((terms & _LOW32).astype(np.uint32))
         self._sizes.append(np.bincount((terms >> _HIGH).astype(np.int64), minlength=len(words)))
-        self._frequency += np.bincount(
-            self._terms[-1] & np.uint32(TFIDF_BUCKETS - 1), minlength=TFIDF_BUCKETS
-        )
-
-    def _weights(self, terms: np.ndarray, counts: np.ndarray, idf: np.ndarray) -> np.ndarray:
-        return (1.0 + np.log(counts)) * idf[terms & np.uint32(TFIDF_BUCKETS - 1)]
 
     def cosines(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         """Return the TF-IDF cosine of texts ``left[k]`` and ``right[k]`` (positions added)."""
@@ -299,14 +292,20 @@ class TermCounts:
         offsets = np.zeros(sizes.size + 1, dtype=np.int64)
         np.cumsum(sizes, out=offsets[1:])
         terms = ShingleSets(np.concatenate(self._terms), offsets)
-        counts = np.concatenate(self._counts)
-        idf = np.log((1.0 + sizes.size) / (1.0 + self._frequency)) + 1.0
+        column = terms.values & np.uint32(TFIDF_BUCKETS - 1)
+        idf = np.log((1.0 + sizes.size) / (1.0 + np.bincount(column, minlength=TFIDF_BUCKETS)))
+        idf += 1.0
+        # Weights (before each text's L2 norm), a part at a time; most terms occur once.
+        weights = np.concatenate(
+            [
+                1.0 + np.log(counts, where=counts > 1, out=np.zeros(counts.size))
+                for counts in self._counts
+            ]
+        )
+        weights *= idf[column]
         squares = np.zeros(sizes.size)
-        for begin, end in _chunks(sizes):  # norms a few texts at a time
-            at = slice(offsets[begin], offsets[end])
-            weights = self._weights(terms.values[at], counts[at], idf)
-            rows = np.repeat(np.arange(begin, end), sizes[begin:end])
-            squares[begin:end] = np.bincount(rows - begin, weights * weights, end - begin)
+        filled = sizes > 0
+        squares[filled] = np.add.reduceat(weights * weights, offsets[:-1][filled])
         norms = np.sqrt(squares)
         swap = sizes[left] > sizes[right]
         small, large = np.where(swap, right, left), np.where(swap, left, right)
@@ -317,11 +316,8 @@ class TermCounts:
             pair = np.repeat(np.arange(end - begin), count)
             found = terms.positions(large[begin:end], terms.values[at], of=pair)
             hit = found >= 0
-            at, found, pair = at[hit], found[hit], pair[hit]
-            products = self._weights(terms.values[at], counts[at], idf) * self._weights(
-                terms.values[found], counts[found], idf
-            )
-            dots = np.bincount(pair, weights=products, minlength=end - begin)
+            products = weights[at[hit]] * weights[found[hit]]
+            dots = np.bincount(pair[hit], weights=products, minlength=end - begin)
             scale = norms[small[begin:end]] * norms[large[begin:end]]
             out[begin:end] = np.where(scale > 0, dots / np.maximum(scale, 1e-300), 0.0)
         return np.clip(out, 0.0, 1.0)

@@ -119,9 +119,10 @@ def run_lineage(texts: list[str], ids: list[str], threshold: float, num_perm: in
     STAGE_CPU["import"] = time.process_time() - start
     if os.environ.get("DEDUP_STAGES"):
         _time_stages()
-    frame = pd.DataFrame({"id": ids, "text": texts})
-    found = lineage.near_duplicates(frame, threshold, num_perm=num_perm)
-    return set(zip(found["a"], found["b"], strict=True))
+    # The texts as a list, as the other engines get them (ids are their positions).
+    found = lineage.near_duplicates(texts, threshold, num_perm=num_perm)
+    pairs = zip(found["a"].astype(int), found["b"].astype(int), strict=True)
+    return {tuple(sorted((ids[a], ids[b]))) for a, b in pairs}
 
 
 def run_rensa(texts: list[str], ids: list[str], threshold: float, num_perm: int) -> set:

@@ -228,6 +228,7 @@ def _chunks(cost: np.ndarray) -> list[tuple[int, int]]:
 
 
 _LOW32 = np.uint64(0xFFFFFFFF)
+_FREQUENCY_CHUNK = 1 << 21
 
 
 class TermCounts:
@@ -292,20 +293,29 @@ class TermCounts:
         offsets = np.zeros(sizes.size + 1, dtype=np.int64)
         np.cumsum(sizes, out=offsets[1:])
         terms = ShingleSets(np.concatenate(self._terms), offsets)
-        column = terms.values & np.uint32(TFIDF_BUCKETS - 1)
-        idf = np.log((1.0 + sizes.size) / (1.0 + np.bincount(column, minlength=TFIDF_BUCKETS)))
-        idf += 1.0
-        # Weights (before each text's L2 norm), a part at a time; most terms occur once.
-        weights = np.concatenate(
-            [
-                1.0 + np.log(counts, where=counts > 1, out=np.zeros(counts.size))
-                for counts in self._counts
-            ]
-        )
-        weights *= idf[column]
+        mask = np.uint32(TFIDF_BUCKETS - 1)
+        frequency = np.zeros(TFIDF_BUCKETS, dtype=np.int64)
+        for begin in range(0, terms.values.size, _FREQUENCY_CHUNK):
+            frequency += np.bincount(
+                terms.values[begin : begin + _FREQUENCY_CHUNK] & mask, minlength=TFIDF_BUCKETS
+            )
+        idf = (np.log((1.0 + sizes.size) / (1.0 + frequency)) + 1.0).astype(np.float32)
+        # Weights before each text's L2 norm (float32), a part at a time.
+        weights = np.empty(terms.values.size, dtype=np.float32)
         squares = np.zeros(sizes.size)
-        filled = sizes > 0
-        squares[filled] = np.add.reduceat(weights * weights, offsets[:-1][filled])
+        done, texts = 0, 0
+        for counts, part_sizes in zip(self._counts, self._sizes, strict=True):
+            part = weights[done : done + counts.size]
+            np.log(counts, out=part, where=counts > 1)
+            part[counts <= 1] = 0.0
+            part += 1.0
+            part *= idf[terms.values[done : done + counts.size] & mask]
+            rows = np.repeat(np.arange(part_sizes.size), part_sizes)
+            squares[texts : texts + part_sizes.size] = np.bincount(
+                rows, weights=np.square(part, dtype=np.float64), minlength=part_sizes.size
+            )
+            done += counts.size
+            texts += part_sizes.size
         norms = np.sqrt(squares)
         swap = sizes[left] > sizes[right]
         small, large = np.where(swap, right, left), np.where(swap, left, right)
@@ -316,7 +326,7 @@ class TermCounts:
             pair = np.repeat(np.arange(end - begin), count)
             found = terms.positions(large[begin:end], terms.values[at], of=pair)
             hit = found >= 0
-            products = weights[at[hit]] * weights[found[hit]]
+            products = weights[at[hit]].astype(np.float64) * weights[found[hit]]
             dots = np.bincount(pair[hit], weights=products, minlength=end - begin)
             scale = norms[small[begin:end]] * norms[large[begin:end]]
             out[begin:end] = np.where(scale > 0, dots / np.maximum(scale, 1e-300), 0.0)

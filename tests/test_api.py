@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -201,3 +202,44 @@ def test_near_duplicates_counts_the_shared_characters_of_identical_texts():
     assert (row.a, row.b, row.jaccard) == ("0", "1", 1.0)
     # every char from the first token to the last; the closing full stop is no token
     assert row.shared_chars == len(wire.strip().removesuffix("."))
+
+
+def test_near_duplicates_return_a_copys_pairs_with_its_originals_near_duplicates(
+    seed_texts: dict[str, str],
+) -> None:
+    # The copy (same shingles, other case and quotes) and the rewrite share as much with
+    # each other as the original does with the rewrite: all three pairs are returned.
+    wire = seed_texts[WIRE]
+    copy = wire.upper().replace("'", "\u2019")
+    rewrite = wire.replace("Thursday", "Friday").replace("Putin", "the Kremlin leader")
+    found = lineage.near_duplicates(pd.Series([wire, copy, rewrite], index=["w", "c", "r"]))
+    pairs = found.set_index(["a", "b"])
+    assert sorted(pairs.index) == [("c", "r"), ("c", "w"), ("r", "w")]
+    assert pairs.loc[("c", "w"), "jaccard"] == 1.0
+    assert pairs.loc[("c", "r"), "jaccard"] == pairs.loc[("r", "w"), "jaccard"] > 0.5
+
+
+@pytest.mark.parametrize("measure", ["jaccard", "containment"])
+def test_near_duplicates_are_every_pair_at_the_threshold_scored_as_score_pairs_does(measure):
+    # Against every pair of a small generated corpus scored one way (score_pairs on all
+    # pairs, exhaustive): the LSH path finds the same pairs with the same scores.
+    from itertools import combinations
+
+    from benchmarks.near_duplicate_corpus import generate
+    from lineage.clusters import MEASURES
+    from lineage.shingle import shingle_batch
+    from lineage.verify import score_pairs, tfidf_cosines
+
+    corpus = generate(80, seed=6)
+    everything = pd.DataFrame(list(combinations(range(80), 2)), columns=["a", "b"])
+    exact = score_pairs(everything, shingle_batch(corpus.texts), None, corpus.ids, tfidf=False)
+    exact = exact[exact[list(MEASURES[measure])].max(axis=1) >= 0.5].reset_index(drop=True)
+    frame = pd.DataFrame({"id": corpus.ids, "text": corpus.texts})
+    found = lineage.near_duplicates(frame, 0.5, measure=measure)
+    assert len(exact) > 25
+    columns = ["a", "b", "jaccard", "containment_a_in_b", "containment_b_in_a", "shared_chars"]
+    ranked = found[columns].sort_values(["a", "b"], ignore_index=True)
+    pd.testing.assert_frame_equal(ranked, exact[columns].sort_values(["a", "b"], ignore_index=True))
+    position = {doc_id: k for k, doc_id in enumerate(corpus.ids)}
+    a, b = found["a"].map(position).to_numpy(), found["b"].map(position).to_numpy()
+    np.testing.assert_allclose(found["tfidf_cosine"], tfidf_cosines(a, b, corpus.texts))

@@ -1,13 +1,14 @@
-"""Candidate pairs: exact duplicates are one group, paired with their representative only."""
+"""Candidate pairs: sketches of each text, and exact duplicates as one group (or not)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 import lineage
-from lineage.candidates import candidate_pairs, sketch_texts
+from lineage.candidates import Sketches, candidate_pairs, sketch_sets, sketch_texts
 from lineage.runners import LocalRunner
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -68,3 +69,45 @@ def test_the_earliest_copy_represents_its_duplicates():
     result = lineage.analyze(frame)
     assert result.pairs[["a", "b"]].values.tolist() == [["x", "y"], ["y", "z"]]
     assert set(result.edges["parent"]) == {"y"}
+
+
+def test_sketch_sets_equal_each_texts_sets_and_signatures_whatever_the_batches():
+    from benchmarks.near_duplicate_corpus import generate
+    from lineage.shingle import shingle_hashes
+    from lineage.sketch import minhash_signatures
+
+    texts = [*generate(40, seed=2).texts, "", "Short.", seed("001")]
+    hashes = shingle_hashes(texts)
+    for batch in (7, 1_000):
+        sets, signatures = sketch_sets(
+            texts, shingle_size=5, num_perm=32, seed=3, runner=LocalRunner(), batch=batch
+        )
+        assert len(sets) == len(texts)
+        for mine, values in zip(sets.arrays(), hashes, strict=True):
+            assert np.array_equal(mine, np.unique(values))
+        assert np.array_equal(signatures, minhash_signatures(hashes, num_perm=32, seed=3))
+
+
+def test_copies_can_be_candidates_like_any_document():
+    wire = seed("001")
+    rewrite = wire.replace("Thursday", "Friday")
+    texts = [wire, wire.upper(), rewrite]
+    sets, signatures = sketch_sets(texts, shingle_size=5, num_perm=64, seed=1, runner=LocalRunner())
+    sketches = Sketches(sets.arrays(), signatures, sets.sizes())
+    options = {"threshold": 0.5, "containment_threshold": None, "exhaustive_below": 0}
+    grouped = candidate_pairs(sketches, **options)
+    assert grouped.values.tolist() == [[0, 1], [0, 2]]  # the copy only with its original
+    every = candidate_pairs(sketches, group_copies=False, **options)
+    assert every.values.tolist() == [[0, 1], [0, 2], [1, 2]]
+
+
+def test_no_containment_threshold_bands_for_jaccard_only():
+    wire = seed("001")
+    lead = wire[: len(wire) // 4]
+    runner = LocalRunner()
+    sketches = sketch_texts([wire, lead], shingle_size=5, num_perm=128, seed=1, runner=runner)
+    options = {"threshold": 0.8, "exhaustive_below": 0}
+    assert candidate_pairs(sketches, containment_threshold=0.8, **options).values.tolist() == [
+        [0, 1]
+    ]
+    assert candidate_pairs(sketches, containment_threshold=None, **options).empty

@@ -49,6 +49,14 @@ def test_signatures_equal_datasketch_update_one_value_at_a_time():
     assert np.array_equal(minhash_signatures([values], num_perm=32, seed=3)[0], minhash.hashvalues)
 
 
+def test_flat_shingles_sign_as_one_array_per_document():
+    from lineage.shingle import shingle_windows, tokenize_batch
+
+    flat = shingle_windows(tokenize_batch([*TEXTS, "", "One."]), n=5)
+    expected = minhash_signatures([*HASHES, np.zeros(0, np.uint64), flat.text(6).hashes])
+    assert np.array_equal(minhash_signatures(flat), expected)
+
+
 def test_empty_document_gets_the_empty_signature():
     signatures = minhash_signatures([np.zeros(0, np.uint64), HASHES[0]], num_perm=16)
     assert np.array_equal(signatures[0], MinHash(num_perm=16).hashvalues)

@@ -23,6 +23,7 @@ def find_boilerplate(
     *,
     min_documents: int = 5,
     min_fraction: float = 0.05,
+    enough_documents: int = 100,
     max_line_chars: int = 400,
     max_block_chars: int = 1000,
 ) -> list[list[Span]]:
@@ -30,7 +31,9 @@ def find_boilerplate(
 
     A line (a paragraph of the text, compared on its lowercase words) is boilerplate when
 
-    - at least ``max(min_documents, ceil(min_fraction * len(texts)))`` documents hold it;
+    - at least ``max(min_documents, min(ceil(min_fraction * len(texts)), enough_documents))``
+      documents hold it: in a large corpus a line that ``enough_documents`` hold
+      qualifies whatever its share (an outlet's footer in a corpus of forty outlets);
     - it is at most ``max_line_chars`` long (sign-offs, promos and legal lines are short;
       a reused paragraph of prose is usually not);
     - it sits in a header or footer in at least 80% of its occurrences: only recurring
@@ -52,7 +55,9 @@ def find_boilerplate(
     min_documents
         Fewest documents a line must recur in.
     min_fraction
-        Smallest share of the corpus a line must recur in.
+        Smallest share of the corpus a line must recur in (up to ``enough_documents``).
+    enough_documents
+        Documents enough for any line, whatever the size of the corpus.
     max_line_chars
         Longest line that can be boilerplate.
     max_block_chars
@@ -78,6 +83,7 @@ def find_boilerplate(
     """
     check_positive_int("min_documents", min_documents)
     check_fraction("min_fraction", min_fraction)
+    check_positive_int("enough_documents", enough_documents)
     check_positive_int("max_line_chars", max_line_chars)
     check_positive_int("max_block_chars", max_block_chars)
     if isinstance(texts, str) or not isinstance(texts, Sequence):
@@ -104,7 +110,7 @@ def find_boilerplate(
     first[1:] = (e_hashes[1:] != e_hashes[:-1]) | (e_docs[1:] != e_docs[:-1])
     e_docs, e_hashes = e_docs[first], e_hashes[first]
     distinct, documents = np.unique(e_hashes, return_counts=True)
-    needed = max(min_documents, math.ceil(min_fraction * len(texts)))
+    needed = max(min_documents, min(math.ceil(min_fraction * len(texts)), enough_documents))
     recurring = distinct[documents >= needed]
     counts = documents[documents >= needed]
     if not recurring.size:

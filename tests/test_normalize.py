@@ -577,6 +577,28 @@ def test_boilerplate_threshold_follows_the_corpus_size():
     assert QUOTE not in marked
 
 
+def test_a_footer_in_enough_documents_is_boilerplate_in_a_corpus_of_any_size():
+    """24 outlets of 100 articles: each outlet's footer is in 4.2% of the corpus.
+
+    Under the 5% share, but in ``enough_documents`` (100): boilerplate. With the cap
+    raised above 100, the share rules again and nothing is marked.
+    """
+    rng = random.Random(7)
+    sentences = _seed_sentences()
+    docs, footers = [], []
+    for i in range(2400):
+        footer = f"Sign up for the Outlet {i % 24} briefing, the news of Outlet {i % 24} daily."
+        body = [" ".join(rng.sample(sentences, 2)) for _ in range(2)]
+        docs.append("\n\n".join([*body, footer]))
+        footers.append(footer)
+    found = find_boilerplate(docs)
+    assert [[d[s.start : s.end] for s in spans] for d, spans in zip(docs, found, strict=True)] == [
+        [f] for f in footers
+    ]
+    assert found[0][0].label == "in 100 documents"
+    assert find_boilerplate(docs, enough_documents=101) == [[] for _ in docs]
+
+
 def test_a_quotation_shared_by_three_of_five_seeds_is_not_boilerplate():
     texts = [text + "\n" + QUOTE if i < 3 else text for i, text in enumerate(SEEDS.values())]
     assert find_boilerplate(texts) == [[] for _ in texts]

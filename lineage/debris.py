@@ -50,7 +50,8 @@ _CREDITS = re.compile(
 )
 _SIGNOFF = re.compile(
     r"(?:[-—–] ?)?(?:(?:With )?[Aa]gencies|AFP|Reuters|AP|Associated Press|dpa|UNIAN|TASS"
-    r"|Agence France-Presse|(?:With )?(?:AFP|Reuters|AP) and agencies)\.?"
+    r"|Agence France-Presse|(?:With )?(?:AFP|Reuters|AP) and agencies"
+    r"|[Rr]euter|REUTER)\.{0,3}"  # the 1980s Reuters sign-off, "REUTER..." when cut
 )
 _LEGAL = re.compile(r"(?:©|\(c\)|Copyright(?: ©)?) ?(?:\d{4}[-–]?)+\b[^\n]{0,200}", re.IGNORECASE)
 _BYLINE = re.compile(rf"By {_NAMES}(?:,? (?:Reuters|AP|AFP|RFE/RL|CNN|BBC News))?")

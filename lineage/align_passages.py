@@ -231,8 +231,8 @@ def _filter(
     """Drop short fragments, then keep the best of any that overlap on either side."""
     scored = []
     for fragment in fragments:
-        a = ta.norm.to_original(*fragment.a_char)
-        b = tb.norm.to_original(*fragment.b_char)
+        a = ta.norm.to_original(*_stripped(ta, fragment.a_char))
+        b = tb.norm.to_original(*_stripped(tb, fragment.b_char))
         shortest = params.min_copy_chars if fragment.verbatim else params.min_chars
         if min(a[1] - a[0], b[1] - b[0]) < shortest:
             continue
@@ -250,6 +250,18 @@ def _filter(
         kept.append((a, b, similarity))
     kept.sort()
     return kept
+
+
+def _stripped(text: PreparedText, span: tuple[int, int]) -> tuple[int, int]:
+    """``span`` of the normalized text without the white space at its ends.
+
+    A sentence runs on to the next one; the last one runs to the end of the text, over
+    framing lines blanked for alignment (:meth:`~lineage.records.NormalizedText.evidence`),
+    which a passage must not cover.
+    """
+    start, end = span
+    piece = text.norm.text[start:end]
+    return start + len(piece) - len(piece.lstrip()), start + len(piece.rstrip())
 
 
 def _hits(taken: list[tuple[int, int]], span: tuple[int, int]) -> bool:

@@ -305,7 +305,8 @@ def _verified_pairs(
 
     ``rank`` orders each group of exact duplicates (see :func:`candidate_pairs`).
     """
-    norm_texts = [nt.text for nt in normalized]
+    # Debris and boilerplate are not evidence: they make no document a candidate.
+    norm_texts = [nt.evidence().text for nt in normalized]
     progress("sketch", 0, len(ids))
     sketches = sketch_texts(
         norm_texts,
@@ -363,7 +364,11 @@ def _scored_passages(
         zip(
             involved,
             _mapped(
-                runner, prepare_text, [normalized[i] for i in involved], progress, "prepare texts"
+                runner,
+                prepare_text,
+                [normalized[i].evidence() for i in involved],
+                progress,
+                "prepare texts",
             ),
             strict=True,
         )

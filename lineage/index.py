@@ -376,7 +376,7 @@ class Index:
             if not family:
                 continue
             texts = [d.text for d in family] + [document.text]
-            normalized = [nt.text for nt in normalize_corpus(texts)]
+            normalized = [nt.evidence().text for nt in normalize_corpus(texts)]
             hashes = shingle_hashes(normalized, n=self.params.shingle_size)
             star = pd.DataFrame({"a": range(len(family)), "b": len(family)}, dtype="int64")
             found.append(

@@ -7,7 +7,7 @@ into the **original** text unless the field name says ``normalized``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -64,6 +64,24 @@ class Span:
     label: str = ""
 
 
+FRAMING_KINDS = frozenset(
+    {
+        "boilerplate",
+        "legal",
+        "signoff",
+        "contributors",
+        "byline",
+        "url",
+        "see_also",
+        "player_notice",
+    }
+)
+"""Kinds of ignored span that frame a text rather than tell it: whole lines of legal
+notices, sign-offs, credits, links, promos and corpus boilerplate. They are blanked for
+candidate search and alignment (:meth:`NormalizedText.evidence`). Captions, date prefixes,
+datelines and duplicated lead lines sit amid the prose and stay."""
+
+
 @dataclass(frozen=True)
 class NormalizedText:
     """A normalized text with a map from every normalized char back to the original.
@@ -92,6 +110,34 @@ class NormalizedText:
             at = int(self.offsets[start])
             return at, at
         return int(self.offsets[start]), int(self.offsets[end - 1]) + 1
+
+    def evidence(self) -> NormalizedText:
+        """Return this text with its framing blanked: what search and alignment read.
+
+        Framing lines (:data:`FRAMING_KINDS`: the footer every article of an outlet
+        carries, a copyright line, a sign-off) are no evidence of reuse: they must neither
+        make two documents candidates nor extend a passage. Blanking (spaces in ``text``)
+        keeps every offset valid.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> nt = NormalizedText("story. sign up", "Story. Sign up", np.arange(15),
+        ...                     (Span(7, 14, "boilerplate"),))
+        >>> nt.evidence().text
+        'story.        '
+        """
+        spans = [span for span in self.ignored if span.kind in FRAMING_KINDS]
+        if not spans:
+            return self
+        starts = np.searchsorted(self.offsets[:-1], [span.start for span in spans])
+        ends = np.searchsorted(self.offsets[:-1], [span.end for span in spans])
+        covered = np.zeros(len(self.text) + 1, dtype=np.int64)
+        np.add.at(covered, starts, 1)
+        np.add.at(covered, ends, -1)
+        codes = np.frombuffer(self.text.encode("utf-32-le"), dtype=np.uint32).copy()
+        codes[np.cumsum(covered[:-1]) > 0] = 32
+        return replace(self, text=codes.tobytes().decode("utf-32-le"))
 
 
 def complement(

@@ -154,6 +154,36 @@ def test_the_same_corpus_gives_the_same_result(seeds: lineage.Analysis) -> None:
         pd.testing.assert_frame_equal(getattr(seeds, name), getattr(again, name))
 
 
+FOOTER = (
+    "\u00a9 2025 Daily Example. All rights reserved.\n\n"
+    "Sign up for the Daily Example briefing: the top stories in your inbox before seven.\n\n"
+    "Have a story tip? Write to tips@daily.example: the newsroom reads every message."
+)
+
+
+def test_a_footer_on_every_article_changes_no_passage_and_no_edge(
+    seed_texts: dict[str, str],
+) -> None:
+    """An outlet's footer on every article is framing, not evidence of reuse."""
+    ids, bodies = list(seed_texts), [text.rstrip() for text in seed_texts.values()]
+    plain = lineage.analyze(pd.DataFrame({"id": ids, "text": bodies}))
+    footed = lineage.analyze(
+        pd.DataFrame({"id": ids, "text": [body + "\n\n" + FOOTER for body in bodies]})
+    )
+    where = ["a", "a_start", "a_end", "b", "b_start", "b_end", "kind", "quote_chars"]
+    pd.testing.assert_frame_equal(plain.passages[where], footed.passages[where])
+    assert len(plain.passages) > 10
+    pd.testing.assert_frame_equal(plain.pairs[["a", "b"]], footed.pairs[["a", "b"]])
+    judged = ["parent", "child", "status"]
+    pd.testing.assert_frame_equal(plain.edges[judged], footed.edges[judged])
+    figures = ["id", "parent", "parent_status", "reuse_fraction", "quote_fraction"]
+    # The blank lines between the footer's lines count as text: shares move by < 0.002.
+    pd.testing.assert_frame_equal(
+        plain.documents[figures], footed.documents[figures], check_exact=False, atol=0.002
+    )
+    assert (footed.documents["ignored_fraction"] > plain.documents["ignored_fraction"]).all()
+
+
 def test_align_marks_quotation_and_prose(seed_texts: dict[str, str]) -> None:
     passages = lineage.align(seed_texts[NYT], seed_texts[RFERL])
     kinds = {p.kind for p in passages}

@@ -23,6 +23,14 @@ so in every figure), or ``--one-topic 3000,10000`` with
 sentences, planted near-duplicates; recall of ``near_duplicates`` on them is printed), and
 ``--corpus PATH`` (repeatable) for real text such as the Reuters stories.
 
+``--footers`` runs every generated corpus twice, both times with an ``outlet`` column
+(documents dealt round-robin to one outlet per 500 documents): as generated, and with each
+outlet's footer appended to all its articles (a copyright line worded alike across outlets,
+a newsletter plug and a contact line of the outlet's own: see :func:`outlet_footer`). It
+prints the cost of the footer run over the plain one and the footer-only pairs: pairs with a
+passage in the footer run and none in the plain run, and passages lying mostly inside a
+footer.
+
     nice -n 10 python -m benchmarks.whole_analysis --sizes 10000,20000 \\
         --corpus ../shared/data/reuters-21578/reuters-000-013.jsonl.gz --dedup
 """
@@ -32,6 +40,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -145,6 +154,90 @@ def _write_generated(kind: str, n_docs: int, folder: Path) -> tuple[Path, Path]:
     return path, truth
 
 
+_PAPERS = ("Courier", "Herald", "Gazette", "Tribune", "Chronicle", "Observer", "Ledger", "Post")
+_PLACES = ("Northfield", "Lakeside", "Port Ellen", "Maple Ridge", "Eastwick", "Harrow Bay")
+_TOPICS = ("politics", "business", "the region", "sport", "science", "culture")
+
+
+def outlet_footer(outlet: int) -> str:
+    """Return the footer outlet number ``outlet`` appends to every article (generated text).
+
+    Three paragraphs, as scraped pages carry them: a copyright line worded alike by every
+    outlet but for its name, a newsletter plug and a contact line of the outlet's own.
+
+    >>> outlet_footer(0).splitlines()[0]
+    '© 2025 Northfield Courier. All rights reserved. This material may not be published, \
+broadcast, rewritten or redistributed without permission.'
+    >>> outlet_footer(0) == outlet_footer(48)
+    False
+    """
+    paper = _PAPERS[outlet % len(_PAPERS)]
+    place = _PLACES[(outlet // len(_PAPERS)) % len(_PLACES)]
+    name = f"{place} {paper}" + (f" {outlet // 48 + 1}" if outlet >= 48 else "")
+    topic = _TOPICS[outlet % len(_TOPICS)]
+    slug = name.lower().replace(" ", "")
+    return "\n\n".join(
+        [
+            f"© 2025 {name}. All rights reserved. This material may not be published, "
+            "broadcast, rewritten or redistributed without permission.",
+            f"Sign up for the {name} morning briefing: the stories on {topic} that matter to "
+            f"{place}, in your inbox before seven every weekday. Read more at {slug}.example.",
+            f"Have a story tip for the {paper} newsroom? Write to tips@{slug}.example or call "
+            f"the {place} desk, which reads every message that readers send.",
+        ]
+    )
+
+
+def _write_outlets(corpus: Path, folder: Path, per_outlet: int = 500) -> tuple[Path, Path]:
+    """Write ``corpus`` with an ``outlet`` column, plain and with the outlets' footers.
+
+    The footer corpus gets a ``footer_start`` column: where the footer begins in the text.
+    """
+    rows = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()]
+    outlets = max(2, len(rows) // per_outlet)
+    plain = folder / f"{corpus.stem}-outlets.jsonl"
+    footers = folder / f"{corpus.stem}-footers.jsonl"
+    with plain.open("w", encoding="utf-8") as p, footers.open("w", encoding="utf-8") as f:
+        for position, row in enumerate(rows):
+            footer = outlet_footer(position % outlets)
+            row["outlet"] = footer.split(".")[0].removeprefix("© 2025 ")
+            p.write(json.dumps(row) + "\n")
+            row["footer_start"] = len(row["text"]) + 2
+            row["text"] = row["text"] + "\n\n" + footer
+            f.write(json.dumps(row) + "\n")
+    return plain, footers
+
+
+def footer_only(plain_out: Path, footer_out: Path, footer_corpus: Path) -> dict[str, int]:
+    """Count what footers added to a run: new pairs with a passage, passages in footers.
+
+    ``plain_out`` and ``footer_out`` are the output folders of ``lineage analyze`` on the
+    same corpus without and with footers; a passage lies in a footer when over half of it,
+    on either side, is inside the footer of its document.
+    """
+    import pandas as pd
+
+    plain = pd.read_csv(
+        plain_out / "passages.csv", keep_default_na=False, dtype={"a": str, "b": str}
+    )
+    found = pd.read_csv(
+        footer_out / "passages.csv", keep_default_na=False, dtype={"a": str, "b": str}
+    )
+    footer_start = {
+        str(row["id"]): int(row["footer_start"])
+        for row in map(json.loads, footer_corpus.read_text(encoding="utf-8").splitlines())
+    }
+    in_footer = np.zeros(len(found), dtype=bool)
+    for side in ("a", "b"):
+        begin = found[side].map(footer_start).to_numpy()
+        start, end = found[f"{side}_start"].to_numpy(), found[f"{side}_end"].to_numpy()
+        inside = np.clip(end - np.maximum(start, begin), 0, None)
+        in_footer |= inside > 0.5 * (end - start)
+    before = set(zip(plain["a"], plain["b"], strict=True))
+    after = set(zip(found["a"], found["b"], strict=True))
+    return {"new_pairs": len(after - before), "passages_in_footers": int(in_footer.sum())}
+
+
 def _count(path: Path) -> int:
     import lineage
 
@@ -158,15 +251,24 @@ def _png_sides(folder: Path) -> int:
     return max(sides, default=0)
 
 
-def measure(label: str, corpus: Path, truth: Path | None, args: argparse.Namespace) -> dict:
-    """Run the CLI, the API and (optionally) dedup on one corpus; print and return figures."""
+def measure(
+    label: str,
+    corpus: Path,
+    truth: Path | None,
+    args: argparse.Namespace,
+    cli_out: Path | None = None,
+) -> dict:
+    """Run the CLI, the API and (optionally) dedup on one corpus; print and return figures.
+
+    The CLI's output folder is ``cli_out`` when given (kept), else a temporary one.
+    """
     n_docs = _count(corpus)
     row: dict = {"label": label, "docs": n_docs}
     print(f"\n== {label}: {n_docs} documents ({corpus})", flush=True)
     me = [sys.executable, "-m", "benchmarks.whole_analysis"]
     with tempfile.TemporaryDirectory() as tmp:
         if not args.skip_analyze:
-            out = Path(tmp) / "cli"
+            out = cli_out or Path(tmp) / "cli"
             cli = _run([*_lineage_command(), "analyze", str(corpus), "--out", str(out)])
             html = (out / "report.html").stat().st_size / 2**20
             row.update(
@@ -239,6 +341,35 @@ def measure(label: str, corpus: Path, truth: Path | None, args: argparse.Namespa
     return row
 
 
+def measure_footers(
+    n_docs: int, corpus: Path, truth: Path, workdir: Path, args: argparse.Namespace
+) -> dict:
+    """Measure a generated corpus with outlets, without and with their footers; compare."""
+    plain, footers = _write_outlets(corpus, workdir)
+    outs = {name: workdir / f"out-{name}-{n_docs}" for name in ("plain", "footers")}
+    for out in outs.values():
+        shutil.rmtree(out, ignore_errors=True)
+    before = measure(f"generated {n_docs}, outlets", plain, truth, args, outs["plain"])
+    after = measure(f"generated {n_docs}, outlets + footers", footers, truth, args, outs["footers"])
+    added = footer_only(outs["plain"], outs["footers"], footers)
+    row = {
+        "label": f"footers {n_docs}",
+        "docs": n_docs,
+        "cli_cost": after["cli_cpu"] / before["cli_cpu"],
+        "api_cost": after["api_cpu"] / before["api_cpu"],
+        "plain": before,
+        "footers": after,
+        **added,
+    }
+    print(
+        f"  footers / plain: CLI CPU {row['cli_cost']:.2f}x, analyze() CPU "
+        f"{row['api_cost']:.2f}x; pairs with a passage that only the footers add: "
+        f"{added['new_pairs']}; passages mostly inside a footer: {added['passages_in_footers']}",
+        flush=True,
+    )
+    return row
+
+
 def slope(sizes: list[int], seconds: list[float]) -> float | None:
     """Least-squares slope of log(seconds) against log(sizes) (None under two sizes)."""
     if len(sizes) < 2:
@@ -253,6 +384,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--corpus", action="append", default=[], help="a real corpus path")
     parser.add_argument("--dedup", action="store_true", help="also lineage dedup")
     parser.add_argument("--skip-analyze", action="store_true", help="dedup only")
+    parser.add_argument("--footers", action="store_true", help="generated corpora with footers")
     parser.add_argument("--workdir", default=None, help="keep generated corpora here")
     parser.add_argument("--child-analyze", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--child-near-duplicates", nargs="+", help=argparse.SUPPRESS)
@@ -274,7 +406,10 @@ def main(argv: list[str] | None = None) -> None:
             truth = workdir / f"{kind}-{n_docs}.truth.json"
             if not corpus.exists() or not truth.exists():
                 corpus, truth = _write_generated(kind, n_docs, workdir)
-            rows.append(measure(f"{kind} {n_docs}", corpus, truth, args))
+            if kind == "generated" and args.footers:
+                rows.append(measure_footers(n_docs, corpus, truth, workdir, args))
+            else:
+                rows.append(measure(f"{kind} {n_docs}", corpus, truth, args))
     for path in args.corpus:
         rows.append(measure(Path(path).name, Path(path), None, args))
     generated = [r for r in rows if r["label"].startswith("generated") and "cli_cpu" in r]

@@ -29,7 +29,7 @@ outlet's footer appended to all its articles (a copyright line worded alike acro
 a newsletter plug and a contact line of the outlet's own: see :func:`outlet_footer`). It
 prints the cost of the footer run over the plain one and the footer-only pairs: pairs with a
 passage in the footer run and none in the plain run, and passages lying mostly inside a
-footer.
+footer. ``--cli-only`` runs the command alone (no ``lineage.analyze()`` in a second process).
 
     nice -n 10 python -m benchmarks.whole_analysis --sizes 10000,20000 \\
         --corpus ../shared/data/reuters-21578/reuters-000-013.jsonl.gz --dedup
@@ -283,32 +283,36 @@ def measure(
                 f"report.html {html:.2f} MB, largest PNG side {row['png_px']} px",
                 flush=True,
             )
-            api = _run([*me, "--child-analyze", str(corpus), str(Path(tmp) / "api")])
-            inner = json.loads(api["stdout"].strip().splitlines()[-1])
-            row.update(
-                api_cpu=inner["analyze_cpu"],
-                api_process_cpu=api["cpu"],
-                api_peak=api["peak_gib"],
-                stages=inner["stages"],
-                pairs=inner["pairs"],
-                passages=inner["passages"],
-                limits=inner["limits"],
-            )
-            total = sum(inner["stages"].values())
-            print(
-                f"  lineage.analyze(): cpu {inner['analyze_cpu']:.1f} s "
-                f"({n_docs / inner['analyze_cpu']:.0f} docs/CPU-s), process peak "
-                f"{api['peak_gib']:.2f} GiB; write_outputs {inner['write_cpu']:.1f} s; "
-                f"CLI / analyze() = {cli['cpu'] / inner['analyze_cpu']:.2f}",
-                flush=True,
-            )
-            print(f"  {inner['pairs']} pairs, {inner['passages']} passages; sizes {inner['sizes']}")
-            print(
-                "  stage shares: "
-                + ", ".join(f"{k} {100 * v / total:.0f}%" for k, v in inner["stages"].items())
-            )
-            if inner["limits"]:
-                print(f"  limits: {inner['limits'].get('note')}")
+            if not args.cli_only:
+                api = _run([*me, "--child-analyze", str(corpus), str(Path(tmp) / "api")])
+                inner = json.loads(api["stdout"].strip().splitlines()[-1])
+                row.update(
+                    api_cpu=inner["analyze_cpu"],
+                    api_process_cpu=api["cpu"],
+                    api_peak=api["peak_gib"],
+                    stages=inner["stages"],
+                    pairs=inner["pairs"],
+                    passages=inner["passages"],
+                    limits=inner["limits"],
+                )
+                total = sum(inner["stages"].values())
+                print(
+                    f"  lineage.analyze(): cpu {inner['analyze_cpu']:.1f} s "
+                    f"({n_docs / inner['analyze_cpu']:.0f} docs/CPU-s), process peak "
+                    f"{api['peak_gib']:.2f} GiB; write_outputs {inner['write_cpu']:.1f} s; "
+                    f"CLI / analyze() = {cli['cpu'] / inner['analyze_cpu']:.2f}",
+                    flush=True,
+                )
+                print(
+                    f"  {inner['pairs']} pairs, {inner['passages']} passages; "
+                    f"sizes {inner['sizes']}"
+                )
+                print(
+                    "  stage shares: "
+                    + ", ".join(f"{k} {100 * v / total:.0f}%" for k, v in inner["stages"].items())
+                )
+                if inner["limits"]:
+                    print(f"  limits: {inner['limits'].get('note')}")
         if args.dedup:
             out = Path(tmp) / "clusters.csv"
             cli = _run([*_lineage_command(), "dedup", str(corpus), "--out", str(out)])
@@ -356,14 +360,15 @@ def measure_footers(
         "label": f"footers {n_docs}",
         "docs": n_docs,
         "cli_cost": after["cli_cpu"] / before["cli_cpu"],
-        "api_cost": after["api_cpu"] / before["api_cpu"],
+        "api_cost": after["api_cpu"] / before["api_cpu"] if "api_cpu" in after else None,
         "plain": before,
         "footers": after,
         **added,
     }
+    api = "" if row["api_cost"] is None else f", analyze() CPU {row['api_cost']:.2f}x"
     print(
-        f"  footers / plain: CLI CPU {row['cli_cost']:.2f}x, analyze() CPU "
-        f"{row['api_cost']:.2f}x; pairs with a passage that only the footers add: "
+        f"  footers / plain: CLI CPU {row['cli_cost']:.2f}x{api}; "
+        "pairs with a passage that only the footers add: "
         f"{added['new_pairs']}; passages mostly inside a footer: {added['passages_in_footers']}",
         flush=True,
     )
@@ -384,6 +389,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--corpus", action="append", default=[], help="a real corpus path")
     parser.add_argument("--dedup", action="store_true", help="also lineage dedup")
     parser.add_argument("--skip-analyze", action="store_true", help="dedup only")
+    parser.add_argument("--cli-only", action="store_true", help="no lineage.analyze() run")
     parser.add_argument("--footers", action="store_true", help="generated corpora with footers")
     parser.add_argument("--workdir", default=None, help="keep generated corpora here")
     parser.add_argument("--child-analyze", nargs=2, help=argparse.SUPPRESS)

@@ -27,9 +27,9 @@ sentences, planted near-duplicates; recall of ``near_duplicates`` on them is pri
 (documents dealt round-robin to one outlet per 500 documents): as generated, and with each
 outlet's footer appended to all its articles (a copyright line worded alike across outlets,
 a newsletter plug and a contact line of the outlet's own: see :func:`outlet_footer`). It
-prints the cost of the footer run over the plain one and the footer-only pairs: pairs with a
-passage in the footer run and none in the plain run, and passages lying mostly inside a
-footer. ``--cli-only`` runs the command alone (no ``lineage.analyze()`` in a second process).
+prints the cost of the footer run over the plain one, the pairs with a passage that it
+gains or loses, the footer-only pairs and the passages lying mostly inside a footer.
+``--cli-only`` runs the command alone (no ``lineage.analyze()`` in a second process).
 
     nice -n 10 python -m benchmarks.whole_analysis --sizes 10000,20000 \\
         --corpus ../shared/data/reuters-21578/reuters-000-013.jsonl.gz --dedup
@@ -209,20 +209,20 @@ def _write_outlets(corpus: Path, folder: Path, per_outlet: int = 500) -> tuple[P
 
 
 def footer_only(plain_out: Path, footer_out: Path, footer_corpus: Path) -> dict[str, int]:
-    """Count what footers added to a run: new pairs with a passage, passages in footers.
+    """Compare the runs without and with footers: pairs gained or lost, footer passages.
 
     ``plain_out`` and ``footer_out`` are the output folders of ``lineage analyze`` on the
-    same corpus without and with footers; a passage lies in a footer when over half of it,
-    on either side, is inside the footer of its document.
+    same corpus without and with footers. A passage lies in a footer when over half of it,
+    on either side, is inside the footer of its document; a footer-only pair has no other.
     """
     import pandas as pd
 
-    plain = pd.read_csv(
-        plain_out / "passages.csv", keep_default_na=False, dtype={"a": str, "b": str}
-    )
-    found = pd.read_csv(
-        footer_out / "passages.csv", keep_default_na=False, dtype={"a": str, "b": str}
-    )
+    def passages(folder: Path) -> pd.DataFrame:
+        return pd.read_csv(
+            folder / "passages.csv", keep_default_na=False, dtype={"a": str, "b": str}
+        )
+
+    plain, found = passages(plain_out), passages(footer_out)
     footer_start = {
         str(row["id"]): int(row["footer_start"])
         for row in map(json.loads, footer_corpus.read_text(encoding="utf-8").splitlines())
@@ -233,9 +233,15 @@ def footer_only(plain_out: Path, footer_out: Path, footer_corpus: Path) -> dict[
         start, end = found[f"{side}_start"].to_numpy(), found[f"{side}_end"].to_numpy()
         inside = np.clip(end - np.maximum(start, begin), 0, None)
         in_footer |= inside > 0.5 * (end - start)
+    by_pair = found.assign(in_footer=in_footer).groupby(["a", "b"])["in_footer"].all()
     before = set(zip(plain["a"], plain["b"], strict=True))
     after = set(zip(found["a"], found["b"], strict=True))
-    return {"new_pairs": len(after - before), "passages_in_footers": int(in_footer.sum())}
+    return {
+        "gained_pairs": len(after - before),
+        "lost_pairs": len(before - after),
+        "footer_only_pairs": int(by_pair.sum()),
+        "passages_in_footers": int(in_footer.sum()),
+    }
 
 
 def _count(path: Path) -> int:
@@ -368,8 +374,9 @@ def measure_footers(
     api = "" if row["api_cost"] is None else f", analyze() CPU {row['api_cost']:.2f}x"
     print(
         f"  footers / plain: CLI CPU {row['cli_cost']:.2f}x{api}; "
-        "pairs with a passage that only the footers add: "
-        f"{added['new_pairs']}; passages mostly inside a footer: {added['passages_in_footers']}",
+        f"pairs with a passage gained {added['gained_pairs']}, lost {added['lost_pairs']}; "
+        f"footer-only pairs {added['footer_only_pairs']}; passages mostly inside a footer "
+        f"{added['passages_in_footers']}",
         flush=True,
     )
     return row

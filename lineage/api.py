@@ -225,14 +225,21 @@ def _analyze_loaded(
     if focus is not None and candidates is not None and candidates.empty:
         return _alone_answer(loaded, normalized, params, focus)
     budget = CandidateBudget(per_document=params.get("max_candidates", 50))
-    # An exact duplicate is represented by its earliest copy (then by content, then id).
-    rank = [(str(d.meta.get("date") or "\uffff"), d.text, d.id) for d in loaded.documents]
+    # Search and alignment read the texts with their framing lines blanked: a footer or a
+    # legal line is no evidence of reuse (NormalizedText.evidence).
+    evidence = [nt.evidence() for nt in normalized]
+    # An exact duplicate is represented by its earliest copy (then by content, then id);
+    # its words only, so that framing blanked or not leaves the order as it is.
+    rank = [
+        (str(d.meta.get("date") or "\uffff"), " ".join(evidence[i].text.split()), d.id)
+        for i, d in enumerate(loaded.documents)
+    ]
     pairs, candidates = _verified_pairs(
-        normalized, ids, params, runner=runner, progress=progress, candidates=candidates,
+        evidence, ids, params, runner=runner, progress=progress, candidates=candidates,
         budget=budget, rank=rank,
     )  # fmt: skip
     pairs, scored, scans = _scored_passages(
-        normalized, ids, pairs, params, runner=runner, progress=progress, commonness=commonness
+        evidence, ids, pairs, params, runner=runner, progress=progress, commonness=commonness
     )
     passages_table, quotes_table = passage_tables(scored.passages, commonness=scored.commonness)
     progress("sources and derivation", 0, len(passages_table))
@@ -305,8 +312,7 @@ def _verified_pairs(
 
     ``rank`` orders each group of exact duplicates (see :func:`candidate_pairs`).
     """
-    # Debris and boilerplate are not evidence: they make no document a candidate.
-    norm_texts = [nt.evidence().text for nt in normalized]
+    norm_texts = [nt.text for nt in normalized]
     progress("sketch", 0, len(ids))
     sketches = sketch_texts(
         norm_texts,
@@ -366,7 +372,7 @@ def _scored_passages(
             _mapped(
                 runner,
                 prepare_text,
-                [normalized[i].evidence() for i in involved],
+                [normalized[i] for i in involved],
                 progress,
                 "prepare texts",
             ),

@@ -29,7 +29,7 @@ from lineage.align import (
 from lineage.align import align as align_texts
 from lineage.analysis import Analysis
 from lineage.candidates import candidate_pairs, limits_note, sketch_texts
-from lineage.commonness import CommonnessModel, learn_commonness
+from lineage.commonness import CommonnessModel, CommonnessParams, learn_commonness
 from lineage.corpus import Corpus, load_corpus, read_metadata, with_metadata
 from lineage.credits import Credit, credited_fractions, find_credits, learn_agencies
 from lineage.dedup import dedup_corpus, near_duplicate_clusters, near_duplicates
@@ -474,7 +474,11 @@ def _alone_answer(
 def _lone_analysis(params: tuple[tuple[str, Any], ...]) -> Analysis:
     """Analyze one document, once per ``params`` (items): its empty tables are any lone one's."""
     return _analyze_loaded(
-        load_corpus(["alone"]), runner=LocalRunner(), progress=_quiet, params=dict(params)
+        load_corpus(["alone"]),
+        runner=LocalRunner(),
+        progress=_quiet,
+        params=dict(params),
+        commonness=learn_commonness([], CommonnessParams(table_bits=8)),  # marks nothing
     )
 
 

@@ -59,13 +59,15 @@ from typing import TypeVar
 import numpy as np
 
 from lineage.errors import ParameterError, check_fraction, check_positive_int
-from lineage.shingle import combine_token_hashes, shingle_batch
+from lineage.shingle import HashedSpans, combine_token_hashes, tokenize_batch
 
 __all__ = [
     "CommonnessModel",
     "CommonnessParams",
     "Marks",
+    "distinct_per_text",
     "learn_commonness",
+    "select_texts",
     "text_fingerprint",
 ]
 
@@ -300,38 +302,55 @@ def _offsets(counts: np.ndarray) -> np.ndarray:
     return offsets
 
 
-def _tokenize(texts: Sequence[str]) -> _Tokens:
-    """Tokenize texts (as :func:`lineage.shingle.shingle_batch` does) and classify the tokens.
+def select_texts(spans: HashedSpans, rows: Sequence[int] | np.ndarray) -> HashedSpans:
+    """Return the entries of texts ``rows`` of ``spans``, in that order.
 
-    A token is a number when it holds a digit, capitalised when its first character is
+    Examples
+    --------
+    >>> spans = tokenize_batch(["Putin met Trump", "", "Oil fell"])
+    >>> picked = select_texts(spans, [2, 0])
+    >>> picked.offsets.tolist(), bool((picked.text(1).hashes == spans.text(0).hashes).all())
+    ([0, 2, 5], True)
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    counts = spans.counts()[rows]
+    offsets = _offsets(counts)
+    at = np.arange(int(offsets[-1])) + np.repeat(spans.offsets[rows] - offsets[:-1], counts)
+    return HashedSpans(spans.hashes[at], spans.starts[at], spans.ends[at], offsets)
+
+
+def _tokenize(texts: Sequence[str], spans: HashedSpans | None = None) -> _Tokens:
+    """Tokenize texts (:func:`lineage.shingle.tokenize_batch`) and classify the tokens.
+
+    ``spans`` are the texts' :func:`~lineage.shingle.tokenize_batch` when known. A token's
+    hash is its one-token shingle's (:func:`lineage.shingle.shingle` with ``n=1``). A
+    token is a number when it holds a digit, capitalised when its first character is
     upper case, initial when a full stop lies between it and the token before (the first
     token of a text is initial). One pass over all the texts' characters.
     """
-    found = shingle_batch(texts, n=1)
-    counts = np.fromiter((len(sh) for sh in found), dtype=np.int64, count=len(found))
-    offsets = _offsets(counts)
+    spans = spans if spans is not None else tokenize_batch(texts)
+    counts, offsets = spans.counts(), spans.offsets
     if offsets[-1] == 0:
         empty, none = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
         return _Tokens(empty, empty, empty.astype(np.uint64), none, none, none, offsets)
-    starts = np.concatenate([sh.starts for sh in found])
-    ends = np.concatenate([sh.ends for sh in found])
-    hashes = np.concatenate([sh.hashes for sh in found])
+    starts, ends = spans.starts, spans.ends
+    hashes = combine_token_hashes(spans.hashes, n=1)
     # Characters of all texts end to end, one separator between two texts.
     codes = np.frombuffer("\x00".join(texts).encode("utf-32-le", "surrogatepass"), dtype="<u4")
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     shift = np.repeat(_offsets(lengths + 1)[:-1], counts)
     first, last = starts + shift, ends + shift
     flags = _char_flags(codes)
-    # Digits inside each token, and sentence ends between it and the next: sums over
-    # [first, last) and [last, next first) at once.
-    bounds = np.column_stack([first, last]).ravel()[:-1]
-    digits = np.add.reduceat(flags & _DIGIT, bounds, dtype=np.int32)[0::2]
-    stops = np.add.reduceat(flags & _STOP, bounds, dtype=np.int32)[1::2]
-    stops[last[:-1] == first[1:]] = 0  # no character between the two (reduceat reads one)
-    number = digits > 0
+    # Digits inside each token, sentence ends between it and the one before.
+    wide = np.int32 if codes.size < 2**31 else np.int64
+    digits = np.zeros(codes.size + 1, dtype=wide)
+    np.cumsum(flags & _DIGIT, dtype=wide, out=digits[1:])
+    stops = np.zeros(codes.size + 1, dtype=wide)
+    np.cumsum(flags & _STOP, dtype=wide, out=stops[1:])
+    number = digits[last] > digits[first]
     capital = (flags[first] & _UPPER).astype(bool)
     initial = np.ones(hashes.size, dtype=bool)
-    initial[1:] = stops > 0
+    initial[1:] = stops[first[1:]] > stops[last[:-1]]
     initial[offsets[:-1][counts > 0]] = True
     return _Tokens(starts, ends, hashes, number, capital, initial, offsets)
 
@@ -359,35 +378,39 @@ def _windows(hashes: np.ndarray, offsets: np.ndarray, n: int) -> tuple[np.ndarra
     return combined[np.arange(int(window_offsets[-1])) + shift], window_offsets
 
 
-def _distinct(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Return the distinct values of each text, end to end.
+def distinct_per_text(values: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the distinct values of each text, end to end, and how many each text has.
 
-    Text ``i``'s values are ``values[offsets[i]:offsets[i + 1]]``. Texts of about one
-    length are sorted together as the rows of one matrix, padded to the next power of two
-    (memory at most twice the values).
+    Text ``i``'s values are ``values[offsets[i]:offsets[i + 1]]``; the distinct values are
+    grouped by text, though not in text order. Texts of about one length are sorted
+    together as the rows of one matrix, padded to the next power of two (memory at most
+    twice the values): no Python step per text.
 
     Examples
     --------
     >>> values = np.array([3, 1, 3, 7, 7, 2], dtype=np.uint64)
-    >>> sorted(_distinct(values, np.array([0, 3, 3, 6])).tolist())
-    [1, 2, 3, 7]
+    >>> found, counts = distinct_per_text(values, np.array([0, 3, 3, 6]))
+    >>> sorted(found.tolist()), counts.tolist()
+    ([1, 2, 3, 7], [2, 0, 2])
     """
     lengths = np.diff(offsets)
     widths = np.left_shift(1, np.ceil(np.log2(np.maximum(lengths, 1))).astype(np.int64))
     parts = []
+    counts = np.zeros(lengths.size, dtype=np.int64)
     top = np.iinfo(np.uint64).max
     for width in np.unique(widths[lengths > 0]).tolist():
         texts = np.flatnonzero((widths == width) & (lengths > 0))
-        counts = lengths[texts]
+        sizes = lengths[texts]
         rows = np.full((texts.size, width), top, dtype=np.uint64)
-        row = np.repeat(np.arange(texts.size), counts)
-        column = np.arange(int(counts.sum())) - np.repeat(_offsets(counts)[:-1], counts)
+        row = np.repeat(np.arange(texts.size), sizes)
+        column = np.arange(int(sizes.sum())) - np.repeat(_offsets(sizes)[:-1], sizes)
         rows[row, column] = values[offsets[texts][row] + column]
-        rows.sort(axis=1)  # padding sorts last: a text's values are its first `count`
-        keep = np.arange(width) < counts[:, None]
+        rows.sort(axis=1)  # padding sorts last: a text's values are its first `size`
+        keep = np.arange(width) < sizes[:, None]
         keep[:, 1:] &= rows[:, 1:] != rows[:, :-1]
         parts.append(rows[keep])
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+        counts[texts] = keep.sum(axis=1)
+    return (np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)), counts
 
 
 def _window_sums(values: np.ndarray, n: int) -> np.ndarray:
@@ -402,7 +425,7 @@ def _window_sums(values: np.ndarray, n: int) -> np.ndarray:
 def _cells(hashes: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:
     """Return the two count-min cells of each hash (its low and high 32 bits, masked)."""
     mask = np.uint64((1 << bits) - 1)
-    return (hashes & mask).astype(np.int64), ((hashes >> np.uint64(32)) & mask).astype(np.int64)
+    return (hashes & mask).astype(np.uint32), ((hashes >> np.uint64(32)) & mask).astype(np.uint32)
 
 
 @dataclass(frozen=True)
@@ -414,12 +437,8 @@ class _Counts:
     @classmethod
     def of(cls, values: np.ndarray, offsets: np.ndarray, bits: int) -> _Counts:
         """Count each distinct hash once per text (text ``i``'s: ``offsets[i]:offsets[i+1]``)."""
-        rows = []
-        for cells in _cells(_distinct(values, offsets), bits):
-            counts = np.bincount(cells, minlength=1 << bits)
-            found = np.flatnonzero(counts)
-            rows.append((found, counts[found]))
-        return cls(tuple(rows))  # type: ignore[arg-type]
+        cells = _cells(distinct_per_text(values, offsets)[0], bits)
+        return cls(tuple(np.unique(c, return_counts=True) for c in cells))  # type: ignore[arg-type]
 
 
 def _table(parts: Sequence[_Counts], bits: int, start: np.ndarray | None = None) -> np.ndarray:
@@ -453,9 +472,11 @@ class _Literal:
     tokens: _Tokens | None
 
 
-def _count_literal(texts: Sequence[str], n: int, bits: int, keep: bool) -> _Literal:
+def _count_literal(
+    texts: Sequence[str], spans: HashedSpans | None, n: int, bits: int, keep: bool
+) -> _Literal:
     """Document frequencies of the words and of the literal n-grams of some texts."""
-    tokens = _tokenize(texts)
+    tokens = _tokenize(texts, spans)
     windows, window_offsets = _windows(tokens.hashes, tokens.offsets, n)
     return _Literal(
         _Counts.of(tokens.hashes, tokens.offsets, bits),
@@ -690,6 +711,8 @@ def learn_commonness(
     *,
     mapper: Mapper | None = None,
     prior: CommonnessModel | None = None,
+    fingerprints: Sequence[bytes] | None = None,
+    tokens: HashedSpans | None = None,
 ) -> CommonnessModel:
     """Learn from ``texts`` which words, n-grams and templates their genre shares.
 
@@ -710,6 +733,11 @@ def learn_commonness(
         ``texts`` are read with the words of both. Grown batch by batch, the model is the
         one learnt at once but for the templates of earlier batches, read with the common
         words known then.
+    fingerprints
+        The :func:`text_fingerprint` of each text, when the caller has them already.
+    tokens
+        The texts' :func:`lineage.shingle.tokenize_batch`, when the caller has it (a
+        persistent index tokenizes a batch once, for its sketches and for this model).
 
     Returns
     -------
@@ -729,29 +757,42 @@ def learn_commonness(
     """
     params = prior.params if prior is not None else params or CommonnessParams()
     mapper = mapper or _map
+    for name, given in (("fingerprints", fingerprints), ("tokens", tokens)):
+        if given is not None and len(given) != len(texts):
+            raise ParameterError(
+                f"'{name}' needs one entry per text (got {len(given)} for {len(texts)} texts)"
+            )
     seen: set[bytes] = set()
-    distinct = []
-    for text in texts:
-        key = text_fingerprint(text)
+    kept = []
+    keys = fingerprints if fingerprints is not None else map(text_fingerprint, texts)
+    for position, key in enumerate(keys):
         if key not in seen:
             seen.add(key)
-            distinct.append(text)
+            kept.append(position)
+    distinct = [texts[i] for i in kept]
     documents = len(distinct) + (prior.documents if prior is not None else 0)
     ceiling = params.ceiling(documents)
     n, bits = params.ngram, params.table_bits
-    batches = [distinct[i : i + _BATCH] for i in range(0, len(distinct), _BATCH)]
+    rows = np.array(kept, dtype=np.int64)
+    batches = [
+        (
+            distinct[i : i + _BATCH],
+            None if tokens is None else select_texts(tokens, rows[i : i + _BATCH]),
+        )
+        for i in range(0, len(distinct), _BATCH)
+    ]
     # The second pass reads the tokens of the first, up to a bound on the memory they take.
     keep = sum(map(len, distinct)) <= _KEPT_CHARS
-    literal = mapper(lambda batch: _count_literal(batch, n, bits, keep), batches)
+    literal = mapper(lambda batch: _count_literal(*batch, n, bits, keep), batches)
     words = _table([part.words for part in literal], bits, None if prior is None else prior.words)
     ngrams = _table(
         [part.ngrams for part in literal], bits, None if prior is None else prior.ngrams
     )
 
-    def count_templates(item: _Tokens | Sequence[str]) -> _Counts:
-        tokens = item if isinstance(item, _Tokens) else _tokenize(item)
-        fixed = (_count(words, tokens.hashes, bits) >= ceiling) & tokens.capital
-        windows, offsets = _windows(_template_hashes(tokens, fixed)[0], tokens.offsets, n)
+    def count_templates(item: _Tokens | tuple[Sequence[str], HashedSpans | None]) -> _Counts:
+        found = item if isinstance(item, _Tokens) else _tokenize(*item)
+        fixed = (_count(words, found.hashes, bits) >= ceiling) & found.capital
+        windows, offsets = _windows(_template_hashes(found, fixed)[0], found.offsets, n)
         return _Counts.of(windows, offsets, bits)
 
     items = [part.tokens for part in literal] if keep else batches

@@ -38,12 +38,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from lineage import api, schema
 from lineage.analysis import _records
-from lineage.commonness import CommonnessModel
+from lineage.commonness import CommonnessModel, distinct_per_text
 from lineage.corpus import (
     Corpus,
     iter_corpus_shards,
@@ -63,7 +62,7 @@ from lineage.index_store import (
 from lineage.normalize import normalize_corpus
 from lineage.records import Document
 from lineage.runners import LocalRunner
-from lineage.shingle import shingle_hashes
+from lineage.shingle import shingle_hashes, shingle_windows, tokenize_batch
 from lineage.sketch import (
     minhash_signatures,
 )
@@ -220,13 +219,17 @@ class Index:
         Shingle hashing folds case, accents, quotes and dashes itself (the hashes of a
         text equal those of its :func:`~lineage.normalize.normalize_text`), so no
         normalization pass is needed; name variants are not folded here, as they would be
-        learnt from the batch alone and differ from batch to batch.
+        learnt from the batch alone and differ from batch to batch. The tokens are kept:
+        the commonness model of a batch is counted from them.
         """
         params = self.params
-        hashes = [np.unique(h) for h in shingle_hashes(list(texts), n=params.shingle_size)]
-        signatures = minhash_signatures(hashes, num_perm=params.num_perm, seed=params.seed)
-        sizes = np.array([h.size for h in hashes], dtype=np.int64)
-        return IndexSketch(signatures, sizes)
+        tokens = tokenize_batch(texts)
+        shingles = shingle_windows(tokens, n=params.shingle_size)
+        signatures = minhash_signatures(
+            shingles.hash_arrays(), num_perm=params.num_perm, seed=params.seed
+        )
+        sizes = distinct_per_text(shingles.hashes, shingles.offsets)[1]
+        return IndexSketch(signatures, sizes, tokens)
 
     def add(
         self,

@@ -49,10 +49,12 @@ from lineage.commonness import (
     CommonnessModel,
     CommonnessParams,
     learn_commonness,
+    select_texts,
     text_fingerprint,
 )
 from lineage.errors import LineageError, ParameterError, check_fraction, check_positive_int
 from lineage.records import Document
+from lineage.shingle import HashedSpans
 from lineage.sketch import (
     band_keys,
     containment_bandings,
@@ -218,10 +220,15 @@ class BandLayout:
 
 @dataclass(frozen=True)
 class IndexSketch:
-    """What the index keeps of a batch of documents besides their texts."""
+    """What the index keeps of a batch of documents besides their texts.
+
+    ``sizes`` counts each document's distinct shingles; ``tokens`` (its
+    :func:`~lineage.shingle.tokenize_batch`) is what the commonness model is counted from.
+    """
 
     signatures: np.ndarray
     sizes: np.ndarray
+    tokens: HashedSpans | None = None
 
 
 def connect_database(database: Path, *, readonly: bool) -> sqlite3.Connection:
@@ -400,7 +407,7 @@ class IndexStore:
         keys = self.layout.keys(sketch.signatures)
         banded = np.zeros(len(docs), dtype=bool)
         banded[nonempty_rows(sketch.signatures)] = True
-        texts = [zlib.compress(doc.text.encode("utf-8"), 6) for doc in docs]
+        texts = [zlib.compress(doc.text.encode("utf-8"), 1) for doc in docs]
         db.execute("BEGIN IMMEDIATE")
         try:
             logger.info("writing a batch of %d documents", len(docs))
@@ -428,7 +435,7 @@ class IndexStore:
             )
             owners = np.repeat(numbers[banded], keys.shape[1])
             self._write_segment(keys[banded].ravel(), owners)
-            model = self._grow_commonness([doc.text for doc in docs])
+            model = self._grow_commonness([doc.text for doc in docs], sketch.tokens)
             db.execute(
                 "UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'documents'",
                 (len(docs),),
@@ -559,8 +566,13 @@ class IndexStore:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         return np.concatenate(found_keys), np.concatenate(found_docs)
 
-    def _grow_commonness(self, texts: Sequence[str]) -> CommonnessModel:
-        """Add the texts not counted yet (by fingerprint) to the stored commonness model."""
+    def _grow_commonness(
+        self, texts: Sequence[str], tokens: HashedSpans | None = None
+    ) -> CommonnessModel:
+        """Add the texts not counted yet (by fingerprint) to the stored commonness model.
+
+        ``tokens`` are the texts' :func:`~lineage.shingle.tokenize_batch`, when known.
+        """
         prints = [text_fingerprint(text) for text in texts]
         known = {
             row[0]
@@ -572,14 +584,20 @@ class IndexStore:
                 prints[start : start + 900],
             )
         }
-        fresh: dict[bytes, str] = {}
-        for key, text in zip(prints, texts, strict=True):
+        fresh: dict[bytes, int] = {}
+        for position, key in enumerate(prints):
             if key not in known:
-                fresh.setdefault(key, text)
+                fresh.setdefault(key, position)
         model = self.commonness()
         if not fresh:
             return model
-        model = learn_commonness(list(fresh.values()), prior=model)
+        rows = list(fresh.values())
+        model = learn_commonness(
+            [texts[i] for i in rows],
+            prior=model,
+            fingerprints=list(fresh),
+            tokens=None if tokens is None else select_texts(tokens, rows),
+        )
         self.db.executemany("INSERT INTO fingerprints VALUES (?)", ((k,) for k in fresh))
         self.db.executemany(
             "INSERT OR REPLACE INTO counts VALUES (?, ?, ?)",

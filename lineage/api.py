@@ -256,15 +256,25 @@ def _analyze_loaded(
         pairs=pairs,
         passages=passages_table,
         quotes=quotes_table,
-        sources=schema.frame("sources", lineage.sources),
-        edges=schema.frame("edges", lineage.edges),
-        attribution=schema.frame("attribution", lineage.attribution),
+        **_lineage_tables(lineage, framed=focus is None),
         texts=dict(zip(ids, texts, strict=True)),
         ignored={doc_id: normalized[i].ignored for i, doc_id in enumerate(ids)},
         meta={d.id: dict(d.meta) for d in loaded.documents},
         params=params,
         limits=limits_note(candidates.attrs.get("limits", CandidateLimits()), budget),
     )
+
+
+def _lineage_tables(lineage: Lineage, *, framed: bool) -> dict[str, pd.DataFrame]:
+    """Return the sources, edges and attribution tables of ``lineage``.
+
+    ``framed``: in their schema's dtypes (:func:`lineage.schema.frame`); else as the
+    lineage stage made them (a query's answer reads them so).
+    """
+    names = ("sources", "edges", "attribution")
+    if not framed:
+        return {name: getattr(lineage, name) for name in names}
+    return {name: schema.frame(name, getattr(lineage, name)) for name in names}
 
 
 def _documents_table(

@@ -481,27 +481,29 @@ class Index:
             focus=document.id,
         )
         me = document.id
-        mine = (result.pairs["a"] == me) | (result.pairs["b"] == me)
-        passages = result.passages[(result.passages["a"] == me) | (result.passages["b"] == me)]
-        row = result.documents
-        partners = set(passages["a"]) | set(passages["b"])
-        row["matches"] = len(partners - {me})
-        parent = row.loc[0, "parent"]
-        row["parent_kind"] = (
+        pairs, passages, sources = result.pairs, result.passages, result.sources
+        if len(pairs):  # the query's pairs, not those of its candidates among themselves
+            pairs = pairs[(pairs["a"] == me) | (pairs["b"] == me)].reset_index(drop=True)
+        if len(passages):
+            mine = (passages["a"] == me) | (passages["b"] == me)
+            passages = passages[mine].reset_index(drop=True)
+        if len(sources):
+            sources = sources[[me in list(m) for m in sources["members"]]].reset_index(drop=True)
+        partners = (set(passages["a"]) | set(passages["b"])) - {me}
+        parent = result.documents.loc[0, "parent"]
+        kind = (
             None
             if pd.isna(parent)
             else "unseen common source"
             if str(parent).startswith("latent:")
             else "document"
         )
-        sources = result.sources[result.sources["members"].map(lambda m: me in list(m))]
-        shown = {me, *partners}
         return QueryResult(
-            documents=row,
-            pairs=result.pairs[mine].reset_index(drop=True),
-            passages=passages.reset_index(drop=True),
-            sources=sources.reset_index(drop=True),
-            texts={k: v for k, v in result.texts.items() if k in shown},
+            documents=result.documents.assign(matches=len(partners), parent_kind=kind),
+            pairs=pairs,
+            passages=passages,
+            sources=sources,
+            texts={k: v for k, v in result.texts.items() if k == me or k in partners},
         )
 
 

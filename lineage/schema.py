@@ -12,8 +12,10 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cache
 
 import pandas as pd
+from pandas.api.types import pandas_dtype
 
 SCHEMA_VERSION = "1.0"
 
@@ -129,6 +131,16 @@ def frame(table: str, rows: Iterable[Mapping[str, object]] | pd.DataFrame) -> pd
         raise KeyError(f"table {table!r} lacks columns {missing}")
     extra = [name for name in data.columns if name not in spec]
     # One new frame from typed columns: a column set in place per dtype costs 3x as much.
-    columns = {name: data[name].astype(dtype) for name, dtype in spec.items()}
+    dtypes = _dtypes(table, pd.get_option("mode.string_storage"))
+    columns = {name: data[name].astype(dtypes[name]) for name in spec}
     columns.update({name: data[name].copy() for name in extra})
     return pd.DataFrame(columns, index=data.index).reset_index(drop=True)
+
+
+@cache
+def _dtypes(table: str, storage: str) -> dict[str, object]:
+    """Return ``table``'s dtypes, resolved once per string storage option.
+
+    A dtype alias is looked up among every registered dtype each time it is read.
+    """
+    return {name: pandas_dtype(dtype) for name, dtype in TABLES[table].items()}

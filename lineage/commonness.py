@@ -313,6 +313,14 @@ def select_texts(spans: HashedSpans, rows: Sequence[int] | np.ndarray) -> Hashed
     ([0, 2, 5], True)
     """
     rows = np.asarray(rows, dtype=np.int64)
+    if rows.size and (np.diff(rows) == 1).all():  # a run of texts: views, no copy
+        begin, end = spans.offsets[rows[0]], spans.offsets[rows[-1] + 1]
+        return HashedSpans(
+            spans.hashes[begin:end],
+            spans.starts[begin:end],
+            spans.ends[begin:end],
+            spans.offsets[rows[0] : rows[-1] + 2] - begin,
+        )
     counts = spans.counts()[rows]
     offsets = _offsets(counts)
     at = np.arange(int(offsets[-1])) + np.repeat(spans.offsets[rows] - offsets[:-1], counts)

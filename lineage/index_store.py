@@ -470,9 +470,17 @@ class IndexStore:
             self._put_segment(last + 1, merged_keys, merged_docs)
 
     def _put_segment(self, segment: int, keys: np.ndarray, docs: np.ndarray) -> None:
-        """Sort entries and store them as segment ``segment`` in blocks."""
-        order = np.lexsort((docs, keys))
+        """Sort entries by key and document and store them as segment ``segment`` in blocks.
+
+        Entries come with each key's documents ascending (a batch's, document by document;
+        a merge's, an older segment then a newer): a stable sort by key then orders them
+        by key and document, and merges two sorted runs in linear time.
+        """
+        order = np.argsort(keys, kind="stable")
         keys, docs = keys[order], docs[order]
+        if (docs[1:][keys[1:] == keys[:-1]] < docs[:-1][keys[1:] == keys[:-1]]).any():
+            order = np.lexsort((docs, keys))  # not so: sort by both
+            keys, docs = keys[order], docs[order]
         if keys.size:  # the same entry twice (two bands with one key) is kept once
             fresh = np.ones(keys.size, dtype=bool)
             fresh[1:] = (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])

@@ -84,31 +84,25 @@ class Vectors:
         map_b = np.append(inverse[len(ta.stem_vocab) :], -1)
         self.a_ids, self.b_ids = map_a[ta.stem_ids], map_b[tb.stem_ids]
         self.n_terms = max(len(vocab), 1)
-        counts_a = self._sentence_counts(ta, map_a)
-        counts_b = self._sentence_counts(tb, map_b)
-        n_sentences = counts_a.shape[0] + counts_b.shape[0]
-        df = np.bincount(
-            np.concatenate([counts_a.indices, counts_b.indices]), minlength=self.n_terms
-        )
+        indptr_a, stems_a, counts_a = ta.sentence_terms
+        indptr_b, stems_b, counts_b = tb.sentence_terms
+        terms_a, terms_b = map_a[stems_a], map_b[stems_b]
+        n_sentences = ta.n_sentences + tb.n_sentences
+        df = np.bincount(np.concatenate([terms_a, terms_b]), minlength=self.n_terms)
         self.idf = np.log((1 + n_sentences) / (1 + df)) + 1.0
-        self.a_vec = self._weighted(counts_a)
-        self.b_vec = self._weighted(counts_b)
+        self.a_vec = self._weighted(indptr_a, terms_a, counts_a)
+        self.b_vec = self._weighted(indptr_b, terms_b, counts_b)
 
-    def _sentence_counts(self, text: PreparedText, to_pair: np.ndarray) -> sparse.csr_matrix:
-        indptr, stems, counts = text.sentence_terms
-        return sparse.csr_matrix(
-            (counts, to_pair[stems], indptr), shape=(text.n_sentences, self.n_terms)
-        )
-
-    def _weighted(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
-        """Return the L2-normalized ISF-weighted rows of ``counts`` (same sparsity)."""
-        shape, indices, indptr = counts.shape, counts.indices, counts.indptr
-        weighted = counts.data * self.idf[indices]
-        rows = np.repeat(np.arange(shape[0]), np.diff(indptr))
-        norms = np.sqrt(np.bincount(rows, weighted * weighted, minlength=shape[0]))
+    def _weighted(
+        self, indptr: np.ndarray, terms: np.ndarray, counts: np.ndarray
+    ) -> sparse.csr_matrix:
+        """Return the L2-normalized ISF-weighted stem counts of each sentence (CSR rows)."""
+        weighted = counts * self.idf[terms]
+        rows = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+        norms = np.sqrt(np.bincount(rows, weighted * weighted, minlength=len(indptr) - 1))
         norms[norms == 0] = 1.0
         scaled = weighted * (1.0 / norms)[rows]
-        return sparse.csr_matrix((scaled, indices, indptr), shape=shape)
+        return sparse.csr_matrix((scaled, terms, indptr), shape=(len(indptr) - 1, self.n_terms))
 
     def span_similarity(self, a_tokens: tuple[int, int], b_tokens: tuple[int, int]) -> float:
         """Cosine of the ISF-weighted stem counts of two token ranges."""
@@ -190,7 +184,8 @@ def _class_pairs(
     )
     found_i, found_j, found_c = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0)]
     for first in range(0, len(rep_a), _BLOCK_ROWS):
-        cos = (a_vec[first : first + _BLOCK_ROWS] @ b_vec_t).tocoo()
+        block = a_vec if len(rep_a) <= _BLOCK_ROWS else a_vec[first : first + _BLOCK_ROWS]
+        cos = (block @ b_vec_t).tocoo()
         passing = cos.data >= params.min_cosine
         found_i.append(first + cos.row[passing].astype(np.int64))
         found_j.append(cos.col[passing].astype(np.int64))

@@ -252,20 +252,21 @@ def prepare_text(norm: NormalizedText, params: AlignParams | None = None) -> Pre
     text = norm.text
     token_starts, token_ends, hashes, prefixes = hashed_tokens(text, prefix=params.stem_length)
     # A stem is the word cut to ``stem_length`` chars (hashed); stop words have none.
-    stop = _stop_word_hashes()
-    content = stop[np.searchsorted(stop, hashes).clip(max=len(stop) - 1)] != hashes
     stem_ids = np.full(len(hashes), -1, dtype=np.int64)
+    content = ~_is_stop_word(hashes)
     stem_vocab, stem_ids[content] = np.unique(prefixes[content], return_inverse=True)
-    sentence_tokens = _sentence_bounds(norm, token_starts, stem_ids >= 0, params)
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    sentence_tokens = _sentence_bounds(norm, codes, token_starts, content, params)
+    sentence = np.repeat(np.arange(len(sentence_tokens) - 1), np.diff(sentence_tokens))[content]
     next_starts = np.append(token_starts[sentence_tokens[1:-1]], len(text))
-    trailing_space = np.array([text[i - 1] == " " for i in next_starts[:-1].tolist()] + [False])
+    trailing_space = np.zeros(len(next_starts), dtype=np.int64)
+    trailing_space[:-1] = codes[next_starts[:-1] - 1] == ord(" ")
     ngrams = combine_token_hashes(hashes, n=params.ngram)[: max(len(hashes) - params.ngram + 1, 0)]
     order = np.argsort(ngrams)
     ngrams = ngrams[order]
-    new = np.ones(len(ngrams), dtype=bool)
-    new[1:] = ngrams[1:] != ngrams[:-1]
-    runs = np.diff(np.append(np.flatnonzero(new), len(ngrams)))
-    repeats = np.repeat(runs, runs)
+    new = np.ones(len(ngrams) + 1, dtype=bool)
+    new[1:-1] = ngrams[1:] != ngrams[:-1]
+    runs = np.diff(np.flatnonzero(new))
     return PreparedText(
         norm,
         params,
@@ -275,64 +276,96 @@ def prepare_text(norm: NormalizedText, params: AlignParams | None = None) -> Pre
         stem_vocab,
         sentence_tokens,
         next_starts - trailing_space,
-        _sentence_terms(stem_ids, sentence_tokens, len(stem_vocab)),
-        _sentence_classes(stem_ids, stem_vocab, sentence_tokens),
+        _sentence_terms(stem_ids[content], sentence, len(sentence_tokens) - 1, len(stem_vocab)),
+        _sentence_classes(stem_vocab[stem_ids[content]], sentence, len(sentence_tokens) - 1),
         ngrams,
         order,
-        repeats,
+        np.repeat(runs, runs),
     )
 
 
 @functools.cache
-def _stop_word_hashes() -> np.ndarray:
-    """Token hashes of :func:`stop_words`, sorted."""
-    return np.sort(token_hashes(sorted(stop_words())))
+def _stop_word_table() -> tuple[np.ndarray, np.uint64, np.ndarray]:
+    """Return a collision-free lookup of the token hashes of :func:`stop_words`.
+
+    That is ``(hashes, shift, slots)``: ``hashes`` sorted with a sentinel at index 0 that
+    no stop word has, and ``slots[h >> shift]`` the index in ``hashes`` of the one stop
+    word whose high bits are those of ``h`` (0 for none). The shift is the largest that
+    keeps the stop words apart, so the table stays small.
+    """
+    stop = np.sort(token_hashes(sorted(stop_words())))
+    for bits in range(12, 33):  # the fixed list needs 16 bits
+        shift = np.uint64(64 - bits)
+        high = stop >> shift
+        if len(np.unique(high)) == len(stop):
+            break
+    else:  # pragma: no cover
+        raise AssertionError("stop-word hashes collide in their top 32 bits")
+    hashes = np.concatenate(([~stop[0]], stop))  # index 0: a hash that is no stop word
+    slots = np.zeros(1 << bits, dtype=np.int64)
+    slots[high.astype(np.int64)] = np.arange(1, len(hashes))
+    return hashes, shift, slots
+
+
+def _is_stop_word(hashes: np.ndarray) -> np.ndarray:
+    """Whether each token hash is that of a stop word (two lookups per token).
+
+    Examples
+    --------
+    >>> _is_stop_word(token_hashes(["the", "Kremlin", "said"])).tolist()
+    [True, False, True]
+    """
+    stop, shift, slots = _stop_word_table()
+    return stop[slots[(hashes >> shift).astype(np.int64)]] == hashes
 
 
 def _sentence_terms(
-    stem_ids: np.ndarray, bounds: np.ndarray, n_stems: int
+    stems: np.ndarray, sentence: np.ndarray, n_sentences: int, n_stems: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Stem counts of each sentence as CSR arrays ``(indptr, stem ids, counts)``."""
-    n_sentences = len(bounds) - 1
-    rows = np.repeat(np.arange(n_sentences), np.diff(bounds))
-    content = stem_ids >= 0
-    keys = np.sort(rows[content] * max(n_stems, 1) + stem_ids[content])
-    new = np.ones(len(keys), dtype=bool)
-    new[1:] = keys[1:] != keys[:-1]
+    """Stem counts of each sentence as CSR arrays ``(indptr, stem ids, counts)``.
+
+    ``stems`` are the stem ids of the content tokens, ``sentence`` their sentences.
+    """
+    width = max(n_stems, 1)
+    keys = np.sort(sentence * width + stems)
+    new = np.ones(len(keys) + 1, dtype=bool)
+    new[1:-1] = keys[1:] != keys[:-1]
     first = np.flatnonzero(new)
-    counts = np.diff(np.append(first, len(keys)))
-    row, stem = np.divmod(keys[first], max(n_stems, 1))
-    indptr = np.concatenate(([0], np.cumsum(np.bincount(row, minlength=n_sentences))))
-    return indptr, stem, counts.astype(np.float64)
+    row, stem = np.divmod(keys[first[:-1]], width)
+    indptr = np.zeros(n_sentences + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=n_sentences), out=indptr[1:])
+    return indptr, stem, np.diff(first).astype(np.float64)
 
 
-def _sentence_classes(stem_ids: np.ndarray, vocab: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+def _sentence_classes(terms: np.ndarray, sentence: np.ndarray, n_sentences: int) -> np.ndarray:
     """Class of each sentence: sentences with the same content words share one class.
 
-    Classes are numbered in order of first appearance. A sentence's content-word
-    sequence is keyed by its length and a 64-bit sum of its stems' hashes times random
-    weights of their positions (a collision has probability about 2**-64 per pair).
+    ``terms`` are the stem hashes of the content tokens in text order, ``sentence``
+    their sentences. Classes are numbered in order of first appearance. A sentence's
+    content-word sequence is keyed by its length and a 64-bit sum of its stems' hashes
+    times random weights of their positions (a collision has probability about 2**-64
+    per pair).
     """
-    content = stem_ids >= 0
-    sentence = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))[content]
-    kept = np.concatenate(([0], np.cumsum(np.bincount(sentence, minlength=len(bounds) - 1))))
+    sizes = np.bincount(sentence, minlength=n_sentences)
+    kept = np.zeros(n_sentences + 1, dtype=np.int64)
+    np.cumsum(sizes, out=kept[1:])
     position = np.arange(len(sentence)) - kept[sentence]
-    weights = _POSITION_WEIGHTS[position % len(_POSITION_WEIGHTS)]
     with np.errstate(over="ignore"):
-        terms = vocab[stem_ids[content]] * weights
-    key = np.zeros(len(bounds) - 1, dtype=np.uint64)
-    filled = np.flatnonzero(np.diff(kept) > 0)  # content tokens are in sentence order
+        terms = terms * _POSITION_WEIGHTS[position % len(_POSITION_WEIGHTS)]
+    key = np.zeros(n_sentences, dtype=np.uint64)
+    filled = np.flatnonzero(sizes)  # content tokens are in sentence order
     if len(filled):
         key[filled] = np.add.reduceat(terms, kept[filled])
-    key ^= np.diff(kept).astype(np.uint64) << np.uint64(56)
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    number = np.empty(len(first), dtype=np.int64)
-    number[np.argsort(first)] = np.arange(len(first))  # in order of first appearance
-    return number[inverse.reshape(-1)]
+    key ^= sizes.astype(np.uint64) << np.uint64(56)
+    # Numbered in order of first appearance: a dict over the few hundred sentence keys.
+    number: dict[int, int] = {}
+    return np.fromiter(
+        (number.setdefault(k, len(number)) for k in key.tolist()), dtype=np.int64, count=n_sentences
+    )
 
 
-def _sentence_ends(text: str) -> list[int]:
-    r"""Return the char positions where sentences end.
+def _sentence_ends(codes: np.ndarray) -> np.ndarray:
+    r"""Return the char positions where sentences end, from the text's code points.
 
     A run of ``.!?`` and then of closing marks ``"')]`` ends a sentence when a space
     follows (the end is that space); so does an ideographic full stop (the end is right
@@ -342,12 +375,10 @@ def _sentence_ends(text: str) -> list[int]:
 
     Examples
     --------
-    >>> _sentence_ends('He left. "No," she said.\u3002 Then')
+    >>> text = 'He left. "No," she said.\u3002 Then'
+    >>> _sentence_ends(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)).tolist()
     [8, 25]
     """
-    if not text:
-        return []
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     # From each space, step back over closing marks (runs of a few chars: a few steps
     # over the spaces still in such a run), then look for sentence punctuation.
     space = np.flatnonzero(codes[1:] == ord(" ")) + 1
@@ -362,8 +393,10 @@ def _sentence_ends(text: str) -> list[int]:
         active = active[_ascii_in(codes[before[active]], _CLOSING)]
     ends = space[~opening & _ascii_in(codes[before], _STOP)]
     wide = np.flatnonzero(codes >= _WIDE_STOP_CODES.min())
-    wide = wide[np.isin(codes[wide], _WIDE_STOP_CODES)] + 1
-    return np.union1d(ends, wide).tolist()
+    if len(wide):
+        wide = wide[(codes[wide, None] == _WIDE_STOP_CODES).any(axis=1)] + 1
+        ends = np.union1d(ends, wide)
+    return ends
 
 
 def _ascii_in(codes: np.ndarray, table: np.ndarray) -> np.ndarray:
@@ -393,32 +426,43 @@ def _paragraph_starts(text: str) -> list[int]:
 
 
 def _sentence_bounds(
-    norm: NormalizedText, token_starts: np.ndarray, is_content: np.ndarray, params: AlignParams
+    norm: NormalizedText,
+    codes: np.ndarray,
+    token_starts: np.ndarray,
+    is_content: np.ndarray,
+    params: AlignParams,
 ) -> np.ndarray:
-    """Return the token index where each sentence starts, then the token count."""
-    text, n_words = norm.text, len(token_starts)
+    """Return the token index where each sentence starts, then the token count.
+
+    ``codes`` are the code points of ``norm.text``.
+    """
+    n_words = len(token_starts)
     # Sentence ends in the normalized text, plus paragraph breaks of the original.
-    breaks = _sentence_ends(text)
+    breaks = _sentence_ends(codes)
     if norm.original:
         paragraph_at = _paragraph_starts(norm.original)
         if paragraph_at:
-            breaks.extend(np.searchsorted(norm.offsets[:-1], paragraph_at).tolist())
-    break_tokens = np.unique(np.searchsorted(token_starts, np.asarray(breaks, dtype=np.int64)))
+            breaks = np.append(breaks, np.searchsorted(norm.offsets[:-1], paragraph_at))
+    break_tokens = np.unique(np.searchsorted(token_starts, breaks))
     break_tokens = break_tokens[(break_tokens > 0) & (break_tokens < n_words)]
-    content = np.concatenate(([0], np.cumsum(is_content)))
-    # Greedy: a break ends a sentence once it holds min_sentence_words content words.
-    bounds, last = [0], 0
-    for tok, seen in zip(break_tokens.tolist(), content[break_tokens].tolist(), strict=True):
-        if seen - last >= params.min_sentence_words:
-            bounds.append(tok)
-            last = seen
-    if n_words > 0 and len(bounds) > 1 and content[-1] - last < 1:
+    content = np.zeros(n_words + 1, dtype=np.int64)
+    np.cumsum(is_content, out=content[1:])
+    # Greedy: a break ends a sentence once it holds min_sentence_words content words
+    # since the last one that did: from each break, the next such break is a search.
+    seen = content[break_tokens]
+    following = np.searchsorted(seen, seen + params.min_sentence_words).tolist()
+    bounds, at = [0], int(np.searchsorted(seen, params.min_sentence_words))
+    while at < len(following):
+        bounds.append(at)
+        at = following[at]
+    bounds = break_tokens[bounds[1:]].tolist()
+    last = int(content[bounds[-1]]) if bounds else 0
+    if bounds and content[-1] - last < 1:
         bounds.pop()  # a trailing fragment without content joins the last sentence
-    bounds.append(n_words)
     # Text without sentence punctuation (headlines, lists) is cut into pieces of bounded
     # length so that one seed never stands for a whole page.
-    starts = np.asarray(bounds[:-1], dtype=np.int64)
-    lengths = np.diff(np.asarray(bounds, dtype=np.int64))
+    edges = np.array([0, *bounds, n_words], dtype=np.int64)
+    starts, lengths = edges[:-1], np.diff(edges)
     count = -(-lengths // params.max_sentence_words)
     which = np.repeat(np.arange(len(lengths)), count)
     step = np.arange(len(which)) - np.repeat(np.cumsum(count) - count, count) + 1

@@ -568,8 +568,10 @@ def align(a: str, b: str, **params: object) -> Alignment:
     [('quote', 'Nothing is going to happen until Putin and I get together," Trump said.')]
     """
     found = align_texts(a, b, **params)
-    marked = mark_quotes(found, find_quotations(a), find_quotations(b), texts=(a, b))
-    return Alignment(marked, found.note)
+    if not found:
+        return found
+    quotes_a, quotes_b = (find_quotations(text, speakers=False) for text in (a, b))
+    return Alignment(mark_quotes(found, quotes_a, quotes_b, texts=(a, b)), found.note)
 
 
 def side_by_side(

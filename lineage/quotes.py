@@ -147,13 +147,14 @@ def _continues(text: str, newline: int) -> int | None:
     return None
 
 
-def _scan(text: str, *, max_chars: int) -> tuple[list[Quotation], list[int]]:
+def _scan(text: str, *, max_chars: int, speakers: bool = True) -> tuple[list[Quotation], list[int]]:
     """Return the quotations of ``text`` and the positions of unmatched opening marks.
 
     An opening double mark that nothing closes (its paragraph ends, or ``max_chars``
     pass, without a closing mark or the newswire continuation) opens a quotation only
     when an attribution comes right before it (``said:``, ``told reporters``); else it
-    is an unmatched mark and the text after it stays prose.
+    is an unmatched mark and the text after it stays prose. Without ``speakers`` every
+    speaker is ``None`` (reading attributions is most of the cost).
     """
     if not isinstance(text, str):
         raise ParameterError(f"'text' must be a str (got {type(text).__name__})")
@@ -162,7 +163,10 @@ def _scan(text: str, *, max_chars: int) -> tuple[list[Quotation], list[int]]:
     for match in _MARKS.finditer(text):
         scanner.read(match.start(), match.group())
     scanner.finish()
-    quotations = [Quotation(start, end, _speaker(text, start, end)) for start, end in scanner.found]
+    quotations = [
+        Quotation(start, end, _speaker(text, start, end) if speakers else None)
+        for start, end in scanner.found
+    ]
     return quotations, scanner.unmatched
 
 
@@ -244,7 +248,7 @@ class _Scanner:
             self.emit(end, closed=False)
 
 
-def find_quotations(text: str, *, max_chars: int = 3000) -> list[Quotation]:
+def find_quotations(text: str, *, max_chars: int = 3000, speakers: bool = True) -> list[Quotation]:
     r"""Find the top-level quotations of ``text`` with their speakers.
 
     Parameters
@@ -254,6 +258,10 @@ def find_quotations(text: str, *, max_chars: int = 3000) -> list[Quotation]:
     max_chars
         Longest quotation; an unclosed mark is cut at the first sentence end after it
         beyond this (recovery from scraping debris).
+    speakers
+        Read each quotation's speaker from its attribution; with ``False`` every
+        speaker is ``None`` and only the spans are found (faster: what
+        :func:`lineage.quote_parts.mark_quotes` needs).
 
     Returns
     -------
@@ -274,7 +282,7 @@ def find_quotations(text: str, *, max_chars: int = 3000) -> list[Quotation]:
     >>> find_quotations('Talks resumed on "Thursday in Istanbul.\nThe delegation left.')
     []
     """
-    return scan_quotations(text, max_chars=max_chars).quotations
+    return _scan(text, max_chars=max_chars, speakers=speakers)[0]
 
 
 def quotation_problems(text: str, *, max_chars: int = 3000) -> list[str]:

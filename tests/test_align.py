@@ -5,6 +5,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -124,12 +125,23 @@ def test_analyze_prepares_each_aligned_document_once(monkeypatch):
     assert {doc for doc, text in zip("wxyz", texts, strict=True) if text in calls} >= aligned
 
 
+@given(st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=9)))
+def test_stop_word_lookup_is_set_membership(words):
+    from lineage.align_text import _is_stop_word, stop_words
+    from lineage.shingle import token_hashes
+
+    words = [*words, *sorted(stop_words())[::7]]
+    found = _is_stop_word(token_hashes(words)).tolist()
+    assert found == [word in stop_words() for word in words]
+
+
 @given(st.text(alphabet=list(".!?\"')] ab\n\u3002"), max_size=60))
 def test_sentence_ends_are_those_of_the_regular_expression(text):
     from lineage.align_text import _sentence_ends
 
     expected = [m.end() for m in re.finditer(r"[.!?]+[\"')\]]*(?= )|[\u3002]", text)]
-    assert _sentence_ends(text) == expected
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    assert _sentence_ends(codes).tolist() == expected
 
 
 # --- obfuscations with known truth ----------------------------------------------------------

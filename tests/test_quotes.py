@@ -185,6 +185,16 @@ def test_seed_quotations_are_short_and_balanced():
             assert "\n" not in text[q.start : q.end]
 
 
+def test_quotations_without_speakers_have_the_same_spans():
+    for prefix in ("000", "001", "002", "003", "004"):
+        text = seed(prefix)
+        with_speakers = find_quotations(text)
+        spans_only = find_quotations(text, speakers=False)
+        assert [(q.start, q.end) for q in spans_only] == [(q.start, q.end) for q in with_speakers]
+        assert {q.speaker for q in spans_only} == {None}
+        assert any(q.speaker for q in with_speakers)
+
+
 def test_mark_keeps_the_passage_whole_with_its_quoted_part():
     a = 'Putin stayed home. He said "we will not go to Istanbul today" and left.'
     b = 'Putin stayed home. He said "we will not go to Istanbul today" and left.'

@@ -90,7 +90,9 @@ class AlignParams:
         words.
     min_copy_chars
         A passage made only of verbatim runs of ``ngram`` words (a copied phrase, a shared
-        quotation) is kept from this length on, below ``min_chars``.
+        quotation) is kept from this length on, below ``min_chars``; the public
+        ``lineage.align`` and ``lineage analyze`` keep it only as a quotation or as a whole
+        text (:func:`lineage.quote_parts.drop_unquoted_phrases`).
     summary_gap, summary_ratio
         A second extension lets seeds lie up to ``summary_gap`` sentences apart on one
         side; its fragments are kept where that side is at least ``summary_ratio`` times

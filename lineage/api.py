@@ -21,6 +21,7 @@ import pandas as pd
 from lineage import schema
 from lineage.align import (
     Alignment,
+    AlignParams,
     PreparedText,
     align_prepared,
     prepare_text,
@@ -43,7 +44,7 @@ from lineage.informative import (
 )
 from lineage.io import OutputSet, write_table
 from lineage.normalize import normalize_corpus
-from lineage.quote_parts import mark_quotes
+from lineage.quote_parts import drop_unquoted_phrases, mark_quotes
 from lineage.quotes import QuotationScan, find_quotations, scan_quotations
 from lineage.records import NormalizedText, Passage, Quotation
 from lineage.result_tables import (
@@ -546,8 +547,10 @@ def _align_pair(
 ) -> Alignment:
     """Align one candidate pair and mark the quoted parts of its whole passages."""
     found = align_prepared(ta, tb, a_id=a_id, b_id=b_id)
-    marked = mark_quotes(found, quotes_a, quotes_b, texts=(ta.norm.original, tb.norm.original))
-    return Alignment(marked, found.note)
+    texts = (ta.norm.original, tb.norm.original)
+    marked = mark_quotes(found, quotes_a, quotes_b, texts=texts)
+    kept = drop_unquoted_phrases(marked, texts=texts, min_chars=ta.params.min_chars)
+    return Alignment(kept, found.note)
 
 
 def align(a: str, b: str, **params: object) -> Alignment:
@@ -557,7 +560,10 @@ def align(a: str, b: str, **params: object) -> Alignment:
     image of ``align(a, b)``. Each passage's ``kind`` is ``"prose"``, ``"quote"`` or
     ``"mixed"`` and ``quotes`` lists its quoted parts (see
     :func:`lineage.quote_parts.mark_quotes`); see :func:`lineage.align.align` for ``params``
-    and for the ``note`` of a pair cut short.
+    and for the ``note`` of a pair cut short. A passage shorter than ``min_chars`` on either
+    side (a verbatim run kept by ``min_copy_chars``) is kept only as a quotation or as the
+    whole of a text (:func:`lineage.quote_parts.drop_unquoted_phrases`), as in
+    :func:`analyze`.
 
     Examples
     --------
@@ -571,7 +577,9 @@ def align(a: str, b: str, **params: object) -> Alignment:
     if not found:
         return found
     quotes_a, quotes_b = (find_quotations(text, speakers=False) for text in (a, b))
-    return Alignment(mark_quotes(found, quotes_a, quotes_b, texts=(a, b)), found.note)
+    marked = mark_quotes(found, quotes_a, quotes_b, texts=(a, b))
+    min_chars = AlignParams.of(params).min_chars
+    return Alignment(drop_unquoted_phrases(marked, texts=(a, b), min_chars=min_chars), found.note)
 
 
 def side_by_side(

@@ -31,7 +31,7 @@ from lineage.normalize import fold_char
 from lineage.records import Passage, PassageKind, Quotation, complement
 from lineage.shingle import tokenize
 
-__all__ = ["mark_quotes", "quote_share"]
+__all__ = ["drop_unquoted_phrases", "mark_quotes", "quote_share"]
 
 
 def mark_quotes(
@@ -525,6 +525,60 @@ def _settle(
     if len(settled) == 1 and minimum.short(settled[0], wa, wb):
         return []  # a sliver between two insertions, with no neighbour to join
     return settled
+
+
+def drop_unquoted_phrases(
+    passages: Iterable[Passage], *, texts: tuple[str, str], min_chars: int
+) -> list[Passage]:
+    """Drop the short passages that are neither quotation nor the whole of a text.
+
+    Alignment keeps a verbatim run shorter than ``min_chars`` on either side (from its
+    ``min_copy_chars``) because a shared *quotation* is evidence however short: the words
+    two outlets quote alike. Outside quotation such a run is a phrase two texts share (a
+    name, "the American Civil Liberties Union of Southern California", a stock phrase),
+    and no evidence of reuse. So a passage under ``min_chars`` on either side stays only
+    when it has quoted parts (``kind`` ``"quote"`` or ``"mixed"``, see
+    :func:`mark_quotes`) or is the whole of one of the two texts (a short text copied
+    whole, an exact duplicate). The rule looks at both sides alike: the result of the
+    mirrored pair is the mirror of the result.
+
+    Parameters
+    ----------
+    passages
+        Passages of one pair, quoted parts marked (:func:`mark_quotes`).
+    texts
+        The texts ``(a, b)`` the passages' offsets point into.
+    min_chars
+        The alignment's ``min_chars``: the shortest passage that stands as prose.
+
+    Returns
+    -------
+    list of Passage
+        The passages kept, in the order given.
+
+    Examples
+    --------
+    >>> a, b = "The Civil Liberties Union sued again.", "Civil Liberties Union sued again."
+    >>> phrase = Passage("a", 4, 37, "b", 0, 33, similarity=1.0)
+    >>> len(drop_unquoted_phrases([phrase], texts=(a + " More.", b + " Other."), min_chars=150))
+    0
+    >>> len(drop_unquoted_phrases([phrase], texts=(a, b), min_chars=150))  # all of b
+    1
+    """
+    check_positive_int("min_chars", min_chars)
+
+    def whole(text: str, start: int, end: int) -> bool:
+        return not text[:start].strip() and not text[end:].strip()
+
+    a, b = texts
+    return [
+        p
+        for p in passages
+        if min(p.a_end - p.a_start, p.b_end - p.b_start) >= min_chars
+        or p.kind != "prose"
+        or whole(a, p.a_start, p.a_end)
+        or whole(b, p.b_start, p.b_end)
+    ]
 
 
 def quote_share(passages: Iterable[Passage]) -> float:

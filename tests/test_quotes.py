@@ -1,6 +1,7 @@
 """Quotation spans, speakers and quote/prose marking on real seed text and crafted cases."""
 
 import itertools
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -9,10 +10,11 @@ from hypothesis import strategies as st
 
 from lineage.errors import ParameterError
 from lineage.normalize import fold_char
-from lineage.quote_parts import mark_quotes, quote_share
+from lineage.quote_parts import drop_unquoted_phrases, mark_quotes, quote_share
 from lineage.quotes import find_quotations, quotation_problems
 from lineage.records import Passage, Quotation
 from lineage.shingle import tokenize
+from tests.shared_data import shared_data
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -255,6 +257,48 @@ def test_shared_quotation_between_independent_seeds_is_a_quote():
     marked = mark_quotes(align(a, b), find_quotations(a), find_quotations(b), texts=(a, b))
     quotes = [a[p.a_start : p.a_end] for p in marked if p.kind == "quote"]
     assert any("going to happen until Putin and I get together" in q for q in quotes)
+
+
+def test_a_short_shared_quotation_stays_a_short_unquoted_phrase_does_not():
+    import pandas as pd
+
+    import lineage
+    from lineage.align import align
+
+    # 003 and 004 (independent reports) share two quotations under min_chars: both stay.
+    a, b = seed("003"), seed("004")
+    engine = align(a, b)
+    assert max(p.a_end - p.a_start for p in engine) < 150
+    public = lineage.align(a, b)
+    assert [(p.a_start, p.b_start, p.kind) for p in public] == [
+        (p.a_start, p.b_start, "quote") for p in engine
+    ]
+    # A PAN pair without a case shares one 57-char phrase outside quotation: no passage,
+    # through the public API as through analyze (which drops one shared phrase too).
+    pan = shared_data("pan13-train")
+    a = (pan / "susp" / "suspicious-document00002.txt").read_text(encoding="utf-8")
+    b = (pan / "src" / "source-document02516.txt").read_text(encoding="utf-8")
+    [phrase] = align(a, b)
+    assert a[phrase.a_start : phrase.a_end] == (
+        "the American Civil Liberties Union of Southern California"
+    )
+    assert lineage.align(a, b) == lineage.align(b, a) == []
+    analyzed = lineage.analyze(pd.DataFrame({"id": ["susp", "src"], "text": [a, b]}))
+    assert analyzed.passages.empty
+
+
+def test_drop_unquoted_phrases_keeps_a_text_copied_whole():
+    line = "Putin spurned a challenge to meet Zelensky in Istanbul."
+    longer = "Talks opened on Thursday. " + line + " Nobody came."
+    p = Passage("a", 0, len(line), "b", 26, 26 + len(line), similarity=1.0)
+    assert drop_unquoted_phrases([p], texts=(line, longer), min_chars=150) == [p]
+    assert drop_unquoted_phrases([p.mirror()], texts=(longer, line), min_chars=150) == [p.mirror()]
+    assert drop_unquoted_phrases([p], texts=(line + " More.", longer), min_chars=150) == []
+    assert drop_unquoted_phrases([p], texts=(line + " More.", longer), min_chars=40) == [p]
+    quoted = replace(p, kind="quote", quotes=((0, len(line), 26, 26 + len(line)),))
+    assert drop_unquoted_phrases([quoted], texts=(line + " More.", longer), min_chars=150) == [
+        quoted
+    ]
 
 
 def test_bad_arguments():

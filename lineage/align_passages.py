@@ -26,6 +26,7 @@ Examples
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,25 +50,64 @@ def assemble(
     """
     if len(seeds) == 0:
         return []
+    work = _Seeds(seeds, ta, tb, vec)
+    phrases = [k for k, verbatim in enumerate(work.phrase) if verbatim]
     fragments = (
-        [_grow(f, ta, tb, vec, params) for f in _extend(seeds, ta, tb, vec, params)]
-        + _extend(seeds.subset(seeds.phrase), ta, tb, vec, params)
-        + _summaries(seeds, ta, tb, vec, params)
+        [_grow(f, ta, tb, vec, params) for f in _extend(work, range(len(seeds)), params)]
+        + _extend(work, phrases, params)
+        + _summaries(work, params)
     )
     return _filter(fragments, ta, tb, params)
 
 
-def _split_on_gaps(group: np.ndarray, spans: np.ndarray, max_gap: int) -> list[np.ndarray]:
-    order = group[np.lexsort((spans[group, 1], spans[group, 0]))]
-    starts = spans[order, 0]
-    reach = np.maximum.accumulate(spans[order, 1])
-    cut = np.flatnonzero(starts[1:] - reach[:-1] - 1 > max_gap) + 1
-    return np.split(order, cut)
+class _Seeds:
+    """The seeds of one pair as Python lists, and the similarity of each extent judged.
+
+    Clustering works on a few seeds at a time, where list operations are cheaper than
+    numpy calls; the same extent often comes back (a cluster in the main and in the
+    summary pass, a single seed at every gap), so its similarity is computed once.
+    """
+
+    def __init__(self, seeds: Seeds, ta: PreparedText, tb: PreparedText, vec: Vectors) -> None:
+        self.a_sent: list[list[int]] = seeds.a_sent.tolist()
+        self.b_sent: list[list[int]] = seeds.b_sent.tolist()
+        self.a_char: list[list[int]] = seeds.a_char.tolist()
+        self.b_char: list[list[int]] = seeds.b_char.tolist()
+        self.phrase: list[bool] = seeds.phrase.tolist()
+        self.ta, self.tb, self.vec = ta, tb, vec
+        self.similarity: dict[tuple[Span, Span], float] = {}
+
+    def fragment(self, group: list[int]) -> _Fragment:
+        """Return the fragment spanned by the seeds of ``group``."""
+        a_char = (min(self.a_char[k][0] for k in group), max(self.a_char[k][1] for k in group))
+        b_char = (min(self.b_char[k][0] for k in group), max(self.b_char[k][1] for k in group))
+        similarity = self.similarity.get((a_char, b_char))
+        if similarity is None:
+            a_tok = _char_tokens(self.ta, a_char)
+            b_tok = _char_tokens(self.tb, b_char)
+            similarity = self.vec.span_similarity(a_tok, b_tok)
+            self.similarity[a_char, b_char] = similarity
+        verbatim = all(self.phrase[k] for k in group)
+        return _Fragment(a_char, b_char, similarity, verbatim)
 
 
-def _cluster(group: np.ndarray, seeds: Seeds, gap_a: int, gap_b: int) -> list[np.ndarray]:
+def _split_on_gaps(group: list[int], spans: list[list[int]], max_gap: int) -> list[list[int]]:
+    """Cut ``group``, sorted on ``spans``, where more than ``max_gap`` sentences are free."""
+    order = sorted(group, key=spans.__getitem__)  # by start, then end (stable)
+    parts, reach = [[order[0]]], spans[order[0]][1]
+    for k in order[1:]:
+        start, end = spans[k]
+        if start - reach - 1 > max_gap:
+            parts.append([k])
+        else:
+            parts[-1].append(k)
+        reach = max(reach, end)
+    return parts
+
+
+def _cluster(group: list[int], seeds: _Seeds, gap_a: int, gap_b: int) -> list[list[int]]:
     """Split seeds alternately on gaps in ``a`` and in ``b`` until nothing splits."""
-    done: list[np.ndarray] = []
+    done: list[list[int]] = []
     stack = [group]
     while stack:
         current = stack.pop()
@@ -90,17 +130,6 @@ class _Fragment:
     """Made of shared n-gram runs only."""
 
 
-def _fragment(
-    group: np.ndarray, seeds: Seeds, ta: PreparedText, tb: PreparedText, vec: Vectors
-) -> _Fragment:
-    a_char = (int(seeds.a_char[group, 0].min()), int(seeds.a_char[group, 1].max()))
-    b_char = (int(seeds.b_char[group, 0].min()), int(seeds.b_char[group, 1].max()))
-    a_tok = _char_tokens(ta, a_char)
-    b_tok = _char_tokens(tb, b_char)
-    verbatim = bool(seeds.phrase[group].all())
-    return _Fragment(a_char, b_char, vec.span_similarity(a_tok, b_tok), verbatim)
-
-
 def _char_tokens(text: PreparedText, chars: tuple[int, int]) -> tuple[int, int]:
     first = int(np.searchsorted(text.token_starts, chars[0], side="left"))
     last = int(np.searchsorted(text.token_starts, chars[1], side="left"))
@@ -108,31 +137,29 @@ def _char_tokens(text: PreparedText, chars: tuple[int, int]) -> tuple[int, int]:
 
 
 def _extend(
-    seeds: Seeds,
-    ta: PreparedText,
-    tb: PreparedText,
-    vec: Vectors,
+    seeds: _Seeds,
+    group: Sequence[int],
     params: AlignParams,
     gaps: tuple[int, int] | None = None,
 ) -> list[_Fragment]:
     """Cluster seeds into fragments, tightening the gaps where a fragment is not similar.
 
-    ``gaps`` are the largest gaps (in sentences) in ``a`` and in ``b``, ``max_gap`` on
-    both sides by default. A cluster that is still not similar enough with no gap at all
-    falls apart into its single seeds, each judged on its own (so a shared quotation
-    inside a paraphrased sentence pair survives).
+    ``group`` are the seeds to cluster; ``gaps`` the largest gaps (in sentences) in ``a``
+    and in ``b``, ``max_gap`` on both sides by default. A cluster that is still not
+    similar enough with no gap at all falls apart into its single seeds, each judged on
+    its own (so a shared quotation inside a paraphrased sentence pair survives).
     """
     fragments: list[_Fragment] = []
     first = gaps or (params.max_gap, params.max_gap)
-    pending = [(np.arange(len(seeds)), first)] if len(seeds) else []
+    pending = [(list(group), first)] if len(group) else []
     while pending:
-        group, (gap_a, gap_b) = pending.pop()
+        current, (gap_a, gap_b) = pending.pop()
         if gap_a >= 0 and gap_b >= 0:
-            clusters = _cluster(group, seeds, gap_a, gap_b)
+            clusters = _cluster(current, seeds, gap_a, gap_b)
         else:
-            clusters = np.split(group, len(group))
+            clusters = [[k] for k in current]
         for cluster in clusters:
-            fragment = _fragment(cluster, seeds, ta, tb, vec)
+            fragment = seeds.fragment(cluster)
             if fragment.similarity >= params.min_similarity:
                 fragments.append(fragment)
             elif gap_a >= 0 and gap_b >= 0 and len(cluster) > 1:
@@ -149,9 +176,7 @@ def _tighter(gap_a: int, gap_b: int) -> tuple[int, int]:
     return int(gap_a * scale), int(gap_b * scale)
 
 
-def _summaries(
-    seeds: Seeds, ta: PreparedText, tb: PreparedText, vec: Vectors, params: AlignParams
-) -> list[_Fragment]:
+def _summaries(seeds: _Seeds, params: AlignParams) -> list[_Fragment]:
     """Fragments where one side condenses a much longer stretch of the other (a summary).
 
     The long side may have gaps of up to ``summary_gap`` sentences; only fragments whose
@@ -160,7 +185,7 @@ def _summaries(
     found: list[_Fragment] = []
     wide, narrow = params.summary_gap, params.max_gap
     for gaps, long_b in (((narrow, wide), True), ((wide, narrow), False)):
-        for f in _extend(seeds, ta, tb, vec, params, gaps):
+        for f in _extend(seeds, range(len(seeds.phrase)), params, gaps):
             a_len, b_len = f.a_char[1] - f.a_char[0], f.b_char[1] - f.b_char[0]
             long_len, short_len = (b_len, a_len) if long_b else (a_len, b_len)
             if (

@@ -91,7 +91,7 @@ class AlignParams:
     min_copy_chars
         A passage made only of verbatim runs of ``ngram`` words (a copied phrase, a shared
         quotation) is kept from this length on, below ``min_chars``; the public
-        ``lineage.align`` and ``lineage analyze`` keep it only as a quotation or as a whole
+        ``lineage.align`` and ``lineage analyze`` keep it only as a quotation or as most of a
         text (:func:`lineage.quote_parts.drop_unquoted_phrases`).
     summary_gap, summary_ratio
         A second extension lets seeds lie up to ``summary_gap`` sentences apart on one

@@ -561,9 +561,8 @@ def align(a: str, b: str, **params: object) -> Alignment:
     ``"mixed"`` and ``quotes`` lists its quoted parts (see
     :func:`lineage.quote_parts.mark_quotes`); see :func:`lineage.align.align` for ``params``
     and for the ``note`` of a pair cut short. A passage shorter than ``min_chars`` on either
-    side (a verbatim run kept by ``min_copy_chars``) is kept only as a quotation or as the
-    whole of a text (:func:`lineage.quote_parts.drop_unquoted_phrases`), as in
-    :func:`analyze`.
+    side (a verbatim run kept by ``min_copy_chars``) is kept only as a quotation or as most
+    of a text (:func:`lineage.quote_parts.drop_unquoted_phrases`), as in :func:`analyze`.
 
     Examples
     --------

@@ -528,19 +528,24 @@ def _settle(
 
 
 def drop_unquoted_phrases(
-    passages: Iterable[Passage], *, texts: tuple[str, str], min_chars: int
+    passages: Iterable[Passage],
+    *,
+    texts: tuple[str, str],
+    min_chars: int,
+    min_share: float = 0.5,
 ) -> list[Passage]:
-    """Drop the short passages that are neither quotation nor the whole of a text.
+    """Drop the short passages that are neither quotation nor most of a text.
 
     Alignment keeps a verbatim run shorter than ``min_chars`` on either side (from its
     ``min_copy_chars``) because a shared *quotation* is evidence however short: the words
     two outlets quote alike. Outside quotation such a run is a phrase two texts share (a
-    name, "the American Civil Liberties Union of Southern California", a stock phrase),
-    and no evidence of reuse. So a passage under ``min_chars`` on either side stays only
-    when it has quoted parts (``kind`` ``"quote"`` or ``"mixed"``, see
-    :func:`mark_quotes`) or is the whole of one of the two texts (a short text copied
-    whole, an exact duplicate). The rule looks at both sides alike: the result of the
-    mirrored pair is the mirror of the result.
+    name, "the American Civil Liberties Union of Southern California", a formula), and
+    no evidence of reuse, unless it is most of a short text (a classified advertisement
+    printed again). So a passage under ``min_chars`` on either side stays only when it
+    has quoted parts (``kind`` ``"quote"`` or ``"mixed"``, see :func:`mark_quotes`) or
+    covers at least ``min_share`` of the characters of one of the two texts (white space
+    at their ends aside). Both sides are judged alike: the result for the mirrored pair
+    is the mirror of the result.
 
     Parameters
     ----------
@@ -550,6 +555,8 @@ def drop_unquoted_phrases(
         The texts ``(a, b)`` the passages' offsets point into.
     min_chars
         The alignment's ``min_chars``: the shortest passage that stands as prose.
+    min_share
+        The share of a text a shorter prose passage must cover to stand.
 
     Returns
     -------
@@ -560,24 +567,27 @@ def drop_unquoted_phrases(
     --------
     >>> a, b = "The Civil Liberties Union sued again.", "Civil Liberties Union sued again."
     >>> phrase = Passage("a", 4, 37, "b", 0, 33, similarity=1.0)
-    >>> len(drop_unquoted_phrases([phrase], texts=(a + " More.", b + " Other."), min_chars=150))
-    0
+    >>> background = ("Talks went on all week. " * 3, "Nobody came to the talks. " * 3)
     >>> len(drop_unquoted_phrases([phrase], texts=(a, b), min_chars=150))  # all of b
     1
+    >>> len(
+    ...     drop_unquoted_phrases(
+    ...         [phrase], texts=(a + background[0], b + background[1]), min_chars=150
+    ...     )
+    ... )
+    0
     """
     check_positive_int("min_chars", min_chars)
-
-    def whole(text: str, start: int, end: int) -> bool:
-        return not text[:start].strip() and not text[end:].strip()
-
-    a, b = texts
+    if not 0 <= min_share <= 1:
+        raise ParameterError(f"'min_share' must be in [0, 1] (got {shorten(min_share)})")
+    a_chars, b_chars = (len(text.strip()) for text in texts)
     return [
         p
         for p in passages
         if min(p.a_end - p.a_start, p.b_end - p.b_start) >= min_chars
         or p.kind != "prose"
-        or whole(a, p.a_start, p.a_end)
-        or whole(b, p.b_start, p.b_end)
+        or p.a_end - p.a_start >= min_share * a_chars
+        or p.b_end - p.b_start >= min_share * b_chars
     ]
 
 

@@ -157,11 +157,13 @@ def test_death_notice_formula_is_common_but_a_reprinted_article_is_not():
         formula.append(m.common[inside].all())
     assert np.mean(formula) >= 0.8
     aligned = _aligned(texts, combinations(texts, 2))
-    assert len({(p.a, p.b) for p in aligned}) >= 100  # the formula aligns notices
-    # Of the pairs that align, few keep a passage; read, those kept include one family's
+    # The formula aligns notices (a formula line shorter than min_chars stays a passage of
+    # the public align where it is most of a notice: quote_parts.drop_unquoted_phrases).
+    assert len({(p.a, p.b) for p in aligned}) >= 80
+    # Of the notice pairs, few keep a passage; read, those kept include one family's
     # notice that passim split over two clusters (the Aguet family), which is reuse.
     kept = score_passages(aligned, marks).passages
-    assert len({(p.a, p.b) for p in kept}) <= 0.1 * len({(p.a, p.b) for p in aligned})
+    assert len({(p.a, p.b) for p in kept}) <= 0.05 * len(list(combinations(texts, 2)))
     # Clusters of exactly two passages from two papers are mostly real reprints: they stay
     # evidence. Read, the few dropped include one formula filled twice (two cantons'
     # appointments to the federal railways council, with other names) and price or layout

@@ -287,18 +287,24 @@ def test_a_short_shared_quotation_stays_a_short_unquoted_phrase_does_not():
     assert analyzed.passages.empty
 
 
-def test_drop_unquoted_phrases_keeps_a_text_copied_whole():
+def test_drop_unquoted_phrases_keeps_most_of_a_short_text():
     line = "Putin spurned a challenge to meet Zelensky in Istanbul."
-    longer = "Talks opened on Thursday. " + line + " Nobody came."
-    p = Passage("a", 0, len(line), "b", 26, 26 + len(line), similarity=1.0)
+    opening = "Talks opened in Istanbul on Thursday without the Russian leader. "
+    longer = opening + line + " Nobody came to the talks, officials in Kyiv said."
+    at = len(opening)
+    p = Passage("a", 0, len(line), "b", at, at + len(line), similarity=1.0)
     assert drop_unquoted_phrases([p], texts=(line, longer), min_chars=150) == [p]
     assert drop_unquoted_phrases([p.mirror()], texts=(longer, line), min_chars=150) == [p.mirror()]
-    assert drop_unquoted_phrases([p], texts=(line + " More.", longer), min_chars=150) == []
-    assert drop_unquoted_phrases([p], texts=(line + " More.", longer), min_chars=40) == [p]
-    quoted = replace(p, kind="quote", quotes=((0, len(line), 26, 26 + len(line)),))
-    assert drop_unquoted_phrases([quoted], texts=(line + " More.", longer), min_chars=150) == [
-        quoted
-    ]
+    # Most of a short text (a classified advertisement printed again, its last line new).
+    assert drop_unquoted_phrases([p], texts=(line + " Call now.", longer), min_chars=150) == [p]
+    other = line + " Talks went on all week and nobody came to them, officials said."
+    assert drop_unquoted_phrases([p], texts=(other, longer), min_chars=150) == []
+    assert drop_unquoted_phrases([p], texts=(other, longer), min_chars=150, min_share=0.4) == [p]
+    assert drop_unquoted_phrases([p], texts=(other, longer), min_chars=40) == [p]
+    quoted = replace(p, kind="quote", quotes=((0, len(line), at, at + len(line)),))
+    assert drop_unquoted_phrases([quoted], texts=(other, longer), min_chars=150) == [quoted]
+    with pytest.raises(ParameterError, match="'min_share' must be in"):
+        drop_unquoted_phrases([p], texts=(line, longer), min_chars=150, min_share=2)
 
 
 def test_bad_arguments():

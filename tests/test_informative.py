@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 import lineage
+from lineage.align import align as align_stage
 from lineage.commonness import CommonnessParams, learn_commonness
 from lineage.errors import ParameterError
 from lineage.informative import score_passages, slot_agreement
@@ -106,9 +107,11 @@ def test_one_shared_sentence_does_not_make_two_long_stories_reused():
     frame = pd.DataFrame(
         {"id": [*texts, *(f"bg{k}" for k in range(100))], "text": [*texts.values(), *background]}
     )
-    # Alignment finds the sentence; what the two stories share ends there.
-    found = [texts["b"][p.b_start : p.b_end] for p in lineage.align(texts["a"], texts["b"])]
+    # Alignment finds the sentence; what the two stories share ends there (the public
+    # lineage.align, like analyze, then drops it: quote_parts.drop_unquoted_phrases).
+    found = [texts["b"][p.b_start : p.b_end] for p in align_stage(texts["a"], texts["b"])]
     assert found == [sentence.rstrip(".")]
+    assert lineage.align(texts["a"], texts["b"]) == []
     result = lineage.analyze(frame)  # 103 documents: every pair is a candidate
     passages = result.passages
     pairs = {frozenset(x) for x in zip(passages["a"], passages["b"], strict=True)}
@@ -121,9 +124,9 @@ def _kept(pair: tuple[str, str], texts: dict[str, str], model) -> list[Passage]:
     a, b = pair
     found = [
         Passage(a, p.a_start, p.a_end, b, p.b_start, p.b_end, "prose", 1.0)
-        for p in lineage.align(texts[a], texts[b])
+        for p in align_stage(texts[a], texts[b])
     ]
-    assert found, pair  # alignment alone links them
+    assert found, pair  # the alignment stage alone links them
     marks = {a: model.marks(texts[a]), b: model.marks(texts[b])}
     return score_passages(found, marks).passages
 
@@ -141,6 +144,10 @@ def test_a_formula_inside_two_notices_is_no_reuse_a_notice_re_sent_is():
     # A corpus of two texts cannot know its genre: alignment alone judges them.
     alone = learn_commonness([texts["r1708"], texts["r9503"]])
     assert len(_kept(("r1708", "r9503"), texts, alone)) == 1
+    # The public align keeps a passage under min_chars only where it is most of a text
+    # (quote_parts.drop_unquoted_phrases): the re-sent notice, not the two notices' formula.
+    assert lineage.align(texts["r1708"], texts["r9503"]) == []
+    assert len(lineage.align(texts["r7682"], texts["r7835"])) == 1
 
 
 def test_a_one_line_flash_of_common_words_sent_twice_is_an_exact_duplicate():

@@ -112,6 +112,12 @@ MIN_ISLAND_SHARE = 0.65
 """... covering less than this share of both documents (each goes on with text of its own:
 other names, other figures), are a formula two documents of the genre share: dropped.
 A short story re-sent, trimmed or under a new headline is mostly inside its passage."""
+MIN_PARTICULAR_WORDS = 1
+"""In a corpus that knows its genre, two documents must share at least this many distinct
+*particular* words (found in fewer documents than the ceiling: a name, a figure, a word
+of the story rather than of the genre; or inside a text many documents copied) for their
+prose passages to be evidence: two notices of one template written about different
+companies share only the genre's words, however well they align."""
 MIN_COPIED_RUN_TOKENS = 80
 """A stretch of this many tokens, every one inside a common literal n-gram (gaps of up to
 ``COPIED_RUN_GAP`` tokens bridged), is one text copied by many documents (a wire story
@@ -169,6 +175,10 @@ class CommonnessParams:
         than ``min_island_share`` of both documents shares an island of formula inside two
         different texts: dropped. Lower values keep more short passages lifted into longer
         texts (and more formulas two notices share).
+    min_particular_words
+        Once the corpus holds ``min_documents``, a pair sharing fewer distinct particular
+        words (rare in the corpus, or copied) keeps no prose passage. Higher drops short
+        re-sent notices whose particulars are a name or two; 0 turns the rule off.
     min_copied_run_tokens, copied_run_gap
         A stretch of at least ``min_copied_run_tokens`` tokens covered by common literal
         n-grams (gaps of up to ``copied_run_gap`` tokens bridged) is a text many documents
@@ -194,6 +204,7 @@ class CommonnessParams:
     min_pair_share: float = MIN_PAIR_SHARE
     min_island_tokens: int = MIN_ISLAND_TOKENS
     min_island_share: float = MIN_ISLAND_SHARE
+    min_particular_words: int = MIN_PARTICULAR_WORDS
     min_copied_run_tokens: int = MIN_COPIED_RUN_TOKENS
     copied_run_gap: int = COPIED_RUN_GAP
     table_bits: int = TABLE_BITS
@@ -220,9 +231,10 @@ class CommonnessParams:
             "min_island_share",
         ):
             check_fraction(name, getattr(self, name))
-        gap = self.copied_run_gap
-        if isinstance(gap, bool) or not isinstance(gap, int) or gap < 0:
-            raise ParameterError(f"'copied_run_gap' must be a whole number >= 0 (got {gap!r})")
+        for name in ("copied_run_gap", "min_particular_words"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ParameterError(f"{name!r} must be a whole number >= 0 (got {value!r})")
         bits, words = self.table_bits, self.min_template_words
         if isinstance(bits, bool) or not isinstance(bits, int) or not 8 <= bits <= 30:
             raise ParameterError(f"'table_bits' must be a whole number in [8, 30] (got {bits!r})")
@@ -525,6 +537,9 @@ class Marks:
     """Whether each token is a function word of the corpus (found in very many documents)."""
     filler: np.ndarray
     """Whether each token is a filler: a number, or a name (see ``CommonnessModel._fillers``)."""
+    particular: np.ndarray
+    """Whether each token is a word particular to few documents: found in fewer than the
+    ceiling of them, or inside a stretch many documents copied (not a word of the genre)."""
     ngram: int
     text: str = field(default="", repr=False)
     """The text as given (fillers are compared by their characters, allowing for OCR)."""
@@ -616,7 +631,8 @@ class CommonnessModel:
             # A template is common where it recurs with fillers that differ: its literal
             # n-gram is found in at most half of the documents that have the template.
             common_literal = literal_df >= self.ceiling
-            common_literal &= ~_copied_windows(common_literal, slot, n, self.params)
+            copied = _copied_windows(common_literal, slot, n, self.params)
+            common_literal &= ~copied
             common_window = common_literal | (
                 (slots > 0)
                 & (words >= self.params.min_template_words)
@@ -635,6 +651,7 @@ class CommonnessModel:
                     tokens.hashes,
                     word_df >= self.function_ceiling,
                     self._fillers(tokens, slot),
+                    (word_df < self.ceiling) | _covered_tokens(copied, n),
                     n,
                     text,
                     self.documents >= self.params.min_documents,

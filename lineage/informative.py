@@ -29,6 +29,11 @@ part is all it reads):
   documents: each document goes on with its own names and figures around the shared
   lines (two companies' dividend notices, two issuers' bond notices, two filings), while
   a re-sent, trimmed or re-headlined story is mostly inside its passage.
+- **Nothing particular shared is no copy.** In a corpus that knows its genre, a pair whose
+  documents share fewer than ``min_particular_words`` particular words (rare in the
+  corpus, or inside a text many documents copied) keeps no prose passage: every word the
+  two hold in common is a word of the genre, and the passage is one template written
+  twice about different subjects (two companies' split notices, two funds' dividends).
 - A passage is dropped when its commonness exceeds ``max_commonness``, or when it holds
   common material and fewer than ``min_informative_tokens`` tokens on either side are
   *evidence* (inside a rare n-gram both sides share, or a word both sides use that is
@@ -388,7 +393,7 @@ def score_passages(
             )
             a_spans.append(a_part)
             b_spans.append(b_part)
-    scant = _scant_pairs(kept, marks, params)
+    scant = _scant_pairs(kept, marks, params) | _generic_pairs(kept, marks, params)
     keep = [k for k, p in enumerate(kept) if (p.a, p.b) not in scant or p.kind != "prose"]
     return ScoredPassages(
         [kept[k] for k in keep],
@@ -453,6 +458,30 @@ def _scant_pairs(
         ):
             scant.add((a, b))
     return scant
+
+
+def _generic_pairs(
+    passages: list[Passage], marks: dict[str, Marks], params: CommonnessParams
+) -> set[tuple[str, str]]:
+    """Pairs that share no word particular to them: two specimens of the genre, not a copy.
+
+    In a corpus that knows its genre, two documents whose shared words are all words of
+    the genre (each found in the ceiling of documents or more, and not inside a text many
+    documents copied) share fewer than ``min_particular_words`` particular words: two
+    companies' split notices, two issuers' bond notices, two funds' dividend notices align
+    word for word around names and figures of their own. A copy, a correction or a rewrite
+    keeps something particular of its story (a name, a figure, a rare word). Exact
+    duplicates are exempt (a flash sent twice is sent twice).
+    """
+    generic = set()
+    for a, b in {(p.a, p.b) for p in passages}:
+        mine, theirs = marks[a], marks[b]
+        if not (mine.knows_genre and theirs.knows_genre) or mine.fingerprint == theirs.fingerprint:
+            continue
+        shared = np.intersect1d(mine.tokens[mine.particular], theirs.tokens[theirs.particular])
+        if shared.size < params.min_particular_words:
+            generic.add((a, b))
+    return generic
 
 
 UNIT_GAP = 3

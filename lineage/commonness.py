@@ -538,8 +538,8 @@ class Marks:
     filler: np.ndarray
     """Whether each token is a filler: a number, or a name (see ``CommonnessModel._fillers``)."""
     particular: np.ndarray
-    """Whether each token is a word particular to few documents: found in fewer than the
-    ceiling of them, or inside a stretch many documents copied (not a word of the genre)."""
+    """Whether each token is a word of few documents, not of the genre: found in fewer
+    than the ceiling of them, or inside a stretch many documents copied."""
     ngram: int
     text: str = field(default="", repr=False)
     """The text as given (fillers are compared by their characters, allowing for OCR)."""

@@ -30,10 +30,11 @@ part is all it reads):
   lines (two companies' dividend notices, two issuers' bond notices, two filings), while
   a re-sent, trimmed or re-headlined story is mostly inside its passage.
 - **Nothing particular shared is no copy.** In a corpus that knows its genre, a pair whose
-  documents share fewer than ``min_particular_words`` particular words (rare in the
-  corpus, or inside a text many documents copied) keeps no prose passage: every word the
-  two hold in common is a word of the genre, and the passage is one template written
-  twice about different subjects (two companies' split notices, two funds' dividends).
+  passages hold fewer than ``min_island_tokens`` tokens on either side and whose documents
+  share fewer than ``min_particular_words`` particular words (rare in the corpus, or
+  inside a text many documents copied) keeps no prose passage: every word the two hold in common is
+  a word of the genre, and the passage is one template written twice about different
+  subjects (two companies' split notices, two funds' dividends).
 - A passage is dropped when its commonness exceeds ``max_commonness``, or when it holds
   common material and fewer than ``min_informative_tokens`` tokens on either side are
   *evidence* (inside a rare n-gram both sides share, or a word both sides use that is
@@ -64,6 +65,7 @@ SlotAgreement(agree=0, differ=16)
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -199,10 +201,23 @@ def _fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if c.isalnum())
 
 
+def _digits(number: str) -> str:
+    """Return the digits of a number, without zeros leading its first run of digits.
+
+    Examples
+    --------
+    >>> _digits("08,"), _digits("0.5"), _digits("1461,95")
+    ('8', '05', '146195')
+    """
+    runs = re.findall(r"\d+", number)
+    return "".join([runs[0].lstrip("0") or "0", *runs[1:]]) if runs else ""
+
+
 def _same_filler(x: str, y: str) -> bool:
     """Whether two fillers are one value read twice: the same characters up to OCR misreads.
 
-    Numbers are compared by their digits (``1461,95`` and ``1461.95`` are one number): the
+    Numbers are compared by their digits, leading zeros aside (``1461,95`` and ``1461.95``
+    are one number, and so are ``08`` and ``8``): the
     same when their difflib ratio is at least ``NUMBER_SIMILARITY`` (one digit misread in
     five; ``1986`` and ``1987`` differ). Names are compared by their letters, case and
     accents folded: the same when one holds the other (a compound split otherwise,
@@ -211,7 +226,7 @@ def _same_filler(x: str, y: str) -> bool:
     people or companies rarely come this close).
     """
     if any(c.isdigit() for c in x + y):
-        x, y = "".join(filter(str.isdigit, x)), "".join(filter(str.isdigit, y))
+        x, y = _digits(x), _digits(y)
         floor = NUMBER_SIMILARITY
     else:
         x, y = _fold(x), _fold(y)
@@ -427,6 +442,21 @@ def duplicate_passages(pairs: Iterable[tuple[str, str]], marks: dict[str, Marks]
     ]
 
 
+def _pair_tokens(
+    passages: list[Passage], marks: dict[str, Marks]
+) -> dict[tuple[str, str], list[int]]:
+    """Tokens inside each pair's passages, on side ``a`` and on side ``b``."""
+    tokens: dict[tuple[str, str], list[int]] = {}
+    for p in passages:
+        count = tokens.setdefault((p.a, p.b), [0, 0])
+        for side, (doc, start, end) in enumerate(
+            ((p.a, p.a_start, p.a_end), (p.b, p.b_start, p.b_end))
+        ):
+            first, last = _inside(marks[doc], start, end)
+            count[side] += last - first
+    return tokens
+
+
 def _scant_pairs(
     passages: list[Passage], marks: dict[str, Marks], params: CommonnessParams
 ) -> set[tuple[str, str]]:
@@ -440,16 +470,8 @@ def _scant_pairs(
     the prose passages of a scant pair are dropped (a quotation is reported as one); a short
     document wholly inside another is not scant.
     """
-    tokens: dict[tuple[str, str], list[int]] = {}
-    for p in passages:
-        count = tokens.setdefault((p.a, p.b), [0, 0])
-        for side, (doc, start, end) in enumerate(
-            ((p.a, p.a_start, p.a_end), (p.b, p.b_start, p.b_end))
-        ):
-            first, last = _inside(marks[doc], start, end)
-            count[side] += last - first
     scant = set()
-    for (a, b), (in_a, in_b) in tokens.items():
+    for (a, b), (in_a, in_b) in _pair_tokens(passages, marks).items():
         share = max(in_a / max(marks[a].starts.size, 1), in_b / max(marks[b].starts.size, 1))
         fewer = min(in_a, in_b)
         island = marks[a].knows_genre and marks[b].knows_genre
@@ -465,18 +487,23 @@ def _generic_pairs(
 ) -> set[tuple[str, str]]:
     """Pairs that share no word particular to them: two specimens of the genre, not a copy.
 
-    In a corpus that knows its genre, two documents whose shared words are all words of
-    the genre (each found in the ceiling of documents or more, and not inside a text many
-    documents copied) share fewer than ``min_particular_words`` particular words: two
-    companies' split notices, two issuers' bond notices, two funds' dividend notices align
-    word for word around names and figures of their own. A copy, a correction or a rewrite
-    keeps something particular of its story (a name, a figure, a rare word). Exact
-    duplicates are exempt (a flash sent twice is sent twice).
+    In a corpus that knows its genre, two documents whose passages hold fewer than
+    ``min_island_tokens`` tokens on either side (notices, flashes: a paragraph at most) and
+    whose shared words are all words of the genre (not ``Marks.particular``) share fewer
+    than ``min_particular_words`` particular words: two companies' split notices, two
+    issuers' bond notices, two funds' dividend notices align word for word around names
+    and figures of their own. A copy, a correction or a rewrite keeps something particular
+    of its story (a name, a figure, a rare word). Exact duplicates are exempt (a flash sent
+    twice is sent twice).
     """
     generic = set()
-    for a, b in {(p.a, p.b) for p in passages}:
+    for (a, b), (in_a, in_b) in _pair_tokens(passages, marks).items():
         mine, theirs = marks[a], marks[b]
-        if not (mine.knows_genre and theirs.knows_genre) or mine.fingerprint == theirs.fingerprint:
+        if (
+            not (mine.knows_genre and theirs.knows_genre)
+            or min(in_a, in_b) >= params.min_island_tokens
+            or mine.fingerprint == theirs.fingerprint
+        ):
             continue
         shared = np.intersect1d(mine.tokens[mine.particular], theirs.tokens[theirs.particular])
         if shared.size < params.min_particular_words:

@@ -311,9 +311,9 @@ class TermCounts:
         done, texts = 0, 0
         for counts, part_sizes in zip(self._counts, self._sizes, strict=True):
             part = weights[done : done + counts.size]
-            np.log(counts, out=part, where=counts > 1)
-            part[counts <= 1] = 0.0
-            part += 1.0
+            part[:] = 1.0  # 1 + log tf: most terms occur once
+            repeated = np.flatnonzero(counts > 1)
+            part[repeated] += np.log(counts[repeated])
             part *= idf[terms.values[done : done + counts.size] & mask]
             rows = np.repeat(np.arange(part_sizes.size), part_sizes)
             squares[texts : texts + part_sizes.size] = np.bincount(

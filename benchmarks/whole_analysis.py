@@ -72,6 +72,12 @@ def _run(command: list[str], env: dict[str, str] | None = None) -> dict:
     }
 
 
+def _run_child(command: list[str]) -> tuple[dict, dict]:
+    """Run a child of this benchmark: its usage (:func:`_run`) and its last line's JSON."""
+    usage = _run(command)
+    return usage, json.loads(usage["stdout"].strip().splitlines()[-1])
+
+
 def _lineage_command() -> list[str]:
     return [sys.executable, "-m", "lineage"]
 
@@ -290,8 +296,9 @@ def measure(
                 flush=True,
             )
             if not args.cli_only:
-                api = _run([*me, "--child-analyze", str(corpus), str(Path(tmp) / "api")])
-                inner = json.loads(api["stdout"].strip().splitlines()[-1])
+                api, inner = _run_child(
+                    [*me, "--child-analyze", str(corpus), str(Path(tmp) / "api")]
+                )
                 row.update(
                     api_cpu=inner["analyze_cpu"],
                     api_process_cpu=api["cpu"],
@@ -323,8 +330,7 @@ def measure(
             out = Path(tmp) / "clusters.csv"
             cli = _run([*_lineage_command(), "dedup", str(corpus), "--out", str(out)])
             command = [*me, "--child-near-duplicates", str(corpus)]
-            api = _run(command + ([str(truth)] if truth else []))
-            inner = json.loads(api["stdout"].strip().splitlines()[-1])
+            api, inner = _run_child(command + ([str(truth)] if truth else []))
             row.update(
                 dedup_cpu=cli["cpu"],
                 dedup_peak=cli["peak_gib"],

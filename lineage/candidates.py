@@ -198,6 +198,7 @@ def candidate_pairs(
             exhaustive_below=exhaustive_below,
             runner=runner,
             budget=budget,
+            group_copies=False,  # the representatives are distinct already
         )
         members = np.flatnonzero(representative != np.arange(n_docs))
         ends = (representative[members], members)

@@ -552,6 +552,11 @@ class Marks:
         """The text's :func:`text_fingerprint`, digested once however many pairs ask."""
         return text_fingerprint(self.text)
 
+    @cached_property
+    def particular_words(self) -> np.ndarray:
+        """The distinct tokens marked ``particular``, sorted once however many pairs ask."""
+        return np.unique(self.tokens[self.particular])
+
     def inner_windows(self, first: int, last: int) -> tuple[int, int]:
         """Windows made only of tokens ``[first, last)``: ``range(*inner_windows(...))``."""
         return first + self.ngram - 1, max(first + self.ngram - 1, last)

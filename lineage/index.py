@@ -225,9 +225,7 @@ class Index:
         params = self.params
         tokens = tokenize_batch(texts)
         shingles = shingle_windows(tokens, n=params.shingle_size)
-        signatures = minhash_signatures(
-            shingles.hash_arrays(), num_perm=params.num_perm, seed=params.seed
-        )
+        signatures = minhash_signatures(shingles, num_perm=params.num_perm, seed=params.seed)
         sizes = distinct_per_text(shingles.hashes, shingles.offsets)[1]
         return IndexSketch(signatures, sizes, tokens)
 

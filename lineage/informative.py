@@ -408,7 +408,8 @@ def score_passages(
             )
             a_spans.append(a_part)
             b_spans.append(b_part)
-    scant = _scant_pairs(kept, marks, params) | _generic_pairs(kept, marks, params)
+    tokens = _pair_tokens(kept, marks)
+    scant = _scant_pairs(tokens, marks, params) | _generic_pairs(tokens, marks, params)
     keep = [k for k, p in enumerate(kept) if (p.a, p.b) not in scant or p.kind != "prose"]
     return ScoredPassages(
         [kept[k] for k in keep],
@@ -458,7 +459,7 @@ def _pair_tokens(
 
 
 def _scant_pairs(
-    passages: list[Passage], marks: dict[str, Marks], params: CommonnessParams
+    tokens: dict[tuple[str, str], list[int]], marks: dict[str, Marks], params: CommonnessParams
 ) -> set[tuple[str, str]]:
     """Pairs whose passages are one phrase, or one island of formula: too short, too small a share.
 
@@ -468,10 +469,11 @@ def _scant_pairs(
     when both documents' corpus knows its genre, fewer than ``min_island_tokens`` and less
     than ``min_island_share``: a paragraph of formula inside two different notices. Only
     the prose passages of a scant pair are dropped (a quotation is reported as one); a short
-    document wholly inside another is not scant.
+    document wholly inside another is not scant. ``tokens`` are each pair's tokens inside
+    its passages, side ``a`` and side ``b`` (:func:`_pair_tokens`).
     """
     scant = set()
-    for (a, b), (in_a, in_b) in _pair_tokens(passages, marks).items():
+    for (a, b), (in_a, in_b) in tokens.items():
         share = max(in_a / max(marks[a].starts.size, 1), in_b / max(marks[b].starts.size, 1))
         fewer = min(in_a, in_b)
         island = marks[a].knows_genre and marks[b].knows_genre
@@ -483,7 +485,7 @@ def _scant_pairs(
 
 
 def _generic_pairs(
-    passages: list[Passage], marks: dict[str, Marks], params: CommonnessParams
+    tokens: dict[tuple[str, str], list[int]], marks: dict[str, Marks], params: CommonnessParams
 ) -> set[tuple[str, str]]:
     """Pairs that share no word particular to them: two specimens of the genre, not a copy.
 
@@ -497,7 +499,7 @@ def _generic_pairs(
     twice is sent twice).
     """
     generic = set()
-    for (a, b), (in_a, in_b) in _pair_tokens(passages, marks).items():
+    for (a, b), (in_a, in_b) in tokens.items():
         mine, theirs = marks[a], marks[b]
         if (
             not (mine.knows_genre and theirs.knows_genre)
@@ -505,7 +507,7 @@ def _generic_pairs(
             or mine.fingerprint == theirs.fingerprint
         ):
             continue
-        shared = np.intersect1d(mine.tokens[mine.particular], theirs.tokens[theirs.particular])
+        shared = np.intersect1d(mine.particular_words, theirs.particular_words, True)
         if shared.size < params.min_particular_words:
             generic.add((a, b))
     return generic

@@ -61,6 +61,7 @@ __all__ = [
     "tokenize",
     "tokenize_batch",
     "tokens_and_words",
+    "words_batch",
 ]
 
 # Character classes of the lookup table.
@@ -479,12 +480,14 @@ def _word_spans(classes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts, ends
 
 
-def _tokenize_chunk(texts: Sequence[str], words: bool) -> list[tuple[np.ndarray, ...]]:
-    """Tokens (and words) of one batch: hashes, starts and ends into each text, counts."""
+def _tokenize_chunk(
+    texts: Sequence[str], *, tokens: bool = True, words: bool = False
+) -> list[tuple[np.ndarray, ...]]:
+    """Tokens and/or words of one batch: hashes, starts and ends into each text, counts."""
     codes, bases = _code_points(texts)
     index = _table_index(codes)
     classes = _TABLES.classify(index)
-    spans = [_token_spans(classes)]
+    spans = [_token_spans(classes)] if tokens else []
     if words:
         spans.append(_word_spans(classes))
     running = _running_sums(index)
@@ -568,7 +571,7 @@ def tokenize_batch(texts: Iterable[str]) -> HashedSpans:
     True
     """
     texts = _check_texts(texts)
-    return _flat([_tokenize_chunk(chunk, False)[0] for chunk in text_batches(texts)])
+    return _flat([_tokenize_chunk(chunk)[0] for chunk in text_batches(texts)])
 
 
 def tokens_and_words(texts: Iterable[str]) -> tuple[HashedSpans, HashedSpans]:
@@ -587,8 +590,22 @@ def tokens_and_words(texts: Iterable[str]) -> tuple[HashedSpans, HashedSpans]:
     True
     """
     texts = _check_texts(texts)
-    chunks = [_tokenize_chunk(chunk, True) for chunk in text_batches(texts)]
+    chunks = [_tokenize_chunk(chunk, words=True) for chunk in text_batches(texts)]
     return _flat([chunk[0] for chunk in chunks]), _flat([chunk[1] for chunk in chunks])
+
+
+def words_batch(texts: Iterable[str]) -> HashedSpans:
+    """Return the words of :func:`tokens_and_words` alone (the tokens are not hashed).
+
+    Examples
+    --------
+    >>> words_batch(["Putin's line-up of 1,000"]).counts().tolist()
+    [7]
+    """
+    texts = _check_texts(texts)
+    return _flat(
+        [_tokenize_chunk(chunk, tokens=False, words=True)[0] for chunk in text_batches(texts)]
+    )
 
 
 def shingle_windows(tokens: HashedSpans, *, n: int = 5) -> HashedSpans:

@@ -38,7 +38,7 @@ from lineage.shingle import (
     Shingles,
     combine_token_hashes,
     text_batches,
-    tokens_and_words,
+    words_batch,
 )
 
 __all__ = [
@@ -259,10 +259,10 @@ class TermCounts:
 
     Examples
     --------
-    >>> from lineage.shingle import tokens_and_words
+    >>> from lineage.shingle import words_batch
     >>> counts = TermCounts()
-    >>> counts.add(tokens_and_words(["Putin met Trump", "Trump met Putin"])[1])
-    >>> counts.add(tokens_and_words(["Oil fell"])[1])
+    >>> counts.add(words_batch(["Putin met Trump", "Trump met Putin"]))
+    >>> counts.add(words_batch(["Oil fell"]))
     >>> counts.cosines(np.array([0, 0]), np.array([1, 2])).round(3).tolist()
     [0.465, 0.0]
     """
@@ -367,7 +367,7 @@ def tfidf_cosines(
     needed = np.union1d(a, b)
     counts = TermCounts()
     for batch in text_batches([texts[i] for i in needed.tolist()]):
-        counts.add(tokens_and_words(batch)[1])
+        counts.add(words_batch(batch))
     return counts.cosines(np.searchsorted(needed, a), np.searchsorted(needed, b))
 
 

@@ -20,6 +20,8 @@ from lineage.shingle import (
     token_hashes,
     tokenize,
     tokenize_batch,
+    tokens_and_words,
+    words_batch,
 )
 
 SEEDS = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))
@@ -209,3 +211,11 @@ def test_bad_parameters_are_named():
         shingle(b"bytes")
     with pytest.raises(ParameterError, match=r"texts\[1\] must be a str"):
         shingle_hashes(["fine", None])
+
+
+def test_words_batch_gives_the_words_of_tokens_and_words_on_the_seeds():
+    tokens, words = tokens_and_words(TEXTS)
+    alone = words_batch(TEXTS)
+    for field in ("hashes", "starts", "ends", "offsets"):
+        assert np.array_equal(getattr(alone, field), getattr(words, field)), field
+    assert words.hashes.size > tokens.hashes.size  # "line-up" is one token, two words

@@ -293,6 +293,25 @@ class TermCounts:
         self._terms.append((terms & _LOW32).astype(np.uint32))
         self._sizes.append(np.bincount((terms >> _HIGH).astype(np.int64), minlength=len(words)))
 
+    @staticmethod
+    def _idf(values: np.ndarray, texts: int) -> np.ndarray:
+        """Return the idf of each term occurrence ``values`` over ``texts`` texts (float32).
+
+        Document frequencies are counted in :data:`TFIDF_BUCKETS` columns; a few texts'
+        terms (a query and its candidates) are counted at the columns they use only, so the
+        cost follows the terms, not the columns.
+        """
+        columns = values & np.uint32(TFIDF_BUCKETS - 1)
+        if columns.size < TFIDF_BUCKETS // 8:
+            _, at, frequency = np.unique(columns, return_inverse=True, return_counts=True)
+            return (np.log((1.0 + texts) / (1.0 + frequency)) + 1.0).astype(np.float32)[at]
+        frequency = np.zeros(TFIDF_BUCKETS, dtype=np.int64)
+        for begin in range(0, columns.size, _FREQUENCY_CHUNK):
+            frequency += np.bincount(
+                columns[begin : begin + _FREQUENCY_CHUNK], minlength=TFIDF_BUCKETS
+            )
+        return (np.log((1.0 + texts) / (1.0 + frequency)) + 1.0).astype(np.float32)[columns]
+
     def cosines(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         """Return the TF-IDF cosine of texts ``left[k]`` and ``right[k]`` (positions added)."""
         left, right = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
@@ -302,13 +321,7 @@ class TermCounts:
         offsets = np.zeros(sizes.size + 1, dtype=np.int64)
         np.cumsum(sizes, out=offsets[1:])
         terms = ShingleSets(np.concatenate(self._terms), offsets)
-        mask = np.uint32(TFIDF_BUCKETS - 1)
-        frequency = np.zeros(TFIDF_BUCKETS, dtype=np.int64)
-        for begin in range(0, terms.values.size, _FREQUENCY_CHUNK):
-            frequency += np.bincount(
-                terms.values[begin : begin + _FREQUENCY_CHUNK] & mask, minlength=TFIDF_BUCKETS
-            )
-        idf = (np.log((1.0 + sizes.size) / (1.0 + frequency)) + 1.0).astype(np.float32)
+        idf = self._idf(terms.values, sizes.size)
         # Weights before each text's L2 norm (float32), a part at a time.
         weights = np.empty(terms.values.size, dtype=np.float32)
         squares = np.zeros(sizes.size)
@@ -318,7 +331,7 @@ class TermCounts:
             part[:] = 1.0  # 1 + log tf: most terms occur once
             repeated = np.flatnonzero(counts > 1)
             part[repeated] += np.log(counts[repeated])
-            part *= idf[terms.values[done : done + counts.size] & mask]
+            part *= idf[done : done + counts.size]
             rows = np.repeat(np.arange(part_sizes.size), part_sizes)
             squares[texts : texts + part_sizes.size] = np.bincount(
                 rows, weights=np.square(part, dtype=np.float64), minlength=part_sizes.size

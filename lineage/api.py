@@ -46,7 +46,7 @@ from lineage.io import OutputSet, write_table
 from lineage.normalize import normalize_corpus
 from lineage.quote_parts import drop_unquoted_phrases, mark_quotes
 from lineage.quotes import QuotationScan, find_quotations, scan_quotations
-from lineage.records import NormalizedText, Passage, Quotation
+from lineage.records import NormalizedText, Passage, Quotation, Span
 from lineage.result_tables import (
     document_figures,
     documents_table,
@@ -203,6 +203,7 @@ def _analyze_loaded(
     candidates: pd.DataFrame | None = None,
     commonness: CommonnessModel | None = None,
     focus: str | None = None,
+    boilerplate: Sequence[Sequence[Span]] | None = None,
 ) -> Analysis:
     """Run the stages on a loaded corpus.
 
@@ -212,7 +213,8 @@ def _analyze_loaded(
     every indexed document, not only from a query's candidates). ``focus`` is the one
     document whose answer is wanted (an index's query): the documents table holds its
     row alone, and when no passage involves it, it is a document alone, with no lineage
-    stage run for the others.
+    stage run for the others. ``boilerplate`` replaces the boilerplate spans found in
+    ``loaded`` (an index knows its whole corpus's).
     """
     ids, texts = list(loaded.ids), list(loaded.texts)
     if not ids:
@@ -221,7 +223,7 @@ def _analyze_loaded(
             documents=documents_table(loaded, {}, pd.DataFrame()), **empty, params=params
         )
     progress("normalize", 0, len(ids))
-    normalized = normalize_corpus(texts)
+    normalized = normalize_corpus(texts, boilerplate=True if boilerplate is None else boilerplate)
     progress("normalize", len(ids), len(ids))
     if focus is not None and candidates is not None and candidates.empty:
         return _alone_answer(loaded, normalized, params, focus)

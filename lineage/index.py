@@ -34,10 +34,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from lineage import api, schema
@@ -50,6 +51,7 @@ from lineage.corpus import (
     read_metadata,
     with_metadata,
 )
+from lineage.debris import find_debris, spans_overlap
 from lineage.errors import ParameterError, check_positive_int
 from lineage.index_store import (
     DATABASE,
@@ -58,11 +60,13 @@ from lineage.index_store import (
     IndexParams,
     IndexSketch,
     IndexStore,
+    LineCounts,
+    TextLines,
 )
 from lineage.normalize import normalize_corpus
-from lineage.records import Document
+from lineage.records import FRAMING_KINDS, Document, Span
 from lineage.runners import LocalRunner
-from lineage.shingle import shingle_hashes, shingle_windows, tokenize_batch
+from lineage.shingle import HashedSpans, shingle_hashes, shingle_windows, tokenize_batch
 from lineage.sketch import (
     minhash_signatures,
 )
@@ -213,21 +217,52 @@ class Index:
 
     # -- adding -----------------------------------------------------------------------
 
-    def _sketch(self, texts: Sequence[str]) -> IndexSketch:
-        """Shingle and MinHash texts as :func:`lineage.near_duplicates` does.
+    def _sketch(self, texts: Sequence[str], boilerplate: Sequence[list[Span]]) -> IndexSketch:
+        """Shingle and MinHash the evidence of texts as :func:`lineage.analyze` does.
 
-        Shingle hashing folds case, accents, quotes and dashes itself (the hashes of a
-        text equal those of its :func:`~lineage.normalize.normalize_text`), so no
-        normalization pass is needed; name variants are not folded here, as they would be
-        learnt from the batch alone and differ from batch to batch. The tokens are kept:
-        the commonness model of a batch is counted from them.
+        The evidence is the text without its framing lines
+        (:meth:`~lineage.records.NormalizedText.evidence`: debris of the framing kinds and
+        the corpus ``boilerplate`` spans of each text): the tokens inside them are left out.
+        Shingle hashing folds case, accents, quotes and dashes itself (the hashes of a text
+        equal those of its :func:`~lineage.normalize.normalize_text`), so no normalization
+        pass is needed; name variants are not folded here, as they would be learnt from
+        the batch alone and differ from batch to batch. All the tokens are kept: the
+        commonness model of a batch is counted from them, as an analysis counts it from
+        the original texts.
         """
         params = self.params
         tokens = tokenize_batch(texts)
-        shingles = shingle_windows(tokens, n=params.shingle_size)
+        framing = []
+        for text, recurring in zip(texts, boilerplate, strict=True):
+            debris = find_debris(text)
+            framing.append(
+                [span for span in debris if span.kind in FRAMING_KINDS]
+                + [r for r in recurring if not any(spans_overlap(r, s) for s in debris)]
+            )
+        shingles = shingle_windows(_outside(tokens, framing), n=params.shingle_size)
         signatures = minhash_signatures(shingles, num_perm=params.num_perm, seed=params.seed)
         sizes = distinct_per_text(shingles.hashes, shingles.offsets)[1]
         return IndexSketch(signatures, sizes, tokens)
+
+    def _boilerplate(
+        self, texts: Sequence[str], indexed: Sequence[str] = ()
+    ) -> tuple[list[list[Span]], list[list[Span]], LineCounts]:
+        """Return the corpus boilerplate of new ``texts`` and of ``indexed`` texts.
+
+        As :func:`~lineage.boilerplate.find_boilerplate` finds it in the indexed documents
+        and ``texts`` together, from the line counts the index keeps
+        (:class:`~lineage.index_store.LineCounts`); also what ``texts`` add to those counts.
+        """
+        documents = len(self) + len(texts)
+        new = TextLines.of(texts)
+        known = self._store.line_counts(new.lines)
+        added = new.counts(known, documents)
+        mine = new.boilerplate(known.plus(added), documents, len(texts))
+        if not indexed:
+            return mine, [], added
+        old = TextLines.of(indexed)
+        counts = self._store.line_counts(old.lines).plus(added)
+        return mine, old.boilerplate(counts, documents, len(indexed)), added
 
     def add(
         self,
@@ -306,7 +341,9 @@ class Index:
                 )
             inputs.append(row)
         if fresh:
-            self._store.write(fresh, self._sketch([doc.text for doc in fresh]))
+            texts = [doc.text for doc in fresh]
+            boilerplate, _, lines = self._boilerplate(texts)
+            self._store.write(fresh, replace(self._sketch(texts, boilerplate), lines=lines))
         return inputs
 
     # -- reading ----------------------------------------------------------------------
@@ -367,17 +404,15 @@ class Index:
             ranked as :func:`lineage.verify.rank_pairs` ranks them.
         """
         loaded = self._load_query(source, date=None, **corpus_options)
-        sketch = self._sketch(list(loaded.texts))
-        keys = self._store.layout.keys(sketch.signatures)
         found = []
-        for position, document in enumerate(loaded.documents):
-            with self._store.snapshot():
-                docs = self._store.candidates(keys[position], int(sketch.sizes[position]))
-                family = [d for d in self._store.documents(docs) if d.id != document.id]
+        for document in loaded.documents:
+            family, boilerplate = self._family(document)
             if not family:
                 continue
             texts = [d.text for d in family] + [document.text]
-            normalized = [nt.evidence().text for nt in normalize_corpus(texts)]
+            normalized = [
+                nt.evidence().text for nt in normalize_corpus(texts, boilerplate=boilerplate)
+            ]
             hashes = shingle_hashes(normalized, n=self.params.shingle_size)
             star = pd.DataFrame({"a": range(len(family)), "b": len(family)}, dtype="int64")
             found.append(
@@ -429,14 +464,7 @@ class Index:
         (:func:`lineage.api.analyze`'s own code, with these candidate pairs).
         """
         loaded = self._load_query(source, date=date, **corpus_options)
-        sketch = self._sketch(list(loaded.texts))
-        keys = self._store.layout.keys(sketch.signatures)
-        parts: list[QueryResult] = []
-        for position, document in enumerate(loaded.documents):
-            with self._store.snapshot():
-                docs = self._store.candidates(keys[position], int(sketch.sizes[position]))
-                family = [d for d in self._store.documents(docs) if d.id != document.id]
-            parts.append(self._answer(document, family))
+        parts = [self._answer(document, *self._family(document)) for document in loaded.documents]
         skipped = [
             {"id": p.id, "origin": p.origin, "status": "skipped", "problem": p.message}
             for p in loaded.skipped
@@ -457,11 +485,32 @@ class Index:
             raise CorpusError(f"no usable query text: {shown}")
         return loaded
 
-    def _answer(self, document: Document, family: list[Document]) -> QueryResult:
+    def _family(self, document: Document) -> tuple[list[Document], list[list[Span]]]:
+        """Return the candidates of a query text, and the corpus boilerplate of them and it.
+
+        Read in one snapshot of the index. The boilerplate spans are those of the
+        candidates, then of the text (the order of :meth:`_answer`'s corpus).
+        """
+        with self._store.snapshot():
+            mine = self._boilerplate([document.text])[0]
+            sketch = self._sketch([document.text], mine)
+            keys = self._store.layout.keys(sketch.signatures)
+            docs = self._store.candidates(keys[0], int(sketch.sizes[0]))
+            family = [d for d in self._store.documents(docs) if d.id != document.id]
+            if not family:
+                return family, mine
+            theirs = self._boilerplate([document.text], [d.text for d in family])[1]
+        return family, [*theirs, *mine]
+
+    def _answer(
+        self, document: Document, family: list[Document], boilerplate: list[list[Span]]
+    ) -> QueryResult:
         """Run the analysis stages on ``document`` and its candidate documents ``family``.
 
         A query under an indexed document's id is that document asked about again: the
         answer is what the index's other documents give it (``family`` leaves it out).
+        ``boilerplate``: the corpus boilerplate spans of each of ``family`` and ``document``
+        (:meth:`_family`), blanked as an analysis of the whole corpus blanks them.
         """
         corpus = Corpus((*family, document))
         q = len(family)
@@ -477,6 +526,7 @@ class Index:
             candidates=candidates,
             commonness=self.commonness(),
             focus=document.id,
+            boilerplate=boilerplate,
         )
         me = document.id
         pairs, passages, sources = result.pairs, result.passages, result.sources
@@ -519,3 +569,28 @@ def _concat(parts: list[QueryResult], skipped: list[dict[str, Any]]) -> QueryRes
         tables[name] = pd.concat(frames, ignore_index=True) if frames else schema.frame(name, [])
     texts = {k: v for p in parts for k, v in p.texts.items()}
     return QueryResult(documents=documents, texts=texts, **tables)
+
+
+def _outside(tokens: HashedSpans, spans: Sequence[Sequence[Span]]) -> HashedSpans:
+    r"""Return the tokens of each text that start outside every one of its ``spans``.
+
+    Examples
+    --------
+    >>> tokens = tokenize_batch(["Story one.\nSign up now", "Two"])
+    >>> _outside(tokens, [[Span(11, 22, "boilerplate")], []]).offsets.tolist()
+    [0, 2, 3]
+    """
+    owner = tokens.owners()
+    flat = [(i, span.start, span.end) for i, own in enumerate(spans) for span in own]
+    if not flat:
+        return tokens
+    table = np.array(flat, dtype=np.int64)
+    starts, ends = (table[:, 0] << 32) | table[:, 1], (table[:, 0] << 32) | table[:, 2]
+    order = np.argsort(starts, kind="stable")
+    starts, reach = starts[order], np.maximum.accumulate(ends[order])
+    at = (owner << 32) | tokens.starts
+    before = np.searchsorted(starts, at, side="right") - 1
+    keep = ~((before >= 0) & (reach[np.maximum(before, 0)] > at))
+    offsets = np.zeros(len(tokens) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owner[keep], minlength=len(tokens)), out=offsets[1:])
+    return HashedSpans(tokens.hashes[keep], tokens.starts[keep], tokens.ends[keep], offsets)

@@ -33,8 +33,10 @@ Examples
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
+import math
 import sqlite3
 import zlib
 from collections.abc import Iterator, Sequence
@@ -45,6 +47,7 @@ from typing import Any
 
 import numpy as np
 
+from lineage.boilerplate import _EDGE_SHARE, _in_header_or_footer, _keyed_lines, find_boilerplate
 from lineage.commonness import (
     CommonnessModel,
     CommonnessParams,
@@ -53,7 +56,7 @@ from lineage.commonness import (
     text_fingerprint,
 )
 from lineage.errors import LineageError, ParameterError, check_fraction, check_positive_int
-from lineage.records import Document
+from lineage.records import Document, Span
 from lineage.shingle import HashedSpans
 from lineage.sketch import (
     band_keys,
@@ -68,12 +71,13 @@ __all__ = ["DATABASE", "SCHEMA_VERSION", "IndexFileError", "IndexParams", "Index
 
 logger = logging.getLogger("lineage.index")
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Version of the database layout, kept in ``PRAGMA user_version``.
 
 1: one row per bucket entry, signatures stored; 2: bucket entries in compressed blocks per
 segment, no signatures; 3: the commonness model's tables and text fingerprints instead of
-shingle counts."""
+shingle counts; 4: the boilerplate model's line counts, and bucket keys of each text's
+evidence (framing lines left out, as :func:`lineage.analyze` sketches it)."""
 DATABASE = "index.sqlite"
 """Name of the database file inside an index folder."""
 _FORMAT = "lineage-index"
@@ -102,6 +106,8 @@ CREATE TABLE blocks(block INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE counts(name TEXT NOT NULL, row INTEGER NOT NULL, cells BLOB NOT NULL,
     PRIMARY KEY(name, row));
 CREATE TABLE fingerprints(fingerprint BLOB PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE lines(line INTEGER PRIMARY KEY, documents INTEGER NOT NULL,
+    occurrences INTEGER NOT NULL, edges INTEGER NOT NULL, block INTEGER NOT NULL);
 """
 _PAGE_SIZE = 16384  # zlib texts of a few KB pack several to a page
 BLOCK_ENTRIES = 256
@@ -222,13 +228,168 @@ class BandLayout:
 class IndexSketch:
     """What the index keeps of a batch of documents besides their texts.
 
-    ``sizes`` counts each document's distinct shingles; ``tokens`` (its
-    :func:`~lineage.shingle.tokenize_batch`) is what the commonness model is counted from.
+    ``sizes`` counts each document's distinct shingles (of its evidence); ``tokens`` (its
+    :func:`~lineage.shingle.tokenize_batch`) is what the commonness model is counted from,
+    ``lines`` what the boilerplate model is grown by.
     """
 
     signatures: np.ndarray
     sizes: np.ndarray
     tokens: HashedSpans | None = None
+    lines: LineCounts | None = None
+
+
+_BOILERPLATE = {
+    name: parameter.default
+    for name, parameter in inspect.signature(find_boilerplate).parameters.items()
+    if parameter.default is not inspect.Parameter.empty
+}
+"""The settings of :func:`~lineage.boilerplate.find_boilerplate` a batch analysis uses."""
+
+
+def boilerplate_needed(documents: int) -> int:
+    """Fewest documents a line must recur in to be boilerplate in a corpus of ``documents``.
+
+    The rule of :func:`~lineage.boilerplate.find_boilerplate`.
+
+    Examples
+    --------
+    >>> boilerplate_needed(30), boilerplate_needed(1_000), boilerplate_needed(100_000)
+    (5, 50, 100)
+    """
+    share = math.ceil(_BOILERPLATE["min_fraction"] * documents)
+    return max(_BOILERPLATE["min_documents"], min(share, _BOILERPLATE["enough_documents"]))
+
+
+@dataclass(frozen=True)
+class LineCounts:
+    """Counts of lines (by the hash of their words) over some documents: the boilerplate model.
+
+    What :func:`~lineage.boilerplate.find_boilerplate` reads of a corpus, kept so that it
+    grows document by document: per line, the ``documents`` holding it, its
+    ``occurrences``, the occurrences in a header or footer (``edges``: only recurring
+    lines stand between it and the text's start or end) and ``block``, the sum over those
+    of the characters of the run of recurring lines around it (the lines that travel with
+    it). A line is boilerplate when it recurs in enough documents, sits in a header or
+    footer in most places, and its runs are short on average (a sign-off, not a reprinted
+    story). Whether a line recurs, when a document is counted, is judged with the counts
+    of the documents counted before it and with it; a batch analysis judges it with the
+    whole corpus, so the two can differ for the first documents of a growing corpus.
+    """
+
+    lines: np.ndarray
+    documents: np.ndarray
+    occurrences: np.ndarray
+    edges: np.ndarray
+    block: np.ndarray
+
+    @classmethod
+    def empty(cls) -> LineCounts:
+        """Return counts of no line."""
+        zero = np.zeros(0, dtype=np.int64)
+        return cls(zero, zero, zero, zero, zero)
+
+    def plus(self, other: LineCounts) -> LineCounts:
+        """Return these counts and ``other``'s added up, line by line."""
+        lines = np.concatenate([self.lines, other.lines])
+        distinct, at = np.unique(lines, return_inverse=True)
+        totals = [
+            np.bincount(at, weights=np.concatenate([getattr(self, name), getattr(other, name)]),
+                        minlength=distinct.size).astype(np.int64)
+            for name in ("documents", "occurrences", "edges", "block")
+        ]  # fmt: skip
+        return LineCounts(distinct, *totals)
+
+    def at(self, lines: np.ndarray) -> LineCounts:
+        """Return the counts of ``lines`` (zero for a line not counted), in that order."""
+        where = np.minimum(np.searchsorted(self.lines, lines), max(self.lines.size - 1, 0))
+        known = (self.lines[where] == lines) if self.lines.size else np.zeros(lines.size, bool)
+
+        def pick(values: np.ndarray) -> np.ndarray:
+            return np.where(known, values[where] if values.size else 0, 0).astype(np.int64)
+
+        return LineCounts(
+            lines, *(pick(getattr(self, n)) for n in ("documents", "occurrences", "edges", "block"))
+        )
+
+
+@dataclass(frozen=True)
+class TextLines:
+    """The non-blank lines of some texts, in text order, keyed as for boilerplate."""
+
+    docs: np.ndarray
+    """The text of each line (ascending)."""
+    lines: np.ndarray
+    """The line's key hash as a signed 64-bit integer (0: too long or without words)."""
+    lengths: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+
+    @classmethod
+    def of(cls, texts: Sequence[str]) -> TextLines:
+        """Key every non-blank line of ``texts`` (:func:`~lineage.boilerplate.find_boilerplate`)."""
+        rows = [
+            (position, *line)
+            for position, text in enumerate(texts)
+            for line in _keyed_lines(text, _BOILERPLATE["max_line_chars"])
+        ]
+        table = np.array(rows, dtype=np.uint64).reshape(-1, 5)
+        return cls(
+            table[:, 0].astype(np.int64),
+            table[:, 3].view(np.int64).copy(),
+            table[:, 4].astype(np.int64),
+            table[:, 1].astype(np.int64),
+            table[:, 2].astype(np.int64),
+        )
+
+    def counts(self, known: LineCounts, documents: int) -> LineCounts:
+        """Return what these texts add to the line counts ``known`` (theirs included).
+
+        ``documents``: how many documents the corpus holds with these texts. A line
+        recurs when ``known`` and these texts together put it in enough documents.
+        """
+        eligible = self.lengths > 0
+        if not eligible.any():
+            return LineCounts.empty()
+        pairs = np.unique(np.stack([self.lines[eligible], self.docs[eligible]]), axis=1)
+        lines, per_text = np.unique(pairs[0], return_counts=True)
+        so_far = known.at(lines).documents + per_text
+        recurring_lines = lines[so_far >= boilerplate_needed(documents)]
+        recurring = eligible & np.isin(self.lines, recurring_lines)
+        edge = _in_header_or_footer(self.docs, recurring)
+        # the run of recurring lines around each line: chars of its recurring lines
+        run = np.cumsum(np.r_[True, (self.docs[1:] != self.docs[:-1]) | ~recurring[1:]])
+        run_chars = np.bincount(run, weights=np.where(recurring, self.lengths, 0))[run]
+        at = np.searchsorted(lines, self.lines[eligible])
+        return LineCounts(
+            lines,
+            per_text,
+            np.bincount(at, minlength=lines.size),
+            np.bincount(at, weights=edge[eligible], minlength=lines.size).astype(np.int64),
+            np.bincount(
+                at, weights=np.where(edge, run_chars, 0)[eligible], minlength=lines.size
+            ).astype(np.int64),
+        )
+
+    def boilerplate(self, counts: LineCounts, documents: int, texts: int) -> list[list[Span]]:
+        """Return the boilerplate spans of each of ``texts`` texts, by the line ``counts``.
+
+        ``counts`` are those of a corpus of ``documents`` documents (these texts counted).
+        """
+        spans: list[list[Span]] = [[] for _ in range(texts)]
+        found = counts.at(self.lines)
+        marked = (
+            (self.lengths > 0)
+            & (found.documents >= boilerplate_needed(documents))
+            & (found.edges >= _EDGE_SHARE * np.maximum(found.occurrences, 1))
+            & (found.block <= _BOILERPLATE["max_block_chars"] * np.maximum(found.edges, 1))
+        )
+        for k in np.flatnonzero(marked).tolist():
+            label = f"in {int(found.documents[k])} documents"
+            spans[int(self.docs[k])].append(
+                Span(int(self.starts[k]), int(self.ends[k]), "boilerplate", label)
+            )
+        return spans
 
 
 def connect_database(database: Path, *, readonly: bool) -> sqlite3.Connection:
@@ -472,6 +633,8 @@ class IndexStore:
             owners = np.repeat(numbers[banded], keys.shape[1])
             self._write_segment(keys[banded].ravel(), owners)
             model = self._grow_commonness([doc.text for doc in docs], sketch.tokens)
+            if sketch.lines is not None:
+                self._grow_lines(sketch.lines)
             db.execute(
                 "UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'documents'",
                 (len(docs),),
@@ -664,6 +827,32 @@ class IndexStore:
         )
         self.db.execute("UPDATE meta SET value = ? WHERE key = 'distinct'", (str(model.documents),))
         return model
+
+    def _grow_lines(self, counts: LineCounts) -> None:
+        """Add a batch's line counts to the boilerplate model (:class:`LineCounts`)."""
+        self.db.executemany(
+            "INSERT INTO lines VALUES (?, ?, ?, ?, ?) ON CONFLICT(line) DO UPDATE SET "
+            "documents = documents + excluded.documents, "
+            "occurrences = occurrences + excluded.occurrences, "
+            "edges = edges + excluded.edges, block = block + excluded.block",
+            zip(
+                *(
+                    getattr(counts, name).tolist()
+                    for name in ("lines", "documents", "occurrences", "edges", "block")
+                ),
+                strict=True,
+            ),
+        )
+
+    def line_counts(self, lines: np.ndarray) -> LineCounts:
+        """Return the stored counts of ``lines`` (those counted; sorted by line)."""
+        wanted = np.unique(lines[lines != 0]).tolist()
+        rows = self._fetch("SELECT * FROM lines WHERE line IN ({}) ORDER BY line", wanted)
+        if not rows:
+            return LineCounts.empty()
+        table = np.array(rows, dtype=np.int64)
+        order = np.argsort(table[:, 0], kind="stable")  # chunks are sorted each, not together
+        return LineCounts(*table[order].T)
 
     def commonness(self) -> CommonnessModel:
         """Return the commonness model of the indexed texts (:meth:`lineage.Index.commonness`)."""

@@ -174,7 +174,7 @@ def normalize_corpus(
     *,
     variants: bool | Mapping[str, str] = True,
     debris: bool = True,
-    boilerplate: bool = True,
+    boilerplate: bool | Sequence[Sequence[Span]] = True,
 ) -> list[NormalizedText]:
     """Normalize every text of a corpus with what the corpus itself teaches.
 
@@ -193,7 +193,8 @@ def normalize_corpus(
     debris
         Mark :func:`find_debris` spans in ``ignored``.
     boilerplate
-        Mark :func:`find_boilerplate` spans in ``ignored``.
+        ``True`` marks the :func:`find_boilerplate` spans of ``texts`` in ``ignored``; a
+        list of spans per text marks those (e.g. found on a larger corpus); ``False`` none.
 
     Returns
     -------
@@ -217,7 +218,15 @@ def normalize_corpus(
         mapping = dict(variants)
     else:
         mapping = spelling_variants(texts) if variants else {}
-    boiler = find_boilerplate(texts) if boilerplate else [[] for _ in texts]
+    if isinstance(boilerplate, bool):
+        boiler = find_boilerplate(texts) if boilerplate else [[] for _ in texts]
+    elif len(boilerplate) != len(texts):
+        raise ParameterError(
+            f"'boilerplate' needs a list of spans per text (got {len(boilerplate)} lists "
+            f"for {len(texts)} texts)"
+        )
+    else:
+        boiler = [list(spans) for spans in boilerplate]
     result = []
     for text, recurring in zip(texts, boiler, strict=True):
         spans = find_debris(text) if debris else []

@@ -156,6 +156,44 @@ def test_on_wire_copy_the_index_finds_the_pairs_and_passages_of_the_batch_run(
     assert total_pairs >= 5 and total_passages >= 1
 
 
+FOOTER = (
+    "\nSign up for the Morning Briefing, our daily newsletter on politics, markets and the "
+    "world, delivered to your inbox before breakfast every weekday morning."
+    "\nThe Daily Ledger is published by Ledger Media Group. Subscribers can read every "
+    "story on our website and in the app; follow us on social media for updates."
+    "\nCopy editing by the night desk team in the main newsroom downtown."
+)
+
+
+def test_an_outlets_footer_is_boilerplate_to_a_query_as_to_a_batch_run(tmp_path: Path) -> None:
+    """A footer every article carries makes no candidate and no passage, as in batch."""
+    frame = generated(230, seed=5)
+    frame["text"] = frame["text"] + FOOTER
+    indexed = frame.head(210)
+    copy, fresh = frame.iloc[[219]], frame.iloc[[211]]  # the edited copy of g00218; new
+    indexed = pd.concat([indexed, frame.iloc[[218]]])
+    with Index.build(tmp_path / "footer", indexed) as index:
+        found = {doc: index.query(frame[frame["id"] == doc]) for doc in ("g00219", "g00211")}
+        lines = index._store.db.execute("SELECT count(*) FROM lines").fetchone()[0]
+    assert lines == 3  # the three footer lines (the stories' lines are too long)
+    for doc, query in (("g00219", copy), ("g00211", fresh)):
+        batch = lineage.analyze(pd.concat([indexed, query]))
+        assert all(
+            span.kind == "boilerplate" for span in batch.ignored[doc] if span.start > 1000
+        )  # the batch run blanks the footer too
+        # (tfidf_cosine's idf is over the documents a run scores: the batch run's are more)
+        compared = ["a", "b", "jaccard", "containment_a_in_b", "containment_b_in_a"]
+        pd.testing.assert_frame_equal(
+            found[doc].pairs[compared], _involving(batch.pairs, doc)[compared]
+        )
+        pd.testing.assert_frame_equal(found[doc].passages, _involving(batch.passages, doc))
+    assert set(found["g00219"].pairs["a"]) | set(found["g00219"].pairs["b"]) == {
+        "g00218",
+        "g00219",
+    }
+    assert found["g00211"].pairs.empty  # the footer alone makes no candidate
+
+
 def test_a_query_respects_dates(seed_corpus: pd.DataFrame, tmp_path: Path) -> None:
     wire = seed_corpus[seed_corpus["id"].str.startswith("001")]
     rewrite = seed_corpus[seed_corpus["id"].str.startswith("000")]
@@ -183,6 +221,7 @@ def _dump(index_dir: Path) -> dict[str, list]:
                 (name, row, zlib.decompress(cells))
                 for name, row, cells in db.execute("SELECT * FROM counts ORDER BY name, row")
             ],
+            "lines": db.execute("SELECT * FROM lines ORDER BY line").fetchall(),
         }
 
 

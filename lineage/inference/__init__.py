@@ -37,7 +37,7 @@ from lineage.inference.evidence import (
 )
 from lineage.inference.forest import descendants, passage_groups
 from lineage.inference.params import InferenceParams
-from lineage.inference.reconstruct import attribution, reconstruct_text
+from lineage.inference.reconstruct import attribution_rows, reconstruct_text
 from lineage.inference.result import (
     Lineage,
     documents_frame,
@@ -169,7 +169,7 @@ class _Collected:
     edges: list[dict] = field(default_factory=list)
     documents: dict[str, dict] = field(default_factory=dict)
     sources: list[dict] = field(default_factory=list)
-    attributions: list[pd.DataFrame] = field(default_factory=list)
+    attributions: list[dict] = field(default_factory=list)
 
     def result(self, ids: Sequence[str], params: InferenceParams) -> Lineage:
         """Return the :class:`Lineage` of every document (those in no group are alone)."""
@@ -185,11 +185,7 @@ class _Collected:
             documents=documents_frame(rows),
             edges=edges_frame(self.edges),
             sources=sources_frame(self.sources),
-            attribution=(
-                pd.concat(self.attributions, ignore_index=True)
-                if self.attributions
-                else schema.frame("attribution", [])
-            ),
+            attribution=schema.frame("attribution", self.attributions),
             parents=self.parents,
             families=self.families,
         )
@@ -217,9 +213,9 @@ def _infer_group(
     collected.sources += _sources_rows(
         group, placement, context.texts, inside, families, params, context.credits
     )
-    table = attribution(group.evidence, placement.parents, placement.latent_members)
-    if not table.empty:
-        collected.attributions.append(table)
+    collected.attributions += attribution_rows(
+        group.evidence, placement.parents, placement.latent_members
+    )
     edges, rows = score_group(group, placement, params, context.containment)
     collected.edges += edges
     collected.documents.update((row["id"], {**row, "family": families[row["id"]]}) for row in rows)

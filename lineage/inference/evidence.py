@@ -217,26 +217,34 @@ def _passage_figures(
 
     A passages table without a ``commonness`` column (or a missing value) counts as 0.
     """
-    index = {doc: k for k, doc in enumerate(ids)}
     if passages.empty:
         return {}
-    i = passages["a"].map(index)
-    j = passages["b"].map(index)
-    weight = (passages["a_end"] - passages["a_start"]).clip(lower=1).astype(float)
-    common = passages["commonness"] if "commonness" in passages else pd.Series(0.0, passages.index)
-    frame = pd.DataFrame(
-        {
-            "i": np.minimum(i, j),
-            "j": np.maximum(i, j),
-            "w": weight,
-            "wc": weight * common.astype(float).fillna(0.0),
-            "ws": weight * passages["similarity"].astype(float).fillna(0.0),
-        }
-    ).dropna(subset=["i", "j"])
-    sums = frame.groupby(["i", "j"])[["w", "wc", "ws"]].sum()
+    n = len(ids)
+    index = {doc: k for k, doc in enumerate(ids)}
+    # Plain arrays and one bincount per figure: a groupby on a frame of a few rows costs
+    # milliseconds of pandas overhead, and inference asks this once per group.
+    i = np.array([index.get(doc, -1) for doc in passages["a"].tolist()], dtype=np.int64)
+    j = np.array([index.get(doc, -1) for doc in passages["b"].tolist()], dtype=np.int64)
+    keep = (i >= 0) & (j >= 0)
+    span = passages["a_end"].to_numpy(dtype=np.int64) - passages["a_start"].to_numpy(dtype=np.int64)
+    weight = np.maximum(span, 1).astype(float)[keep]
+
+    def column(name: str) -> np.ndarray:
+        if name not in passages:
+            return np.zeros(int(keep.sum()))
+        values = passages[name].to_numpy(dtype=float, na_value=np.nan)[keep]
+        return np.nan_to_num(values, nan=0.0)
+
+    keys, group = np.unique(
+        np.minimum(i, j)[keep] * n + np.maximum(i, j)[keep], return_inverse=True
+    )
+    w = np.bincount(group, weights=weight, minlength=keys.size)
+    wc = np.bincount(group, weights=weight * column("commonness"), minlength=keys.size)
+    ws = np.bincount(group, weights=weight * column("similarity"), minlength=keys.size)
+    sums = zip(keys.tolist(), w.tolist(), wc.tolist(), ws.tolist(), strict=True)
     return {
-        (int(a), int(b)): {"commonness": row.wc / row.w, "similarity": row.ws / row.w}
-        for (a, b), row in zip(sums.index, sums.itertuples(index=False), strict=True)
+        (key // n, key % n): {"commonness": c / total, "similarity": s / total}
+        for key, total, c, s in sums
     }
 
 

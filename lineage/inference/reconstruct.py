@@ -12,12 +12,11 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from lineage import schema
 from lineage.inference.evidence import ReuseEvidence
 from lineage.inference.params import InferenceParams
 from lineage.intervals import covered, union
 
-__all__ = ["attribution", "reconstruct_text"]
+__all__ = ["attribution_rows", "reconstruct_text"]
 
 
 def _passage_map(passages: pd.DataFrame) -> dict[tuple[str, str], np.ndarray]:
@@ -114,18 +113,19 @@ def reconstruct_text(
     return "\n".join(text for _, _, text in pieces if text)
 
 
-def attribution(
+def attribution_rows(
     evidence: ReuseEvidence,
     parents: Mapping[str, str | None],
     latent_members: Mapping[str, list[str]],
-) -> pd.DataFrame:
+) -> list[dict]:
     """Per document with a parent: characters inside passages with its source.
 
     Returns
     -------
-    pandas.DataFrame
-        Schema ``"attribution"``: ``document, source, chars, quote_chars, prose_chars``;
-        a latent source's characters are those aligned with any of its members.
+    list of dict
+        Rows of the ``"attribution"`` table (``document, source, chars, quote_chars,
+        prose_chars``); a latent source's characters are those aligned with any of its
+        members. Rows, not a frame: the groups of a corpus make one table at the end.
     """
     rows = []
     for doc in evidence.ids:
@@ -149,4 +149,4 @@ def attribution(
                 prose_chars=covered(prose),
             )
         )
-    return schema.frame("attribution", rows)
+    return rows

@@ -105,7 +105,7 @@ class Lineage:
 
 def documents_frame(rows: list[dict]) -> pd.DataFrame:
     """Build the documents table of a :class:`Lineage` from rows."""
-    return pd.DataFrame(rows, columns=list(DOCUMENT_COLUMNS)).astype(DOCUMENT_COLUMNS)
+    return schema.typed_frame(DOCUMENT_COLUMNS, rows, table="documents", extra=False)
 
 
 EDGE_EXTRAS = {"status": "string", "link_confidence": "float64"}
@@ -114,23 +114,16 @@ EDGE_EXTRAS = {"status": "string", "link_confidence": "float64"}
 
 def edges_frame(rows: list[dict]) -> pd.DataFrame:
     """Build the edges table of a :class:`Lineage` (``status, link_confidence`` added)."""
-    if rows:
-        return schema.frame("edges", rows).astype(EDGE_EXTRAS)
-    table = schema.frame("edges", [])
-    for name, dtype in EDGE_EXTRAS.items():
-        table[name] = pd.Series([], dtype=dtype)
-    return table
+    return schema.typed_frame(schema.TABLES["edges"] | EDGE_EXTRAS, rows, table="edges")
+
+
+SOURCE_EXTRAS = {"parent": "string", "family": "int64", "agency": "string"}
+"""Columns of :attr:`Lineage.sources` after the ``sources`` schema."""
 
 
 def sources_frame(rows: list[dict]) -> pd.DataFrame:
     """Build the sources table of a :class:`Lineage` (``parent, family, agency`` added)."""
-    extra = {"parent": "string", "family": "int64", "agency": "string"}
-    if rows:
-        return schema.frame("sources", rows).astype(extra)
-    table = schema.frame("sources", [])
-    for name, dtype in extra.items():
-        table[name] = pd.Series([], dtype=dtype)
-    return table
+    return schema.typed_frame(schema.TABLES["sources"] | SOURCE_EXTRAS, rows, table="sources")
 
 
 def to_graph(edges: pd.DataFrame) -> nx.DiGraph:

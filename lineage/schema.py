@@ -132,7 +132,7 @@ def frame(table: str, rows: Iterable[Mapping[str, object]] | pd.DataFrame) -> pd
         extra = [name for name in data.columns if name not in dtypes]
         # One new frame from typed columns: a column set in place per dtype costs 3x as much.
         columns = {
-            name: data[name].astype(dtype) if name in data.columns else _typed([], dtype)
+            name: _retyped(data[name], dtype) if name in data.columns else _typed([], dtype)
             for name, dtype in dtypes.items()
         }
         columns.update({name: data[name].copy() for name in extra})
@@ -179,13 +179,20 @@ def typed_frame(
     return pd.DataFrame(columns, index=pd.RangeIndex(len(rows)), copy=False)
 
 
+def _retyped(column: pd.Series, dtype: object) -> pd.Series:
+    """Return ``column`` in ``dtype`` (itself when it has it: an astype costs ~0.1 ms)."""
+    return column if column.dtype == dtype else column.astype(dtype)
+
+
 def _typed(values: list[object], dtype: object) -> object:
     """Return ``values`` as an array of ``dtype``, as ``Series.astype`` would convert them."""
-    if isinstance(dtype, np.dtype) and dtype.kind == "O":
+    if not isinstance(dtype, np.dtype):  # an extension dtype: string, Int64
+        return pd.array(values, dtype=dtype)
+    if dtype.kind == "O":
         return np.fromiter(values, dtype=object, count=len(values))
-    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+    if dtype.kind == "f":
         return np.array([np.nan if v is None else v for v in values], dtype=dtype)
-    return pd.Series(values, dtype=object).astype(dtype).array
+    return np.array(values, dtype=dtype)
 
 
 @cache

@@ -303,9 +303,14 @@ def infer_lineage(
     )
     collected = _Collected(parents=dict.fromkeys(ids), families=dict.fromkeys(ids, -1))
     groups = passage_groups(ids, passages)
-    # Both sides of a passage lie in one group: split the table once, by the a side.
+    # Both sides of a passage lie in one group: split the table once, by the a side (row
+    # positions gathered in plain Python: a groupby costs milliseconds on a query's table).
     group_of = {doc: k for k, group in enumerate(groups) for doc in group}
-    by_group = dict(list(passages.groupby(passages["a"].map(group_of), sort=False)))
+    rows: dict[int, list[int]] = {}
+    for row, doc in enumerate(passages["a"].tolist()):
+        if doc in group_of:
+            rows.setdefault(group_of[doc], []).append(row)
+    by_group = {k: passages.iloc[at] for k, at in rows.items()}
     for k, members in enumerate(groups):
         _infer_group(members, by_group[k], context, collected)
     return collected.result(ids, params)

@@ -95,9 +95,11 @@ def passage_groups(ids: Sequence[str], passages: pd.DataFrame) -> list[list[str]
     """
     order = {doc: k for k, doc in enumerate(ids)}
     graph = nx.Graph()
-    for a, b in passages[["a", "b"]].drop_duplicates().itertuples(index=False):
-        if a in order and b in order and a != b:
-            graph.add_edge(a, b)
+    graph.add_edges_from(
+        (a, b)
+        for a, b in dict.fromkeys(zip(passages["a"].tolist(), passages["b"].tolist(), strict=True))
+        if a in order and b in order and a != b
+    )
     groups = [sorted(c, key=order.__getitem__) for c in nx.connected_components(graph)]
     return sorted(groups, key=lambda g: order[g[0]])
 

@@ -157,8 +157,9 @@ def typed_frame(
 
     Examples
     --------
-    >>> typed_frame({"a": "string", "n": "int64"}, [{"a": "x", "n": 1, "z": 0.5}]).dtypes.tolist()
-    [string[python], dtype('int64'), dtype('float64')]
+    >>> table = typed_frame({"a": "string", "n": "int64"}, [{"a": "x", "n": 1, "z": 0.5}])
+    >>> [str(dtype) for dtype in table.dtypes], table.loc[0, "a"]
+    (['string', 'int64', 'float64'], 'x')
     """
     rows = list(rows)
     dtypes = _resolved(tuple(dtypes.items()), pd.get_option("mode.string_storage"))

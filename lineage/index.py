@@ -245,24 +245,28 @@ class Index:
         return IndexSketch(signatures, sizes, tokens)
 
     def _boilerplate(
-        self, texts: Sequence[str], indexed: Sequence[str] = ()
-    ) -> tuple[list[list[Span]], list[list[Span]], LineCounts]:
-        """Return the corpus boilerplate of new ``texts`` and of ``indexed`` texts.
+        self, texts: Sequence[str], *, counted: bool = True
+    ) -> tuple[list[list[Span]], LineCounts, int]:
+        """Return the corpus boilerplate of ``texts``, what they add to the line counts, and N.
 
         As :func:`~lineage.boilerplate.find_boilerplate` finds it in the indexed documents
-        and ``texts`` together, from the line counts the index keeps
-        (:class:`~lineage.index_store.LineCounts`); also what ``texts`` add to those counts.
+        and ``texts`` together (``N`` documents), from the line counts the index keeps
+        (:class:`~lineage.index_store.LineCounts`). ``counted``: the texts are not in the
+        index (yet); else they are counted already and add nothing.
         """
-        documents = len(self) + len(texts)
+        documents = len(self) + (len(texts) if counted else 0)
         new = TextLines.of(texts)
         known = self._store.line_counts(new.lines)
-        added = new.counts(known, documents)
-        mine = new.boilerplate(known.plus(added), documents, len(texts))
-        if not indexed:
-            return mine, [], added
-        old = TextLines.of(indexed)
-        counts = self._store.line_counts(old.lines).plus(added)
-        return mine, old.boilerplate(counts, documents, len(indexed)), added
+        added = new.counts(known, documents) if counted else LineCounts.empty()
+        return new.boilerplate(known.plus(added), documents, len(texts)), added, documents
+
+    def _indexed_boilerplate(
+        self, texts: Sequence[str], added: LineCounts, documents: int
+    ) -> list[list[Span]]:
+        """Return the boilerplate of indexed ``texts``, ``added`` counted (``documents`` in all)."""
+        lines = TextLines.of(texts)
+        counts = self._store.line_counts(lines.lines).plus(added)
+        return lines.boilerplate(counts, documents, len(texts))
 
     def add(
         self,
@@ -342,7 +346,7 @@ class Index:
             inputs.append(row)
         if fresh:
             texts = [doc.text for doc in fresh]
-            boilerplate, _, lines = self._boilerplate(texts)
+            boilerplate, lines, _ = self._boilerplate(texts)
             self._store.write(fresh, replace(self._sketch(texts, boilerplate), lines=lines))
         return inputs
 
@@ -489,17 +493,19 @@ class Index:
         """Return the candidates of a query text, and the corpus boilerplate of them and it.
 
         Read in one snapshot of the index. The boilerplate spans are those of the
-        candidates, then of the text (the order of :meth:`_answer`'s corpus).
+        candidates, then of the text (the order of :meth:`_answer`'s corpus); a text under
+        an indexed document's id is that document, counted once.
         """
         with self._store.snapshot():
-            mine = self._boilerplate([document.text])[0]
+            again = bool(self._store.present([document.id]))
+            mine, added, documents = self._boilerplate([document.text], counted=not again)
             sketch = self._sketch([document.text], mine)
             keys = self._store.layout.keys(sketch.signatures)
             docs = self._store.candidates(keys[0], int(sketch.sizes[0]))
             family = [d for d in self._store.documents(docs) if d.id != document.id]
             if not family:
                 return family, mine
-            theirs = self._boilerplate([document.text], [d.text for d in family])[1]
+            theirs = self._indexed_boilerplate([d.text for d in family], added, documents)
         return family, [*theirs, *mine]
 
     def _answer(

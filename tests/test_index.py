@@ -174,9 +174,10 @@ def test_an_outlets_footer_is_boilerplate_to_a_query_as_to_a_batch_run(tmp_path:
     indexed = pd.concat([indexed, frame.iloc[[218]]])
     with Index.build(tmp_path / "footer", indexed) as index:
         found = {doc: index.query(frame[frame["id"] == doc]) for doc in ("g00219", "g00211")}
+        found["g00218"] = index.query(frame[frame["id"] == "g00218"])  # indexed: counted once
         lines = index._store.db.execute("SELECT count(*) FROM lines").fetchone()[0]
     assert lines == 3  # the three footer lines (the stories' lines are too long)
-    for doc, query in (("g00219", copy), ("g00211", fresh)):
+    for doc, query in (("g00219", copy), ("g00211", fresh), ("g00218", copy.head(0))):
         batch = lineage.analyze(pd.concat([indexed, query]))
         assert all(
             span.kind == "boilerplate" for span in batch.ignored[doc] if span.start > 1000

@@ -34,6 +34,7 @@ import numpy as np
 from scipy import sparse
 
 from lineage.align_text import AlignParams, PreparedText
+from lineage.shingle import ranges as _ranges
 
 __all__ = ["Seeds", "Vectors", "find_seeds", "phrase_seeds", "sentence_seeds"]
 
@@ -243,12 +244,6 @@ def _shared_extent(
     shared_a = (vec.a_ids[a_tok] >= 0) & np.isin(key_a, key_b, kind="sort")
     shared_b = (vec.b_ids[b_tok] >= 0) & np.isin(key_b, key_a, kind="sort")
     return _trimmed(ta, i, a_tok, a_pair, shared_a), _trimmed(tb, j, b_tok, b_pair, shared_b)
-
-
-def _ranges(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return every position of the ranges ``[starts[k], starts[k] + lengths[k])`` and its k."""
-    within = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    return np.repeat(starts, lengths) + within, np.repeat(np.arange(len(starts)), lengths)
 
 
 def _trimmed(

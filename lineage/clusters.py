@@ -21,8 +21,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from lineage import schema
 from lineage.errors import ParameterError, check_fraction, shorten
@@ -127,6 +125,9 @@ def cluster_pairs(
         return schema.frame("clusters", [])
     rows = edges["id"].map(position).to_numpy()
     cols = edges["other"].map(position).to_numpy()
+    from scipy.sparse import coo_matrix  # here: near_duplicates alone never loads scipy
+    from scipy.sparse.csgraph import connected_components
+
     graph = coo_matrix((np.ones(rows.size), (rows, cols)), shape=(len(id_list),) * 2)
     _, component = connected_components(graph, directed=False)
 

@@ -59,7 +59,13 @@ from typing import TypeVar
 import numpy as np
 
 from lineage.errors import ParameterError, check_fraction, check_positive_int
-from lineage.shingle import HashedSpans, combine_token_hashes, tokenize_batch
+from lineage.shingle import (
+    HashedSpans,
+    combine_token_hashes,
+    offsets_of,
+    ranges,
+    tokenize_batch,
+)
 
 __all__ = [
     "CommonnessModel",
@@ -307,13 +313,6 @@ def _char_flags(codes: np.ndarray) -> np.ndarray:
     return flags
 
 
-def _offsets(counts: np.ndarray) -> np.ndarray:
-    """Return ``[0, counts[0], counts[0] + counts[1], ...]`` (where each item starts)."""
-    offsets = np.zeros(counts.size + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
-    return offsets
-
-
 def select_texts(spans: HashedSpans, rows: Sequence[int] | np.ndarray) -> HashedSpans:
     """Return the entries of texts ``rows`` of ``spans``, in that order.
 
@@ -334,9 +333,8 @@ def select_texts(spans: HashedSpans, rows: Sequence[int] | np.ndarray) -> Hashed
             spans.offsets[rows[0] : rows[-1] + 2] - begin,
         )
     counts = spans.counts()[rows]
-    offsets = _offsets(counts)
-    at = np.arange(int(offsets[-1])) + np.repeat(spans.offsets[rows] - offsets[:-1], counts)
-    return HashedSpans(spans.hashes[at], spans.starts[at], spans.ends[at], offsets)
+    at, _ = ranges(spans.offsets[rows], counts)
+    return HashedSpans(spans.hashes[at], spans.starts[at], spans.ends[at], offsets_of(counts))
 
 
 def _tokenize(texts: Sequence[str], spans: HashedSpans | None = None) -> _Tokens:
@@ -358,7 +356,7 @@ def _tokenize(texts: Sequence[str], spans: HashedSpans | None = None) -> _Tokens
     # Characters of all texts end to end, one separator between two texts.
     codes = np.frombuffer("\x00".join(texts).encode("utf-32-le", "surrogatepass"), dtype="<u4")
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    shift = np.repeat(_offsets(lengths + 1)[:-1], counts)
+    shift = np.repeat(offsets_of(lengths + 1)[:-1], counts)
     first, last = starts + shift, ends + shift
     flags = _char_flags(codes)
     # Digits inside each token, sentence ends between it and the one before.
@@ -386,16 +384,14 @@ def _windows(hashes: np.ndarray, offsets: np.ndarray, n: int) -> tuple[np.ndarra
     """
     lengths = np.diff(offsets)
     some = lengths > 0
-    window_offsets = _offsets(np.where(some, lengths + n - 1, 0))
+    window_offsets = offsets_of(np.where(some, lengths + n - 1, 0))
     if window_offsets[-1] == 0:
         return np.zeros(0, dtype=np.uint64), window_offsets
-    padded_offsets = _offsets(np.where(some, lengths + 2 * (n - 1), 0))
+    padded_offsets = offsets_of(np.where(some, lengths + 2 * (n - 1), 0))
     padded = np.full(int(padded_offsets[-1]), _EDGE, dtype=np.uint64)
-    at = padded_offsets[:-1] + (n - 1) - offsets[:-1]
-    padded[np.arange(hashes.size) + np.repeat(at, lengths)] = hashes
+    padded[ranges(padded_offsets[:-1] + (n - 1), lengths)[0]] = hashes
     combined = combine_token_hashes(padded, n=n)  # also windows across two texts: not kept
-    shift = np.repeat(padded_offsets[:-1] - window_offsets[:-1], np.diff(window_offsets))
-    return combined[np.arange(int(window_offsets[-1])) + shift], window_offsets
+    return combined[ranges(padded_offsets[:-1], np.diff(window_offsets))[0]], window_offsets
 
 
 def distinct_per_text(values: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -422,8 +418,7 @@ def distinct_per_text(values: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarr
         texts = np.flatnonzero((widths == width) & (lengths > 0))
         sizes = lengths[texts]
         rows = np.full((texts.size, width), top, dtype=np.uint64)
-        row = np.repeat(np.arange(texts.size), sizes)
-        column = np.arange(int(sizes.sum())) - np.repeat(_offsets(sizes)[:-1], sizes)
+        column, row = ranges(np.zeros(texts.size, dtype=np.int64), sizes)
         rows[row, column] = values[offsets[texts][row] + column]
         rows.sort(axis=1)  # padding sorts last: a text's values are its first `size`
         keep = np.arange(width) < sizes[:, None]

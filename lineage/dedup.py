@@ -15,9 +15,8 @@ from lineage.corpus import load_corpus, read_metadata, with_metadata
 from lineage.errors import CorpusError, ParameterError, check_fraction, check_positive_int
 from lineage.records import Problem
 from lineage.runners import open_runner
-from lineage.shingle import shingle_windows, text_batches, tokens_and_words
 from lineage.sketch import CandidateBudget
-from lineage.verify import TermCounts, pairs_table, set_scores, shared_chars_of_pairs
+from lineage.verify import pairs_of_sets, set_scores
 
 
 def _texts_and_ids(
@@ -114,7 +113,8 @@ def _near_duplicate_pairs(
 
     Each text is tokenized once for its shingle set and signature; the exact scores
     come from the sets; only the texts of the pairs returned are tokenized again, for
-    ``shared_chars`` (shingle spans) and ``tfidf_cosine`` (words).
+    ``shared_chars`` (shingle spans) and ``tfidf_cosine`` (words), by
+    :func:`lineage.verify.pairs_of_sets` as for every pairs table.
     """
     threshold = check_fraction("threshold", threshold)
     if measure not in MEASURES:
@@ -142,28 +142,9 @@ def _near_duplicate_pairs(
     jaccard, a_in_b, b_in_a = set_scores(sizes[a], sizes[b], shared)
     score = jaccard if measure == "jaccard" else np.maximum(a_in_b, b_in_a)
     keep = score >= threshold
-    a, b, shared = a[keep], b[keep], shared[keep]
-    # The texts of the pairs kept are tokenized again, a batch at a time: shingle spans
-    # give shared_chars (of the side with fewer shingles), words give tfidf_cosine.
-    involved = np.union1d(a, b)
-    left, right = np.searchsorted(involved, a), np.searchsorted(involved, b)
-    a_smaller = sizes[a] <= sizes[b]
-    small, large = np.where(a_smaller, left, right), np.where(a_smaller, b, a)
-    by_small = np.argsort(small, kind="stable")
-    shared_chars = np.zeros(a.size, dtype=np.int64)
-    terms = TermCounts()
-    done = 0
-    for batch in text_batches([texts[i] for i in involved.tolist()]):
-        tokens, words = tokens_and_words(batch)
-        terms.add(words)
-        begin, end = np.searchsorted(small[by_small], [done, done + len(batch)])
-        mine = by_small[begin:end]
-        shared_chars[mine] = shared_chars_of_pairs(
-            shingle_windows(tokens, n=shingle_size), small[mine] - done, sets, large[mine]
-        )
-        done += len(batch)
-    cosine = terms.cosines(left, right)
-    found = pairs_table(a, b, sizes[a], sizes[b], shared, cosine, shared_chars, ids)
+    found = pairs_of_sets(
+        sets, a[keep], b[keep], texts, ids, shared=shared[keep], shingle_size=shingle_size
+    )
     found.attrs["limits"] = limits_note(candidates.attrs["limits"], budget)
     return found
 

@@ -23,7 +23,7 @@ from functools import cache
 import numpy as np
 
 from lineage.errors import ParameterError, check_positive_int, shorten
-from lineage.shingle import HashedSpans
+from lineage.shingle import HashedSpans, chunk_bounds, offsets_of
 
 SCHEMES = ("affine32", "affine64", "legacy")
 _MERSENNE_PRIME = np.uint64((1 << 61) - 1)
@@ -194,19 +194,13 @@ def minhash_signatures(
     sizes = np.diff(offsets)
     signatures = np.full((sizes.size, num_perm), _empty_value(scheme), dtype=a.dtype)
     nonempty = np.flatnonzero(sizes)
-    total = np.cumsum(sizes[nonempty])
-    begin = 0
-    while begin < nonempty.size:
-        # About _CHUNK_SHINGLES shingles (at least one document), contiguous in ``values``.
-        before = int(total[begin - 1]) if begin else 0
-        end = int(np.searchsorted(total, before + _CHUNK_SHINGLES, side="right"))
-        docs = nonempty[begin : max(end, begin + 1)]
+    for begin, end in chunk_bounds(sizes[nonempty], _CHUNK_SHINGLES):
+        docs = nonempty[begin:end]  # contiguous in ``values``
         first = offsets[docs[0]]
         chunk = values[first : offsets[docs[-1] + 1]].astype(np.uint64, copy=False)
         signatures[docs] = _signature_chunk(
             _prepare(chunk, scheme), offsets[docs] - first, a, b, scheme
         ).T
-        begin += docs.size
     return signatures
 
 
@@ -219,8 +213,7 @@ def _flat_hashes(hash_arrays: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndar
                 f"hash_arrays[{position}] must be a 1-d array of integer hashes "
                 f"(got dtype {array.dtype}, shape {array.shape})"
             )
-    offsets = np.zeros(len(arrays) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays)), out=offsets[1:])
+    offsets = offsets_of(np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays)))
     values = np.concatenate([a.astype(np.uint64, copy=False) for a in arrays]) if arrays else None
     return (np.zeros(0, dtype=np.uint64) if values is None else values), offsets
 

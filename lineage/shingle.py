@@ -4,7 +4,7 @@ Texts are tokenized and hashed without a Python call or a Python string per toke
 shingle: a batch of texts becomes one array of code points, a lookup table classifies every
 code point (word character, joiner, character of a script written without spaces, other),
 token boundaries come from comparing each character with its neighbours, and each token is
-hashed as a polynomial over its **folded** characters (:func:`lineage.normalize.fold_char`:
+hashed as a polynomial over its **folded** characters (:func:`lineage.folding.fold_char`:
 case, accents and compatibility forms folded, so ``Erdoğan`` and ``erdogan`` hash alike)
 with segment sums. The ``n`` token hashes of every window are then combined with a second
 polynomial and the MurmurHash3 64-bit finalizer, so every bit of a shingle hash, the low 32
@@ -44,14 +44,17 @@ from typing import NamedTuple
 import numpy as np
 
 from lineage.errors import ParameterError, check_positive_int, shorten
-from lineage.normalize import fold_char
+from lineage.folding import fold_char
 
 __all__ = [
     "HashedSpans",
     "HashedTokens",
     "Shingles",
+    "chunk_bounds",
     "combine_token_hashes",
     "hashed_tokens",
+    "offsets_of",
+    "ranges",
     "shingle",
     "shingle_batch",
     "shingle_hashes",
@@ -170,6 +173,60 @@ class _CodeTables:
 _TABLES = _CodeTables()
 
 
+def offsets_of(counts: np.ndarray | Sequence[int]) -> np.ndarray:
+    """Return where each of a run of segments starts, and the total: ``[0, c0, c0 + c1, ...]``.
+
+    Examples
+    --------
+    >>> offsets_of(np.array([3, 0, 2])).tolist()
+    [0, 3, 3, 5]
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    offsets = np.zeros(counts.size + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    return offsets
+
+
+def ranges(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return every position of the ranges ``[starts[k], starts[k] + lengths[k])`` and its k.
+
+    The positions are ``concatenate([arange(s, s + n) for s, n in zip(starts, lengths)])``,
+    made without a Python step per range.
+
+    Examples
+    --------
+    >>> at, owner = ranges(np.array([10, 0, 5]), np.array([2, 0, 3]))
+    >>> at.tolist(), owner.tolist()
+    ([10, 11, 5, 6, 7], [0, 0, 2, 2, 2])
+    """
+    starts = np.asarray(starts, dtype=np.int64)
+    lengths = np.asarray(lengths, dtype=np.int64)
+    owner = np.repeat(np.arange(lengths.size), lengths)
+    begin = offsets_of(lengths)[:-1]
+    return np.arange(owner.size) + (starts - begin)[owner], owner
+
+
+def chunk_bounds(cost: np.ndarray, limit: int) -> list[tuple[int, int]]:
+    """Return ``(begin, end)`` runs of items whose ``cost`` adds up to about ``limit``.
+
+    Each run holds at least one item, so an item costing more than ``limit`` is a run of
+    its own: what works a chunk at a time keeps its temporary arrays about ``limit`` long.
+
+    Examples
+    --------
+    >>> chunk_bounds(np.array([3, 3, 3, 9, 1]), 6)
+    [(0, 2), (2, 3), (3, 4), (4, 5)]
+    """
+    total = np.cumsum(cost)
+    out, begin = [], 0
+    while begin < total.size:
+        before = int(total[begin - 1]) if begin else 0
+        end = max(int(np.searchsorted(total, before + limit, side="right")), begin + 1)
+        out.append((begin, end))
+        begin = end
+    return out
+
+
 _POWERS: dict[int, np.ndarray] = {}
 
 
@@ -200,9 +257,7 @@ def _code_points(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     joined = "\x00".join(texts)
     codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    bases = np.zeros(len(texts), dtype=np.int64)
-    np.cumsum(lengths[:-1] + 1, out=bases[1:])
-    return codes, bases
+    return codes, offsets_of(lengths + 1)[:-1]
 
 
 def _token_spans(classes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -251,9 +306,7 @@ def _running_sums(index: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
             terms = _TABLES.poly[index] * _powers(_CHAR_INVERSE, index.size)[: index.size]
             before = None
         else:  # some char folds to none or several: rank by folded chars
-            lengths = _TABLES.length[index]
-            before = np.zeros(index.size + 1, dtype=np.int64)
-            np.cumsum(lengths, out=before[1:])
+            before = offsets_of(_TABLES.length[index])
             inverse = _powers(_CHAR_INVERSE, int(before[-1]) + 1)
             terms = _TABLES.poly[index] * inverse[before[:-1]]
         np.cumsum(terms, out=sums[1:])
@@ -536,9 +589,7 @@ def _flat(parts: list[tuple[np.ndarray, ...]]) -> HashedSpans:
     if not parts:
         empty = np.zeros(0, dtype=np.int64)
         return HashedSpans(np.zeros(0, dtype=np.uint64), empty, empty, np.zeros(1, np.int64))
-    counts = np.concatenate([part[3] for part in parts])
-    offsets = np.zeros(counts.size + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
+    offsets = offsets_of(np.concatenate([part[3] for part in parts]))
     hashes, starts, ends = (np.concatenate([part[k] for part in parts]) for k in range(3))
     return HashedSpans(hashes, starts.astype(np.int64), ends.astype(np.int64), offsets)
 
@@ -637,9 +688,7 @@ def shingle_windows(tokens: HashedSpans, *, n: int = 5) -> HashedSpans:
     """
     n = check_positive_int("n", n)
     counts = tokens.counts()
-    windows = np.where(counts >= n, counts - n + 1, np.minimum(counts, 1))
-    offsets = np.zeros(windows.size + 1, dtype=np.int64)
-    np.cumsum(windows, out=offsets[1:])
+    offsets = offsets_of(np.where(counts >= n, counts - n + 1, np.minimum(counts, 1)))
     size = tokens.hashes.size
     # Windows of n tokens over the concatenation, less those that cross into the next text.
     keep = np.ones(max(size - n + 1, 0), dtype=bool)

@@ -51,6 +51,7 @@ import pandas as pd
 from lineage.candidate_budget import DEFAULT_BUDGET, CandidateBudget, CandidateLimits
 from lineage.errors import ParameterError, check_fraction, check_positive_int, shorten
 from lineage.minhash import SCHEMES, check_signatures, minhash_signatures, mix64, nonempty_rows
+from lineage.shingle import ranges
 
 __all__ = [
     "SCHEMES",
@@ -236,8 +237,7 @@ def pairs_in_buckets(
     total = int(after.sum())
     if total == 0:
         return empty, empty, large, skipped
-    left = np.repeat(np.arange(sorted_keys.size), after)
-    step = np.arange(total) - np.repeat(np.cumsum(after) - after, after)
+    step, left = ranges(np.zeros(after.size, dtype=np.int64), after)
     right = left + 1 + step
     return order[left], order[right], large, skipped
 
@@ -274,7 +274,7 @@ def _cap(
     order = np.lexsort((np.tile(codes, 2), -np.tile(scores, 2), ends))
     ends_sorted = ends[order]
     starts = np.flatnonzero(np.r_[True, ends_sorted[1:] != ends_sorted[:-1]])
-    rank = np.arange(order.size) - np.repeat(starts, np.diff(np.r_[starts, order.size]))
+    rank, _ = ranges(np.zeros(starts.size, dtype=np.int64), np.diff(np.r_[starts, order.size]))
     keep = np.zeros(codes.size, dtype=bool)
     keep[index[order[rank < per_document]]] = True
     if not keep.all():

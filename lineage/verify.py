@@ -4,9 +4,9 @@ LSH candidates are only likely matches; :func:`score_pairs` measures each one ex
 the shingle sets and adds the TF-IDF cosine of the two texts (:func:`tfidf_cosines`).
 Each document's distinct shingles are kept sorted in one flat array
 (:class:`ShingleSets`); a pair's shared shingles are found by looking every shingle of
-the smaller side up in the larger side's set, all pairs of a chunk in one
-``numpy.searchsorted`` (no Python loop per pair, no sparse matrix, nothing per pair of
-documents that are not candidates). Memory holds the candidate documents' sets once plus
+the smaller side up in the larger side's set, all pairs of a chunk merged by one stable
+sort (:func:`find_in_groups`: no Python loop per pair, no sparse matrix, nothing per
+pair of documents that are not candidates). Memory holds the candidate documents' sets once plus
 a chunk of about :data:`CHUNK_ENTRIES` shingles, whatever the number of pairs.
 
 Examples
@@ -25,7 +25,7 @@ Examples
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,8 +36,13 @@ from lineage.errors import ParameterError, shorten
 from lineage.shingle import (
     HashedSpans,
     Shingles,
+    chunk_bounds,
     combine_token_hashes,
+    offsets_of,
+    ranges,
+    shingle_windows,
     text_batches,
+    tokens_and_words,
     words_batch,
 )
 
@@ -46,6 +51,9 @@ __all__ = [
     "TFIDF_BUCKETS",
     "ShingleSets",
     "TermCounts",
+    "find_in_groups",
+    "pair_matches",
+    "pairs_of_sets",
     "pairs_table",
     "rank_pairs",
     "score_pairs",
@@ -74,17 +82,6 @@ TFIDF_BUCKETS = 1 << 20
 them, as scikit-learn's ``HashingVectorizer`` does with its default ``n_features``)."""
 
 _HIGH = np.uint64(32)
-_RUN = 64
-"""Lookups in sorted runs this long on average are searched as they come."""
-
-
-def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """Return ``concatenate([arange(s, s + n) for s, n in zip(starts, sizes)])``."""
-    total = int(sizes.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.int64)
-    begin = np.cumsum(sizes) - sizes
-    return np.repeat(starts - begin, sizes) + np.arange(total)
 
 
 @dataclass(frozen=True)
@@ -100,8 +97,6 @@ class ShingleSets:
     >>> sets = ShingleSets.of([np.array([5, 1, 5], np.uint64), np.array([1, 9], np.uint64)])
     >>> sets.sizes().tolist(), sets.overlaps(np.array([0]), np.array([1])).tolist()
     ([2, 2], [1])
-    >>> sets.contains(np.array([1, 1]), np.array([9, 5], np.uint64)).tolist()
-    [True, False]
     """
 
     values: np.ndarray
@@ -114,8 +109,7 @@ class ShingleSets:
             values, offsets = hash_arrays.hashes.copy(), hash_arrays.offsets
         else:
             arrays = [np.asarray(h, dtype=np.uint64) for h in hash_arrays]
-            offsets = np.zeros(len(arrays) + 1, dtype=np.int64)
-            np.cumsum([a.size for a in arrays], out=offsets[1:])
+            offsets = offsets_of([a.size for a in arrays])
             values = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.uint64)
         for begin, end in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True):
             values[begin:end].sort()
@@ -129,9 +123,7 @@ class ShingleSets:
         """Return the sets of ``parts`` one after the other (documents renumbered)."""
         if not parts:
             return cls.of([])
-        sizes = np.concatenate([part.sizes() for part in parts])
-        offsets = np.zeros(sizes.size + 1, dtype=np.int64)
-        np.cumsum(sizes, out=offsets[1:])
+        offsets = offsets_of(np.concatenate([part.sizes() for part in parts]))
         return cls(np.concatenate([part.values for part in parts]), offsets)
 
     def __len__(self) -> int:
@@ -145,95 +137,118 @@ class ShingleSets:
         """Return each document's set (views)."""
         return np.split(self.values, self.offsets[1:-1])
 
-    def positions(
-        self, rows: np.ndarray, queries: np.ndarray, of: np.ndarray | None = None
-    ) -> np.ndarray:
-        """Return where each query sits in its document's set (-1: absent).
-
-        Query ``k`` is looked for in the set of document ``rows[k]``, or, with ``of``,
-        of document ``rows[of[k]]`` (rows given once per group of queries). Keys
-        ``(document, top 32 bits)`` of the documents asked about are sorted by
-        construction, so one ``searchsorted`` finds every query; the few values of one
-        set that share their top 32 bits are told apart by their full value.
-        """
-        found = np.full(queries.size, -1, dtype=np.int64)
-        if queries.size == 0:
-            return found
-        used, local = np.unique(rows, return_inverse=True)
-        if of is not None:
-            local = local[of]
-        sizes = self.offsets[used + 1] - self.offsets[used]
-        at = _ranges(self.offsets[used], sizes)
-        if at.size == 0:
-            return found
-        values = self.values[at]
-        wide = values.dtype == np.uint64  # 32-bit values are keys of their own
-        keys = np.repeat(np.arange(used.size, dtype=np.uint64), sizes) << _HIGH
-        keys |= (values >> _HIGH) if wide else values
-        wanted = local.astype(np.uint64) << _HIGH
-        wanted |= (queries >> _HIGH) if wide else queries
-        # A search that starts from where the last one ended is many times faster: sort
-        # lookups that come in no order (a few runs of sorted ones need not be).
-        if np.count_nonzero(wanted[1:] < wanted[:-1]) * _RUN < wanted.size:
-            start = np.searchsorted(keys, wanted)
-        else:
-            order = np.argsort(wanted)
-            start = np.empty(wanted.size, dtype=np.int64)
-            start[order] = np.searchsorted(keys, wanted[order])
-        change = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1], True])
-        for step in range(int(np.diff(change).max())):  # 1 unless top bits repeat in a set
-            index = np.minimum(start + step, keys.size - 1)
-            hit = (keys[index] == wanted) & (values[index] == queries)
-            found[hit] = at[index[hit]]
-        return found
-
-    def contains(
-        self, rows: np.ndarray, queries: np.ndarray, of: np.ndarray | None = None
-    ) -> np.ndarray:
-        """Return whether each query is in its document's set (see :meth:`positions`)."""
-        return self.positions(np.asarray(rows, dtype=np.int64), queries, of) >= 0
-
     def overlaps(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Return the number of shingles documents ``a[k]`` and ``b[k]`` share.
 
-        Every shingle of the smaller set is looked up in the larger one, a chunk of about
-        :data:`CHUNK_ENTRIES` shingles at a time, pairs in the order of their larger
-        document (so the lookups of a chunk come nearly sorted). Cost ``O(s log s)`` per
-        pair of ``s`` shingles.
+        Every shingle of the smaller set is looked up in the larger one
+        (:func:`pair_matches`). Cost ``O(s)`` per pair of ``s`` shingles.
         """
         a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
         sizes = self.sizes()
         swap = sizes[a] > sizes[b]
         small, large = np.where(swap, b, a), np.where(swap, a, b)
-        order = np.argsort(large, kind="stable")
-        small, large = small[order], large[order]
         out = np.zeros(a.size, dtype=np.int64)
-        for begin, end in _chunks(sizes[small] + sizes[large]):
-            count = sizes[small[begin:end]]
-            queries = self.values[_ranges(self.offsets[small[begin:end]], count)]
-            pair = np.repeat(np.arange(end - begin), count)
-            hit = self.contains(large[begin:end], queries, of=pair)
-            out[order[begin:end]] = np.bincount(pair, weights=hit, minlength=end - begin)
+        for begin, end, pair, _, found in pair_matches(self, small, self, large):
+            out[begin:end] = np.bincount(pair, weights=found >= 0, minlength=end - begin)
         return out
 
 
 def _kept_offsets(kept: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """Return the offsets of each segment of ``offsets`` after keeping ``kept`` entries."""
-    total = np.zeros(kept.size + 1, dtype=np.int64)
-    np.cumsum(kept, out=total[1:])
-    return total[offsets]
+    return offsets_of(kept)[offsets]
 
 
-def _chunks(cost: np.ndarray) -> list[tuple[int, int]]:
-    """Return ``(begin, end)`` runs of items whose ``cost`` adds up to about CHUNK_ENTRIES."""
-    total = np.cumsum(cost)
-    out, begin = [], 0
-    while begin < cost.size:
-        before = int(total[begin - 1]) if begin else 0
-        end = max(int(np.searchsorted(total, before + CHUNK_ENTRIES, side="right")), begin + 1)
-        out.append((begin, end))
-        begin = end
-    return out
+def _group_keys(values: np.ndarray, counts: np.ndarray, bits: int) -> np.ndarray:
+    """Return sort keys ``(group, value)`` in one uint64: the group in the top ``bits``.
+
+    A value of 32 bits is kept whole below the group; a 64-bit value loses its low
+    ``bits`` (values equal in the rest share a key: :func:`find_in_groups` checks).
+    """
+    group = np.repeat(np.arange(counts.size, dtype=np.uint64), counts)
+    width = values.dtype.itemsize * 8
+    if width + bits <= 64:
+        return (group << np.uint64(width)) | values.astype(np.uint64)
+    return (group << np.uint64(64 - bits)) | (values >> np.uint64(bits))
+
+
+def find_in_groups(
+    queries: np.ndarray, query_counts: np.ndarray, values: np.ndarray, value_counts: np.ndarray
+) -> np.ndarray:
+    """Return where each query sits among its group's values (-1: absent).
+
+    Group ``k`` is a run of ``query_counts[k]`` queries (any order, repeats allowed) and a
+    run of ``value_counts[k]`` distinct values, ascending; the result indexes ``values``.
+    Both are keyed by ``(group, value)`` and put in order by one stable sort: the values
+    are one sorted run, so the sort merges (linear time), and a query's match is the
+    value that ends its run of equal keys. Groups whose values share a key (64-bit values
+    equal in all but their low bits, about once in 2**40 pairs of values) are looked up
+    exactly, one group at a time.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> find_in_groups(np.array([7, 2, 9, 2], np.uint32), np.array([3, 1]),
+    ...                np.array([2, 7, 2, 3], np.uint32), np.array([2, 2])).tolist()
+    [1, 0, -1, 2]
+    """
+    found = np.full(queries.size, -1, dtype=np.int64)
+    if queries.size == 0 or values.size == 0:
+        return found
+    bits = max(int(query_counts.size - 1).bit_length(), 1)
+    keys = np.concatenate(
+        [_group_keys(queries, query_counts, bits), _group_keys(values, value_counts, bits)]
+    )
+    order = np.argsort(keys, kind="stable")  # queries before values of an equal key
+    keys = keys[order]
+    tied = np.flatnonzero(keys[1:] == keys[:-1])  # sorted entry i has the key of i + 1
+    if tied.size == 0:
+        return found
+    # Runs of equal keys (mostly a query and its value) end one entry after their last tie.
+    new_run = np.empty(tied.size, dtype=bool)
+    new_run[0] = True
+    np.not_equal(np.diff(tied), 1, out=new_run[1:])
+    run_end = np.append(tied[:-1][new_run[1:]], tied[-1]) + 1
+    last = order[run_end][np.cumsum(new_run) - 1]
+    first = order[tied]
+    asking = (first < queries.size) & (last >= queries.size)
+    query, value = first[asking], last[asking] - queries.size
+    equal = queries[query] == values[value]
+    found[query[equal]] = value[equal]
+    twins = first[(first >= queries.size) & (order[tied + 1] >= queries.size)]
+    if twins.size:  # a key shared by two values of a group: look that group up exactly
+        query_offsets, value_offsets = offsets_of(query_counts), offsets_of(value_counts)
+        groups = np.searchsorted(value_offsets, twins - queries.size, side="right") - 1
+        for group in np.unique(groups).tolist():
+            q0, q1 = query_offsets[group], query_offsets[group + 1]
+            v0, v1 = value_offsets[group], value_offsets[group + 1]
+            at = np.minimum(np.searchsorted(values[v0:v1], queries[q0:q1]), v1 - v0 - 1)
+            found[q0:q1] = np.where(values[v0:v1][at] == queries[q0:q1], v0 + at, -1)
+    return found
+
+
+def pair_matches(
+    queries: ShingleSets | HashedSpans,
+    small: np.ndarray,
+    sets: ShingleSets,
+    large: np.ndarray,
+) -> Iterator[tuple[int, int, np.ndarray, np.ndarray, np.ndarray]]:
+    """Look up the entries of ``queries`` row ``small[k]`` in ``sets`` row ``large[k]``.
+
+    Pairs are taken a chunk of about :data:`CHUNK_ENTRIES` entries (both sides) at a
+    time; each chunk yields ``(begin, end, pair, at, found)``: the pairs
+    ``begin:end``, then for every query entry its pair (``0 .. end - begin - 1``), its
+    position in ``queries`` and the position of the equal value in ``sets.values``
+    (-1: absent). The one lookup behind set overlaps, shared characters and TF-IDF dot
+    products (:func:`find_in_groups`).
+    """
+    counts, sizes = np.diff(queries.offsets), sets.sizes()
+    entries = queries.values if isinstance(queries, ShingleSets) else queries.hashes
+    for begin, end in chunk_bounds(counts[small] + sizes[large], CHUNK_ENTRIES):
+        count, size = counts[small[begin:end]], sizes[large[begin:end]]
+        at, pair = ranges(queries.offsets[small[begin:end]], count)
+        within, _ = ranges(sets.offsets[large[begin:end]], size)
+        found = find_in_groups(entries[at], count, sets.values[within], size)
+        yield begin, end, pair, at, np.where(found >= 0, within[np.maximum(found, 0)], -1)
 
 
 _LOW32 = np.uint64(0xFFFFFFFF)
@@ -318,9 +333,7 @@ class TermCounts:
         if left.size == 0:
             return np.zeros(0)
         sizes = np.concatenate(self._sizes)
-        offsets = np.zeros(sizes.size + 1, dtype=np.int64)
-        np.cumsum(sizes, out=offsets[1:])
-        terms = ShingleSets(np.concatenate(self._terms), offsets)
+        terms = ShingleSets(np.concatenate(self._terms), offsets_of(sizes))
         idf = self._idf(terms.values, sizes.size)
         # Weights before each text's L2 norm (float32), a part at a time.
         weights = np.empty(terms.values.size, dtype=np.float32)
@@ -341,19 +354,13 @@ class TermCounts:
         norms = np.sqrt(squares)
         swap = sizes[left] > sizes[right]
         small, large = np.where(swap, right, left), np.where(swap, left, right)
-        order = np.argsort(large, kind="stable")  # lookups come nearly sorted
-        small, large = small[order], large[order]
         out = np.zeros(left.size)
-        for begin, end in _chunks(sizes[small] + sizes[large]):
-            count = sizes[small[begin:end]]
-            at = _ranges(offsets[small[begin:end]], count)
-            pair = np.repeat(np.arange(end - begin), count)
-            found = terms.positions(large[begin:end], terms.values[at], of=pair)
+        for begin, end, pair, at, found in pair_matches(terms, small, terms, large):
             hit = found >= 0
             products = weights[at[hit]].astype(np.float64) * weights[found[hit]]
             dots = np.bincount(pair[hit], weights=products, minlength=end - begin)
             scale = norms[small[begin:end]] * norms[large[begin:end]]
-            out[order[begin:end]] = np.where(scale > 0, dots / np.maximum(scale, 1e-300), 0.0)
+            out[begin:end] = np.where(scale > 0, dots / np.maximum(scale, 1e-300), 0.0)
         return np.clip(out, 0.0, 1.0)
 
 
@@ -375,13 +382,50 @@ def tfidf_cosines(
     [0.465, 0.0]
     """
     a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
-    if a.size == 0:
-        return np.zeros(0)
-    needed = np.union1d(a, b)
-    counts = TermCounts()
-    for batch in text_batches([texts[i] for i in needed.tolist()]):
-        counts.add(words_batch(batch))
-    return counts.cosines(np.searchsorted(needed, a), np.searchsorted(needed, b))
+    return _read_pair_texts(a, b, texts, tfidf=True)[1]
+
+
+def _read_pair_texts(
+    left: np.ndarray,
+    right: np.ndarray,
+    texts: Sequence[str],
+    *,
+    tfidf: bool,
+    sets: ShingleSets | None = None,
+    shingle_size: int = 5,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Read the texts of pairs once: their TF-IDF cosines and the chars they share.
+
+    Only the texts the pairs name are tokenized, a batch at a time. With ``sets`` (the
+    shingle sets of ``texts``' documents) ``shared_chars`` is that of the side with
+    fewer shingles (its ``shingle_size``-word shingles looked up in the other's set),
+    else 0; without ``tfidf`` the cosines are NaN.
+    """
+    involved = np.union1d(left, right)
+    local_left, local_right = np.searchsorted(involved, left), np.searchsorted(involved, right)
+    shared_chars = np.zeros(left.size, dtype=np.int64)
+    terms = TermCounts()
+    if sets is not None:
+        left_smaller = sets.sizes()[left] <= sets.sizes()[right]
+        small = np.where(left_smaller, local_left, local_right)
+        large = np.where(left_smaller, right, left)
+        by_small = np.argsort(small, kind="stable")
+    done = 0
+    for batch in text_batches([texts[i] for i in involved.tolist()]):
+        if sets is None:
+            terms.add(words_batch(batch))
+        else:
+            tokens, words = tokens_and_words(batch)
+            if tfidf:
+                terms.add(words)
+            begin, end = np.searchsorted(small[by_small], [done, done + len(batch)])
+            mine = by_small[begin:end]
+            shared_chars[mine] = shared_chars_of_pairs(
+                shingle_windows(tokens, n=shingle_size), small[mine] - done, sets, large[mine]
+            )
+        done += len(batch)
+    cosines = terms.cosines(local_left, local_right) if tfidf else np.full(left.size, np.nan)
+    return shared_chars, cosines
 
 
 def shared_shingle_chars(shingles: Shingles, other: np.ndarray) -> int:
@@ -435,16 +479,11 @@ def shared_chars_of_pairs(
 
     Pair ``k`` is text ``small[k]`` of ``shingles`` (its shingles with spans) against
     the set of document ``large[k]`` of ``sets``: every shingle occurrence of the one is
-    looked up in the other's set, a chunk of about :data:`CHUNK_ENTRIES` occurrences at a
-    time.
+    looked up in the other's set (:func:`pair_matches`).
     """
     out = np.zeros(small.size, dtype=np.int64)
-    counts = shingles.counts()
-    for begin, end in _chunks(counts[small] + sets.sizes()[large]):
-        count = counts[small[begin:end]]
-        at = _ranges(shingles.offsets[small[begin:end]], count)
-        pair = np.repeat(np.arange(end - begin), count)
-        shared = sets.contains(large[begin:end], shingles.hashes[at], of=pair)
+    for begin, end, pair, at, found in pair_matches(shingles, small, sets, large):
+        shared = found >= 0
         out[begin:end] = _covered(shingles.starts[at], shingles.ends[at], shared, pair, end - begin)
     return out
 
@@ -469,8 +508,7 @@ def shingle_set(values: np.ndarray) -> np.ndarray:
 
 def _as_spans(items: Sequence[Shingles]) -> HashedSpans:
     """Return per-document :class:`~lineage.shingle.Shingles` as one flat HashedSpans."""
-    offsets = np.zeros(len(items) + 1, dtype=np.int64)
-    np.cumsum([len(item) for item in items], out=offsets[1:])
+    offsets = offsets_of([len(item) for item in items])
     join = [
         np.concatenate([getattr(i, name) for i in items]) for name in ("hashes", "starts", "ends")
     ]
@@ -550,22 +588,63 @@ def score_pairs(
     chosen = [hash_arrays[i] for i in needed.tolist()]
     spans = _as_spans(chosen) if chosen and isinstance(chosen[0], Shingles) else None
     sets = ShingleSets.of(spans or [getattr(c, "hashes", c) for c in chosen])
-    shared = sets.overlaps(left, right)
-    shared_chars = np.zeros(a.size, dtype=np.int64)
+    local_texts = None if texts is None else [texts[i] for i in needed.tolist()]
+    local_ids = [ids[i] for i in needed.tolist()]
+    return pairs_of_sets(sets, left, right, local_texts, local_ids, spans=spans, tfidf=tfidf)
+
+
+def pairs_of_sets(
+    sets: ShingleSets,
+    left: np.ndarray,
+    right: np.ndarray,
+    texts: Sequence[str] | None,
+    ids: Sequence[str],
+    *,
+    shared: np.ndarray | None = None,
+    spans: HashedSpans | None = None,
+    shingle_size: int | None = None,
+    tfidf: bool = True,
+) -> pd.DataFrame:
+    """Return the ranked pairs table of pairs ``(left[k], right[k])`` of ``sets``' documents.
+
+    ``texts`` and ``ids`` are those of ``sets``' documents (only the texts the pairs name
+    are read); ``shared`` their overlaps when known (:meth:`ShingleSets.overlaps`).
+    ``shared_chars`` is that of the side with fewer shingles: from its ``spans`` (the
+    shingles of ``sets``' documents with their spans), or, with ``shingle_size``, from
+    its texts tokenized again (with their TF-IDF terms, in the same pass); else 0.
+
+    Examples
+    --------
+    >>> from lineage.shingle import shingle_hashes
+    >>> texts = ["a b c d e f g", "a b c d e f h", "x y z"]
+    >>> sets = ShingleSets.of(shingle_hashes(texts, n=3))
+    >>> table = pairs_of_sets(sets, np.array([0]), np.array([1]), texts, ["p", "q", "r"],
+    ...                       shingle_size=3)
+    >>> table[["a", "b", "jaccard", "shared_chars"]].round(3).to_dict("records")
+    [{'a': 'p', 'b': 'q', 'jaccard': 0.667, 'shared_chars': 11}]
+    """
+    sizes = sets.sizes()
+    if shared is None:
+        shared = sets.overlaps(left, right)
+    found = np.flatnonzero(shared)
+    shared_chars = np.zeros(left.size, dtype=np.int64)
+    cosines = np.full(left.size, np.nan)
     if spans is not None:
-        # Chars of the side with fewer shingles covered by shingles the other side has.
-        found = np.flatnonzero(shared)
-        sizes = sets.sizes()
-        a_smaller = sizes[left[found]] <= sizes[right[found]]
+        left_smaller = sizes[left[found]] <= sizes[right[found]]
         shared_chars[found] = shared_chars_of_pairs(
             spans,
-            np.where(a_smaller, left[found], right[found]),
+            np.where(left_smaller, left[found], right[found]),
             sets,
-            np.where(a_smaller, right[found], left[found]),
+            np.where(left_smaller, right[found], left[found]),
         )
-    cosine = tfidf_cosines(a, b, texts) if tfidf else np.full(a.size, np.nan)
-    sizes = sets.sizes()
-    return pairs_table(a, b, sizes[left], sizes[right], shared, cosine, shared_chars, ids)
+    if (tfidf or shingle_size is not None) and left.size:
+        with_sets = sets if spans is None and shingle_size is not None else None
+        chars, cosines = _read_pair_texts(
+            left, right, texts, tfidf=tfidf, sets=with_sets, shingle_size=shingle_size or 0
+        )
+        if with_sets is not None:
+            shared_chars[found] = chars[found]
+    return pairs_table(left, right, sizes[left], sizes[right], shared, cosines, shared_chars, ids)
 
 
 def set_scores(

@@ -193,3 +193,37 @@ def test_shingle_set_is_the_sorted_distinct_values_and_reuses_a_ready_set():
     ready = shingle_set(values)
     assert np.array_equal(ready, np.unique(values))
     assert shingle_set(ready) is ready
+
+
+def test_lookups_are_exact_where_hashes_differ_only_in_their_low_bits():
+    # Groups are keyed by their top bits: 4 and 5 (and 2**40 + 1 and 2**40 + 3) share a
+    # key, so a query must still find its own value, never its neighbour.
+    from lineage.verify import find_in_groups
+
+    values = np.array([4, 5, 9, 1 << 40, (1 << 40) + 1, (1 << 40) + 3], dtype=np.uint64)
+    queries = np.array([5, 4, 6, 9, (1 << 40) + 3, (1 << 40) + 2, 1 << 40], dtype=np.uint64)
+    found = find_in_groups(queries, np.array([4, 3]), values, np.array([3, 3]))
+    assert found.tolist() == [1, 0, -1, 2, 5, -1, 3]
+    sets = ShingleSets.of([values[:3], values[3:], np.array([5, 7], dtype=np.uint64)])
+    assert sets.overlaps(np.array([0, 0, 1]), np.array([2, 1, 2])).tolist() == [1, 0, 0]
+
+
+def test_lookups_match_a_set_intersection_on_random_sets():
+    from lineage.verify import find_in_groups
+
+    rng = np.random.default_rng(7)
+    pool = rng.integers(0, 1 << 63, size=400, dtype=np.uint64)
+    groups = [(rng.choice(pool, 30), np.unique(rng.choice(pool, 50))) for _ in range(40)]
+    queries = np.concatenate([q for q, _ in groups])
+    values = np.concatenate([v for _, v in groups])
+    found = find_in_groups(
+        queries,
+        np.array([q.size for q, _ in groups]),
+        values,
+        np.array([v.size for _, v in groups]),
+    )
+    expected, base = [], 0
+    for q, v in groups:
+        expected.extend(base + int(np.flatnonzero(v == x)[0]) if x in v else -1 for x in q)
+        base += v.size
+    assert found.tolist() == expected

@@ -73,8 +73,13 @@ STAGES = {
     "sketch": ["lineage.dedup:sketch_texts", "lineage.dedup:sketch_sets"],
     "lsh": ["lineage.dedup:candidate_pairs"],
     "verify": ["lineage.dedup:score_pairs", "lineage.verify:ShingleSets.overlaps"],
-    "retokenize": ["lineage.dedup:_with_spans", "lineage.dedup:tokens_and_words"],
-    "shared_chars": ["lineage.dedup:shared_chars_of_pairs"],
+    "retokenize": [
+        "lineage.dedup:_with_spans",
+        "lineage.dedup:tokens_and_words",
+        "lineage.verify:tokens_and_words",
+        "lineage.verify:shingle_windows",
+    ],
+    "shared_chars": ["lineage.dedup:shared_chars_of_pairs", "lineage.verify:shared_chars_of_pairs"],
     "tfidf": [
         "lineage.dedup:tfidf_cosines",
         "lineage.verify:TermCounts.add",
@@ -82,7 +87,9 @@ STAGES = {
     ],
 }
 """Where each stage of ``near_duplicates`` lives, in this version or an earlier one
-(names a version lacks are skipped; ``verify`` before included ``shared_chars``)."""
+(names a version lacks are skipped; ``verify`` before included ``shared_chars``; the
+texts of the pairs kept are read again in ``lineage.dedup`` before, ``lineage.verify``
+now)."""
 
 STAGE_CPU: dict[str, float] = {}
 

@@ -11,6 +11,8 @@ Examples
 >>> result.documents[["id", "parent", "reuse_fraction", "quote_fraction"]]  # doctest: +SKIP
 >>> lineage.near_duplicates is lineage.api.near_duplicates
 True
+>>> sorted(lineage._EXPORTS) == lineage.__all__
+True
 """
 
 from __future__ import annotations
@@ -18,7 +20,16 @@ from __future__ import annotations
 import importlib
 import sys
 import types
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the names as a reader (and a type checker) finds them
+    from lineage.analysis import Analysis
+    from lineage.api import align, analyze, near_duplicate_clusters, near_duplicates
+    from lineage.corpus import Corpus, iter_corpus_shards, load_corpus
+    from lineage.errors import CorpusError, LineageError, LineageWarning, ParameterError
+    from lineage.index import Index
+    from lineage.records import Document, Passage, Problem
+    from lineage.version import __version__
 
 _EXPORTS = {
     "Analysis": "lineage.analysis",
@@ -41,7 +52,25 @@ _EXPORTS = {
 }
 """Where each public name is defined (``lineage.api`` re-exports the dedup functions)."""
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Analysis",
+    "Corpus",
+    "CorpusError",
+    "Document",
+    "Index",
+    "LineageError",
+    "LineageWarning",
+    "ParameterError",
+    "Passage",
+    "Problem",
+    "__version__",
+    "align",
+    "analyze",
+    "iter_corpus_shards",
+    "load_corpus",
+    "near_duplicate_clusters",
+    "near_duplicates",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -269,8 +269,8 @@ class TermCounts:
     about 1 in 2,000 for two 1,000-word texts, against scikit-learn's 2**20 hashed
     columns), document frequencies are counted in :data:`TFIDF_BUCKETS` hashed columns,
     and a char of a script written without spaces is a word of its own (scikit-learn
-    joins a run of them). Each text keeps its sorted terms and their counts (8 bytes a
-    term); nothing is held per pair of texts.
+    joins a run of them). Each text keeps its sorted terms and their tf weights (8 bytes
+    a term); nothing is held per pair of texts.
 
     Examples
     --------
@@ -284,7 +284,7 @@ class TermCounts:
 
     def __init__(self) -> None:
         self._terms: list[np.ndarray] = []
-        self._counts: list[np.ndarray] = []
+        self._tf: list[np.ndarray] = []
         self._sizes: list[np.ndarray] = []
 
     def __len__(self) -> int:
@@ -304,7 +304,11 @@ class TermCounts:
         np.not_equal(keys[1:], keys[:-1], out=first[1:])
         starts = np.flatnonzero(first)
         terms = keys[starts]
-        self._counts.append(np.diff(np.append(starts, keys.size)))
+        counts = np.diff(np.append(starts, keys.size))
+        tf = np.ones(counts.size, dtype=np.float32)  # 1 + log tf: most terms occur once
+        repeated = np.flatnonzero(counts > 1)
+        tf[repeated] += np.log(counts[repeated])
+        self._tf.append(tf)
         self._terms.append((terms & _LOW32).astype(np.uint32))
         self._sizes.append(np.bincount((terms >> _HIGH).astype(np.int64), minlength=len(words)))
 
@@ -334,23 +338,14 @@ class TermCounts:
             return np.zeros(0)
         sizes = np.concatenate(self._sizes)
         terms = ShingleSets(np.concatenate(self._terms), offsets_of(sizes))
-        idf = self._idf(terms.values, sizes.size)
-        # Weights before each text's L2 norm (float32), a part at a time.
-        weights = np.empty(terms.values.size, dtype=np.float32)
+        weights = np.concatenate(self._tf)
+        weights *= self._idf(terms.values, sizes.size)  # before each text's L2 norm
         squares = np.zeros(sizes.size)
-        done, texts = 0, 0
-        for counts, part_sizes in zip(self._counts, self._sizes, strict=True):
-            part = weights[done : done + counts.size]
-            part[:] = 1.0  # 1 + log tf: most terms occur once
-            repeated = np.flatnonzero(counts > 1)
-            part[repeated] += np.log(counts[repeated])
-            part *= idf[done : done + counts.size]
-            rows = np.repeat(np.arange(part_sizes.size), part_sizes)
-            squares[texts : texts + part_sizes.size] = np.bincount(
-                rows, weights=np.square(part, dtype=np.float64), minlength=part_sizes.size
+        some = np.flatnonzero(sizes)
+        if some.size:
+            squares[some] = np.add.reduceat(
+                np.square(weights, dtype=np.float64), terms.offsets[some]
             )
-            done += counts.size
-            texts += part_sizes.size
         norms = np.sqrt(squares)
         swap = sizes[left] > sizes[right]
         small, large = np.where(swap, right, left), np.where(swap, left, right)

@@ -111,3 +111,20 @@ def test_no_containment_threshold_bands_for_jaccard_only():
         [0, 1]
     ]
     assert candidate_pairs(sketches, containment_threshold=None, **options).empty
+
+
+def test_a_plain_list_gives_what_the_loaded_corpus_gives():
+    # A list of plain strings skips the document records of load_corpus; a Series of the
+    # same texts (ids from its index, "0", "1", ...) goes through them: same pairs. A list
+    # with a blank text or a NUL goes through them too (the blank one is skipped).
+    wire = (
+        "Russia's Vladimir Putin spurned a challenge to meet face-to-face with Ukrainian "
+        "President Volodymyr Zelensky in Turkey on Thursday, dealing a blow to prospects for "
+        "a peace breakthrough, while the talks in Istanbul went ahead without both leaders."
+    )
+    texts = [wire, wire.replace("Thursday", "Friday"), "Crops failed.", wire + " More."]
+    plain = lineage.near_duplicates(texts, 0.5)
+    assert len(plain) == 3
+    pd.testing.assert_frame_equal(plain, lineage.near_duplicates(pd.Series(texts), 0.5))
+    odd = lineage.near_duplicates([*texts, "   ", "a\x00b"], 0.5)
+    pd.testing.assert_frame_equal(plain, odd)

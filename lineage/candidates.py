@@ -65,14 +65,17 @@ def sketch_texts(
 
 def _sketch_batch(
     texts: Sequence[str], *, shingle_size: int, num_perm: int, seed: int
-) -> tuple[ShingleSets, np.ndarray]:
-    """Shingle sets and MinHash signatures of some texts, a batch of chars at a time."""
+) -> tuple[list[ShingleSets], np.ndarray]:
+    """Shingle sets and MinHash signatures of some texts, a batch of chars at a time.
+
+    The sets stay in parts, joined once for the whole corpus (each join copies them).
+    """
     sets, signatures = [], []
     for batch in text_batches(texts):
         shingles = shingle_windows(tokenize_batch(batch), n=shingle_size)
         sets.append(ShingleSets.of(shingles))
         signatures.append(minhash_signatures(shingles, num_perm=num_perm, seed=seed))
-    return ShingleSets.join(sets), np.concatenate(signatures)
+    return sets, np.concatenate(signatures)
 
 
 def sketch_sets(
@@ -105,7 +108,8 @@ def sketch_sets(
     )
     if not done:
         return ShingleSets.of([]), np.zeros((0, num_perm), dtype=np.uint32)
-    return ShingleSets.join([sets for sets, _ in done]), np.concatenate([s for _, s in done])
+    parts = [part for sets, _ in done for part in sets]
+    return ShingleSets.join(parts), np.concatenate([s for _, s in done])
 
 
 def duplicate_groups(hashes: Sequence[np.ndarray], rank: Sequence[Any] | None = None) -> np.ndarray:
@@ -114,7 +118,9 @@ def duplicate_groups(hashes: Sequence[np.ndarray], rank: Sequence[Any] | None = 
     Documents whose shingle hash sequences are equal (identical texts up to case,
     accents, punctuation and white space) form a group, found in one pass by a digest of
     the sequence; the first member in ``rank`` order represents it. A document without
-    shingles (no word) is its own group.
+    shingles (no word) is its own group. This is a wider equality than
+    :func:`lineage.commonness.text_fingerprint` (case and white space only): texts that
+    differ in punctuation, accents or quote styles are one group here, two texts there.
 
     Parameters
     ----------

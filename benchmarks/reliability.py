@@ -10,10 +10,14 @@ only measured:
   are those the corpus run gave the pair (its passages, their commonness, the pairs
   table's informative containment), as a user sees them.
 - **PAN-13** training pairs (``--pan``): each pair a two-document corpus through
-  :func:`lineage.analyze` (``01-no-plagiarism`` negative, ``02``-``05`` reuse with the known
-  source), the source dated one day before the suspicious document; split by a hash of
-  the pair's name (:func:`benchmarks.alignment.split_of`: ``tune`` ~70%, ``holdout`` ~30%).
-  ``--pan FILE`` keeps the analysed tables, so later runs only re-run inference.
+  :func:`lineage.analyze`, the source dated one day before the suspicious document; split
+  by a hash of the pair's name (:func:`benchmarks.alignment.split_of`: ``tune`` ~70%,
+  ``holdout`` ~30%). A pair is reuse (with the known source) when its truth file holds a
+  plagiarism case: every pair of ``02``-``04``, but only 238 of the 1,185 pairs listed in
+  ``05-summary-obfuscation`` (the others pair a summary with an unrelated source: the
+  truth gives them no case, they are negatives, reported as ``05-summary-no-case``);
+  ``01-no-plagiarism`` is negative. ``--pan FILE`` keeps the analysed tables, so later
+  runs only re-run inference.
 
 ``--fit`` fits the link model (gradient-boosted trees on
 :data:`lineage.inference.model.FEATURES`, the ``tune`` rows of both, each source weighing
@@ -46,7 +50,7 @@ import numpy as np
 import pandas as pd
 
 import lineage
-from benchmarks.alignment import read_pairs, split_of
+from benchmarks.alignment import read_pairs, read_truth, split_of
 from lineage import schema
 from lineage.inference import infer_lineage
 from lineage.inference.confidence import HAS_PARENT
@@ -75,6 +79,9 @@ CATEGORIES = (
     "04-translation-obfuscation",
     "05-summary-obfuscation",
 )
+NO_CASE = "05-summary-no-case"
+"""Pairs listed in ``05-summary-obfuscation`` whose truth holds no case: negatives."""
+NEGATIVES = (NEGATIVE, NO_CASE)
 DATES = {"src": "2013-01-01", "susp": "2013-01-02"}
 """The source is dated one day before the suspicious document built from it."""
 BINS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
@@ -83,18 +90,37 @@ HELDOUT = {"tune": "tune", "heldout": "heldout", "holdout": "heldout"}
 """Split names of the two label sets, as one."""
 
 
+def has_case(corpus: Path, category: str, name: str) -> bool:
+    """Whether the truth file of pair ``name`` holds a plagiarism case (the pair is reuse)."""
+    return bool(read_truth(corpus, category, name))
+
+
+def labelled_pairs(corpus: Path) -> dict[str, list[tuple[str, str, str]]]:
+    """``(pair, susp, src)`` of every PAN pair by label: its folder, or :data:`NO_CASE`."""
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for category in CATEGORIES:
+        for pair in read_pairs(corpus, category):
+            label = category
+            if category != NEGATIVE and not has_case(corpus, category, pair[0]):
+                label = NO_CASE
+            out.setdefault(label, []).append(pair)
+    return out
+
+
 def sample_pairs(
     corpus: Path, per_category: int | None, seed: int
 ) -> list[tuple[str, str, str, str]]:
-    """``(category, pair, susp, src)`` of up to ``per_category`` pairs a category, seeded."""
+    """``(label, pair, susp, src)`` of up to ``per_category`` pairs a label, seeded.
+
+    Labels are :data:`CATEGORIES` and :data:`NO_CASE` (:func:`labelled_pairs`).
+    """
     rng = np.random.default_rng(seed)
     out = []
-    for category in CATEGORIES:
-        pairs = read_pairs(corpus, category)
+    for label, pairs in labelled_pairs(corpus).items():
         if per_category is not None and per_category < len(pairs):
             keep = np.sort(rng.choice(len(pairs), per_category, replace=False))
             pairs = [pairs[k] for k in keep]
-        out += [(category, *pair) for pair in pairs]
+        out += [(label, *pair) for pair in pairs]
     return out
 
 
@@ -168,7 +194,7 @@ def pan_rows(corpus: Path, cached: Sequence[dict]) -> pd.DataFrame:
         texts = _texts(corpus, item["susp"], item["src"])
         passages = pd.DataFrame(item["passages"])
         pairs = pd.DataFrame(item["pairs"])
-        reuse = item["category"] != NEGATIVE
+        reuse = item["category"] not in NEGATIVES
         base = dict(category=item["category"], pair=item["pair"], split=item["split"], reuse=reuse)
         features = dict(features=None, shared=0)
         if len(passages):

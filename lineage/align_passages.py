@@ -26,8 +26,8 @@ Examples
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -50,7 +50,7 @@ def assemble(
     """
     if len(seeds) == 0:
         return []
-    work = _Seeds(seeds, ta, tb, vec)
+    work = _Seeds(seeds, ta, tb, vec, params)
     phrases = [k for k, verbatim in enumerate(work.phrase) if verbatim]
     fragments = (
         [_grow(f, ta, tb, vec, params) for f in _extend(work, range(len(seeds)), params)]
@@ -68,13 +68,15 @@ class _Seeds:
     summary pass, a single seed at every gap), so its similarity is computed once.
     """
 
-    def __init__(self, seeds: Seeds, ta: PreparedText, tb: PreparedText, vec: Vectors) -> None:
+    def __init__(
+        self, seeds: Seeds, ta: PreparedText, tb: PreparedText, vec: Vectors, params: AlignParams
+    ) -> None:
         self.a_sent: list[list[int]] = seeds.a_sent.tolist()
         self.b_sent: list[list[int]] = seeds.b_sent.tolist()
         self.a_char: list[list[int]] = seeds.a_char.tolist()
         self.b_char: list[list[int]] = seeds.b_char.tolist()
         self.phrase: list[bool] = seeds.phrase.tolist()
-        self.ta, self.tb, self.vec = ta, tb, vec
+        self.ta, self.tb, self.vec, self.params = ta, tb, vec, params
         self.similarity: dict[tuple[Span, Span], float] = {}
 
     def fragment(self, group: list[int]) -> _Fragment:
@@ -89,6 +91,27 @@ class _Seeds:
             self.similarity[a_char, b_char] = similarity
         verbatim = all(self.phrase[k] for k in group)
         return _Fragment(a_char, b_char, similarity, verbatim)
+
+    def summary(self, group: list[int], long_b: bool) -> _Fragment:
+        """Return the fragment of ``group`` judged as a summary of its long side.
+
+        Its similarity is the cosine of the short side's whole span with only the parts
+        of the long side its seeds matched: a summary condenses a few sentences scattered
+        over a long stretch, and the stretch between them would dilute the cosine.
+        """
+        whole = self.fragment(group)
+        short_sentences = self.a_sent if long_b else self.b_sent
+        if len({short_sentences[k][0] for k in group}) < self.params.summary_sentences:
+            return replace(whole, similarity=0.0)
+        chars = self.b_char if long_b else self.a_char
+        long_text = self.tb if long_b else self.ta
+        matched = [_char_tokens(long_text, (chars[k][0], chars[k][1])) for k in group]
+        short = _char_tokens(
+            self.ta if long_b else self.tb, whole.a_char if long_b else whole.b_char
+        )
+        a_ranges, b_ranges = ([short], matched) if long_b else (matched, [short])
+        similarity = self.vec.ranges_similarity(a_ranges, b_ranges)
+        return _Fragment(whole.a_char, whole.b_char, similarity, whole.verbatim)
 
 
 def _split_on_gaps(group: list[int], spans: list[list[int]], max_gap: int) -> list[list[int]]:
@@ -141,6 +164,8 @@ def _extend(
     group: Sequence[int],
     params: AlignParams,
     gaps: tuple[int, int] | None = None,
+    judge: Callable[[list[int]], _Fragment] | None = None,
+    floor: float | None = None,
 ) -> list[_Fragment]:
     """Cluster seeds into fragments, tightening the gaps where a fragment is not similar.
 
@@ -148,7 +173,11 @@ def _extend(
     and in ``b``, ``max_gap`` on both sides by default. A cluster that is still not
     similar enough with no gap at all falls apart into its single seeds, each judged on
     its own (so a shared quotation inside a paraphrased sentence pair survives).
+    ``judge`` makes a cluster's fragment (:meth:`_Seeds.fragment` by default) and its
+    similarity must reach ``floor`` (``min_similarity`` by default).
     """
+    judge = judge or seeds.fragment
+    floor = params.min_similarity if floor is None else floor
     fragments: list[_Fragment] = []
     first = gaps or (params.max_gap, params.max_gap)
     pending = [(list(group), first)] if len(group) else []
@@ -159,8 +188,8 @@ def _extend(
         else:
             clusters = [[k] for k in current]
         for cluster in clusters:
-            fragment = seeds.fragment(cluster)
-            if fragment.similarity >= params.min_similarity:
+            fragment = judge(cluster)
+            if fragment.similarity >= floor:
                 fragments.append(fragment)
             elif gap_a >= 0 and gap_b >= 0 and len(cluster) > 1:
                 pending.append((cluster, _tighter(gap_a, gap_b)))
@@ -179,19 +208,25 @@ def _tighter(gap_a: int, gap_b: int) -> tuple[int, int]:
 def _summaries(seeds: _Seeds, params: AlignParams) -> list[_Fragment]:
     """Fragments where one side condenses a much longer stretch of the other (a summary).
 
-    The long side may have gaps of up to ``summary_gap`` sentences; only fragments whose
-    long side is at least ``summary_ratio`` times the short side are kept.
+    The long side may have gaps of up to ``summary_gap`` sentences; a fragment is judged
+    by :meth:`_Seeds.summary` (the short side against the parts of the long side its
+    seeds matched) and kept where its long side is at least ``summary_ratio`` times the
+    short side.
     """
     found: list[_Fragment] = []
     wide, narrow = params.summary_gap, params.max_gap
     for gaps, long_b in (((narrow, wide), True), ((wide, narrow), False)):
-        for f in _extend(seeds, range(len(seeds.phrase)), params, gaps):
+        for f in _extend(
+            seeds,
+            range(len(seeds.phrase)),
+            params,
+            gaps,
+            judge=lambda group, long_b=long_b: seeds.summary(group, long_b),
+            floor=params.summary_min_similarity,
+        ):
             a_len, b_len = f.a_char[1] - f.a_char[0], f.b_char[1] - f.b_char[0]
             long_len, short_len = (b_len, a_len) if long_b else (a_len, b_len)
-            if (
-                long_len >= params.summary_ratio * max(short_len, 1)
-                and f.similarity >= params.summary_min_similarity
-            ):
+            if long_len >= params.summary_ratio * max(short_len, 1):
                 found.append(f)
     return found
 

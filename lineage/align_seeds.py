@@ -112,9 +112,26 @@ class Vectors:
         denom = float(np.linalg.norm(va) * np.linalg.norm(vb))
         return float(va @ vb) / denom if denom else 0.0
 
+    def ranges_similarity(
+        self, a_ranges: list[tuple[int, int]], b_ranges: list[tuple[int, int]]
+    ) -> float:
+        """Cosine of the stem counts of several token ranges a side (each token once)."""
+        va = self._span_vector(self.a_ids[_mask(len(self.a_ids), a_ranges)])
+        vb = self._span_vector(self.b_ids[_mask(len(self.b_ids), b_ranges)])
+        denom = float(np.linalg.norm(va) * np.linalg.norm(vb))
+        return float(va @ vb) / denom if denom else 0.0
+
     def _span_vector(self, ids: np.ndarray) -> np.ndarray:
         ids = ids[ids >= 0]
         return np.bincount(ids, minlength=self.n_terms) * self.idf
+
+
+def _mask(n: int, ranges: list[tuple[int, int]]) -> np.ndarray:
+    """Boolean mask of the ``n`` tokens inside any of the (possibly overlapping) ``ranges``."""
+    mask = np.zeros(n, dtype=bool)
+    for start, end in ranges:
+        mask[start:end] = True
+    return mask
 
 
 def _members(classes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

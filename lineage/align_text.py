@@ -98,7 +98,11 @@ class AlignParams:
         side; its fragments are kept where that side is at least ``summary_ratio`` times
         longer than the other (one text summarizes the other) and their similarity is
         at least ``summary_min_similarity`` (independent reports of one event can look like
-        a summary of each other at lower similarity).
+        a summary of each other at lower similarity). That similarity is the cosine of the
+        short side with the sentences of the long side its seeds matched (a summary
+        condenses sentences scattered over a long stretch), and it needs seeds on at least
+        ``summary_sentences`` sentences of the short side (one or two sentences about the
+        same fact are what independent reports share).
     max_repeats
         A sentence or word n-gram found more than this many times in either text seeds
         nothing (a refrain, a template line): it says nothing about where one text took
@@ -128,6 +132,7 @@ class AlignParams:
     grow_steps: int = 1
     summary_ratio: float = 3.0
     summary_min_similarity: float = 0.5
+    summary_sentences: int = 3
     max_repeats: int = 8
     max_seeds: int = 50_000
 
@@ -149,6 +154,7 @@ class AlignParams:
             "max_sentence_words",
             "min_copy_chars",
             "summary_gap",
+            "summary_sentences",
             "max_repeats",
             "max_seeds",
         ):

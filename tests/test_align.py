@@ -214,6 +214,20 @@ def test_pan_pairs_reach_the_floor(category):
     assert evaluate(cases, detections)["plagdet"] >= FLOORS[category]
 
 
+def test_a_summary_of_a_whole_source_is_one_passage():
+    # PAN-13 05: a 571-char human summary of a 4,251-char news story; its sentences
+    # match sentences scattered over the whole source (first to last).
+    pan = shared_data("pan13-train")
+    a = (pan / "susp" / "suspicious-document00361.txt").read_text(encoding="utf-8")
+    b = (pan / "src" / "source-document02197.txt").read_text(encoding="utf-8")
+    passages = align(a, b)
+    assert_valid(passages, a, b)
+    (summary,) = [p for p in passages if p.a_start < 3308 and p.a_end > 2737]
+    assert summary.a_start >= 2737 - 150 and summary.a_end <= 3308 + 150
+    assert summary.b_end - summary.b_start >= 3 * (summary.a_end - summary.a_start)
+    assert summary.b_end - summary.b_start >= 0.75 * len(b)
+
+
 # --- bad input ----------------------------------------------------------------------------
 
 

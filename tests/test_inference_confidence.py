@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 
 from benchmarks.alignment import read_pairs, split_of
-from benchmarks.reliability import NEGATIVE, PAN, analyse_pan_pair, pan_rows
+from benchmarks.reliability import (
+    NEGATIVE,
+    NO_CASE,
+    PAN,
+    analyse_pan_pair,
+    labelled_pairs,
+    pan_rows,
+)
 from lineage.inference.confidence import link_probability
 from lineage.inference.model import FEATURES, MODEL_FILE, confidence_model
 from lineage.inference.params import DEFAULTS
@@ -87,3 +94,15 @@ def test_a_reworded_passage_lifted_into_a_long_document_is_linked(obfuscated):
     assert len(found) >= 3
     assert (found["features"].str[1] < DEFAULTS.min_fraction).any()
     assert found["linked"].all() and (found["parent"] == "src").all()
+
+
+def test_summary_pairs_without_a_case_are_negatives():
+    # 05 lists summaries paired with unrelated sources: their truth holds no case.
+    if not PAN.is_dir():
+        pytest.skip(f"PAN-13 training corpus absent: {PAN}")
+    labels = {pair[0]: label for label, pairs in labelled_pairs(PAN).items() for pair in pairs}
+    assert labels["suspicious-document01448-source-document02516"] == NO_CASE
+    assert labels["suspicious-document00361-source-document02197"] == "05-summary-obfuscation"
+    counts = {label: len(pairs) for label, pairs in labelled_pairs(PAN).items()}
+    assert counts["05-summary-obfuscation"] + counts[NO_CASE] == 1185
+    assert counts["02-no-obfuscation"] == 1000

@@ -83,6 +83,8 @@ class ReuseEvidence:
     prose_spans, quote_spans
         ``(i, j)`` -> merged char spans of document ``i`` inside prose (quote) passages
         with document ``j``.
+    prose_covered
+        ``(i, j)`` -> characters of ``prose_spans[(i, j)]`` (computed once).
     tails
         ``(i, j)`` -> share of the last third of document ``i`` outside its passages with
         ``j`` (a copy trimmed from the end leaves its source's tail unaligned).
@@ -107,30 +109,26 @@ class ReuseEvidence:
     tails: dict[tuple[int, int], float]
     halves: tuple[tuple[np.ndarray, np.ndarray], ...] = ()
     pair_figures: dict[tuple[int, int], dict[str, float]] = field(default_factory=dict)
+    prose_covered: dict[tuple[int, int], int] = field(default_factory=dict)
 
     def prose_share(self, x: np.ndarray, p: np.ndarray) -> np.ndarray:
         """Fraction of each document ``x``'s chars inside prose passages with ``p``."""
-        return np.array(
-            [
-                covered(self.prose_spans[(a, b)]) / max(int(self.lengths[a]), 1)
-                if (a, b) in self.prose_spans
-                else 0.0
-                for a, b in zip(np.asarray(x).tolist(), np.asarray(p).tolist(), strict=True)
-            ]
-        )
+        chars = self._prose(x, p)
+        return chars / np.maximum(self.lengths[np.asarray(x, dtype=np.int64)], 1)
 
     def prose_chars(self, x: np.ndarray, p: np.ndarray) -> np.ndarray:
         """Characters of prose passages between each ``x`` and ``p``, on the smaller side."""
+        return np.minimum(self._prose(x, p), self._prose(p, x))
+
+    def _prose(self, x: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """Characters of each document ``x`` inside prose passages with ``p``."""
         return np.array(
             [
-                min(
-                    covered(self.prose_spans.get((a, b), np.zeros((0, 2), dtype=np.int64))),
-                    covered(self.prose_spans.get((b, a), np.zeros((0, 2), dtype=np.int64))),
-                )
+                self.prose_covered.get((a, b), 0)
                 for a, b in zip(np.asarray(x).tolist(), np.asarray(p).tolist(), strict=True)
             ],
             dtype=float,
-        )
+        ).reshape(-1)
 
     def neighbours(self, i: int) -> np.ndarray:
         """Rows of the documents sharing material with document ``i``."""
@@ -305,6 +303,7 @@ def reuse_evidence(
         key: union(prose.get(key, []) + quote.get(key, [])) for key in set(prose) | set(quote)
     }
     pair_material = _pair_material(shingles, aligned, unquoted)
+    prose_spans = {key: union(spans) for key, spans in prose.items()}
     per_doc: list[list[np.ndarray]] = [[] for _ in ids]
     for (i, j), common in pair_material.items():
         per_doc[i].append(common)
@@ -326,7 +325,8 @@ def reuse_evidence(
         shared=_symmetric(pair_material, len(ids)),
         material=material,
         pair_material=pair_material,
-        prose_spans={key: union(spans) for key, spans in prose.items()},
+        prose_spans=prose_spans,
+        prose_covered={key: covered(spans) for key, spans in prose_spans.items()},
         quote_spans={key: union(spans) for key, spans in quote.items()},
         tails=tails,
         halves=_halves(texts, shingles, material),

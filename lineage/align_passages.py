@@ -111,7 +111,7 @@ class _Seeds:
         )
         a_ranges, b_ranges = ([short], matched) if long_b else (matched, [short])
         similarity = self.vec.ranges_similarity(a_ranges, b_ranges)
-        return _Fragment(whole.a_char, whole.b_char, similarity, whole.verbatim)
+        return _Fragment(whole.a_char, whole.b_char, similarity, whole.verbatim, summary=True)
 
 
 def _split_on_gaps(group: list[int], spans: list[list[int]], max_gap: int) -> list[list[int]]:
@@ -151,6 +151,8 @@ class _Fragment:
     similarity: float
     verbatim: bool
     """Made of shared n-gram runs only."""
+    summary: bool = False
+    """One side condenses the other (:meth:`_Seeds.summary`)."""
 
 
 def _char_tokens(text: PreparedText, chars: tuple[int, int]) -> tuple[int, int]:
@@ -288,7 +290,12 @@ def _pair_cosine(vec: Vectors, i: int, j: int) -> float:
 def _filter(
     fragments: list[_Fragment], ta: PreparedText, tb: PreparedText, params: AlignParams
 ) -> list[tuple[Span, Span, float]]:
-    """Drop short fragments, then keep the best of any that overlap on either side."""
+    """Drop short fragments, then keep the best of any that overlap on either side.
+
+    A summary fragment only fills what no other fragment covers: its similarity is
+    measured against the matched parts of its long side alone, so it does not compete
+    with the similarity of a passage aligned sentence by sentence.
+    """
     scored = []
     for fragment in fragments:
         a = ta.norm.to_original(*_stripped(ta, fragment.a_char))
@@ -297,12 +304,12 @@ def _filter(
         if min(a[1] - a[0], b[1] - b[0]) < shortest:
             continue
         quality = fragment.similarity * min(a[1] - a[0], b[1] - b[0])
-        scored.append((-quality, a, b, fragment.similarity))
+        scored.append((fragment.summary, -quality, a, b, fragment.similarity))
     scored.sort()
     kept: list[tuple[Span, Span, float]] = []
     taken_a: list[tuple[int, int]] = []  # sorted, disjoint
     taken_b: list[tuple[int, int]] = []
-    for _, a, b, similarity in scored:
+    for _, _, a, b, similarity in scored:
         if _hits(taken_a, a) or _hits(taken_b, b):
             continue
         bisect.insort(taken_a, a)

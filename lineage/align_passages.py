@@ -95,14 +95,17 @@ class _Seeds:
     def summary(self, group: list[int], long_b: bool) -> _Fragment:
         """Return the fragment of ``group`` judged as a summary of its long side.
 
-        Its similarity is the cosine of the short side's whole span with only the parts
-        of the long side its seeds matched: a summary condenses a few sentences scattered
-        over a long stretch, and the stretch between them would dilute the cosine.
+        Its ``matched`` similarity is the cosine of the short side's whole span with only
+        the parts of the long side its seeds matched: a summary condenses a few sentences
+        scattered over a long stretch, and the stretch between them would dilute the
+        cosine. Its ``similarity`` stays the cosine of the two whole sides (what a
+        passage reports); seeds on fewer than ``summary_sentences`` sentences of the short
+        side give a matched similarity of 0.
         """
         whole = self.fragment(group)
         short_sentences = self.a_sent if long_b else self.b_sent
         if len({short_sentences[k][0] for k in group}) < self.params.summary_sentences:
-            return replace(whole, similarity=0.0)
+            return replace(whole, matched=0.0)
         chars = self.b_char if long_b else self.a_char
         long_text = self.tb if long_b else self.ta
         matched = [_char_tokens(long_text, (chars[k][0], chars[k][1])) for k in group]
@@ -111,7 +114,7 @@ class _Seeds:
         )
         a_ranges, b_ranges = ([short], matched) if long_b else (matched, [short])
         similarity = self.vec.ranges_similarity(a_ranges, b_ranges)
-        return _Fragment(whole.a_char, whole.b_char, similarity, whole.verbatim, summary=True)
+        return replace(whole, matched=similarity)
 
 
 def _split_on_gaps(group: list[int], spans: list[list[int]], max_gap: int) -> list[list[int]]:
@@ -151,8 +154,13 @@ class _Fragment:
     similarity: float
     verbatim: bool
     """Made of shared n-gram runs only."""
-    summary: bool = False
-    """One side condenses the other (:meth:`_Seeds.summary`)."""
+    matched: float | None = None
+    """A summary's cosine with the matched sentences of its long side (:meth:`_Seeds.summary`)."""
+
+    @property
+    def judged(self) -> float:
+        """The similarity a fragment must reach: ``matched`` for a summary."""
+        return self.similarity if self.matched is None else self.matched
 
 
 def _char_tokens(text: PreparedText, chars: tuple[int, int]) -> tuple[int, int]:
@@ -191,7 +199,7 @@ def _extend(
             clusters = [[k] for k in current]
         for cluster in clusters:
             fragment = judge(cluster)
-            if fragment.similarity >= floor:
+            if fragment.judged >= floor:
                 fragments.append(fragment)
             elif gap_a >= 0 and gap_b >= 0 and len(cluster) > 1:
                 pending.append((cluster, _tighter(gap_a, gap_b)))
@@ -292,9 +300,9 @@ def _filter(
 ) -> list[tuple[Span, Span, float]]:
     """Drop short fragments, then keep the best of any that overlap on either side.
 
-    A summary fragment only fills what no other fragment covers: its similarity is
-    measured against the matched parts of its long side alone, so it does not compete
-    with the similarity of a passage aligned sentence by sentence.
+    Fragments are ranked by the cosine of their two whole sides times the shorter side,
+    summaries too (their matched cosine only admits them): a summary does not outrank a
+    passage aligned sentence by sentence on the strength of the sentences it picked.
     """
     scored = []
     for fragment in fragments:
@@ -304,12 +312,12 @@ def _filter(
         if min(a[1] - a[0], b[1] - b[0]) < shortest:
             continue
         quality = fragment.similarity * min(a[1] - a[0], b[1] - b[0])
-        scored.append((fragment.summary, -quality, a, b, fragment.similarity))
+        scored.append((-quality, a, b, fragment.similarity))
     scored.sort()
     kept: list[tuple[Span, Span, float]] = []
     taken_a: list[tuple[int, int]] = []  # sorted, disjoint
     taken_b: list[tuple[int, int]] = []
-    for _, _, a, b, similarity in scored:
+    for _, a, b, similarity in scored:
         if _hits(taken_a, a) or _hits(taken_b, b):
             continue
         bisect.insort(taken_a, a)

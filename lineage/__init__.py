@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names as a reader (and a type checker) finds them
     from lineage.analysis import Analysis
-    from lineage.api import align, analyze, near_duplicate_clusters, near_duplicates
+    from lineage.api import align, analyze
     from lineage.corpus import Corpus, iter_corpus_shards, load_corpus
+    from lineage.dedup import near_duplicate_clusters, near_duplicates
     from lineage.errors import CorpusError, LineageError, LineageWarning, ParameterError
     from lineage.index import Index
     from lineage.records import Document, Passage, Problem
@@ -74,12 +75,17 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """Import a public name (or a submodule such as ``lineage.api``) on first use."""
+    """Import a public name (or a submodule such as ``lineage.api``) on first use.
+
+    A private name is never imported: ``hasattr(lineage, "__main__")`` must not run the CLI.
+    """
     source = _EXPORTS.get(name)
     if source is not None:
         value = getattr(importlib.import_module(source), name)
         globals()[name] = value
         return value
+    if name.startswith("_"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     try:
         return importlib.import_module(f"{__name__}.{name}")
     except ModuleNotFoundError as error:

@@ -320,6 +320,36 @@ def _raise_alerts(alerts: list[str], *, most: int = 10) -> None:
     alerts.clear()
 
 
+def plain_list(
+    source: object, *, id_column: str = "id", text_column: str = "text"
+) -> tuple[list[str], list[str]] | None:
+    """Return ``(texts, ids)`` of a list of clean strings as :func:`load_corpus` reads it.
+
+    A non-empty list or tuple of strings, none blank and none holding NUL, loads with
+    positions as ids and every text as it is: this skips the per-document records. Any
+    other source gives ``None`` (load it with :func:`load_corpus`). The options are
+    checked as :func:`load_corpus` checks them, and the same line is logged.
+
+    Examples
+    --------
+    >>> plain_list(["a wire story", "a rewrite"])
+    (['a wire story', 'a rewrite'], ['0', '1'])
+    >>> plain_list(["a wire story", " "]) is None
+    True
+    """
+    _options(id_column, text_column, "date", None, 10_000, "")
+    if not isinstance(source, (list, tuple)) or not source:
+        return None
+    if not all(
+        type(text) is str and text and not text.isspace() and "\x00" not in text for text in source
+    ):
+        return None
+    logger.info(
+        "loaded %d documents from %s (0 skipped, 0 warnings)", len(source), _describe(source)
+    )
+    return list(source), [str(position) for position in range(len(source))]
+
+
 def _options(
     id_column: str,
     text_column: str,

@@ -11,7 +11,7 @@ import pandas as pd
 
 from lineage.candidates import Sketches, candidate_pairs, limits_note, sketch_sets
 from lineage.clusters import MEASURES, cluster_pairs
-from lineage.corpus import load_corpus, read_metadata, with_metadata
+from lineage.corpus import load_corpus, plain_list, read_metadata, with_metadata
 from lineage.errors import CorpusError, ParameterError, check_fraction, check_positive_int
 from lineage.records import Problem
 from lineage.runners import open_runner
@@ -19,18 +19,12 @@ from lineage.sketch import CandidateBudget
 from lineage.verify import pairs_of_sets, set_scores
 
 
-def _plain_text(text: object) -> bool:
-    """Whether ``text`` is a str that loads as it is (not empty or blank, no NUL)."""
-    return type(text) is str and text != "" and not text.isspace() and "\x00" not in text
-
-
 def _texts_and_ids(
     texts: Sequence[str] | pd.Series | pd.DataFrame, *, id_column: str, text_column: str
 ) -> tuple[list[str], list[str]]:
-    if isinstance(texts, (list, tuple)) and all(map(_plain_text, texts)):
-        # What load_corpus makes of such a list (positions as ids, every text as is),
-        # without a document record per text.
-        return list(texts), [str(position) for position in range(len(texts))]
+    plain = plain_list(texts, id_column=id_column, text_column=text_column)
+    if plain is not None:
+        return plain
     corpus = load_corpus(texts, id_column=id_column, text_column=text_column)
     if not corpus.usable:
         raise CorpusError(

@@ -191,6 +191,11 @@ def find_in_groups(
     ...                np.array([2, 7, 2, 3], np.uint32), np.array([2, 2])).tolist()
     [1, 0, -1, 2]
     """
+    if queries.dtype != values.dtype or queries.dtype.kind != "u":
+        raise ParameterError(
+            f"queries and values must share one unsigned dtype (got {queries.dtype} and "
+            f"{values.dtype})"
+        )
     found = np.full(queries.size, -1, dtype=np.int64)
     if queries.size == 0 or values.size == 0:
         return found
@@ -313,23 +318,44 @@ class TermCounts:
         self._sizes.append(np.bincount((terms >> _HIGH).astype(np.int64), minlength=len(words)))
 
     @staticmethod
-    def _idf(values: np.ndarray, texts: int) -> np.ndarray:
-        """Return the idf of each term occurrence ``values`` over ``texts`` texts (float32).
+    def _norms(terms: ShingleSets, weights: np.ndarray, texts: int) -> np.ndarray:
+        """Weigh each term's tf by its idf over ``texts`` texts (in place); return L2 norms.
 
         Document frequencies are counted in :data:`TFIDF_BUCKETS` columns; a few texts'
         terms (a query and its candidates) are counted at the columns they use only, so the
-        cost follows the terms, not the columns.
+        cost follows the terms, not the columns. Many texts are weighed a run of texts at a
+        time, so no temporary array is as long as all their terms.
         """
-        columns = values & np.uint32(TFIDF_BUCKETS - 1)
-        if columns.size < TFIDF_BUCKETS // 8:
-            _, at, frequency = np.unique(columns, return_inverse=True, return_counts=True)
-            return (np.log((1.0 + texts) / (1.0 + frequency)) + 1.0).astype(np.float32)[at]
-        frequency = np.zeros(TFIDF_BUCKETS, dtype=np.int64)
-        for begin in range(0, columns.size, _FREQUENCY_CHUNK):
-            frequency += np.bincount(
-                columns[begin : begin + _FREQUENCY_CHUNK], minlength=TFIDF_BUCKETS
+        mask = np.uint32(TFIDF_BUCKETS - 1)
+        sizes = np.diff(terms.offsets)
+        runs = chunk_bounds(sizes, _FREQUENCY_CHUNK)
+        if terms.values.size < TFIDF_BUCKETS // 8:
+            _, at, frequency = np.unique(
+                terms.values & mask, return_inverse=True, return_counts=True
             )
-        return (np.log((1.0 + texts) / (1.0 + frequency)) + 1.0).astype(np.float32)[columns]
+            idf = (np.log((1.0 + texts) / (1.0 + frequency)) + 1.0).astype(np.float32)
+            weights *= idf[at]
+        else:
+            frequency = np.zeros(TFIDF_BUCKETS, dtype=np.int64)
+            for begin, end in runs:
+                frequency += np.bincount(
+                    terms.values[terms.offsets[begin] : terms.offsets[end]] & mask,
+                    minlength=TFIDF_BUCKETS,
+                )
+            idf = (np.log((1.0 + texts) / (1.0 + frequency)) + 1.0).astype(np.float32)
+            for begin, end in runs:
+                done, upto = terms.offsets[begin], terms.offsets[end]
+                weights[done:upto] *= idf[terms.values[done:upto] & mask]
+        squares = np.zeros(sizes.size)
+        for begin, end in runs:
+            some = begin + np.flatnonzero(sizes[begin:end])
+            if some.size:
+                done, upto = terms.offsets[begin], terms.offsets[end]
+                squares[some] = np.add.reduceat(
+                    np.square(weights[done:upto], dtype=np.float64),
+                    terms.offsets[some] - done,
+                )
+        return np.sqrt(squares)
 
     def cosines(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         """Return the TF-IDF cosine of texts ``left[k]`` and ``right[k]`` (positions added)."""
@@ -339,14 +365,7 @@ class TermCounts:
         sizes = np.concatenate(self._sizes)
         terms = ShingleSets(np.concatenate(self._terms), offsets_of(sizes))
         weights = np.concatenate(self._tf)
-        weights *= self._idf(terms.values, sizes.size)  # before each text's L2 norm
-        squares = np.zeros(sizes.size)
-        some = np.flatnonzero(sizes)
-        if some.size:
-            squares[some] = np.add.reduceat(
-                np.square(weights, dtype=np.float64), terms.offsets[some]
-            )
-        norms = np.sqrt(squares)
+        norms = self._norms(terms, weights, sizes.size)
         swap = sizes[left] > sizes[right]
         small, large = np.where(swap, right, left), np.where(swap, left, right)
         out = np.zeros(left.size)
@@ -618,6 +637,8 @@ def pairs_of_sets(
     >>> table[["a", "b", "jaccard", "shared_chars"]].round(3).to_dict("records")
     [{'a': 'p', 'b': 'q', 'jaccard': 0.667, 'shared_chars': 11}]
     """
+    if texts is None and (tfidf or (spans is None and shingle_size is not None)):
+        raise ParameterError("'texts' are needed for tfidf=True or shingle_size (or pass spans)")
     sizes = sets.sizes()
     if shared is None:
         shared = sets.overlaps(left, right)

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import lineage
 from lineage.candidates import Sketches, candidate_pairs, sketch_sets, sketch_texts
+from lineage.errors import CorpusError, ParameterError
 from lineage.runners import LocalRunner
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -128,3 +130,13 @@ def test_a_plain_list_gives_what_the_loaded_corpus_gives():
     pd.testing.assert_frame_equal(plain, lineage.near_duplicates(pd.Series(texts), 0.5))
     odd = lineage.near_duplicates([*texts, "   ", "a\x00b"], 0.5)
     pd.testing.assert_frame_equal(plain, odd)
+
+
+def test_a_plain_list_is_checked_as_a_loaded_corpus_is():
+    # The list fast path keeps load_corpus's refusals: nothing usable, and bad options.
+    with pytest.raises(CorpusError, match="no usable text"):
+        lineage.near_duplicates([], 0.5)
+    with pytest.raises(ParameterError, match="'id_column' must be a non-empty string"):
+        lineage.near_duplicates(["one text", "another"], 0.5, id_column="")
+    with pytest.raises(ParameterError, match="must differ"):
+        lineage.near_duplicates(["one text", "another"], 0.5, id_column="text")

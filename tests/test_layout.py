@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -71,3 +73,18 @@ def test_no_stage_imports_the_orchestration() -> None:
         for stage in stages
     }
     assert {stage: found for stage, found in reached.items() if found} == {}
+
+
+def test_near_duplicates_loads_no_later_stage() -> None:
+    # `import lineage` is a table of names: near_duplicates loads neither scipy nor
+    # networkx, and a private name such as __main__ is never imported (it would run the CLI).
+    script = (
+        "import sys, lineage\n"
+        "assert not hasattr(lineage, '__main__')\n"
+        "lineage.near_duplicates(['a wire story on the talks', 'a wire story on the talks'])\n"
+        "print(sorted(m for m in ('scipy', 'networkx', 'lineage.inference') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"

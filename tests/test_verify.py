@@ -15,7 +15,13 @@ from sklearn.metrics.pairwise import cosine_similarity
 from lineage import schema
 from lineage.errors import ParameterError
 from lineage.shingle import shingle_batch, token_hashes
-from lineage.verify import ShingleSets, score_pairs, shared_shingle_chars, tfidf_cosines
+from lineage.verify import (
+    ShingleSets,
+    find_in_groups,
+    score_pairs,
+    shared_shingle_chars,
+    tfidf_cosines,
+)
 from tests.shared_data import shared_data
 
 SEEDS = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))
@@ -227,3 +233,11 @@ def test_lookups_match_a_set_intersection_on_random_sets():
         expected.extend(base + int(np.flatnonzero(v == x)[0]) if x in v else -1 for x in q)
         base += v.size
     assert found.tolist() == expected
+
+
+def test_find_in_groups_refuses_values_of_another_dtype():
+    # uint64 queries among uint32 values would silently find nothing.
+    with pytest.raises(ParameterError, match="one unsigned dtype"):
+        find_in_groups(
+            np.array([7], np.uint64), np.array([1]), np.array([7], np.uint32), np.array([1])
+        )

@@ -105,8 +105,9 @@ MIN_SLOT_AGREEMENT = 0.7
 """A passage whose two sides fill the same template context with the same values less often
 than this (of the contexts both sides fill) is one template filled twice, not a copy."""
 MIN_SLOT_DIFFERENCES = 4
-"""Differing filled contexts (both sides counted) before a passage is judged a template
-filled twice: one figure changed by a rewrite or a translation is not enough."""
+"""Differing fillers (both sides counted) before a passage is judged a template filled
+twice: one value changed (a figure a rewrite corrected, the dateline's date of a story
+sent again the next day) is one filler on each side, not enough."""
 MIN_PAIR_TOKENS = 25
 """A pair's prose passages with fewer tokens than this on either side (a sentence), ..."""
 MIN_PAIR_SHARE = 0.25

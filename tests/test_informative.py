@@ -195,3 +195,40 @@ def test_two_notices_sharing_no_particular_word_are_no_reuse_a_rewrite_is():
         for p in lineage.align(texts["r690"], texts["r700"])
     ]
     assert len(score_passages(found, marks, off).passages) == 1
+
+
+def test_a_story_sent_again_under_the_next_days_dateline_keeps_its_passage():
+    """The date of a dateline is one value changed, not a template filled twice; in any
+    language. Two values changed in a shared template still are (one report, two days)."""
+    model = learn_commonness(["unrelated filler text"])
+    body = (
+        " - Le ministre des Finances a déclaré jeudi qu'il restait attaché à l'accord du Louvre"
+        " sur la stabilité des changes, conclu entre les sept grands pays industrialisés, et"
+        " que les marchés devaient en tenir compte pour la suite des discussions."
+    )
+    first, again = "PARIS, 25 mars" + body, "PARIS, 26 mars" + body
+    marks = {"first": model.marks(first), "again": model.marks(again)}
+    whole = Passage("first", 0, len(first), "again", 0, len(again), "prose", 1.0)
+    assert slot_agreement(whole, marks) == (0, 2)
+    assert len(score_passages([whole], marks).passages) == 1
+    week1 = "PARIS, 25 mars - Le chômage a reculé de 31.400 personnes" + body
+    week2 = "PARIS, 26 mars - Le chômage a reculé de 18.900 personnes" + body
+    marks = {"w1": model.marks(week1), "w2": model.marks(week2)}
+    whole = Passage("w1", 0, len(week1), "w2", 0, len(week2), "prose", 1.0)
+    assert slot_agreement(whole, marks) == (0, 4)
+    assert score_passages([whole], marks).passages == []
+
+
+def test_a_real_story_re_sent_the_next_day_keeps_its_passage():
+    """Tune pair r9689/r9797: the Baker story re-sent the next day, its sign-off blanked,
+    its passage runs over the headline and the dateline, whose dates differ."""
+    stories = _stories()
+    texts = {r["id"]: r["text"] for r in stories}
+    model = learn_commonness([r["text"] for r in stories[:3000]] + [texts["r9689"]])
+    a, b = texts["r9689"], texts["r9797"]
+    marks = {"a": model.marks(a), "b": model.marks(b)}
+    end_a, end_b = a.rindex("REUTER"), b.rindex("Reuter")
+    whole = Passage("a", 0, end_a, "b", 0, end_b, "prose", 0.9)
+    assert a[:80].split("\n")[1] != b[:80].split("\n")[1]  # WASHINGTON, March 25 / 26
+    assert slot_agreement(whole, marks).differ == 2
+    assert len(score_passages([whole], marks).passages) == 1

@@ -105,9 +105,12 @@ MIN_SLOT_AGREEMENT = 0.7
 """A passage whose two sides fill the same template context with the same values less often
 than this (of the contexts both sides fill) is one template filled twice, not a copy."""
 MIN_SLOT_DIFFERENCES = 4
-"""Differing fillers (both sides counted) before a passage is judged a template filled
-twice: one value changed (a figure a rewrite corrected, the dateline's date of a story
-sent again the next day) is one filler on each side, not enough."""
+"""Differing filled contexts (both sides counted) before a passage is judged a template
+filled twice: one figure changed by a rewrite or a translation is not enough."""
+SLOT_TOLERANCE_TOKENS = 80
+"""A copy may change one value per this many tokens (a paragraph) and stay a copy: the
+dateline's date of a story sent again the next day, a figure a correction changed. Each
+changed value counts as up to ``2 * slot_context`` differing contexts (both sides)."""
 MIN_PAIR_TOKENS = 25
 """A pair's prose passages with fewer tokens than this on either side (a sentence), ..."""
 MIN_PAIR_SHARE = 0.25
@@ -172,7 +175,10 @@ class CommonnessParams:
         Filler agreement (see :func:`lineage.informative.slot_agreement`): a passage whose
         sides fill shared contexts of ``slot_context`` tokens with the same values less
         often than ``min_slot_agreement``, with at least ``min_slot_differences`` fillers
-        that differ, is a template filled twice and is dropped.
+        that differ, is a template filled twice and is dropped, unless the passage is long
+        enough for its differences to be a copy's changes.
+    slot_tolerance_tokens
+        A copy may change one value per this many tokens (its shorter side) and stay a copy.
     min_pair_tokens, min_pair_share
         A pair whose prose passages hold fewer than ``min_pair_tokens`` tokens on either side
         and cover less than ``min_pair_share`` of both documents shares one phrase: dropped.
@@ -207,6 +213,7 @@ class CommonnessParams:
     slot_context: int = SLOT_CONTEXT
     min_slot_agreement: float = MIN_SLOT_AGREEMENT
     min_slot_differences: int = MIN_SLOT_DIFFERENCES
+    slot_tolerance_tokens: int = SLOT_TOLERANCE_TOKENS
     min_pair_tokens: int = MIN_PAIR_TOKENS
     min_pair_share: float = MIN_PAIR_SHARE
     min_island_tokens: int = MIN_ISLAND_TOKENS
@@ -224,6 +231,7 @@ class CommonnessParams:
             "min_informative_tokens",
             "slot_context",
             "min_slot_differences",
+            "slot_tolerance_tokens",
             "min_pair_tokens",
             "min_island_tokens",
             "min_copied_run_tokens",

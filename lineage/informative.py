@@ -15,11 +15,12 @@ part is all it reads):
   word of the genre: "rose to [N] billion dlrs", "[Name] said it filed"), a copy repeats
   the filler and a second use of one template does not. A passage whose sides fill the
   contexts they share with the same values less often than ``min_slot_agreement``, with at
-  least ``min_slot_differences`` fillers that differ (both sides counted), is one template
-  filled twice (two weeks' jobless claims, two issuers' bond notices, two days' Treasury
-  balances): it is dropped, however rare the template is in the corpus. One value
-  changed is not a second filling: a story sent again the next day under its new
-  dateline differs in one filler, the date, whatever the language.
+  least ``min_slot_differences`` that differ, is one template filled twice (two weeks'
+  jobless claims, two issuers' bond notices, two days' Treasury balances): it is dropped,
+  however rare the template is in the corpus. A copy may change a value per
+  ``slot_tolerance_tokens`` tokens and stay a copy: a story sent again the next day
+  differs from the first in its dateline's date, whatever the language, while a short
+  notice filled with other figures is another notice.
 - **One shared phrase is not a copy.** A pair's prose passages are dropped when together
   they hold fewer than ``min_pair_tokens`` tokens on either side and cover less than
   ``min_pair_share`` of both documents (a background sentence two long stories repeat, a
@@ -56,7 +57,7 @@ Examples
 >>> marks = {"w1": model.marks(week1), "w2": model.marks(week2)}
 >>> whole = Passage("w1", 0, len(week1), "w2", 0, len(week2), "prose", 0.8)
 >>> slot_agreement(whole, marks)
-SlotAgreement(agree=0, differ=16)
+SlotAgreement(agree=0, differ=16, tokens=15)
 >>> score_passages([whole], marks).passages
 []
 >>> marks["again"] = model.marks(week1)
@@ -262,56 +263,48 @@ class SlotAgreement(NamedTuple):
     """How a passage's two sides fill the contexts they share (:func:`slot_agreement`)."""
 
     agree: int
-    """Fillers inside a context both sides hold with the same fillers."""
+    """Filled contexts both sides hold with the same fillers."""
     differ: int
-    """Fillers of contexts both sides hold as a template, each time with another value."""
+    """Filled contexts both sides hold as a template, with other fillers."""
+    tokens: int = 0
+    """Tokens of the passage's shorter side."""
 
     def filled_twice(self, params: CommonnessParams) -> bool:
-        """Whether the fillers differ too often for a copy: one template filled twice."""
-        return self.differ >= params.min_slot_differences and self.agree < (
-            params.min_slot_agreement * (self.agree + self.differ)
+        """Whether the fillers differ too often for a copy: one template filled twice.
+
+        They do when at least ``min_slot_differences`` contexts differ, fewer than
+        ``min_slot_agreement`` of the filled contexts agree, and more differ than the
+        values a copy may change in its length: one per ``slot_tolerance_tokens`` tokens,
+        each held by up to ``slot_context`` contexts on each side (a story re-sent the next
+        day under its new dateline, a corrected figure).
+
+        Examples
+        --------
+        >>> params = CommonnessParams()
+        >>> SlotAgreement(agree=0, differ=6, tokens=40).filled_twice(params)
+        True
+        >>> SlotAgreement(agree=0, differ=6, tokens=240).filled_twice(params)
+        False
+        """
+        changes = self.tokens // params.slot_tolerance_tokens
+        return (
+            self.differ >= params.min_slot_differences
+            and self.differ > 2 * params.slot_context * changes
+            and self.agree < params.min_slot_agreement * (self.agree + self.differ)
         )
-
-
-def _filler_counts(
-    own: Marks, first: int, filled: np.ndarray, shared: np.ndarray, same: np.ndarray, width: int
-) -> tuple[int, int]:
-    """Fillers of one side inside an agreeing context, and those only inside differing ones.
-
-    Windows ``w`` cover tokens ``first + w .. first + w + width - 1``. A filler found in
-    some context the other side fills with the same values agrees; one found only in
-    contexts filled otherwise differs (a figure next to it that differs makes its
-    contexts differ, not it).
-    """
-    span = filled.size + width - 1
-    fillers = own.filler[first : first + span]
-
-    def covered(windows: np.ndarray) -> np.ndarray:
-        count = np.zeros(span + 1, dtype=np.int64)
-        at = np.flatnonzero(windows)
-        np.add.at(count, at, 1)
-        np.add.at(count, at + width, -1)
-        return np.cumsum(count[:-1]) > 0
-
-    agreeing = fillers & covered(same)
-    differing = fillers & covered(shared & ~same) & ~agreeing
-    return int(agreeing.sum()), int(differing.sum())
 
 
 def slot_agreement(
     passage: Passage, marks: dict[str, Marks], params: CommonnessParams | None = None
 ) -> SlotAgreement:
-    """Count the fillers of the contexts a passage's two sides share, the same or not.
+    """Count the filled contexts a passage's two sides share, with the same fillers or not.
 
     A *filled context* is a window of ``slot_context`` tokens holding a filler (a number, or
     a capitalised word that is not a word of the genre) and a word that is not one, read as
-    a template (fillers replaced by their slot). Of the filled contexts of one side whose
-    template the other side has too, those whose fillers are the same values there
-    *agree*, the others *differ*. A filler inside some agreeing context agrees; one found
-    only in differing contexts differs. Fillers are counted, not contexts: one value
-    changed (the date of a dateline when a story is sent again the next day, a figure a
-    rewrite corrected) is one filler that differs on each side, however many contexts
-    hold it. Both sides are counted, so the figure is symmetric. Fillers are the same
+    a template (fillers
+    replaced by their slot). Of the filled contexts of one side whose template the other
+    side has too, those whose fillers are the same values there *agree*, the others
+    *differ*; both sides are counted, so the figure is symmetric. Fillers are the same
     value when they are literally the same (case and accents folded), when numbers have the
     same digits (``1461,95`` and ``1461.95``), or when names differ only as OCR misreads
     do (see :func:`_same_filler`: ``Bridel`` and ``Brldel``).
@@ -338,20 +331,21 @@ def slot_agreement(
     --------
     >>> from lineage.commonness import learn_commonness
     >>> model = learn_commonness(["x"])
-    >>> a, b = "Net rose to 12 mln dlrs, sales 40 mln", "Net rose to 15 mln dlrs, sales 44 mln"
+    >>> a, b = "Net rose to 12 mln dlrs", "Net rose to 15 mln dlrs"
     >>> marks = {"a": model.marks(a), "b": model.marks(b)}
     >>> slot_agreement(Passage("a", 0, len(a), "b", 0, len(b)), marks)
-    SlotAgreement(agree=0, differ=4)
+    SlotAgreement(agree=0, differ=6, tokens=6)
     >>> a, b = "Premium 1461,95 fr. per year", "Premium 1461.95 fr. per year"
     >>> marks = {"a": model.marks(a), "b": model.marks(b)}
     >>> slot_agreement(Passage("a", 0, len(a), "b", 0, len(b)), marks)
-    SlotAgreement(agree=2, differ=0)
+    SlotAgreement(agree=4, differ=0, tokens=5)
     """
     n = (params or CommonnessParams()).slot_context
     sides = [
         (marks[passage.a], _inside(marks[passage.a], passage.a_start, passage.a_end)),
         (marks[passage.b], _inside(marks[passage.b], passage.b_start, passage.b_end)),
     ]
+    tokens = min(last - first for _, (first, last) in sides)
     contexts = [_contexts(m, *span, n) for m, span in sides]
     agree = differ = 0
     for k, ((own, (first, last)), mine) in enumerate(zip(sides, contexts, strict=True)):
@@ -360,15 +354,12 @@ def slot_agreement(
         shared = filled & np.isin(mine[0], theirs[0][their_filled])
         same = shared & np.isin(mine[1], theirs[1][their_filled])
         at = first + np.arange(filled.size)
-        width = min(n, last - first)
         for w in np.flatnonzero(shared & ~same).tolist():
             starts = sides[1 - k][1][0] + np.flatnonzero(their_filled & (theirs[0] == mine[0][w]))
-            same[w] = _variant(own, int(at[w]), other, starts, width)
-        if filled.size:
-            agreed, differed = _filler_counts(own, first, filled, shared, same, width)
-            agree += agreed
-            differ += differed
-    return SlotAgreement(agree, differ)
+            same[w] = _variant(own, int(at[w]), other, starts, min(n, last - first))
+        agree += int(same.sum())
+        differ += int((shared & ~same).sum())
+    return SlotAgreement(agree, differ, tokens)
 
 
 def score_passages(

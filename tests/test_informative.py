@@ -19,7 +19,7 @@ import lineage
 from lineage.align import align as align_stage
 from lineage.commonness import CommonnessParams, learn_commonness
 from lineage.errors import ParameterError
-from lineage.informative import score_passages, slot_agreement
+from lineage.informative import SlotAgreement, score_passages, slot_agreement
 from lineage.records import Passage
 from tests.shared_data import SHARED_DATA
 
@@ -198,25 +198,37 @@ def test_two_notices_sharing_no_particular_word_are_no_reuse_a_rewrite_is():
 
 
 def test_a_story_sent_again_under_the_next_days_dateline_keeps_its_passage():
-    """The date of a dateline is one value changed, not a template filled twice; in any
-    language. Two values changed in a shared template still are (one report, two days)."""
+    """The date of a dateline is one value changed in a story of a paragraph or more, not
+    a template filled twice; in any language. Two values changed in a template of the
+    same length still are (one report, two days), and so is one in a short notice."""
     model = learn_commonness(["unrelated filler text"])
     body = (
         " - Le ministre des Finances a déclaré jeudi qu'il restait attaché à l'accord du Louvre"
         " sur la stabilité des changes, conclu entre les sept grands pays industrialisés, et"
-        " que les marchés devaient en tenir compte pour la suite des discussions."
+        " que les marchés devaient en tenir compte pour la suite des discussions. Il a refusé"
+        " de commenter le cours actuel du dollar face au yen, mais il a ajouté que les pays"
+        " excédentaires devaient stimuler leur demande intérieure aussi vite que possible,"
+        " sans raviver l'inflation, afin de réduire les déséquilibres commerciaux, selon lui."
     )
-    first, again = "PARIS, 25 mars" + body, "PARIS, 26 mars" + body
-    marks = {"first": model.marks(first), "again": model.marks(again)}
-    whole = Passage("first", 0, len(first), "again", 0, len(again), "prose", 1.0)
-    assert slot_agreement(whole, marks) == (0, 2)
-    assert len(score_passages([whole], marks).passages) == 1
-    week1 = "PARIS, 25 mars - Le chômage a reculé de 31.400 personnes" + body
-    week2 = "PARIS, 26 mars - Le chômage a reculé de 18.900 personnes" + body
-    marks = {"w1": model.marks(week1), "w2": model.marks(week2)}
-    whole = Passage("w1", 0, len(week1), "w2", 0, len(week2), "prose", 1.0)
-    assert slot_agreement(whole, marks) == (0, 4)
-    assert score_passages([whole], marks).passages == []
+
+    def agreement(first: str, again: str) -> tuple[SlotAgreement, list[Passage]]:
+        marks = {"first": model.marks(first), "again": model.marks(again)}
+        whole = Passage("first", 0, len(first), "again", 0, len(again), "prose", 1.0)
+        return slot_agreement(whole, marks), score_passages([whole], marks).passages
+
+    found, kept = agreement("PARIS, 25 mars" + body, "PARIS, 26 mars" + body)
+    assert found.tokens >= 80 and (found.agree, found.differ) == (0, 4)
+    assert len(kept) == 1
+    found, kept = agreement(
+        "PARIS, 25 mars - Le chômage a reculé de 31.400 personnes" + body,
+        "PARIS, 26 mars - Le chômage a reculé de 18.900 personnes" + body,
+    )
+    assert (found.agree, found.differ) == (0, 10)
+    assert kept == []
+    short = body[: body.index(" Il a refusé")]
+    found, kept = agreement("PARIS, 25 mars" + short, "PARIS, 26 mars" + short)
+    assert found.tokens < 80 and found.differ == 4
+    assert kept == []
 
 
 def test_a_real_story_re_sent_the_next_day_keeps_its_passage():
@@ -230,5 +242,6 @@ def test_a_real_story_re_sent_the_next_day_keeps_its_passage():
     end_a, end_b = a.rindex("REUTER"), b.rindex("Reuter")
     whole = Passage("a", 0, end_a, "b", 0, end_b, "prose", 0.9)
     assert a[:80].split("\n")[1] != b[:80].split("\n")[1]  # WASHINGTON, March 25 / 26
-    assert slot_agreement(whole, marks).differ == 2
+    found = slot_agreement(whole, marks)
+    assert found.differ > 0 and found.filled_twice(model.params) is False
     assert len(score_passages([whole], marks).passages) == 1

@@ -122,6 +122,11 @@ MIN_ISLAND_SHARE = 0.65
 """... covering less than this share of both documents (each goes on with text of its own:
 other names, other figures), are a formula two documents of the genre share: dropped.
 A short story re-sent, trimmed or under a new headline is mostly inside its passage."""
+MIN_VERBATIM_SHARE = 0.3
+"""In a corpus that knows its genre, a passage must have this share of its tokens (on each
+side) inside word n-grams both sides hold: two stories of one subject, written apart,
+paraphrase each other (the same facts, names and figures in the genre's words), while a
+copy, a correction, an update or a rewrite keeps runs of its source's words."""
 MIN_PARTICULAR_WORDS = 1
 """In a corpus that knows its genre, two documents must share at least this many distinct
 *particular* words (found in fewer documents than the ceiling: a name, a figure, a word
@@ -188,6 +193,11 @@ class CommonnessParams:
         than ``min_island_share`` of both documents shares an island of formula inside two
         different texts: dropped. Lower values keep more short passages lifted into longer
         texts (and more formulas two notices share).
+    min_verbatim_share
+        Once the corpus holds ``min_documents``, a passage with less than this share of
+        its tokens (either side) inside n-grams both sides hold is a paraphrase of the
+        same subject, not a copy: dropped. 0 turns the rule off (a corpus of free
+        rewrites, where paraphrase is the reuse sought).
     min_particular_words
         Once the corpus holds ``min_documents``, a pair sharing fewer distinct particular
         words (rare in the corpus, or copied) keeps no prose passage. Higher drops short
@@ -218,6 +228,7 @@ class CommonnessParams:
     min_pair_share: float = MIN_PAIR_SHARE
     min_island_tokens: int = MIN_ISLAND_TOKENS
     min_island_share: float = MIN_ISLAND_SHARE
+    min_verbatim_share: float = MIN_VERBATIM_SHARE
     min_particular_words: int = MIN_PARTICULAR_WORDS
     min_copied_run_tokens: int = MIN_COPIED_RUN_TOKENS
     copied_run_gap: int = COPIED_RUN_GAP
@@ -244,6 +255,7 @@ class CommonnessParams:
             "min_slot_agreement",
             "min_pair_share",
             "min_island_share",
+            "min_verbatim_share",
         ):
             check_fraction(name, getattr(self, name))
         for name in ("copied_run_gap", "min_particular_words"):

@@ -146,23 +146,32 @@ def _inside(marks: Marks, start: int, end: int) -> tuple[int, int]:
     return first, max(first, last)
 
 
+def _covered(shared: np.ndarray, lo: int, first: int, last: int, n: int) -> np.ndarray:
+    """Tokens ``[first, last)`` inside a ``shared`` window ``lo + k`` (covering tokens
+    ``lo + k - n + 1 .. lo + k``)."""
+    cover = np.zeros(last - first + 1, dtype=np.int64)
+    at = np.flatnonzero(shared) + (lo - first) - (n - 1)
+    np.add.at(cover, at, 1)
+    np.add.at(cover, at + n, -1)
+    return np.cumsum(cover[:-1]) > 0
+
+
 def _side(
     own: Marks, other: Marks, span: tuple[int, int], other_span: tuple[int, int]
-) -> tuple[int, list[tuple[int, int]]]:
-    """Informative tokens of one side of a passage and its informative char spans."""
+) -> tuple[int, list[tuple[int, int]], float]:
+    """Informative tokens of one side of a passage, its informative char spans, and the
+    share of its tokens inside an n-gram the other side holds too (its verbatim share; 1
+    for a side too short to hold an n-gram)."""
     first, last = _inside(own, *span)
     if last <= first:
-        return 0, []
-    theirs_at = other.inner_windows(*_inside(other, *other_span))
-    theirs = other.windows[slice(*theirs_at)][other.rare[slice(*theirs_at)]]
+        return 0, [], 1.0
+    theirs_at = slice(*other.inner_windows(*_inside(other, *other_span)))
     lo, hi = own.inner_windows(first, last)
+    literal = np.isin(own.windows[lo:hi], other.windows[theirs_at])
+    verbatim = float(_covered(literal, lo, first, last, own.ngram).mean()) if hi > lo else 1.0
+    theirs = other.windows[theirs_at][other.rare[theirs_at]]
     shared = own.rare[lo:hi] & np.isin(own.windows[lo:hi], theirs)
-    # Tokens covered by a shared rare n-gram: window k covers tokens k - n + 1 .. k.
-    cover = np.zeros(last - first + 1, dtype=np.int64)
-    at = np.flatnonzero(shared) + (lo - first) - (own.ngram - 1)
-    np.add.at(cover, at, 1)
-    np.add.at(cover, at + own.ngram, -1)
-    covered = np.cumsum(cover[:-1]) > 0
+    covered = _covered(shared, lo, first, last, own.ngram)
     informative = ~own.common[first:last] | covered
     # Evidence for the floor: text shared through a rare n-gram, or a word of the other
     # side that is neither common material nor a function word (a paraphrase).
@@ -176,7 +185,7 @@ def _side(
     runs = [
         (int(bounds[s]), int(bounds[e])) for s, e in zip(change[::2], change[1::2], strict=True)
     ]
-    return int(evidence.sum()), runs
+    return int(evidence.sum()), runs, verbatim
 
 
 def _contexts(
@@ -410,8 +419,13 @@ def score_passages(
         if duplicate:  # kept whole: no need to find its common runs
             a_runs, b_runs = [a_span], [b_span]
         else:
-            a_count, a_runs = _side(marks[first.a], marks[first.b], a_span, b_span)
-            b_count, b_runs = _side(marks[first.b], marks[first.a], b_span, a_span)
+            a_count, a_runs, a_verbatim = _side(marks[first.a], marks[first.b], a_span, b_span)
+            b_count, b_runs, b_verbatim = _side(marks[first.b], marks[first.a], b_span, a_span)
+            paraphrase = (
+                marks[first.a].knows_genre
+                and marks[first.b].knows_genre
+                and min(a_verbatim, b_verbatim) < params.min_verbatim_share
+            )
         common = _common_share(a_runs + b_runs, a_span, b_span)
         whole = replace(
             first, a_start=a_span[0], a_end=a_span[1], b_start=b_span[0], b_end=b_span[1]
@@ -419,6 +433,7 @@ def score_passages(
         if not duplicate and (
             common > params.max_commonness
             or (common > 0 and min(a_count, b_count) < params.min_informative_tokens)
+            or paraphrase
             or slot_agreement(whole, marks, params).filled_twice(params)
         ):
             dropped += len(unit)

@@ -147,8 +147,10 @@ def _inside(marks: Marks, start: int, end: int) -> tuple[int, int]:
 
 
 def _covered(shared: np.ndarray, lo: int, first: int, last: int, n: int) -> np.ndarray:
-    """Tokens ``[first, last)`` inside a ``shared`` window ``lo + k`` (covering tokens
-    ``lo + k - n + 1 .. lo + k``)."""
+    """Which tokens ``[first, last)`` lie inside a ``shared`` window.
+
+    Window ``lo + k`` covers tokens ``lo + k - n + 1 .. lo + k``.
+    """
     cover = np.zeros(last - first + 1, dtype=np.int64)
     at = np.flatnonzero(shared) + (lo - first) - (n - 1)
     np.add.at(cover, at, 1)
@@ -159,9 +161,11 @@ def _covered(shared: np.ndarray, lo: int, first: int, last: int, n: int) -> np.n
 def _side(
     own: Marks, other: Marks, span: tuple[int, int], other_span: tuple[int, int]
 ) -> tuple[int, list[tuple[int, int]], float]:
-    """Informative tokens of one side of a passage, its informative char spans, and the
-    share of its tokens inside an n-gram the other side holds too (its verbatim share; 1
-    for a side too short to hold an n-gram)."""
+    """Informative tokens of one side of a passage, its informative spans, its verbatim share.
+
+    The verbatim share is the share of its tokens inside an n-gram the other side holds
+    too (1 for a side too short to hold an n-gram).
+    """
     first, last = _inside(own, *span)
     if last <= first:
         return 0, [], 1.0

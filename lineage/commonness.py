@@ -122,11 +122,12 @@ MIN_ISLAND_SHARE = 0.65
 """... covering less than this share of both documents (each goes on with text of its own:
 other names, other figures), are a formula two documents of the genre share: dropped.
 A short story re-sent, trimmed or under a new headline is mostly inside its passage."""
-MIN_VERBATIM_SHARE = 0.3
+MIN_VERBATIM_SHARE = 0.4
 """In a corpus that knows its genre, a passage must have this share of its tokens (on each
-side) inside word n-grams both sides hold: two stories of one subject, written apart,
-paraphrase each other (the same facts, names and figures in the genre's words), while a
-copy, a correction, an update or a rewrite keeps runs of its source's words."""
+side) inside word 3-grams both sides hold (``lineage.informative.VERBATIM_NGRAM``): two
+stories of one subject, written apart, paraphrase each other (the same facts, names and
+figures in the genre's words), while a copy, a correction, an update or a rewrite keeps
+runs of its source's words, through OCR misreads too."""
 MIN_PARTICULAR_WORDS = 1
 """In a corpus that knows its genre, two documents must share at least this many distinct
 *particular* words (found in fewer documents than the ceiling: a name, a figure, a word
@@ -195,7 +196,7 @@ class CommonnessParams:
         texts (and more formulas two notices share).
     min_verbatim_share
         Once the corpus holds ``min_documents``, a passage with less than this share of
-        its tokens (either side) inside n-grams both sides hold is a paraphrase of the
+        its tokens (either side) inside word 3-grams both sides hold is a paraphrase of the
         same subject, not a copy: dropped. 0 turns the rule off (a corpus of free
         rewrites, where paraphrase is the reuse sought).
     min_particular_words

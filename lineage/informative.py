@@ -90,6 +90,10 @@ NAME_SIMILARITY = 0.65
 """Two names whose letters agree this much (difflib ratio, case and accents folded) are one
 name misread by OCR."""
 MIN_NAME_CHARS = 4
+VERBATIM_NGRAM = 3
+"""Words per n-gram of a passage's verbatim share: short enough that OCR misreads (one
+word in five or six) leave a reprint most of its n-grams, long enough that a paraphrase
+in the genre's words shares few."""
 """A name of at least this many letters inside a longer one is the same name, split otherwise."""
 
 __all__ = [
@@ -163,23 +167,30 @@ def _side(
 ) -> tuple[int, list[tuple[int, int]], float]:
     """Informative tokens of one side of a passage, its informative spans, its verbatim share.
 
-    The verbatim share is the share of its tokens inside an n-gram the other side holds
-    too (1 for a side too short to hold an n-gram).
+    The verbatim share is the share of its tokens inside a word ``VERBATIM_NGRAM``-gram the
+    other side holds too (1 for a side too short to hold one).
     """
     first, last = _inside(own, *span)
     if last <= first:
         return 0, [], 1.0
-    theirs_at = slice(*other.inner_windows(*_inside(other, *other_span)))
+    their_first, their_last = _inside(other, *other_span)
+    theirs_at = slice(*other.inner_windows(their_first, their_last))
     lo, hi = own.inner_windows(first, last)
-    literal = np.isin(own.windows[lo:hi], other.windows[theirs_at])
-    verbatim = float(_covered(literal, lo, first, last, own.ngram).mean()) if hi > lo else 1.0
+    verbatim = 1.0
+    if min(last - first, their_last - their_first) >= VERBATIM_NGRAM:
+        mine = combine_token_hashes(own.tokens[first:last], n=VERBATIM_NGRAM)
+        held = np.isin(
+            mine, combine_token_hashes(other.tokens[their_first:their_last], n=VERBATIM_NGRAM)
+        )
+        at = first + VERBATIM_NGRAM - 1
+        verbatim = float(_covered(held, at, first, last, VERBATIM_NGRAM).mean())
     theirs = other.windows[theirs_at][other.rare[theirs_at]]
     shared = own.rare[lo:hi] & np.isin(own.windows[lo:hi], theirs)
     covered = _covered(shared, lo, first, last, own.ngram)
     informative = ~own.common[first:last] | covered
     # Evidence for the floor: text shared through a rare n-gram, or a word of the other
     # side that is neither common material nor a function word (a paraphrase).
-    their_words = other.tokens[slice(*_inside(other, *other_span))]
+    their_words = other.tokens[their_first:their_last]
     content = ~own.common[first:last] & ~own.function[first:last]
     evidence = covered | (content & np.isin(own.tokens[first:last], their_words))
     # Each token owns the chars from its start to the next token's start (the passage's
